@@ -1,0 +1,211 @@
+/*
+ * config.h — the configuration model: sections described as field
+ * tables, validated and stored through one generic engine (model.c).
+ *
+ * Each section lives in its own file (config/<section>.c) which holds its
+ * field table and any cross-field rule; the API, the console, the
+ * XML-RPC sync and the importers all go through cfg_* so that one
+ * validation serves every path.
+ *
+ * Values: every field travels as a JSON string, as in OPNsense's API
+ * ("1"/"0" for booleans, "" for unset). Rows carry "uuid". A snapshot is
+ *   {"format":1,"sections":{"<section>":[row,...] | {singleton}}}
+ * and is what revisions store, what the parent renders and what
+ * export/import read and write.
+ */
+#ifndef TW_CONFIG_H
+#define TW_CONFIG_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct store;
+
+enum cfg_type {
+	CFG_TEXT,	/* printable UTF-8, no control characters */
+	CFG_NAME,	/* [A-Za-z_][A-Za-z0-9_]* */
+	CFG_HOSTNAME,	/* RFC 1123 label(s) */
+	CFG_BOOL,	/* "0" | "1" (accepts true/false, 0/1, yes/no, on/off) */
+	CFG_INT,	/* f_min .. f_max */
+	CFG_ENUM,	/* one of f_enum */
+	CFG_ADDR,	/* IPv4 or IPv6 address */
+	CFG_ADDR4,
+	CFG_ADDR6,
+	CFG_CIDR,	/* address/prefix, either family */
+	CFG_ENDPOINT,	/* any | address | CIDR | alias | <if> | <if>ip */
+	CFG_PORT,	/* port | lo:hi | lo-hi | port alias */
+	CFG_REF,	/* the name of an item of section f_ref */
+	CFG_TARGET,	/* NAT target: address | <if>ip | a VIP's address */
+	CFG_SECRET,	/* kept for use (CARP key, sync password); never returned */
+	CFG_PASSWORD,	/* kept as a slow hash; never returned */
+	CFG_CRON,	/* one field of a five-field cron expression */
+	CFG_DEVICE,	/* a network device name (IFNAMSIZ) */
+	CFG_PEER,	/* host name, address or http(s)://host[:port] */
+};
+
+/* Field flags. */
+#define CFG_F_REQUIRED	0x01	/* may not be empty */
+#define CFG_F_LIST	0x02	/* comma-separated list of f_type values */
+#define CFG_F_UNIQUE	0x04	/* unique within the section */
+#define CFG_F_READONLY	0x08	/* set by the system, ignored on input */
+
+struct cfg_field {
+	const char		*f_name;	/* JSON key and SQL column */
+	enum cfg_type		 f_type;
+	unsigned		 f_flags;
+	long			 f_min, f_max;	/* int bounds; for text: max length */
+	const char		*f_default;	/* as text; NULL = "" */
+	const char *const	*f_enum;	/* NULL-terminated, CFG_ENUM */
+	const char		*f_ref;		/* CFG_REF: section referenced */
+	const char		*f_help;	/* one line, for openapi.json and the GUI */
+};
+
+struct cfg_errors;
+
+/* Section flags. */
+#define CFG_S_SINGLETON	0x01	/* one row, no uuid in the API: get/set */
+#define CFG_S_SEQUENCE	0x02	/* rows ordered by "sequence" */
+#define CFG_S_NOEXPORT	0x04	/* kept out of snapshots */
+
+/* Shorthands for field tables. */
+#define CFG_BOOLF(n, d, h)	{ n, CFG_BOOL, 0, 0, 0, d, NULL, NULL, h }
+#define CFG_END			{ NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL }
+
+struct cfg_section {
+	const char		*s_name;	/* snapshot key and SQL table */
+	const char		*s_key;		/* API body key: "rule", "vip" */
+	const char		*s_subsys;	/* dirty flag / apply unit */
+	const char		*s_syncitem;	/* hasync.syncitems id, or NULL */
+	unsigned		 s_flags;
+	const struct cfg_field	*s_fields;	/* terminated by f_name NULL */
+	const char		*s_namefield;	/* what others refer to, or NULL */
+	const char		*s_toggle;	/* "enabled" or "disabled" */
+	const char		*s_descfield;	/* names a row in messages */
+	/*
+	 * Cross-field and cross-row rules, run after every field passed.
+	 * row is the complete normalised row (uuid set); add messages with
+	 * cfg_error(). Returns 0 or -1.
+	 */
+	int			(*s_check)(struct store *, json_t *row,
+				    struct cfg_errors *);
+};
+
+/* Validation messages, keyed "<s_key>.<field>" as the API returns them. */
+struct cfg_errors {
+	json_t			*e_obj;		/* owned */
+	const char		*e_key;		/* section key prefix */
+};
+
+void	cfg_errors_init(struct cfg_errors *, const char *key);
+void	cfg_errors_free(struct cfg_errors *);
+void	cfg_error(struct cfg_errors *, const char *field, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+int	cfg_errors_any(const struct cfg_errors *);
+
+/* Who is saving, for the revision. */
+struct cfg_ctx {
+	struct store	*c_st;
+	const char	*c_user;	/* "root", "console", "sync 10.0.0.1" */
+	int		 c_batch;	/* caller owns the transaction and revision */
+};
+
+/* Return codes besides 0. */
+#define CFG_EINVAL	(-1)	/* validation failed: see the errors */
+#define CFG_ENOENT	(-2)	/* no such item */
+#define CFG_EREF	(-3)	/* refused: still referenced (see errors) */
+#define CFG_ESTORE	(-4)	/* SQLite failed (logged) */
+
+/* The section table. Borrowed, static. */
+const struct cfg_section *const *cfg_sections(void);
+const struct cfg_section *cfg_section(const char *name);
+const struct cfg_field	 *cfg_field(const struct cfg_section *, const char *);
+
+/* Returns a new row of defaults (no uuid). */
+json_t	*cfg_defaults(const struct cfg_section *);
+
+/*
+ * Validates in (a JSON object of field -> value, any of string, number or
+ * boolean) merged over base (the stored row for set, defaults for add).
+ * Unknown fields are errors. Returns a new normalised row, or NULL with
+ * messages in errs. uuid is the row's id (set by the caller).
+ */
+json_t	*cfg_validate(struct store *, const struct cfg_section *,
+	    json_t *in, json_t *base, const char *uuid, struct cfg_errors *);
+
+/* CRUD. uuid_out receives the new id (UUID_LEN+1 bytes). */
+int	 cfg_add(struct cfg_ctx *, const struct cfg_section *, json_t *in,
+	    char *uuid_out, struct cfg_errors *);
+int	 cfg_set(struct cfg_ctx *, const struct cfg_section *,
+	    const char *uuid, json_t *in, struct cfg_errors *);
+int	 cfg_del(struct cfg_ctx *, const struct cfg_section *,
+	    const char *uuid, struct cfg_errors *);
+/* want: 1 enable, 0 disable, -1 flip. *enabledp: state after. */
+int	 cfg_toggle(struct cfg_ctx *, const struct cfg_section *,
+	    const char *uuid, int want, int *enabledp, int *changedp);
+/* Moves uuid to just before before_uuid (CFG_S_SEQUENCE sections). */
+int	 cfg_move_before(struct cfg_ctx *, const struct cfg_section *,
+	    const char *uuid, const char *before_uuid);
+
+/* Singletons: the row, and set = validate + replace. */
+json_t	*cfg_get_singleton(struct store *, const struct cfg_section *,
+	    int with_secrets);
+int	 cfg_set_singleton(struct cfg_ctx *, const struct cfg_section *,
+	    json_t *in, struct cfg_errors *);
+
+/*
+ * Reads one row; returns a new object or NULL (not found / store error).
+ * Secrets and password hashes are left out unless with_secrets.
+ */
+json_t	*cfg_get(struct store *, const struct cfg_section *, const char *uuid,
+	    int with_secrets);
+/* Finds a row by its s_namefield value; new object or NULL. */
+json_t	*cfg_find(struct store *, const struct cfg_section *, const char *name);
+
+struct cfg_query {
+	int		 q_current;	/* page, from 1 */
+	int		 q_rowcount;	/* rows per page; -1 = all */
+	const char	*q_phrase;	/* words, all must match some field */
+	const char	*q_sort;	/* field name or NULL (sequence/name) */
+	int		 q_desc;
+	json_t		*q_where;	/* borrowed: {field: value} exact match */
+};
+
+/* Returns a new {"total","rowCount","current","rows"} or NULL. */
+json_t	*cfg_search(struct store *, const struct cfg_section *,
+	    const struct cfg_query *);
+
+/*
+ * Snapshots. which: NULL for every section, or a borrowed array of
+ * section names. Returns a new snapshot object. with_secrets as above.
+ */
+json_t	*cfg_snapshot(struct store *, json_t *which, int with_secrets);
+/*
+ * Replaces the sections present in snap with its content, after
+ * validating every row of every section (references checked against the
+ * result). Nothing is written unless all is valid. Marks the subsystems
+ * dirty and stores one revision with descr unless c_batch.
+ */
+int	 cfg_restore(struct cfg_ctx *, json_t *snap, const char *descr,
+	    struct cfg_errors *);
+/* SHA-256 hex of the canonical form of a snapshot's sections. */
+void	 cfg_hash(json_t *snap, char out[65]);
+
+/* Factory defaults (a new snapshot), as a fresh store holds them. */
+json_t	*cfg_factory(void);
+/* Writes the factory defaults into an empty store (inside the caller's
+ * transaction) with the revision "factory defaults". 0 or -1. */
+int	 cfg_install_factory(struct store *);
+
+/* Helpers for section files and renderers: borrowed string, "" if absent. */
+const char	*cfg_str(json_t *row, const char *field);
+int		 cfg_bool(json_t *row, const char *field);
+long		 cfg_int(json_t *row, const char *field, long dflt);
+
+/* Field-level syntax checks, shared with renderers and the console. */
+int	cfg_check_addr(const char *, int family);	/* 0 any, 4, 6 */
+int	cfg_check_cidr(const char *, int family);
+int	cfg_check_port(const char *);			/* number or range */
+int	cfg_check_hostname(const char *);
+int	cfg_check_name(const char *);
+
+#endif

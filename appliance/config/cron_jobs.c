@@ -1,0 +1,32 @@
+/*
+ * cron_jobs.c — scheduled jobs: five cron fields and a command.
+ */
+#include "sections.h"
+
+static const char *const cron_commands[] = { "ha_sync", "ha_sync_restart",
+    "apply_all", "backup", NULL };
+
+static const struct cfg_field cron_jobs_fields[] = {
+	CFG_BOOLF("enabled", "1", "enabled"),
+	{ "minute", CFG_CRON, CFG_F_REQUIRED, 0, 59, "0", NULL, NULL,
+	    "minute (0-59, *, */n, a-b, lists)" },
+	{ "hour", CFG_CRON, CFG_F_REQUIRED, 0, 23, "*", NULL, NULL,
+	    "hour (0-23)" },
+	{ "day", CFG_CRON, CFG_F_REQUIRED, 1, 31, "*", NULL, NULL,
+	    "day of month (1-31)" },
+	{ "month", CFG_CRON, CFG_F_REQUIRED, 1, 12, "*", NULL, NULL,
+	    "month (1-12)" },
+	{ "weekday", CFG_CRON, CFG_F_REQUIRED, 0, 7, "*", NULL, NULL,
+	    "day of week (0-7, 0 and 7 = Sunday)" },
+	{ "command", CFG_ENUM, CFG_F_REQUIRED, 0, 0, "ha_sync", cron_commands,
+	    NULL, "what to run" },
+	{ "parameters", CFG_TEXT, 0, 0, 255, "", NULL, NULL, "parameters" },
+	{ "descr", CFG_TEXT, 0, 0, 255, "", NULL, NULL, "description" },
+	CFG_END
+};
+
+const struct cfg_section cfg_sec_cron_jobs = {
+	.s_name = "cron_jobs", .s_key = "job", .s_subsys = "cron",
+	.s_syncitem = "cron", .s_fields = cron_jobs_fields,
+	.s_toggle = "enabled", .s_descfield = "descr",
+};

@@ -1,0 +1,36 @@
+/*
+ * sections.h — the section descriptors, one per config/<section>.c, and
+ * the value lists they share. Private to appliance/config/.
+ */
+#ifndef TW_SECTIONS_H
+#define TW_SECTIONS_H
+
+#include "config.h"
+
+extern const struct cfg_section cfg_sec_system;
+extern const struct cfg_section cfg_sec_interfaces;
+extern const struct cfg_section cfg_sec_gateways;
+extern const struct cfg_section cfg_sec_routes;
+extern const struct cfg_section cfg_sec_aliases;
+extern const struct cfg_section cfg_sec_filter_rules;
+extern const struct cfg_section cfg_sec_snat;
+extern const struct cfg_section cfg_sec_snat_rules;
+extern const struct cfg_section cfg_sec_dnat_rules;
+extern const struct cfg_section cfg_sec_vips;
+extern const struct cfg_section cfg_sec_hasync;
+extern const struct cfg_section cfg_sec_users;
+extern const struct cfg_section cfg_sec_cron_jobs;
+
+extern const char *const cfg_enum_protocol[];
+extern const char *const cfg_enum_ipproto46[];
+extern const char *const cfg_enum_ipproto[];
+
+/* Rules shared by the rule-like sections (filter, snat, dnat). */
+int	cfg_check_rule_common(struct store *, json_t *row, struct cfg_errors *);
+/* Family of an endpoint value: 4, 6, or 0 when it has none (any, alias, if). */
+int	cfg_endpoint_family(const char *);
+/* Counts rows of section (table) where field = value, except uuid. */
+int	cfg_count_where(struct store *, const char *table, const char *field,
+	    const char *value, const char *except_uuid);
+
+#endif

@@ -1,0 +1,449 @@
+/*
+ * snapshot.c — the whole configuration as one JSON object: search pages,
+ * snapshots (revisions, apply, export), restore (import, revision
+ * restore, sync merge), the config hash and the factory defaults.
+ */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "model_int.h"
+#include "sections.h"
+#include "store.h"
+#include "util.h"
+
+#define SEARCH_MAX_WORDS	8
+
+/* Appends "a LIKE ? ESCAPE '\'" terms; escapes the word's wildcards. */
+static char *
+like_pattern(const char *word)
+{
+	char	*p = xmalloc(strlen(word) * 2 + 3), *o = p;
+
+	*o++ = '%';
+	for (; *word; word++) {
+		if (*word == '%' || *word == '_' || *word == '\\')
+			*o++ = '\\';
+		*o++ = *word;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return p;
+}
+
+json_t *
+cfg_search(struct store *st, const struct cfg_section *sec,
+    const struct cfg_query *q)
+{
+	const struct cfg_field	*f, *sortf = NULL;
+	sqlite3_stmt		*stmt = NULL;
+	json_t			*res = NULL, *rows, *v;
+	char			*cols = NULL, *where = NULL, *tmp, *sql = NULL;
+	char			*words[SEARCH_MAX_WORDS], *phrase = NULL, *save;
+	const char		*key;
+	int			 nwords = 0, i, bind, total = 0, current, count;
+	long			 offset;
+
+	current = q->q_current > 0 ? q->q_current : 1;
+	count = q->q_rowcount == 0 ? 10 : q->q_rowcount;
+	where = xstrdup("1");
+	/* Every word must match some visible field (OPNsense: space = AND). */
+	if (q->q_phrase && *q->q_phrase) {
+		phrase = xstrdup(q->q_phrase);
+		save = NULL;
+		for (tmp = strtok_r(phrase, " \t", &save); tmp &&
+		    nwords < SEARCH_MAX_WORDS; tmp = strtok_r(NULL, " \t",
+		    &save)) {
+			char *term = xstrdup("0");
+
+			words[nwords++] = like_pattern(tmp);
+			for (f = sec->s_fields; f->f_name != NULL; f++) {
+				char *t2;
+
+				if (cfg_is_secret(f))
+					continue;
+				t2 = xasprintf("%s OR %s LIKE ?%d ESCAPE '\\'",
+				    term, f->f_name, nwords);
+				free(term);
+				term = t2;
+			}
+			tmp = xasprintf("%s AND (%s)", where, term);
+			free(term);
+			free(where);
+			where = tmp;
+		}
+	}
+	bind = nwords;
+	if (q->q_where != NULL) {
+		json_object_foreach(q->q_where, key, v) {
+			if ((f = cfg_field(sec, key)) == NULL ||
+			    cfg_is_secret(f) || !json_is_string(v))
+				continue;
+			tmp = xasprintf("%s AND %s = ?%d", where, f->f_name,
+			    ++bind);
+			free(where);
+			where = tmp;
+		}
+	}
+	if (q->q_sort != NULL)
+		sortf = cfg_field(sec, q->q_sort);
+	if (sortf != NULL && cfg_is_secret(sortf))
+		sortf = NULL;
+	cols = cfg_columns(sec);
+
+	/* The count first, then the page. */
+	for (i = 0; i < 2; i++) {
+		if (i == 0)
+			sql = xasprintf("SELECT count(*) FROM %s WHERE %s",
+			    sec->s_name, where);
+		else
+			sql = xasprintf("SELECT %s FROM %s WHERE %s ORDER BY "
+			    "%s%s%s%s, %s LIMIT ?%d OFFSET ?%d", cols,
+			    sec->s_name, where, sortf && sortf->f_type ==
+			    CFG_INT ? "CAST(" : "", sortf ? sortf->f_name :
+			    cfg_order_by(sec), sortf && sortf->f_type ==
+			    CFG_INT ? " AS INTEGER)" : "", q->q_desc ? " DESC" :
+			    "", cfg_order_by(sec), bind + 1, bind + 2);
+		if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) !=
+		    SQLITE_OK) {
+			log_warnx("store: search %s: %s", sec->s_name,
+			    store_errmsg(st));
+			goto err;
+		}
+		free(sql);
+		sql = NULL;
+		for (bind = 0; bind < nwords; bind++)
+			sqlite3_bind_text(stmt, bind + 1, words[bind], -1,
+			    SQLITE_STATIC);
+		if (q->q_where != NULL)
+			json_object_foreach(q->q_where, key, v) {
+				if ((f = cfg_field(sec, key)) == NULL ||
+				    cfg_is_secret(f) || !json_is_string(v))
+					continue;
+				sqlite3_bind_text(stmt, ++bind,
+				    json_string_value(v), -1, SQLITE_STATIC);
+			}
+		if (i == 0) {
+			if (sqlite3_step(stmt) == SQLITE_ROW)
+				total = sqlite3_column_int(stmt, 0);
+			sqlite3_finalize(stmt);
+			stmt = NULL;
+			continue;
+		}
+		offset = count < 0 ? 0 : (long)(current - 1) * count;
+		sqlite3_bind_int64(stmt, bind + 1, count);
+		sqlite3_bind_int64(stmt, bind + 2, offset);
+		rows = json_array();
+		while (sqlite3_step(stmt) == SQLITE_ROW) {
+			json_t		*row = json_object();
+			const char	*s;
+			int		 c = 1;
+
+			s = (const char *)sqlite3_column_text(stmt, 0);
+			json_object_set_new(row, "uuid", json_string(s));
+			for (f = sec->s_fields; f->f_name != NULL; f++, c++) {
+				if (cfg_is_secret(f))
+					continue;
+				s = (const char *)sqlite3_column_text(stmt, c);
+				json_object_set_new(row, f->f_name,
+				    json_string(s ? s : ""));
+			}
+			json_array_append_new(rows, row);
+		}
+		res = json_pack("{s:i,s:i,s:i,s:o}", "total", total,
+		    "rowCount", (int)json_array_size(rows), "current",
+		    current, "rows", rows);
+	}
+err:
+	sqlite3_finalize(stmt);
+	for (i = 0; i < nwords; i++)
+		free(words[i]);
+	free(phrase);
+	free(where);
+	free(cols);
+	free(sql);
+	return res;
+}
+
+json_t *
+cfg_snapshot(struct store *st, json_t *which, int with_secrets)
+{
+	const struct cfg_section *const	*s;
+	json_t				*secs = json_object(), *rows, *row;
+	size_t				 i;
+	int				 want;
+
+	for (s = cfg_sections(); *s != NULL; s++) {
+		if ((*s)->s_flags & CFG_S_NOEXPORT)
+			continue;
+		want = which == NULL;
+		for (i = 0; which && i < json_array_size(which); i++)
+			if (strcmp(json_string_value(json_array_get(which, i)) ?
+			    json_string_value(json_array_get(which, i)) : "",
+			    (*s)->s_name) == 0)
+				want = 1;
+		if (!want)
+			continue;
+		if ((*s)->s_flags & CFG_S_SINGLETON) {
+			row = cfg_get_singleton(st, *s, with_secrets);
+			json_object_set_new(secs, (*s)->s_name, row);
+			continue;
+		}
+		rows = cfg_rows_where(st, *s, NULL, NULL, with_secrets, 0);
+		if (rows == NULL) {
+			json_decref(secs);
+			return NULL;
+		}
+		json_object_set_new(secs, (*s)->s_name, rows);
+	}
+	return json_pack("{s:i,s:o}", "format", 1, "sections", secs);
+}
+
+void
+cfg_hash(json_t *snap, char out[65])
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen = 0;
+	char		*text;
+
+	text = json_dumps(json_object_get(snap, "sections"),
+	    JSON_COMPACT | JSON_SORT_KEYS);
+	if (text == NULL)
+		text = xstrdup("");
+	EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha256(), NULL);
+	util_hex(md, 32, out);
+	free(text);
+}
+
+static int
+del_all(struct store *st, const struct cfg_section *sec)
+{
+	char	*sql = xasprintf("DELETE FROM %s", sec->s_name);
+	int	 rc = store_exec(st, sql);
+
+	free(sql);
+	return rc;
+}
+
+/* Inserts the rows of one section as given (field checks only). */
+static int
+restore_section(struct store *st, const struct cfg_section *sec,
+    json_t *data, struct cfg_errors *e)
+{
+	json_t	*row, *one = NULL, *clean;
+	char	 uuid[UUID_LEN + 1], key[128];
+	size_t	 i;
+	int	 rc = 0;
+
+	if (sec->s_flags & CFG_S_SINGLETON) {
+		if (!json_is_object(data)) {
+			cfg_error(e, sec->s_name, "must be an object");
+			return CFG_EINVAL;
+		}
+		one = json_array();
+		json_array_append(one, data);
+		data = one;
+	} else if (!json_is_array(data)) {
+		cfg_error(e, sec->s_name, "must be a list");
+		return CFG_EINVAL;
+	}
+	if (del_all(st, sec) == -1) {
+		json_decref(one);
+		return CFG_ESTORE;
+	}
+	json_array_foreach(data, i, row) {
+		struct cfg_errors re;
+		const char *u = cfg_str(row, "uuid");
+
+		if (util_is_uuid(u))
+			util_strlcpy(uuid, u, sizeof(uuid));
+		else
+			util_uuid(uuid);
+		snprintf(key, sizeof(key), "%s.%zu", sec->s_name, i);
+		cfg_errors_init(&re, key);
+		clean = cfg_validate_mode(st, sec, row, NULL, uuid, &re,
+		    V_STORED);
+		if (clean != NULL)
+			rc = cfg_row_write(st, sec, clean, 1, &re);
+		json_object_update(e->e_obj, re.e_obj);
+		cfg_errors_free(&re);
+		json_decref(clean);
+		if (rc == CFG_ESTORE)
+			break;
+	}
+	json_decref(one);
+	return rc == CFG_ESTORE ? rc : cfg_errors_any(e) ? CFG_EINVAL : 0;
+}
+
+/* The second pass: every reference and section rule against the result. */
+static void
+restore_check(struct store *st, const struct cfg_section *sec,
+    struct cfg_errors *e)
+{
+	json_t	*rows, *row, *in;
+	char	 key[128];
+	size_t	 i;
+
+	rows = cfg_rows_where(st, sec, NULL, NULL, 1, 0);
+	json_array_foreach(rows, i, row) {
+		struct cfg_errors re;
+
+		snprintf(key, sizeof(key), "%s.%zu", sec->s_name, i);
+		cfg_errors_init(&re, key);
+		in = json_object();
+		cfg_refs_check(st, sec, row, &re);
+		if (!cfg_errors_any(&re) && sec->s_check != NULL)
+			sec->s_check(st, row, &re);
+		json_object_update(e->e_obj, re.e_obj);
+		cfg_errors_free(&re);
+		json_decref(in);
+	}
+	json_decref(rows);
+}
+
+int
+cfg_restore(struct cfg_ctx *ctx, json_t *snap, const char *descr,
+    struct cfg_errors *e)
+{
+	const struct cfg_section	*sec;
+	json_t				*secs, *data, *full;
+	const char			*name;
+	long long			 id;
+	int				 rc = 0;
+
+	secs = json_object_get(snap, "sections");
+	if (!json_is_object(snap) || !json_is_object(secs)) {
+		cfg_error(e, "sections", "not a twinwall snapshot (no "
+		    "\"sections\" object)");
+		return CFG_EINVAL;
+	}
+	json_object_foreach(secs, name, data) {
+		sec = cfg_section(name);
+		if (sec == NULL || (sec->s_flags & CFG_S_NOEXPORT))
+			cfg_error(e, cfg_check_text(name, strlen(name)) &&
+			    strlen(name) < 64 ? name : "_", "unknown section");
+	}
+	if (cfg_errors_any(e))
+		return CFG_EINVAL;
+	if (store_begin(ctx->c_st) == -1)
+		return CFG_ESTORE;
+	json_object_foreach(secs, name, data) {
+		sec = cfg_section(name);
+		if ((rc = restore_section(ctx->c_st, sec, data, e)) ==
+		    CFG_ESTORE)
+			goto done;
+	}
+	if (cfg_errors_any(e)) {
+		rc = CFG_EINVAL;
+		goto done;
+	}
+	json_object_foreach(secs, name, data)
+		restore_check(ctx->c_st, cfg_section(name), e);
+	/* Sections not restored may name rows that are now gone. */
+	{
+		const struct cfg_section *const *s;
+
+		for (s = cfg_sections(); *s != NULL; s++)
+			if (json_object_get(secs, (*s)->s_name) == NULL)
+				restore_check(ctx->c_st, *s, e);
+	}
+	if (cfg_errors_any(e)) {
+		rc = CFG_EINVAL;
+		goto done;
+	}
+	/* API keys of users that no longer exist go too. */
+	if (json_object_get(secs, "users") != NULL && store_exec(ctx->c_st,
+	    "DELETE FROM apikeys WHERE user NOT IN (SELECT name FROM users)")
+	    == -1) {
+		rc = CFG_ESTORE;
+		goto done;
+	}
+	json_object_foreach(secs, name, data)
+		if (store_dirty_set(ctx->c_st, cfg_section(name)->s_subsys) ==
+		    -1) {
+			rc = CFG_ESTORE;
+			goto done;
+		}
+	if (!ctx->c_batch) {
+		full = cfg_snapshot(ctx->c_st, NULL, 1);
+		id = full ? store_revision_add(ctx->c_st, ctx->c_user,
+		    descr ? descr : "restored", full) : -1;
+		json_decref(full);
+		if (id == -1)
+			rc = CFG_ESTORE;
+	}
+done:
+	if (rc != 0) {
+		store_rollback(ctx->c_st);
+		return rc;
+	}
+	return store_commit(ctx->c_st) == -1 ? CFG_ESTORE : 0;
+}
+
+/* Overrides fields of row with the pairs of a new object, and frees it. */
+static json_t *
+with(json_t *row, json_t *over)
+{
+	json_object_update(row, over);
+	json_decref(over);
+	return row;
+}
+
+json_t *
+cfg_factory(void)
+{
+	json_t *lan, *wan, *r4, *r6, *secs;
+
+	lan = cfg_defaults(&cfg_sec_interfaces);
+	with(lan, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}",
+	    "name", "lan", "descr", "LAN", "ipaddr", "192.168.1.1",
+	    "subnet", "24", "ipaddrv6", "none", "locked", "1"));
+	wan = cfg_defaults(&cfg_sec_interfaces);
+	with(wan, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}",
+	    "name", "wan", "descr", "WAN", "ipaddr", "dhcp",
+	    "blockpriv", "1", "blockbogons", "1", "locked", "1"));
+	r4 = cfg_defaults(&cfg_sec_filter_rules);
+	with(r4, json_pack("{s:s,s:s,s:s,s:s,s:s}",
+	    "sequence", "1", "interface", "lan", "source_net", "lan",
+	    "ipprotocol", "inet", "description",
+	    "Default allow LAN to any rule"));
+	r6 = cfg_defaults(&cfg_sec_filter_rules);
+	with(r6, json_pack("{s:s,s:s,s:s,s:s,s:s}",
+	    "sequence", "2", "interface", "lan", "source_net", "lan",
+	    "ipprotocol", "inet6", "description",
+	    "Default allow LAN IPv6 to any rule"));
+	secs = json_pack("{s:o,s:[oo],s:[],s:[],s:[],s:[oo],s:o,s:[],s:[],"
+	    "s:[],s:o,s:[]}",
+	    "system", cfg_defaults(&cfg_sec_system),
+	    "interfaces", lan, wan,
+	    "gateways", "routes", "aliases",
+	    "filter_rules", r4, r6,
+	    "snat", cfg_defaults(&cfg_sec_snat),
+	    "snat_rules", "dnat_rules", "vips",
+	    "hasync", cfg_defaults(&cfg_sec_hasync),
+	    "cron_jobs");
+	return json_pack("{s:i,s:o}", "format", 1, "sections", secs);
+}
+
+int
+cfg_install_factory(struct store *st)
+{
+	struct cfg_ctx		ctx = { st, "system", 0 };
+	struct cfg_errors	e;
+	json_t			*snap = cfg_factory();
+	int			 rc;
+
+	cfg_errors_init(&e, "factory");
+	rc = cfg_restore(&ctx, snap, "factory defaults", &e);
+	if (rc != 0) {
+		char *msg = json_dumps(e.e_obj, JSON_COMPACT);
+
+		log_warnx("factory defaults do not validate: %s", msg);
+		free(msg);
+	}
+	cfg_errors_free(&e);
+	json_decref(snap);
+	return rc == 0 ? 0 : -1;
+}

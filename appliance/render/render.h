@@ -1,0 +1,39 @@
+/*
+ * render.h — pure functions from a config snapshot (config.h) to the
+ * text a platform loads. No I/O, no globals: same snapshot, same bytes.
+ *
+ * Each returns a new NUL-terminated string the caller frees, or NULL with
+ * the reason in err (a snapshot the renderer cannot express).
+ */
+#ifndef TW_RENDER_H
+#define TW_RENDER_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* The whole nftables script: replaces the tables twinwall owns. */
+char	*nft_render(json_t *snapshot, char *err, size_t errlen);
+/* pf.conf for FreeBSD. */
+char	*pf_render(json_t *snapshot, char *err, size_t errlen);
+
+/*
+ * The nft commands that refill the set(s) of one alias in the loaded
+ * table (flush + add element), without touching rules. The sets must
+ * exist: a new or renamed alias needs nft_render(). Same ownership.
+ */
+char	*nft_render_alias_update(json_t *snapshot, const char *alias,
+	    char *err, size_t errlen);
+
+/* The table every nft_render() script replaces (one inet table: filter,
+ * NAT and alias sets together, so one transaction swaps them all). */
+#define TW_NFT_TABLE	"twinwall"
+/*
+ * Rules with log=1 send packets to this NFLOG group with the prefix
+ * "tw:<uuid>:<action>" (action pass, block, reject, nat, rdr), so the
+ * firewall log maps an entry back to its rule.
+ */
+#define TW_NFLOG_GROUP	1
+/* conntrackd (FTFW over UDP) port on the state sync interface. */
+#define TW_STATESYNC_PORT 3780
+
+#endif

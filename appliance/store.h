@@ -1,0 +1,64 @@
+/*
+ * store.h — the SQLite store: open (WAL), migrate, transactions,
+ * revisions, dirty flags.
+ *
+ * One struct store per thread: SQLite connections are not shared. The
+ * API child opens one per HTTP worker thread; local tools open their own.
+ * WAL lets readers run beside the one writer; writers wait (busy timeout).
+ */
+#ifndef TW_STORE_H
+#define TW_STORE_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+struct store;
+
+#define STORE_DB_NAME		"twinwall.db"
+#define STORE_KEEP_REVISIONS	200
+
+/*
+ * Opens (creating if needed) DIR/twinwall.db and applies every migration
+ * not yet recorded in schema_version. Returns a new handle the caller
+ * closes with store_close(), or NULL with a reason in err.
+ */
+struct store	*store_open(const char *datadir, char *err, size_t errlen);
+void		 store_close(struct store *);
+sqlite3		*store_db(struct store *);
+const char	*store_datadir(struct store *);
+int		 store_schema_version(struct store *);
+
+/* Nested calls are counted: only the outermost begin/commit reach SQLite. */
+int		 store_begin(struct store *);
+int		 store_commit(struct store *);
+void		 store_rollback(struct store *);
+
+/* Runs one statement with no result rows; 0 or -1 (logged). */
+int		 store_exec(struct store *, const char *sql);
+/* The last SQLite error message of this connection (borrowed). */
+const char	*store_errmsg(struct store *);
+
+/* Dirty flags per subsystem ("filter", "nat", "routing", "vip", ...). */
+int		 store_dirty_set(struct store *, const char *subsys);
+int		 store_dirty_clear(struct store *, const char *subsys);
+int		 store_dirty_is(struct store *, const char *subsys);
+/* Returns a new JSON array of dirty subsystem names. */
+json_t		*store_dirty_list(struct store *);
+
+/*
+ * Revisions: every save stores one (time, user, description, snapshot).
+ * store_revision_add takes a borrowed snapshot and returns the new id or -1.
+ */
+long long	 store_revision_add(struct store *, const char *user,
+		    const char *descr, json_t *snapshot);
+/* Returns a new array of {id,time,user,description} newest first. */
+json_t		*store_revision_list(struct store *, int limit);
+/* Returns a new object {id,time,user,description,snapshot} or NULL. */
+json_t		*store_revision_get(struct store *, long long id);
+
+/* Key/value state the daemon keeps across restarts (maintenance mode...). */
+int		 store_kv_set(struct store *, const char *key, const char *val);
+/* Returns a new string the caller frees, or NULL when unset. */
+char		*store_kv_get(struct store *, const char *key);
+
+#endif
