@@ -5,7 +5,16 @@
  * for a writer. Migrations are compiled in (schema.h) and applied in one
  * transaction each at open; a fresh store then receives the factory
  * defaults (cfg_install_factory) so every path sees the same first state.
+ *
+ * Every outermost transaction records its row changes in an SQLite
+ * session; a revision keeps that changeset. Going back to revision N is
+ * applying, newest first, the inverse of every later changeset — on a
+ * copy in memory, so the live store is never touched to compute it.
  */
+/* Debian's libsqlite3 is built with the session extension. */
+#define SQLITE_ENABLE_SESSION
+#define SQLITE_ENABLE_PREUPDATE_HOOK
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +33,34 @@ struct store {
 	char		*st_dir;
 	int		 st_depth;	/* nested store_begin count */
 	int		 st_failed;	/* an inner level rolled back */
+	sqlite3_session	*st_session;	/* changes of this transaction */
 };
+
+/* Tables that are bookkeeping, not configuration: never in a revision. */
+static const char *const store_untracked[] = { "revisions", "dirty", "kv",
+    "schema_version", "apikeys", NULL };
+
+static int
+store_tracked(void *arg, const char *table)
+{
+	size_t i;
+
+	(void)arg;
+	if (strncmp(table, "sqlite_", 7) == 0)
+		return 0;
+	for (i = 0; store_untracked[i] != NULL; i++)
+		if (strcmp(table, store_untracked[i]) == 0)
+			return 0;
+	return 1;
+}
+
+static void
+store_session_end(struct store *st)
+{
+	if (st->st_session != NULL)
+		sqlite3session_delete(st->st_session);
+	st->st_session = NULL;
+}
 
 static double
 store_time(void)
@@ -185,6 +221,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	store_session_end(st);
 	if (st->st_db)
 		sqlite3_close_v2(st->st_db);
 	free(st->st_dir);
@@ -214,7 +251,21 @@ store_begin(struct store *st)
 		st->st_depth = 0;
 		return -1;
 	}
+	if (sqlite3session_create(st->st_db, "main", &st->st_session) !=
+	    SQLITE_OK) {
+		st->st_session = NULL;
+		goto err;
+	}
+	sqlite3session_table_filter(st->st_session, store_tracked, NULL);
+	if (sqlite3session_attach(st->st_session, NULL) != SQLITE_OK)
+		goto err;
 	return 0;
+err:
+	log_warnx("store: session: %s", sqlite3_errmsg(st->st_db));
+	store_session_end(st);
+	store_exec(st, "ROLLBACK");
+	st->st_depth = 0;
+	return -1;
 }
 
 int
@@ -224,6 +275,7 @@ store_commit(struct store *st)
 		fatalx("store_commit without store_begin");
 	if (--st->st_depth > 0)
 		return st->st_failed ? -1 : 0;
+	store_session_end(st);
 	if (st->st_failed) {
 		store_exec(st, "ROLLBACK");
 		return -1;
@@ -244,6 +296,7 @@ store_rollback(struct store *st)
 		st->st_failed = 1;	/* the outermost commit rolls back */
 		return;
 	}
+	store_session_end(st);
 	store_exec(st, "ROLLBACK");
 }
 
@@ -307,24 +360,25 @@ store_dirty_list(struct store *st)
 }
 
 long long
-store_revision_add(struct store *st, const char *user, const char *descr,
-    json_t *snapshot)
+store_revision_add(struct store *st, const char *user, const char *descr)
 {
 	sqlite3_stmt	*stmt = NULL;
-	char		*text;
+	void		*cs = NULL;
+	int		 cslen = 0;
 	long long	 id = -1;
 
-	text = json_dumps(snapshot, JSON_COMPACT | JSON_SORT_KEYS);
-	if (text == NULL)
-		return -1;
+	if (st->st_session == NULL)
+		fatalx("store_revision_add outside a transaction");
+	if (sqlite3session_changeset(st->st_session, &cslen, &cs) != SQLITE_OK)
+		goto err;
 	if (sqlite3_prepare_v2(st->st_db, "INSERT INTO revisions "
-	    "(time, user, description, snapshot) VALUES (?, ?, ?, ?)", -1,
+	    "(time, user, description, changeset) VALUES (?, ?, ?, ?)", -1,
 	    &stmt, NULL) != SQLITE_OK)
 		goto err;
 	sqlite3_bind_double(stmt, 1, store_time());
 	sqlite3_bind_text(stmt, 2, user ? user : "system", -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, descr ? descr : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, text, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 4, cs ? cs : "", cslen, SQLITE_STATIC);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		goto err;
 	id = sqlite3_last_insert_rowid(st->st_db);
@@ -341,7 +395,7 @@ err:
 	if (id == -1)
 		log_warnx("store: revision: %s", sqlite3_errmsg(st->st_db));
 	sqlite3_finalize(stmt);
-	free(text);
+	sqlite3_free(cs);
 	return id;
 }
 
@@ -366,32 +420,85 @@ store_revision_list(struct store *st, int limit)
 	return a;
 }
 
+/* A row changed since: take the inverse as it comes (the copy is ours). */
+static int
+store_conflict(void *arg, int kind, sqlite3_changeset_iter *it)
+{
+	(void)arg;
+	(void)it;
+	return kind == SQLITE_CHANGESET_DATA ||
+	    kind == SQLITE_CHANGESET_CONFLICT ? SQLITE_CHANGESET_REPLACE :
+	    SQLITE_CHANGESET_OMIT;
+}
+
+/*
+ * The configuration as revision id left it: copy the store into memory,
+ * undo every later revision there, newest first, and snapshot the copy.
+ */
+static json_t *
+store_rewind(struct store *st, long long id)
+{
+	struct store	 mem = { 0 };
+	sqlite3_backup	*bk;
+	sqlite3_stmt	*stmt = NULL;
+	void		*inv;
+	int		 invlen, rc;
+	json_t		*snap = NULL;
+
+	if (sqlite3_open(":memory:", &mem.st_db) != SQLITE_OK)
+		goto err;
+	mem.st_dir = st->st_dir;
+	if ((bk = sqlite3_backup_init(mem.st_db, "main", st->st_db,
+	    "main")) == NULL)
+		goto err;
+	sqlite3_backup_step(bk, -1);
+	if (sqlite3_backup_finish(bk) != SQLITE_OK)
+		goto err;
+	if (sqlite3_prepare_v2(mem.st_db, "SELECT changeset FROM revisions "
+	    "WHERE id > ? ORDER BY id DESC", -1, &stmt, NULL) != SQLITE_OK)
+		goto err;
+	sqlite3_bind_int64(stmt, 1, id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (sqlite3changeset_invert(sqlite3_column_bytes(stmt, 0),
+		    (void *)sqlite3_column_blob(stmt, 0), &invlen, &inv) !=
+		    SQLITE_OK)
+			goto err;
+		rc = sqlite3changeset_apply(mem.st_db, invlen, inv, NULL,
+		    store_conflict, NULL);
+		sqlite3_free(inv);
+		if (rc != SQLITE_OK)
+			goto err;
+	}
+	if (rc != SQLITE_DONE)
+		goto err;
+	snap = cfg_snapshot(&mem, NULL, 1);
+err:
+	if (snap == NULL)
+		log_warnx("store: revision %lld: %s", id, mem.st_db ?
+		    sqlite3_errmsg(mem.st_db) : "no memory");
+	sqlite3_finalize(stmt);
+	sqlite3_close(mem.st_db);
+	return snap;
+}
+
 json_t *
 store_revision_get(struct store *st, long long id)
 {
 	sqlite3_stmt	*stmt;
 	json_t		*o = NULL, *snap;
-	json_error_t	 jerr;
 
-	if (sqlite3_prepare_v2(st->st_db, "SELECT id, time, user, description,"
-	    " snapshot FROM revisions WHERE id = ?", -1, &stmt,
-	    NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->st_db, "SELECT id, time, user, description "
+	    "FROM revisions WHERE id = ?", -1, &stmt, NULL) != SQLITE_OK)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		snap = json_loads((const char *)sqlite3_column_text(stmt, 4), 0,
-		    &jerr);
-		if (snap != NULL)
-			o = json_pack("{s:I,s:f,s:s,s:s,s:o}",
-			    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
-			    "time", sqlite3_column_double(stmt, 1),
-			    "user", (const char *)sqlite3_column_text(stmt, 2),
-			    "description",
-			    (const char *)sqlite3_column_text(stmt, 3),
-			    "snapshot", snap);
-		else
-			log_warnx("store: revision %lld: %s", id, jerr.text);
-	}
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    (snap = store_rewind(st, id)) != NULL)
+		o = json_pack("{s:I,s:f,s:s,s:s,s:o}",
+		    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
+		    "time", sqlite3_column_double(stmt, 1),
+		    "user", (const char *)sqlite3_column_text(stmt, 2),
+		    "description", (const char *)sqlite3_column_text(stmt, 3),
+		    "snapshot", snap);
 	sqlite3_finalize(stmt);
 	return o;
 }

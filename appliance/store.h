@@ -46,14 +46,19 @@ int		 store_dirty_is(struct store *, const char *subsys);
 json_t		*store_dirty_list(struct store *);
 
 /*
- * Revisions: every save stores one (time, user, description, snapshot).
- * store_revision_add takes a borrowed snapshot and returns the new id or -1.
+ * Revisions: every save stores one (time, user, description and what it
+ * changed). store_revision_add must be called inside the save's
+ * transaction: it records every configuration row the transaction has
+ * changed so far. Returns the new id or -1.
  */
 long long	 store_revision_add(struct store *, const char *user,
-		    const char *descr, json_t *snapshot);
+		    const char *descr);
 /* Returns a new array of {id,time,user,description} newest first. */
 json_t		*store_revision_list(struct store *, int limit);
-/* Returns a new object {id,time,user,description,snapshot} or NULL. */
+/*
+ * Returns a new object {id,time,user,description,snapshot} or NULL; the
+ * snapshot (with secrets) is the configuration as that revision left it.
+ */
 json_t		*store_revision_get(struct store *, long long id);
 
 /* Key/value state the daemon keeps across restarts (maintenance mode...). */

@@ -210,12 +210,15 @@ CREATE TABLE cron_jobs (
 	descr		TEXT NOT NULL DEFAULT ''
 );
 
+-- A revision keeps the SQLite session changeset of its save: only the
+-- rows it changed. The configuration as of revision N is the current one
+-- with the inverted changesets of every later revision applied.
 CREATE TABLE revisions (
 	id		INTEGER PRIMARY KEY AUTOINCREMENT,
 	time		REAL NOT NULL,
 	user		TEXT NOT NULL,
 	description	TEXT NOT NULL,
-	snapshot	TEXT NOT NULL
+	changeset	BLOB NOT NULL
 );
 
 CREATE TABLE dirty (

@@ -351,7 +351,6 @@ static int
 saved(struct cfg_ctx *ctx, const struct cfg_section *sec, const char *what,
     json_t *row)
 {
-	json_t		*snap;
 	char		*descr;
 	const char	*name = "";
 	long long	 id;
@@ -364,10 +363,7 @@ saved(struct cfg_ctx *ctx, const struct cfg_section *sec, const char *what,
 		name = cfg_str(row, sec->s_descfield);
 	descr = xasprintf("%s %s%s%s%s", sec->s_name, what, *name ? " \"" : "",
 	    name, *name ? "\"" : "");
-	snap = cfg_snapshot(ctx->c_st, NULL, 1);
-	id = snap ? store_revision_add(ctx->c_st, ctx->c_user, descr, snap) :
-	    -1;
-	json_decref(snap);
+	id = store_revision_add(ctx->c_st, ctx->c_user, descr);
 	free(descr);
 	return id == -1 ? CFG_ESTORE : 0;
 }

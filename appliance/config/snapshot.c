@@ -308,7 +308,7 @@ cfg_restore(struct cfg_ctx *ctx, json_t *snap, const char *descr,
     struct cfg_errors *e)
 {
 	const struct cfg_section	*sec;
-	json_t				*secs, *data, *full;
+	json_t				*secs, *data;
 	const char			*name;
 	long long			 id;
 	int				 rc = 0;
@@ -367,10 +367,8 @@ cfg_restore(struct cfg_ctx *ctx, json_t *snap, const char *descr,
 			goto done;
 		}
 	if (!ctx->c_batch) {
-		full = cfg_snapshot(ctx->c_st, NULL, 1);
-		id = full ? store_revision_add(ctx->c_st, ctx->c_user,
-		    descr ? descr : "restored", full) : -1;
-		json_decref(full);
+		id = store_revision_add(ctx->c_st, ctx->c_user,
+		    descr ? descr : "restored");
 		if (id == -1)
 			rc = CFG_ESTORE;
 	}

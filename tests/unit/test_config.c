@@ -415,6 +415,65 @@ test_restore_atomic(void **state)
 	json_decref(snap);
 }
 
+/* Revision N rebuilt by undoing every later save has N's exact hash. */
+static void
+test_revision_rewind(void **state)
+{
+	struct fx	*fx = *state;
+	struct cfg_errors e;
+	json_t		*list, *rev, *in;
+	char		 h[4][65], got[65], uuid[UUID_LEN + 1];
+	long long	 ids[4];
+	int		 i, en, ch;
+
+	assert_int_equal(add(fx, "aliases", "{\"name\":\"web\",\"type\":"
+	    "\"host\",\"content\":\"10.0.0.5\"}", uuid, NULL), 0);
+	for (i = 0; i < 4; i++) {
+		cfg_errors_init(&e, "alias");
+		switch (i) {
+		case 0:
+			in = json_pack("{s:s}", "content", "10.0.0.6");
+			assert_int_equal(cfg_set(&fx->ctx,
+			    cfg_section("aliases"), uuid, in, &e), 0);
+			json_decref(in);
+			break;
+		case 1:
+			assert_int_equal(cfg_toggle(&fx->ctx,
+			    cfg_section("aliases"), uuid, 0, &en, &ch), 0);
+			break;
+		case 2:
+			assert_int_equal(add(fx, "filter_rules", RULE "}",
+			    NULL, NULL), 0);
+			break;
+		case 3:
+			assert_int_equal(cfg_del(&fx->ctx,
+			    cfg_section("aliases"), uuid, &e), 0);
+			break;
+		}
+		cfg_errors_free(&e);
+		snaphash(fx, h[i]);
+		list = store_revision_list(fx->st, 1);
+		ids[i] = json_integer_value(json_object_get(
+		    json_array_get(list, 0), "id"));
+		json_decref(list);
+	}
+	for (i = 0; i < 4; i++) {
+		rev = store_revision_get(fx->st, ids[i]);
+		assert_non_null(rev);
+		cfg_hash(json_object_get(rev, "snapshot"), got);
+		assert_string_equal(got, h[i]);
+		json_decref(rev);
+	}
+	/* Restoring revision 0 brings that configuration back. */
+	rev = store_revision_get(fx->st, ids[0]);
+	cfg_errors_init(&e, "restore");
+	assert_int_equal(cfg_restore(&fx->ctx, json_object_get(rev,
+	    "snapshot"), "restored", &e), 0);
+	cfg_errors_free(&e);
+	json_decref(rev);
+	assert_string_equal(snaphash(fx, got), h[0]);
+}
+
 static void
 test_search(void **state)
 {
@@ -497,6 +556,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_secrets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restore_atomic, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_revision_rewind, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_move_before, setup,

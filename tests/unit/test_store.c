@@ -136,13 +136,17 @@ static void
 test_revisions(void **state)
 {
 	struct fx	*fx = *state;
-	json_t		*snap = json_pack("{s:i,s:{}}", "format", 1, "sections");
 	json_t		*list, *rev;
 	long long	 id = 0;
 	int		 i;
 
-	for (i = 0; i < STORE_KEEP_REVISIONS + 5; i++)
-		id = store_revision_add(fx->st, "tester", "x", snap);
+	for (i = 0; i < STORE_KEEP_REVISIONS + 5; i++) {
+		assert_int_equal(store_begin(fx->st), 0);
+		assert_int_equal(store_exec(fx->st, "UPDATE system SET "
+		    "language = 'x'"), 0);
+		id = store_revision_add(fx->st, "tester", "x");
+		assert_int_equal(store_commit(fx->st), 0);
+	}
 	assert_true(id > STORE_KEEP_REVISIONS);
 	assert_int_equal(count(fx->st, "SELECT count(*) FROM revisions"),
 	    STORE_KEEP_REVISIONS);
@@ -158,7 +162,6 @@ test_revisions(void **state)
 	assert_null(store_revision_get(fx->st, 1));	/* pruned */
 	json_decref(rev);
 	json_decref(list);
-	json_decref(snap);
 }
 
 static void
