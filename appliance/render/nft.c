@@ -1,0 +1,750 @@
+/*
+ * nft.c — config snapshot -> the nftables script that replaces the
+ * table twinwall owns (render.h). NAT chains are in nft_nat.c.
+ *
+ * pf semantics in nftables. pf evaluates a packet once per direction:
+ * "in" on the interface it arrived on, "out" on the one it leaves by.
+ * Each evaluation walks the rules of that direction: the first matching
+ * quick rule decides, else the last matching non-quick rule, else the
+ * default (in: block, out: pass). nft stops at the first verdict, so
+ * each direction is a chain holding the quick rules in order followed by
+ * the non-quick rules in reverse order: the first hit there is exactly
+ * pf's decision. filter_in / filter_out end a pass with "return" so the
+ * base chain can run the next evaluation (forward: in, then out).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/render.h"
+#include "render/render_int.h"
+#include "util.h"
+
+#define NFT_EXPRLEN	128	/* one address match: "ip6 saddr != ..." */
+
+enum nft_dir { DIR_IN, DIR_OUT };
+enum nft_act { ACT_PASS, ACT_BLOCK, ACT_REJECT };
+
+static const char *const nft_actname[] = { "pass", "block", "reject" };
+
+/* A filter rule, resolved once and emitted into one or both chains. */
+struct nft_frule {
+	json_t			*fr_row;
+	const char		*fr_uuid;
+	enum nft_act		 fr_act;
+	int			 fr_quick, fr_log;
+	int			 fr_in, fr_out;		/* directions */
+	int			 fr_fams;
+	const char		*fr_why;		/* cannot match */
+	char			 fr_ifset[512];		/* "" = any */
+	const struct render_proto *fr_proto;
+	char			 fr_icmp[512];
+	struct render_ep	 fr_src, fr_dst;
+	struct render_portspec	 fr_sport, fr_dport;
+	char			 fr_descr[72];
+};
+
+/* Fixed lists: RFC 1918 + CGN + ULA, and a small bogon list. */
+static const char nft_priv4[] =
+    "10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10";
+static const char nft_priv6[] = "fc00::/7";
+static const char nft_bogon4[] =
+    "0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 192.0.0.0/24, "
+    "192.0.2.0/24, 198.18.0.0/15, 198.51.100.0/24, 203.0.113.0/24, "
+    "224.0.0.0/4, 240.0.0.0/4";
+static const char nft_bogon6[] =
+    "::/128, ::ffff:0:0/96, 100::/64, 2001:db8::/32, 3ffe::/16, "
+    "fec0::/10";
+
+static void
+nft_ports(struct rbuf *b, const char *l4, const char *kw,
+    const struct render_portspec *ps)
+{
+	if (!ps->ps_set)
+		return;
+	if (ps->ps_alias != NULL)
+		rbuf_printf(b, " %s %s @%s", l4, kw, ps->ps_alias);
+	else if (ps->ps_lo == ps->ps_hi)
+		rbuf_printf(b, " %s %s %u", l4, kw, ps->ps_lo);
+	else
+		rbuf_printf(b, " %s %s %u-%u", l4, kw, ps->ps_lo, ps->ps_hi);
+}
+
+/*
+ * One endpoint as an nft expression into out[NFT_EXPRLEN] ("" for any):
+ * 1, 0 when it cannot match in af, -1.
+ */
+static int
+nft_ep(struct render_ctx *ctx, const struct render_ep *ep, int af,
+    const char *kw, int fib, char *out, const char **why)
+{
+	char a[RENDER_ADDRLEN];
+	const char *ipkw = af == 4 ? "ip" : "ip6";
+	const char *neg = ep->ep_not ? "!= " : "";
+	int r;
+
+	out[0] = '\0';
+	switch (ep->ep_kind) {
+	case EP_ANY:
+		if (ep->ep_not) {
+			*why = "negated any matches nothing";
+			return 0;
+		}
+		return 1;
+	case EP_ADDR:
+		if (ep->ep_af != af) {
+			*why = "address of the other family";
+			return 0;
+		}
+		snprintf(out, NFT_EXPRLEN, "%s %s %s%s", ipkw, kw, neg, ep->ep_addr);
+		return 1;
+	case EP_ALIAS:
+		snprintf(out, NFT_EXPRLEN, "%s %s %s@%s%s", ipkw, kw, neg, ep->ep_name,
+		    af == 4 ? "" : ".6");
+		return 1;
+	case EP_IFNET:
+		if ((r = render_iface_net(ctx, ep->ep_row, af, a)) != 1) {
+			*why = "interface has no static network";
+			return r;
+		}
+		snprintf(out, NFT_EXPRLEN, "%s %s %s%s", ipkw, kw, neg, a);
+		return 1;
+	case EP_IFADDR:
+		if ((r = render_iface_addr(ctx, ep->ep_row, af, a)) == -1)
+			return -1;
+		if (r == 1) {
+			snprintf(out, NFT_EXPRLEN, "%s %s %s%s", ipkw, kw, neg, a);
+			return 1;
+		}
+		if (fib && strcmp(kw, "daddr") == 0) {
+			/* A dynamic address: whatever is local here. */
+			snprintf(out, NFT_EXPRLEN, "fib daddr type %slocal", neg);
+			return 1;
+		}
+		*why = "interface has no static address";
+		return 0;
+	}
+	return render_fail(ctx, "bad endpoint");
+}
+
+int
+nft_neutral(const struct nft_match *m, int fams)
+{
+	return fams == (FAM4 | FAM6) && m->m_src->ep_kind == EP_ANY &&
+	    m->m_dst->ep_kind == EP_ANY &&
+	    !(m->m_proto->p_flags & (PROTO_V4ONLY | PROTO_V6ONLY));
+}
+
+int
+nft_match(struct render_ctx *ctx, struct rbuf *b, const struct nft_match *m,
+    int af, const char **why)
+{
+	char src[NFT_EXPRLEN], dst[NFT_EXPRLEN];
+	const struct render_proto *p = m->m_proto;
+	int ports = m->m_sport->ps_set || m->m_dport->ps_set;
+	const char *l4 = "th";
+	int r;
+
+	if (af != 0) {
+		if ((r = nft_ep(ctx, m->m_src, af, "saddr", 0, src, why)) != 1)
+			return r;
+		if ((r = nft_ep(ctx, m->m_dst, af, "daddr", m->m_fib, dst,
+		    why)) != 1)
+			return r;
+	} else
+		src[0] = dst[0] = '\0';
+	if (m->m_ifkw != NULL && m->m_ifset[0] != '\0')
+		rbuf_printf(b, " %s %s", m->m_ifkw, m->m_ifset);
+	if (af != 0 && strncmp(src, "ip", 2) != 0 && strncmp(dst, "ip", 2) != 0)
+		rbuf_printf(b, " meta nfproto ipv%d", af);
+	if (m->m_tcponly) {
+		if (!ports)
+			rbuf_puts(b, " meta l4proto tcp");
+		l4 = "tcp";
+	} else if (p->p_num == 6 || p->p_num == 17) {
+		if (!ports)
+			rbuf_printf(b, " meta l4proto %s", p->p_nft);
+		l4 = p->p_nft;
+	} else if (p->p_num == 1 && m->m_icmp != NULL)
+		rbuf_printf(b, " icmp type %s", m->m_icmp);
+	else if (p->p_nft != NULL)
+		rbuf_printf(b, " meta l4proto %s", p->p_nft);
+	if (src[0] != '\0')
+		rbuf_printf(b, " %s", src);
+	if (dst[0] != '\0')
+		rbuf_printf(b, " %s", dst);
+	nft_ports(b, l4, "sport", m->m_sport);
+	nft_ports(b, l4, "dport", m->m_dport);
+	return 1;
+}
+
+void
+nft_log(struct rbuf *b, const char *uuid, const char *what)
+{
+	rbuf_printf(b, " log prefix \"tw:%s:%s\" group %d", uuid, what,
+	    TW_NFLOG_GROUP);
+}
+
+int
+nft_ifdev(struct render_ctx *ctx, const char *ifname, char *out,
+    size_t outlen, const char **why)
+{
+	json_t *iface;
+	const char *dev;
+
+	if (!render_is_name(ifname) ||
+	    (iface = render_iface(ctx, ifname)) == NULL)
+		return render_fail(ctx, "unknown interface");
+	if ((dev = render_iface_dev(ctx, iface)) == NULL) {
+		*why = "interface disabled or without a device";
+		return ctx->rc_failed ? -1 : 0;
+	}
+	snprintf(out, outlen, "\"%s\"", dev);
+	return 1;
+}
+
+/*
+ * The interface field: one name or a comma list (floating rules). The
+ * set of devices that can match; no device at all means no match.
+ */
+static int
+nft_ifset(struct render_ctx *ctx, struct nft_frule *fr, const char *list)
+{
+	char name[RENDER_NAMEMAX + 1], dev[RENDER_DEVMAX + 3];
+	struct rbuf b;
+	const char *p = list;
+	size_t n;
+	int r, count = 0;
+
+	if (list[0] == '\0')
+		return 0;
+	rbuf_init(&b);
+	for (;;) {
+		p += strspn(p, ", ");
+		if ((n = strcspn(p, ", ")) == 0)
+			break;
+		if (n > RENDER_NAMEMAX) {
+			rbuf_free(&b);
+			return render_fail(ctx, "rule %s: bad interface",
+			    fr->fr_uuid);
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		p += n;
+		if ((r = nft_ifdev(ctx, name, dev, sizeof(dev),
+		    &fr->fr_why)) == -1) {
+			rbuf_free(&b);
+			return -1;
+		}
+		if (r == 1)
+			rbuf_printf(&b, "%s%s", count++ ? ", " : "", dev);
+	}
+	if (count == 0)
+		fr->fr_ifset[0] = '\0';
+	else if (b.b_len + 5 > sizeof(fr->fr_ifset))
+		r = render_fail(ctx, "rule %s: too many interfaces",
+		    fr->fr_uuid);
+	else {
+		snprintf(fr->fr_ifset, sizeof(fr->fr_ifset),
+		    count == 1 ? "%s" : "{ %s }", b.b_data);
+		fr->fr_why = NULL;
+	}
+	rbuf_free(&b);
+	if (count == 0 && fr->fr_why == NULL)
+		fr->fr_why = "no interface";
+	return ctx->rc_failed ? -1 : 0;
+}
+
+static int
+nft_icmpset(struct render_ctx *ctx, struct nft_frule *fr, const char *list)
+{
+	const struct render_icmp *ic;
+	char tok[32];
+	const char *p = list;
+	size_t n, o;
+	int count = 0;
+
+	o = (size_t)snprintf(fr->fr_icmp, sizeof(fr->fr_icmp), "{ ");
+	for (;;) {
+		p += strspn(p, ", ");
+		if ((n = strcspn(p, ", ")) == 0)
+			break;
+		if (n >= sizeof(tok))
+			return render_fail(ctx, "rule %s: bad icmptype",
+			    fr->fr_uuid);
+		memcpy(tok, p, n);
+		tok[n] = '\0';
+		p += n;
+		if ((ic = render_icmptype(tok)) == NULL)
+			return render_fail(ctx, "rule %s: unknown icmptype",
+			    fr->fr_uuid);
+		o += (size_t)snprintf(fr->fr_icmp + o, sizeof(fr->fr_icmp) - o,
+		    "%s%s", count++ ? ", " : "", ic->i_nft);
+		if (o >= sizeof(fr->fr_icmp) - 3)
+			return render_fail(ctx, "rule %s: too many icmptypes",
+			    fr->fr_uuid);
+	}
+	snprintf(fr->fr_icmp + o, sizeof(fr->fr_icmp) - o, " }");
+	if (count == 0)
+		fr->fr_icmp[0] = '\0';
+	return 0;
+}
+
+static int
+nft_frule_parse(struct render_ctx *ctx, json_t *row, struct nft_frule *fr)
+{
+	const char *act = render_str(row, "action");
+	const char *dir = render_str(row, "direction");
+
+	memset(fr, 0, sizeof(*fr));
+	fr->fr_row = row;
+	if ((fr->fr_uuid = render_uuid(ctx, row)) == NULL)
+		return -1;
+	if (strcmp(act, "pass") == 0)
+		fr->fr_act = ACT_PASS;
+	else if (strcmp(act, "block") == 0)
+		fr->fr_act = ACT_BLOCK;
+	else if (strcmp(act, "reject") == 0)
+		fr->fr_act = ACT_REJECT;
+	else
+		return render_fail(ctx, "rule %s: bad action", fr->fr_uuid);
+	fr->fr_quick = render_bool(row, "quick");
+	fr->fr_log = render_bool(row, "log");
+	fr->fr_in = strcmp(dir, "out") != 0;
+	fr->fr_out = strcmp(dir, "in") != 0;
+	if (strcmp(dir, "in") != 0 && strcmp(dir, "out") != 0 &&
+	    strcmp(dir, "any") != 0 && dir[0] != '\0')
+		return render_fail(ctx, "rule %s: bad direction", fr->fr_uuid);
+	render_sanitize(render_str(row, "description"), fr->fr_descr,
+	    sizeof(fr->fr_descr));
+	if ((fr->fr_proto = render_proto(ctx,
+	    render_str(row, "protocol"))) == NULL ||
+	    (fr->fr_fams = render_families(ctx,
+	    render_str(row, "ipprotocol"))) == 0)
+		return render_fail(ctx, "rule %s: bad protocol", fr->fr_uuid);
+	if (fr->fr_proto->p_flags & PROTO_V4ONLY)
+		fr->fr_fams &= FAM4;
+	if (fr->fr_proto->p_flags & PROTO_V6ONLY)
+		fr->fr_fams &= FAM6;
+	if (fr->fr_fams == 0)
+		fr->fr_why = "protocol of the other family";
+	if (render_endpoint(ctx, "source", render_str(row, "source_net"),
+	    render_bool(row, "source_not"), &fr->fr_src) == -1 ||
+	    render_endpoint(ctx, "destination",
+	    render_str(row, "destination_net"),
+	    render_bool(row, "destination_not"), &fr->fr_dst) == -1 ||
+	    render_portspec(ctx, "source port", render_str(row, "source_port"),
+	    &fr->fr_sport) == -1 ||
+	    render_portspec(ctx, "destination port",
+	    render_str(row, "destination_port"), &fr->fr_dport) == -1)
+		return -1;
+	if ((fr->fr_sport.ps_set || fr->fr_dport.ps_set) &&
+	    !(fr->fr_proto->p_flags & PROTO_PORTS))
+		return render_fail(ctx, "rule %s: ports need tcp or udp",
+		    fr->fr_uuid);
+	if (fr->fr_proto->p_num == 1 &&
+	    nft_icmpset(ctx, fr, render_str(row, "icmptype")) == -1)
+		return -1;
+	if (fr->fr_why == NULL &&
+	    nft_ifset(ctx, fr, render_str(row, "interface")) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+nft_frule_emit(struct render_ctx *ctx, const struct nft_frule *fr,
+    enum nft_dir dir)
+{
+	struct rbuf *out = &ctx->rc_out;
+	struct nft_match m;
+	struct rbuf line;
+	const char *why = fr->fr_why;
+	int variant, nvariant, af, r, emitted = 0;
+
+	if (fr->fr_descr[0] != '\0')
+		rbuf_printf(out, "\t\t# %s\n", fr->fr_descr);
+	if (why != NULL) {
+		rbuf_printf(out, "\t\t# %s skipped: %s\n", fr->fr_uuid, why);
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	m.m_ifkw = dir == DIR_IN ? "iifname" : "oifname";
+	m.m_ifset = fr->fr_ifset;
+	m.m_proto = fr->fr_proto;
+	m.m_icmp = fr->fr_icmp[0] != '\0' ? fr->fr_icmp : NULL;
+	m.m_src = &fr->fr_src;
+	m.m_dst = &fr->fr_dst;
+	m.m_sport = &fr->fr_sport;
+	m.m_dport = &fr->fr_dport;
+	/* reject: a TCP reset for TCP, ICMP port unreachable for the rest. */
+	nvariant = fr->fr_act == ACT_REJECT && (fr->fr_proto->p_num == -1 ||
+	    fr->fr_proto->p_num == -2) ? 2 : 1;
+	for (variant = 0; variant < nvariant; variant++) {
+		m.m_tcponly = nvariant == 2 && variant == 0;
+		for (af = 4; af <= 6; af += 2) {
+			int a = af;
+
+			if (nft_neutral(&m, fr->fr_fams)) {
+				if (af == 6)
+					break;
+				a = 0;
+			} else if (!(fr->fr_fams & (af == 4 ? FAM4 : FAM6)))
+				continue;
+			rbuf_init(&line);
+			if ((r = nft_match(ctx, &line, &m, a, &why)) == 1) {
+				rbuf_printf(out, "\t\t%s", line.b_data + 1);
+				if (fr->fr_log)
+					nft_log(out, fr->fr_uuid,
+					    nft_actname[fr->fr_act]);
+				if (fr->fr_act == ACT_PASS)
+					rbuf_puts(out, " return");
+				else if (fr->fr_act == ACT_BLOCK)
+					rbuf_puts(out, " drop");
+				else if (m.m_tcponly || fr->fr_proto->p_num == 6)
+					rbuf_puts(out, " reject with tcp reset");
+				else
+					rbuf_puts(out, " reject with icmpx "
+					    "type port-unreachable");
+				rbuf_printf(out, " comment \"%s\"\n",
+				    fr->fr_uuid);
+				emitted++;
+			}
+			rbuf_free(&line);
+			if (r == -1)
+				return;
+		}
+	}
+	if (emitted == 0)
+		rbuf_printf(out, "\t\t# %s skipped: %s\n", fr->fr_uuid,
+		    why != NULL ? why : "cannot match");
+}
+
+/*
+ * The filter chain of one direction: quick rules in order, then the
+ * others reversed, then the default. nft_frule_order() is that order.
+ */
+size_t
+nft_frule_order(const int *quick, size_t n, size_t *order)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (quick[i])
+			order[k++] = i;
+	for (i = n; i-- > 0;)
+		if (!quick[i])
+			order[k++] = i;
+	return k;
+}
+
+static int
+nft_filter_chain(struct render_ctx *ctx, struct nft_frule *fr, size_t n,
+    enum nft_dir dir)
+{
+	struct rbuf *out = &ctx->rc_out;
+	struct nft_frule *f;
+	size_t *order, i, k;
+	int *quick, sep = 0;
+
+	quick = xcalloc(n + 1, sizeof(*quick));
+	order = xcalloc(n + 1, sizeof(*order));
+	for (i = 0; i < n; i++)
+		quick[i] = fr[i].fr_quick;
+	rbuf_printf(out, "\tchain filter_%s {\n", dir == DIR_IN ? "in" : "out");
+	if (dir == DIR_IN)
+		nft_nat_assoc(ctx);
+	k = nft_frule_order(quick, n, order);
+	for (i = 0; i < k && !ctx->rc_failed; i++) {
+		f = &fr[order[i]];
+		if (!(dir == DIR_IN ? f->fr_in : f->fr_out))
+			continue;
+		if (!f->fr_quick && !sep++)
+			rbuf_puts(out, "\t\t# non-quick rules, last match "
+			    "first\n");
+		nft_frule_emit(ctx, f, dir);
+	}
+	if (dir == DIR_IN)
+		rbuf_puts(out, "\t\tdrop comment \"default deny\"\n");
+	else
+		rbuf_puts(out, "\t\treturn comment \"default pass out\"\n");
+	rbuf_puts(out, "\t}\n\n");
+	free(quick);
+	free(order);
+	return ctx->rc_failed ? -1 : 0;
+}
+
+/* Aliases: one set per family for addresses, one for ports. */
+struct nft_setbuf {
+	struct rbuf	sb_v4, sb_v6, sb_port;
+};
+
+static void
+nft_set_elem(struct render_ctx *ctx, const struct render_elem *e, void *arg)
+{
+	struct nft_setbuf *sb = arg;
+	struct rbuf *b;
+
+	(void)ctx;
+	b = e->e_af == 4 ? &sb->sb_v4 : e->e_af == 6 ? &sb->sb_v6 :
+	    &sb->sb_port;
+	rbuf_puts(b, b->b_len ? ", " : "");
+	if (e->e_af != 0)
+		rbuf_puts(b, e->e_addr);
+	else if (e->e_lo == e->e_hi)
+		rbuf_printf(b, "%u", e->e_lo);
+	else
+		rbuf_printf(b, "%u-%u", e->e_lo, e->e_hi);
+}
+
+/*
+ * Renders an alias's sets. update: as flush/add commands for a loaded
+ * table; else as set definitions inside the table block.
+ */
+static int
+nft_alias(struct render_ctx *ctx, json_t *alias, int update)
+{
+	struct rbuf *out = &ctx->rc_out;
+	struct nft_setbuf sb;
+	const char *name = render_str(alias, "name");
+	struct {
+		const char	*suffix, *type;
+		struct rbuf	*elems;
+	} set[2];
+	int i, nset;
+
+	rbuf_init(&sb.sb_v4);
+	rbuf_init(&sb.sb_v6);
+	rbuf_init(&sb.sb_port);
+	if (render_alias_elems(ctx, alias, nft_set_elem, &sb) == -1)
+		goto done;
+	if (strcmp(render_str(alias, "type"), "port") == 0) {
+		set[0].suffix = "", set[0].type = "inet_service";
+		set[0].elems = &sb.sb_port;
+		nset = 1;
+	} else {
+		set[0].suffix = "", set[0].type = "ipv4_addr";
+		set[0].elems = &sb.sb_v4;
+		set[1].suffix = ".6", set[1].type = "ipv6_addr";
+		set[1].elems = &sb.sb_v6;
+		nset = 2;
+	}
+	for (i = 0; i < nset; i++) {
+		if (update) {
+			rbuf_printf(out, "flush set inet %s %s%s\n",
+			    TW_NFT_TABLE, name, set[i].suffix);
+			if (set[i].elems->b_len)
+				rbuf_printf(out, "add element inet %s %s%s "
+				    "{ %s }\n", TW_NFT_TABLE, name,
+				    set[i].suffix, set[i].elems->b_data);
+			continue;
+		}
+		rbuf_printf(out, "\tset %s%s {\n\t\ttype %s\n"
+		    "\t\tflags interval\n\t\tauto-merge\n", name,
+		    set[i].suffix, set[i].type);
+		if (set[i].elems->b_len)
+			rbuf_printf(out, "\t\telements = { %s }\n",
+			    set[i].elems->b_data);
+		rbuf_puts(out, "\t}\n\n");
+	}
+done:
+	rbuf_free(&sb.sb_v4);
+	rbuf_free(&sb.sb_v6);
+	rbuf_free(&sb.sb_port);
+	return ctx->rc_failed ? -1 : 0;
+}
+
+/* Drops spoofed sources on interfaces marked blockpriv / blockbogons. */
+static void
+nft_guard(struct render_ctx *ctx)
+{
+	struct rbuf *out = &ctx->rc_out;
+	json_t *ifc;
+	const char *dev;
+	size_t i;
+
+	rbuf_puts(out, "\tchain inbound_guard {\n");
+	json_array_foreach(render_list(ctx, "interfaces"), i, ifc) {
+		if ((dev = render_iface_dev(ctx, ifc)) == NULL)
+			continue;
+		if (render_bool(ifc, "blockpriv"))
+			rbuf_printf(out, "\t\tiifname \"%s\" ip saddr { %s } "
+			    "drop comment \"block private\"\n"
+			    "\t\tiifname \"%s\" ip6 saddr { %s } "
+			    "drop comment \"block private\"\n",
+			    dev, nft_priv4, dev, nft_priv6);
+		if (render_bool(ifc, "blockbogons"))
+			rbuf_printf(out, "\t\tiifname \"%s\" ip saddr { %s } "
+			    "drop comment \"block bogons\"\n"
+			    "\t\tiifname \"%s\" ip6 saddr { %s } "
+			    "drop comment \"block bogons\"\n",
+			    dev, nft_bogon4, dev, nft_bogon6);
+	}
+	rbuf_puts(out, "\t}\n\n");
+}
+
+static const char nft_nd[] = "icmpv6 type { nd-router-solicit, "
+    "nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } "
+    "ip6 hoplimit 255 accept comment \"neighbour discovery\"\n";
+
+/*
+ * What an HA appliance must let through whatever the rules say: CARP,
+ * state sync, DHCP client traffic, neighbour discovery. kw is iifname on
+ * input and oifname on output.
+ */
+static void
+nft_builtins(struct render_ctx *ctx, const char *kw)
+{
+	struct rbuf *out = &ctx->rc_out;
+	json_t *ifc, *ha = render_single(ctx, "hasync");
+	const char *dev, *sdev, *peer, *why;
+	char addr[RENDER_ADDRLEN], sd[RENDER_DEVMAX + 3];
+	int in = kw[0] == 'i', af;
+	size_t i;
+
+	rbuf_printf(out, "\t\t%s", nft_nd);
+	json_array_foreach(render_list(ctx, "interfaces"), i, ifc) {
+		if ((dev = render_iface_dev(ctx, ifc)) == NULL)
+			continue;
+		if (render_has_carp(ctx, render_str(ifc, "name")))
+			rbuf_printf(out, "\t\t%s \"%s\" meta l4proto 112 "
+			    "accept comment \"carp\"\n", kw, dev);
+		if (strcmp(render_str(ifc, "ipaddr"), "dhcp") == 0)
+			rbuf_printf(out, "\t\t%s \"%s\" udp sport %d udp "
+			    "dport %d accept comment \"dhcp client\"\n", kw,
+			    dev, in ? 67 : 68, in ? 68 : 67);
+		if (strncmp(render_str(ifc, "ipaddrv6"), "dhcp", 4) == 0)
+			rbuf_printf(out, "\t\t%s \"%s\" udp sport %d udp "
+			    "dport %d accept comment \"dhcp6 client\"\n", kw,
+			    dev, in ? 547 : 546, in ? 546 : 547);
+	}
+	if (ha == NULL || !render_bool(ha, "pfsyncenabled"))
+		return;
+	sdev = render_str(ha, "pfsyncinterface");
+	if (sdev[0] == '\0' || nft_ifdev(ctx, sdev, sd, sizeof(sd), &why) != 1)
+		return;
+	peer = render_str(ha, "pfsyncpeerip");
+	if (peer[0] == '\0')	/* multicast: any sender on the link */
+		rbuf_printf(out, "\t\t%s %s udp dport %d accept "
+		    "comment \"state sync\"\n", kw, sd, TW_STATESYNC_PORT);
+	else if ((af = render_addr(peer, 0, addr)) != 0)
+		rbuf_printf(out, "\t\t%s %s %s %s %s udp dport %d accept "
+		    "comment \"state sync\"\n", kw, sd, af == 4 ? "ip" : "ip6",
+		    in ? "saddr" : "daddr", addr, TW_STATESYNC_PORT);
+	else
+		render_fail(ctx, "hasync: bad pfsyncpeerip");
+}
+
+/* The GUI and ssh stay reachable from lan whatever the rules say. */
+static void
+nft_antilockout(struct render_ctx *ctx)
+{
+	json_t *sys = render_single(ctx, "system"), *lan;
+	const char *port = render_str(sys, "webgui_port"), *dev;
+	unsigned lo, hi, gui;
+
+	if ((lan = render_iface(ctx, "lan")) == NULL ||
+	    (dev = render_iface_dev(ctx, lan)) == NULL)
+		return;
+	if (port[0] == '\0')
+		gui = strcmp(render_str(sys, "webgui_protocol"), "http") == 0 ?
+		    80 : 443;
+	else if (render_port(port, &lo, &hi) == 0 && lo == hi)
+		gui = lo;
+	else {
+		render_fail(ctx, "system: bad webgui_port");
+		return;
+	}
+	rbuf_printf(&ctx->rc_out, "\t\tiifname \"%s\" tcp dport { 22, 80", dev);
+	if (gui != 22 && gui != 80)
+		rbuf_printf(&ctx->rc_out, ", %u", gui);
+	rbuf_puts(&ctx->rc_out, " } accept comment \"anti-lockout\"\n");
+}
+
+static const char nft_state[] =
+    "\t\tct state established,related accept\n"
+    "\t\tct state invalid drop\n"
+    /* pf's "flags S/SA": mid-stream packets never create state. */
+    "\t\ttcp flags & (fin|syn|rst|ack) != syn ct state new drop\n";
+
+static void
+nft_base_chains(struct render_ctx *ctx)
+{
+	struct rbuf *out = &ctx->rc_out;
+
+	rbuf_puts(out, "\tchain input {\n\t\ttype filter hook input priority "
+	    "filter; policy drop;\n\t\tiif \"lo\" accept\n");
+	rbuf_puts(out, nft_state);
+	nft_builtins(ctx, "iifname");
+	nft_antilockout(ctx);
+	rbuf_puts(out, "\t\tjump inbound_guard\n\t\tjump filter_in\n"
+	    "\t\taccept\n\t}\n\n");
+
+	rbuf_puts(out, "\tchain forward {\n\t\ttype filter hook forward "
+	    "priority filter; policy drop;\n");
+	rbuf_puts(out, nft_state);
+	rbuf_puts(out, "\t\tjump inbound_guard\n\t\tjump filter_in\n"
+	    "\t\tjump filter_out\n\t\taccept\n\t}\n\n");
+
+	rbuf_puts(out, "\tchain output {\n\t\ttype filter hook output "
+	    "priority filter; policy accept;\n\t\toif \"lo\" accept\n"
+	    "\t\tct state established,related accept\n"
+	    "\t\tct state invalid drop\n");
+	nft_builtins(ctx, "oifname");
+	rbuf_puts(out, "\t\tjump filter_out\n\t\taccept\n\t}\n");
+}
+
+char *
+nft_render(json_t *snap, char *err, size_t errlen)
+{
+	struct render_ctx ctx;
+	struct nft_frule *fr = NULL;
+	json_t *rules, *row;
+	size_t i, n = 0;
+
+	if (render_begin(&ctx, snap, err, errlen) == -1)
+		goto done;
+	rules = render_list(&ctx, "filter_rules");
+	fr = xcalloc(json_array_size(rules) + 1, sizeof(*fr));
+	json_array_foreach(rules, i, row) {
+		if (!render_bool(row, "enabled"))
+			continue;
+		if (nft_frule_parse(&ctx, row, &fr[n++]) == -1)
+			goto done;
+	}
+	/* Declare, then delete: works whether or not the table exists. */
+	rbuf_printf(&ctx.rc_out, "# twinwall ruleset: generated, do not edit\n"
+	    "table inet %s\ndelete table inet %s\n\ntable inet %s {\n",
+	    TW_NFT_TABLE, TW_NFT_TABLE, TW_NFT_TABLE);
+	json_array_foreach(render_list(&ctx, "aliases"), i, row)
+		if (nft_alias(&ctx, row, 0) == -1)
+			goto done;
+	nft_guard(&ctx);
+	if (nft_filter_chain(&ctx, fr, n, DIR_IN) == -1 ||
+	    nft_filter_chain(&ctx, fr, n, DIR_OUT) == -1)
+		goto done;
+	nft_base_chains(&ctx);
+	nft_nat_chains(&ctx);
+	rbuf_puts(&ctx.rc_out, "}\n");
+done:
+	free(fr);
+	return render_end(&ctx);
+}
+
+char *
+nft_render_alias_update(json_t *snap, const char *name, char *err,
+    size_t errlen)
+{
+	struct render_ctx ctx;
+	json_t *alias;
+
+	if (render_begin(&ctx, snap, err, errlen) == -1)
+		goto done;
+	if (name == NULL || !render_is_name(name) ||
+	    (alias = render_alias(&ctx, name)) == NULL) {
+		render_fail(&ctx, "no such alias");
+		goto done;
+	}
+	nft_alias(&ctx, alias, 1);
+done:
+	return render_end(&ctx);
+}

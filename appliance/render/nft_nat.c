@@ -1,0 +1,348 @@
+/*
+ * nft_nat.c — outbound NAT, port forwards and their associated pass
+ * rules, for the script nft.c renders.
+ *
+ * Outbound NAT is always "snat to <address>", never masquerade: a
+ * masqueraded flow is bound to the node's own address and cannot move
+ * to the peer on failover. pf nat rules are first-match, as are nft's,
+ * so manual rules keep their sequence.
+ *
+ * Port choice: staticnatport=1 is a plain snat (nft keeps the source port
+ * when it is free, like pf's static-port); otherwise "random", pf's
+ * default of rewriting the source port. conntrackd replicates either.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "render/render.h"
+#include "render/render_int.h"
+
+/* A port forward, resolved. */
+struct nft_dnat {
+	const char		*d_uuid;
+	const char		*d_why;		/* cannot match */
+	int			 d_af, d_log;
+	char			 d_if[RENDER_DEVMAX + 3];
+	const struct render_proto *d_proto;
+	struct render_ep	 d_src, d_dst, d_target;
+	struct render_portspec	 d_sport, d_dport, d_lport;
+	char			 d_descr[72];
+};
+
+static int
+nft_nat_af(struct render_ctx *ctx, json_t *row, const char *uuid)
+{
+	const char *ipp = render_str(row, "ipprotocol");
+
+	if (strcmp(ipp, "inet6") == 0)
+		return 6;
+	if (strcmp(ipp, "inet") == 0 || ipp[0] == '\0')
+		return 4;
+	return render_fail(ctx, "nat rule %s: bad ipprotocol", uuid);
+}
+
+/* Match and port fields common to port forwards and outbound rules. */
+static int
+nft_nat_fields(struct render_ctx *ctx, json_t *row, const char *uuid,
+    const struct render_proto **proto, struct render_ep *src,
+    struct render_ep *dst, struct render_portspec *sport,
+    struct render_portspec *dport)
+{
+	if ((*proto = render_proto(ctx, render_str(row, "protocol"))) == NULL ||
+	    render_endpoint(ctx, "source", render_str(row, "source_net"),
+	    render_bool(row, "source_not"), src) == -1 ||
+	    render_endpoint(ctx, "destination",
+	    render_str(row, "destination_net"),
+	    render_bool(row, "destination_not"), dst) == -1 ||
+	    render_portspec(ctx, "source port", render_str(row, "source_port"),
+	    sport) == -1 ||
+	    render_portspec(ctx, "destination port",
+	    render_str(row, "destination_port"), dport) == -1)
+		return -1;
+	if ((sport->ps_set || dport->ps_set) &&
+	    !((*proto)->p_flags & PROTO_PORTS))
+		return render_fail(ctx, "nat rule %s: ports need tcp or udp",
+		    uuid);
+	return 0;
+}
+
+static int
+nft_dnat_parse(struct render_ctx *ctx, json_t *row, struct nft_dnat *d)
+{
+	const char *t = render_str(row, "target");
+
+	memset(d, 0, sizeof(*d));
+	if ((d->d_uuid = render_uuid(ctx, row)) == NULL ||
+	    (d->d_af = nft_nat_af(ctx, row, d->d_uuid)) == -1 ||
+	    nft_nat_fields(ctx, row, d->d_uuid, &d->d_proto, &d->d_src,
+	    &d->d_dst, &d->d_sport, &d->d_dport) == -1 ||
+	    render_portspec(ctx, "local port", render_str(row, "local_port"),
+	    &d->d_lport) == -1)
+		return -1;
+	d->d_log = render_bool(row, "log");
+	render_sanitize(render_str(row, "descr"), d->d_descr,
+	    sizeof(d->d_descr));
+	d->d_target.ep_kind = EP_ADDR;
+	if ((d->d_target.ep_af = render_addr(t, d->d_af,
+	    d->d_target.ep_addr)) == 0)
+		return render_fail(ctx, "port forward %s: target is not an "
+		    "IPv%d address", d->d_uuid, d->d_af);
+	if (d->d_lport.ps_alias != NULL ||
+	    (d->d_lport.ps_set && !(d->d_proto->p_flags & PROTO_PORTS)))
+		return render_fail(ctx, "port forward %s: bad local port",
+		    d->d_uuid);
+	if (nft_ifdev(ctx, render_str(row, "interface"), d->d_if,
+	    sizeof(d->d_if), &d->d_why) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+nft_dnat_emit(struct render_ctx *ctx, const struct nft_dnat *d, int assoc)
+{
+	struct rbuf *out = &ctx->rc_out, line;
+	struct nft_match m;
+	const char *why = d->d_why;
+	int r = 0;
+
+	if (d->d_descr[0] != '\0')
+		rbuf_printf(out, "\t\t# %s\n", d->d_descr);
+	memset(&m, 0, sizeof(m));
+	m.m_ifkw = "iifname";
+	m.m_ifset = d->d_if;
+	m.m_proto = d->d_proto;
+	m.m_src = &d->d_src;
+	m.m_sport = &d->d_sport;
+	if (assoc) {
+		/* After translation: the target and its port. */
+		m.m_dst = &d->d_target;
+		m.m_dport = d->d_lport.ps_set ? &d->d_lport : &d->d_dport;
+	} else {
+		m.m_dst = &d->d_dst;
+		m.m_dport = &d->d_dport;
+		m.m_fib = 1;
+	}
+	rbuf_init(&line);
+	if (why == NULL && (r = nft_match(ctx, &line, &m, d->d_af, &why)) == 1) {
+		rbuf_printf(out, "\t\t%s", line.b_data + 1);
+		if (assoc)
+			rbuf_puts(out, " ct status dnat");
+		if (d->d_log)
+			nft_log(out, d->d_uuid, assoc ? "pass" : "rdr");
+		if (assoc)
+			rbuf_puts(out, " return");
+		else if (d->d_af == 4)
+			rbuf_printf(out, " dnat ip to %s", d->d_target.ep_addr);
+		else
+			rbuf_printf(out, " dnat ip6 to %s%s%s",
+			    d->d_lport.ps_set ? "[" : "", d->d_target.ep_addr,
+			    d->d_lport.ps_set ? "]" : "");
+		if (!assoc && d->d_lport.ps_set)
+			rbuf_printf(out, ":%u", d->d_lport.ps_lo);
+		if (!assoc && d->d_lport.ps_hi != d->d_lport.ps_lo)
+			rbuf_printf(out, "-%u", d->d_lport.ps_hi);
+		rbuf_printf(out, " comment \"%s\"\n", d->d_uuid);
+	} else if (r != -1)
+		rbuf_printf(out, "\t\t# %s skipped: %s\n", d->d_uuid, why);
+	rbuf_free(&line);
+}
+
+void
+nft_nat_assoc(struct render_ctx *ctx)
+{
+	struct nft_dnat d;
+	json_t *row;
+	size_t i;
+
+	json_array_foreach(render_list(ctx, "dnat_rules"), i, row) {
+		if (render_bool(row, "disabled") ||
+		    strcmp(render_str(row, "filter_rule"), "pass") != 0)
+			continue;
+		if (nft_dnat_parse(ctx, row, &d) == -1)
+			return;
+		nft_dnat_emit(ctx, &d, 1);
+	}
+}
+
+/* An outbound NAT target: "" = the rule interface's address. */
+static int
+nft_snat_target(struct render_ctx *ctx, json_t *row, int af, char *out,
+    const char **why)
+{
+	const char *t = render_str(row, "target");
+	struct render_ep ep;
+	json_t *ifc;
+	int r;
+
+	if (t[0] == '\0') {
+		if ((ifc = render_iface(ctx, render_str(row, "interface"))) ==
+		    NULL)
+			return render_fail(ctx, "nat rule: unknown interface");
+	} else if (render_addr(t, af, out) == af)
+		return 1;
+	else if (render_endpoint(ctx, "nat target", t, 0, &ep) == -1)
+		return -1;
+	else if (ep.ep_kind != EP_IFADDR)
+		return render_fail(ctx, "nat target is not an IPv%d address "
+		    "or <interface>ip", af);
+	else
+		ifc = ep.ep_row;
+	if ((r = render_iface_addr(ctx, ifc, af, out)) == 0)
+		*why = "target interface has no static address";
+	return r;
+}
+
+static void
+nft_snat_rule(struct render_ctx *ctx, json_t *row)
+{
+	struct rbuf *out = &ctx->rc_out, line;
+	struct render_ep src, dst;
+	struct render_portspec sport, dport, tport;
+	struct nft_match m;
+	const struct render_proto *proto;
+	const char *uuid, *why = NULL;
+	char dev[RENDER_DEVMAX + 3], target[RENDER_ADDRLEN], descr[72];
+	int af, nonat, r = 0;
+
+	if ((uuid = render_uuid(ctx, row)) == NULL ||
+	    (af = nft_nat_af(ctx, row, uuid)) == -1 ||
+	    nft_nat_fields(ctx, row, uuid, &proto, &src, &dst, &sport,
+	    &dport) == -1 ||
+	    render_portspec(ctx, "target port", render_str(row, "target_port"),
+	    &tport) == -1)
+		return;
+	if (tport.ps_alias != NULL ||
+	    (tport.ps_set && !(proto->p_flags & PROTO_PORTS))) {
+		render_fail(ctx, "nat rule %s: bad target port", uuid);
+		return;
+	}
+	nonat = render_bool(row, "nonat");
+	render_sanitize(render_str(row, "description"), descr, sizeof(descr));
+	if (descr[0] != '\0')
+		rbuf_printf(out, "\t\t# %s\n", descr);
+	if ((r = nft_ifdev(ctx, render_str(row, "interface"), dev, sizeof(dev),
+	    &why)) != 1 ||
+	    (!nonat && (r = nft_snat_target(ctx, row, af, target, &why)) != 1))
+		goto skip;
+	memset(&m, 0, sizeof(m));
+	m.m_ifkw = "oifname";
+	m.m_ifset = dev;
+	m.m_proto = proto;
+	m.m_src = &src;
+	m.m_dst = &dst;
+	m.m_sport = &sport;
+	m.m_dport = &dport;
+	rbuf_init(&line);
+	if ((r = nft_match(ctx, &line, &m, af, &why)) == 1) {
+		rbuf_printf(out, "\t\t%s", line.b_data + 1);
+		if (render_bool(row, "log"))
+			nft_log(out, uuid, "nat");
+		if (nonat)
+			rbuf_puts(out, " accept");
+		else if (af == 4)
+			rbuf_printf(out, " snat ip to %s", target);
+		else
+			rbuf_printf(out, " snat ip6 to %s%s%s",
+			    tport.ps_set ? "[" : "", target,
+			    tport.ps_set ? "]" : "");
+		if (!nonat && tport.ps_set)
+			rbuf_printf(out, ":%u", tport.ps_lo);
+		if (!nonat && tport.ps_hi != tport.ps_lo)
+			rbuf_printf(out, "-%u", tport.ps_hi);
+		/* Randomising within a single fixed port means nothing. */
+		if (!nonat && !render_bool(row, "staticnatport") &&
+		    (!tport.ps_set || tport.ps_lo != tport.ps_hi))
+			rbuf_puts(out, " random");
+		rbuf_printf(out, " comment \"%s\"\n", uuid);
+	}
+	rbuf_free(&line);
+skip:
+	if (r == 0)
+		rbuf_printf(out, "\t\t# %s skipped: %s\n", uuid, why);
+}
+
+/*
+ * Automatic outbound NAT: every internal interface's static IPv4
+ * network, leaving by every upstream interface, to that interface's
+ * CARP VIP if it has one, else its static address.
+ */
+static void
+nft_snat_auto(struct render_ctx *ctx)
+{
+	struct rbuf *out = &ctx->rc_out;
+	json_t *wan, *lan, *ifs = render_list(ctx, "interfaces");
+	char target[RENDER_ADDRLEN], net[RENDER_ADDRLEN];
+	const char *dev, *wname, *lname;
+	size_t i, j;
+	int r;
+
+	json_array_foreach(ifs, i, wan) {
+		if (!render_is_upstream(wan) ||
+		    (dev = render_iface_dev(ctx, wan)) == NULL)
+			continue;
+		wname = render_str(wan, "name");
+		if (!render_is_name(wname)) {
+			render_fail(ctx, "interface with an unsafe name");
+			return;
+		}
+		if ((r = render_autonat_target(ctx, wan, target)) == -1)
+			return;
+		if (r == 0) {
+			rbuf_printf(out, "\t\t# automatic nat on %s skipped: "
+			    "no static address or CARP VIP\n", wname);
+			continue;
+		}
+		json_array_foreach(ifs, j, lan) {
+			lname = render_str(lan, "name");
+			if (render_is_upstream(lan) ||
+			    strcmp(render_str(lan, "enabled"), "0") == 0)
+				continue;
+			if (!render_is_name(lname)) {
+				render_fail(ctx, "interface with an unsafe "
+				    "name");
+				return;
+			}
+			if ((r = render_iface_net(ctx, lan, 4, net)) == -1)
+				return;
+			if (r == 1)
+				rbuf_printf(out, "\t\toifname \"%s\" ip saddr "
+				    "%s snat ip to %s random comment "
+				    "\"auto %s to %s\"\n", dev, net, target,
+				    lname, wname);
+		}
+	}
+}
+
+void
+nft_nat_chains(struct render_ctx *ctx)
+{
+	struct rbuf *out = &ctx->rc_out;
+	struct nft_dnat d;
+	json_t *row, *snat = render_single(ctx, "snat");
+	const char *mode = render_str(snat, "mode");
+	size_t i;
+
+	rbuf_puts(out, "\n\tchain nat_pre {\n\t\ttype nat hook prerouting "
+	    "priority dstnat; policy accept;\n");
+	json_array_foreach(render_list(ctx, "dnat_rules"), i, row) {
+		if (render_bool(row, "disabled"))
+			continue;
+		if (nft_dnat_parse(ctx, row, &d) == -1)
+			return;
+		nft_dnat_emit(ctx, &d, 0);
+	}
+	rbuf_puts(out, "\t}\n\n\tchain nat_post {\n\t\ttype nat hook "
+	    "postrouting priority srcnat; policy accept;\n");
+	if (mode[0] == '\0')
+		mode = "automatic";
+	if (strcmp(mode, "hybrid") == 0 || strcmp(mode, "advanced") == 0)
+		json_array_foreach(render_list(ctx, "snat_rules"), i, row)
+			if (render_bool(row, "enabled") && !ctx->rc_failed)
+				nft_snat_rule(ctx, row);
+	if (strcmp(mode, "automatic") == 0 || strcmp(mode, "hybrid") == 0)
+		nft_snat_auto(ctx);
+	else if (strcmp(mode, "advanced") != 0 &&
+	    strcmp(mode, "disabled") != 0)
+		render_fail(ctx, "snat: unknown mode");
+	rbuf_puts(out, "\t}\n");
+}
