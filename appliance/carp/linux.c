@@ -1,0 +1,588 @@
+/*
+ * carp/linux.c — sockets, virtual-MAC macvlan, VIPs, gratuitous ARP and
+ * link state for the CARP engine on Linux. rtnetlink messages are built
+ * by hand from <linux/rtnetlink.h>; each request is sent on a fresh
+ * NETLINK_ROUTE socket and its ACK awaited, so calls are independent.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/if_arp.h>
+#include <linux/if_link.h>
+#include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "carp/linux.h"
+#include "log.h"
+#include "util.h"
+
+struct nlreq {
+	struct nlmsghdr	 nh;
+	union {
+		struct ifinfomsg	 ifi;
+		struct ifaddrmsg	 ifa;
+	} u;
+	uint8_t		 attrs[512];
+};
+
+/* Appends an attribute to req; the buffer is sized for our requests. */
+static struct rtattr *
+nl_attr(struct nlreq *req, int type, const void *data, size_t len)
+{
+	uint8_t		*base = (uint8_t *)req;
+	size_t		 off = NLMSG_ALIGN(req->nh.nlmsg_len);
+	struct rtattr	*rta;
+
+	if (off + RTA_SPACE(len) > sizeof(*req))
+		fatalx("carp: netlink request too large");
+	rta = (struct rtattr *)(base + off);
+	rta->rta_type = (unsigned short)type;
+	rta->rta_len = (unsigned short)RTA_LENGTH(len);
+	if (len)
+		memcpy(base + off + RTA_LENGTH(0), data, len);
+	req->nh.nlmsg_len = (uint32_t)(off + RTA_SPACE(len));
+	return rta;
+}
+
+static void
+nl_nest_end(struct nlreq *req, struct rtattr *nest)
+{
+	nest->rta_len = (unsigned short)((uint8_t *)req +
+	    NLMSG_ALIGN(req->nh.nlmsg_len) - (uint8_t *)nest);
+}
+
+/* Sends one request and waits for its ACK; errno is the kernel's. */
+static int
+nl_talk(struct nlmsghdr *nh)
+{
+	struct sockaddr_nl	 sa = { .nl_family = AF_NETLINK };
+	uint8_t			 buf[4096];
+	struct nlmsghdr		*r;
+	ssize_t			 n;
+	int			 fd, ret = -1, err = EIO;
+
+	nh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nh->nlmsg_seq = 1;
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_ROUTE)) == -1)
+		return -1;
+	if (sendto(fd, nh, nh->nlmsg_len, 0, (struct sockaddr *)&sa,
+	    sizeof(sa)) == -1) {
+		err = errno;
+		goto err;
+	}
+	for (;;) {
+		if ((n = recv(fd, buf, sizeof(buf), 0)) == -1) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			goto err;
+		}
+		for (r = (struct nlmsghdr *)buf; NLMSG_OK(r, (size_t)n);
+		    r = NLMSG_NEXT(r, n)) {
+			if (r->nlmsg_type != NLMSG_ERROR)
+				continue;
+			err = -((struct nlmsgerr *)NLMSG_DATA(r))->error;
+			if (err == 0)
+				ret = 0;
+			goto err;
+		}
+	}
+err:
+	close(fd);
+	errno = err;
+	return ret;
+}
+
+int
+carp_linux_socket(int af)
+{
+	int	fd, on = 1, off = 0, ttl = CARP_TTL, tos = CARP_TOS;
+
+	if ((fd = socket(af, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    IPPROTO_CARP)) == -1) {
+		log_warn("carp: raw socket (IP protocol 112)");
+		return -1;
+	}
+	if (af == AF_INET) {
+		int pmtu = IP_PMTUDISC_DO;	/* DF, as the BSDs send */
+
+		if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl,
+		    sizeof(ttl)) == -1 ||
+		    setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl,
+		    sizeof(ttl)) == -1 ||
+		    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &off,
+		    sizeof(off)) == -1 ||
+		    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on,
+		    sizeof(on)) == -1 ||
+		    setsockopt(fd, IPPROTO_IP, IP_TOS, &tos,
+		    sizeof(tos)) == -1 ||
+		    setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
+		    sizeof(pmtu)) == -1)
+			goto err;
+	} else {
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl,
+		    sizeof(ttl)) == -1 ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl,
+		    sizeof(ttl)) == -1 ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &off,
+		    sizeof(off)) == -1 ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
+		    sizeof(on)) == -1 ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
+		    sizeof(on)) == -1 ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos,
+		    sizeof(tos)) == -1)
+			goto err;
+	}
+	return fd;
+err:
+	log_warn("carp: raw socket options");
+	close(fd);
+	return -1;
+}
+
+int
+carp_linux_join(int fd, int af, int ifindex)
+{
+	int rc;
+
+	if (af == AF_INET) {
+		struct ip_mreqn mr;
+
+		memset(&mr, 0, sizeof(mr));
+		inet_pton(AF_INET, CARP_GROUP4, &mr.imr_multiaddr);
+		mr.imr_ifindex = ifindex;
+		rc = setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
+		    sizeof(mr));
+	} else {
+		struct ipv6_mreq mr;
+
+		memset(&mr, 0, sizeof(mr));
+		inet_pton(AF_INET6, CARP_GROUP6, &mr.ipv6mr_multiaddr);
+		mr.ipv6mr_interface = (unsigned int)ifindex;
+		rc = setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr,
+		    sizeof(mr));
+	}
+	if (rc == -1 && errno != EADDRINUSE) {
+		log_warn("carp: join the CARP group on ifindex %d", ifindex);
+		return -1;
+	}
+	return 0;
+}
+
+int
+carp_linux_send(int fd, int ifindex, const struct carp_addr *src,
+    const struct carp_addr *dst, const uint8_t carp[CARP_HDR_LEN])
+{
+	union {
+		struct cmsghdr	 hdr;
+		uint8_t		 buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} cm;
+	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
+	struct iovec		 iov = { (void *)carp, CARP_HDR_LEN };
+	struct msghdr		 msg;
+	struct cmsghdr		*c;
+
+	memset(&msg, 0, sizeof(msg));
+	memset(&cm, 0, sizeof(cm));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cm.buf;
+	c = &cm.hdr;
+	if (dst->ca_af == AF_INET) {
+		struct in_pktinfo pi;
+
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr = dst->ca_u.v4;
+		memset(&pi, 0, sizeof(pi));
+		pi.ipi_ifindex = ifindex;
+		pi.ipi_spec_dst = src->ca_u.v4;	/* our address, not a VIP */
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		msg.msg_controllen = CMSG_SPACE(sizeof(pi));
+		msg.msg_name = &sin;
+		msg.msg_namelen = sizeof(sin);
+	} else {
+		struct in6_pktinfo pi;
+
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_addr = dst->ca_u.v6;
+		sin6.sin6_scope_id = (uint32_t)ifindex;
+		memset(&pi, 0, sizeof(pi));
+		pi.ipi6_ifindex = (unsigned int)ifindex;
+		pi.ipi6_addr = src->ca_u.v6;
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		msg.msg_controllen = CMSG_SPACE(sizeof(pi));
+		msg.msg_name = &sin6;
+		msg.msg_namelen = sizeof(sin6);
+	}
+	if (sendmsg(fd, &msg, 0) != CARP_HDR_LEN)
+		return -1;	/* counted by the FSM as a send error */
+	return 0;
+}
+
+ssize_t
+carp_linux_recv(int fd, int af, uint8_t *buf, size_t len, int *ifindex)
+{
+	union {
+		struct cmsghdr	 hdr;
+		uint8_t		 buf[256];
+	} cm;
+	struct sockaddr_in6	 from;
+	struct msghdr		 msg;
+	struct iovec		 iov;
+	struct cmsghdr		*c;
+	struct in6_addr		 dst;
+	ssize_t			 n;
+	int			 hlim = -1;
+
+	if (len < CARP_IP6_PKT_LEN)
+		return -1;
+	memset(&msg, 0, sizeof(msg));
+	memset(&dst, 0, sizeof(dst));
+	*ifindex = 0;
+	/* IPv4 raw sockets hand us the IP header; IPv6 ones do not. */
+	iov.iov_base = af == AF_INET ? buf : buf + CARP_IP6_HDR_LEN;
+	iov.iov_len = af == AF_INET ? len : len - CARP_IP6_HDR_LEN;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_name = &from;
+	msg.msg_namelen = sizeof(from);
+	msg.msg_control = cm.buf;
+	msg.msg_controllen = sizeof(cm.buf);
+	if ((n = recvmsg(fd, &msg, 0)) == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		log_warn("carp: recvmsg");
+		return -1;
+	}
+	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			*ifindex = pi.ipi_ifindex;
+		} else if (c->cmsg_level == IPPROTO_IPV6 &&
+		    c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			*ifindex = (int)pi.ipi6_ifindex;
+			dst = pi.ipi6_addr;
+		} else if (c->cmsg_level == IPPROTO_IPV6 &&
+		    c->cmsg_type == IPV6_HOPLIMIT)
+			memcpy(&hlim, CMSG_DATA(c), sizeof(hlim));
+	}
+	if (af == AF_INET)
+		return n;
+	/* Rebuild the fixed IPv6 header carp_proto_validate() expects. */
+	memset(buf, 0, CARP_IP6_HDR_LEN);
+	buf[0] = 0x60;
+	buf[4] = (uint8_t)(n >> 8);
+	buf[5] = (uint8_t)n;
+	buf[6] = IPPROTO_CARP;
+	buf[7] = hlim < 0 ? 0 : (uint8_t)hlim;
+	memcpy(buf + 8, &from.sin6_addr, 16);
+	memcpy(buf + 24, &dst, 16);
+	return n + CARP_IP6_HDR_LEN;
+}
+
+int
+carp_linux_link_set_up(int ifindex, int up)
+{
+	struct nlreq req;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.u.ifi));
+	req.nh.nlmsg_type = RTM_NEWLINK;
+	req.u.ifi.ifi_family = AF_UNSPEC;
+	req.u.ifi.ifi_index = ifindex;
+	req.u.ifi.ifi_flags = up ? IFF_UP : 0;
+	req.u.ifi.ifi_change = IFF_UP;
+	if (nl_talk(&req.nh) == -1) {
+		log_warn("carp: set ifindex %d %s", ifindex,
+		    up ? "up" : "down");
+		return -1;
+	}
+	return 0;
+}
+
+int
+carp_linux_vmac_delete(int ifindex)
+{
+	struct nlreq req;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.u.ifi));
+	req.nh.nlmsg_type = RTM_DELLINK;
+	req.u.ifi.ifi_family = AF_UNSPEC;
+	req.u.ifi.ifi_index = ifindex;
+	if (nl_talk(&req.nh) == -1 && errno != ENODEV) {
+		log_warn("carp: delete ifindex %d", ifindex);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Creates twc<vhid> on the parent with the VRRP/CARP virtual MAC
+ * 00:00:5e:00:01:<vhid>, mode private, left DOWN. A leftover device of
+ * the same name (a previous run) is replaced.
+ */
+int
+carp_linux_vmac_create(int parent_ifindex, uint8_t vhid,
+    char name[IFNAMSIZ], int *ifindex)
+{
+	struct nlreq	 req;
+	struct rtattr	*li, *data;
+	uint8_t		 mac[ETH_ALEN] = { 0x00, 0x00, 0x5e, 0x00, 0x01, vhid };
+	uint32_t	 link = (uint32_t)parent_ifindex;
+	uint32_t	 mode = MACVLAN_MODE_PRIVATE;
+	unsigned int	 old;
+	int		 try;
+
+	snprintf(name, IFNAMSIZ, CARP_VMAC_PREFIX "%u", vhid);
+	for (try = 0; try < 2; try++) {
+		memset(&req, 0, sizeof(req));
+		req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.u.ifi));
+		req.nh.nlmsg_type = RTM_NEWLINK;
+		req.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+		req.u.ifi.ifi_family = AF_UNSPEC;
+		nl_attr(&req, IFLA_IFNAME, name,
+		    strlen(name) + 1);
+		nl_attr(&req, IFLA_LINK, &link, sizeof(link));
+		nl_attr(&req, IFLA_ADDRESS, mac, sizeof(mac));
+		li = nl_attr(&req, IFLA_LINKINFO, NULL, 0);
+		nl_attr(&req, IFLA_INFO_KIND, "macvlan", 8);
+		data = nl_attr(&req, IFLA_INFO_DATA, NULL, 0);
+		nl_attr(&req, IFLA_MACVLAN_MODE, &mode,
+		    sizeof(mode));
+		nl_nest_end(&req, data);
+		nl_nest_end(&req, li);
+		if (nl_talk(&req.nh) == 0)
+			break;
+		if (errno != EEXIST || try > 0 ||
+		    (old = if_nametoindex(name)) == 0 ||
+		    carp_linux_vmac_delete((int)old) == -1) {
+			log_warn("carp: create macvlan %s", name);
+			return -1;
+		}
+	}
+	if ((*ifindex = (int)if_nametoindex(name)) == 0) {
+		log_warn("carp: %s vanished", name);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Adds or removes a VIP. IPv4 VIPs get no prefix route (the parent's
+ * connected route already covers the subnet); IPv6 ones skip DAD so the
+ * address works the moment we are MASTER.
+ */
+int
+carp_linux_addr(int ifindex, const struct carp_addr *a, int prefixlen,
+    int add)
+{
+	struct nlreq	req;
+	size_t		alen = a->ca_af == AF_INET ? 4 : 16;
+	uint32_t	flags = IFA_F_NOPREFIXROUTE;
+	char		s[INET6_ADDRSTRLEN];
+
+	if (a->ca_af == AF_INET6)
+		flags |= IFA_F_NODAD;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.u.ifa));
+	req.nh.nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
+	req.nh.nlmsg_flags = add ? NLM_F_CREATE | NLM_F_REPLACE : 0;
+	req.u.ifa.ifa_family = (uint8_t)a->ca_af;
+	req.u.ifa.ifa_prefixlen = (uint8_t)prefixlen;
+	req.u.ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+	req.u.ifa.ifa_index = (uint32_t)ifindex;
+	nl_attr(&req, IFA_LOCAL, &a->ca_u, alen);
+	nl_attr(&req, IFA_ADDRESS, &a->ca_u, alen);
+	if (add)
+		nl_attr(&req, IFA_FLAGS, &flags,
+		    sizeof(flags));
+	if (nl_talk(&req.nh) == -1 &&
+	    (add || (errno != EADDRNOTAVAIL && errno != ENODEV))) {
+		log_warn("carp: %s VIP %s/%d on ifindex %d",
+		    add ? "add" : "delete",
+		    carp_proto_addr_str(a, s, sizeof(s)), prefixlen, ifindex);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+carp_linux_sysctl(const char *ifname, const char *key, const char *val)
+{
+	char	path[128];
+	int	fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s",
+	    ifname, key);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1 ||
+	    write(fd, val, strlen(val)) != (ssize_t)strlen(val)) {
+		log_warn("carp: write %s", path);
+		ret = -1;
+	}
+	if (fd != -1)
+		close(fd);
+	return ret;
+}
+
+/*
+ * Without arp_ignore=1 the parent answers ARP for the VIP with its own
+ * MAC and neighbours cache the wrong address (reference §1, verified);
+ * arp_announce=2 keeps the VIP out of ARP requests sent by the parent.
+ */
+int
+carp_linux_arp_sysctls(const char *ifname)
+{
+	if (carp_linux_sysctl(ifname, "arp_ignore", "1\n") == -1 ||
+	    carp_linux_sysctl(ifname, "arp_announce", "2\n") == -1)
+		return -1;
+	return 0;
+}
+
+int
+carp_linux_garp(int ifindex, uint8_t vhid, struct in_addr vip)
+{
+	uint8_t			 f[42];
+	const uint8_t		 mac[ETH_ALEN] = { 0, 0, 0x5e, 0, 1, vhid };
+	struct sockaddr_ll	 sll;
+	int			 fd, ret = -1;
+
+	/* Ethernet: broadcast, from the virtual MAC, type ARP. */
+	memset(f, 0xff, ETH_ALEN);
+	memcpy(f + 6, mac, ETH_ALEN);
+	f[12] = ETH_P_ARP >> 8;
+	f[13] = ETH_P_ARP & 0xff;
+	/* ARP request, sender = target = VIP (RFC 5227 announcement). */
+	f[14] = 0;
+	f[15] = ARPHRD_ETHER;
+	f[16] = ETH_P_IP >> 8;
+	f[17] = ETH_P_IP & 0xff;
+	f[18] = ETH_ALEN;
+	f[19] = 4;
+	f[20] = 0;
+	f[21] = ARPOP_REQUEST;
+	memcpy(f + 22, mac, ETH_ALEN);
+	memcpy(f + 28, &vip, 4);
+	memset(f + 32, 0, ETH_ALEN);
+	memcpy(f + 38, &vip, 4);
+
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ARP);
+	sll.sll_ifindex = ifindex;
+	sll.sll_halen = ETH_ALEN;
+	memset(sll.sll_addr, 0xff, ETH_ALEN);
+	if ((fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0)) == -1)
+		goto err;
+	if (sendto(fd, f, sizeof(f), 0, (struct sockaddr *)&sll,
+	    sizeof(sll)) != (ssize_t)sizeof(f))
+		goto err;
+	ret = 0;
+err:
+	if (ret == -1)
+		log_warn("carp: gratuitous ARP on ifindex %d", ifindex);
+	if (fd != -1)
+		close(fd);
+	return ret;
+}
+
+int
+carp_linux_link_socket(void)
+{
+	struct sockaddr_nl	sa = { .nl_family = AF_NETLINK,
+				    .nl_groups = RTMGRP_LINK };
+	int			fd;
+
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    NETLINK_ROUTE)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		log_warn("carp: rtnetlink link socket");
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Drains the link socket; cb gets (ifindex, up) for every link message.
+ * "Up" is IFF_UP and IFF_RUNNING (operstate up: carrier present).
+ * Returns 0, or -1 on a socket error (ENOBUFS: events were lost, the
+ * caller should re-read every link with carp_linux_link_state()).
+ */
+int
+carp_linux_link_read(int fd, carp_link_cb cb, void *arg)
+{
+	uint8_t			 buf[8192];
+	struct nlmsghdr		*nh;
+	struct ifinfomsg	*ifi;
+	ssize_t			 n;
+	int			 up;
+
+	for (;;) {
+		if ((n = recv(fd, buf, sizeof(buf), 0)) == -1) {
+			if (errno == EAGAIN)
+				return 0;
+			if (errno == EINTR)
+				continue;
+			log_warn("carp: rtnetlink read");
+			return -1;
+		}
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)n);
+		    nh = NLMSG_NEXT(nh, n)) {
+			if (nh->nlmsg_type != RTM_NEWLINK &&
+			    nh->nlmsg_type != RTM_DELLINK)
+				continue;
+			if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+				continue;
+			ifi = NLMSG_DATA(nh);
+			up = nh->nlmsg_type == RTM_NEWLINK &&
+			    (ifi->ifi_flags & IFF_UP) &&
+			    (ifi->ifi_flags & IFF_RUNNING);
+			cb(arg, ifi->ifi_index, up);
+		}
+	}
+}
+
+int
+carp_linux_link_state(int ifindex)
+{
+	struct ifreq	ifr;
+	int		fd, ret = -1;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (if_indextoname((unsigned int)ifindex, ifr.ifr_name) == NULL)
+		return -1;
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		ret = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+	close(fd);
+	return ret;
+}

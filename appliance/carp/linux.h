@@ -1,0 +1,63 @@
+/*
+ * carp/linux.h — the Linux side of the CARP engine: raw IP protocol 112
+ * sockets, the virtual-MAC macvlan that carries a VHID's VIPs, gratuitous
+ * ARP, and link state from rtnetlink. Hand-rolled rtnetlink, no libmnl.
+ *
+ * Every function returns 0 (or a descriptor / length) on success and -1
+ * after logging why. Needs CAP_NET_RAW and CAP_NET_ADMIN.
+ *
+ * The macvlan ("twc<vhid>", 00:00:5e:00:01:<vhid>, mode private) is kept
+ * DOWN while the VHID is not MASTER: a BACKUP must not accept frames for
+ * the virtual MAC, or a flooding switch makes both nodes forward them
+ * (the duplicate packets the seed report saw).
+ */
+#ifndef TW_CARP_LINUX_H
+#define TW_CARP_LINUX_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "carp/proto.h"
+
+#define CARP_VMAC_PREFIX	"twc"
+
+/* Raw sockets for adverts. af is AF_INET or AF_INET6. */
+int	carp_linux_socket(int af);
+int	carp_linux_join(int fd, int af, int ifindex);
+/*
+ * Sends the 36 CARP bytes out of ifindex (the VHID's macvlan when
+ * MASTER, so the frame carries the virtual MAC) from src to dst; the
+ * kernel adds the IP header with TTL/hop limit 255.
+ */
+int	carp_linux_send(int fd, int ifindex, const struct carp_addr *src,
+	    const struct carp_addr *dst, const uint8_t carp[CARP_HDR_LEN]);
+/*
+ * Reads one packet into buf as a whole IP packet (for IPv6 the 40-byte
+ * header is rebuilt from the ancillary data) ready for
+ * carp_proto_validate(); *ifindex is the receiving interface. Returns the
+ * length, 0 if nothing was pending, -1 on error.
+ */
+ssize_t	carp_linux_recv(int fd, int af, uint8_t *buf, size_t len,
+	    int *ifindex);
+
+/* The virtual-MAC device. name receives "twc<vhid>" (IFNAMSIZ). */
+int	carp_linux_vmac_create(int parent_ifindex, uint8_t vhid,
+	    char name[IFNAMSIZ], int *ifindex);
+int	carp_linux_vmac_delete(int ifindex);
+int	carp_linux_link_set_up(int ifindex, int up);
+int	carp_linux_addr(int ifindex, const struct carp_addr *, int prefixlen,
+	    int add);
+/* arp_ignore=1, arp_announce=2 on ifname (keepalived use_vmac does too). */
+int	carp_linux_arp_sysctls(const char *ifname);
+/* Gratuitous ARP request for vip from the virtual MAC, out of ifindex. */
+int	carp_linux_garp(int ifindex, uint8_t vhid, struct in_addr vip);
+
+/* Link state: a socket subscribed to RTMGRP_LINK, and its reader. */
+typedef void	(*carp_link_cb)(void *, int ifindex, int up);
+int	carp_linux_link_socket(void);
+int	carp_linux_link_read(int fd, carp_link_cb, void *);
+/* 1 if ifindex is up with carrier, 0 if not, -1 on error. */
+int	carp_linux_link_state(int ifindex);
+
+#endif
