@@ -1,0 +1,205 @@
+/*
+ * api.h — internals of the webapi shared by its modules: the request
+ * and response as handlers see them, the route table, auth, the
+ * per-thread store.
+ *
+ * Flow: server.c reads a request (body capped at API_MAX_BODY) into a
+ * struct api_req, router.c authenticates it (auth.c), finds its row in
+ * the route table and calls the row's handler, which fills a struct
+ * api_resp; server.c turns that into an HTTP response.
+ */
+#ifndef TW_API_H
+#define TW_API_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct MHD_Connection;
+struct cfg_section;
+struct store;
+struct webapi_conf;
+
+#define API_MAX_BODY	(1u << 20)	/* request bodies, bytes */
+#define API_MAX_PARAMS	4		/* path segments after the command */
+#define API_USER_LEN	64
+#define API_TOKEN_LEN	64		/* hex of 32 random bytes */
+
+/* Methods, as a bit set so a route may take several. */
+#define API_GET		0x01
+#define API_POST	0x02
+#define API_HEAD	0x04
+#define API_OTHER	0x80
+
+/* Privilege a route needs. */
+enum api_priv {
+	API_PRIV_PUBLIC,	/* no credentials (login) */
+	API_PRIV_READ,		/* any authenticated user */
+	API_PRIV_WRITE,		/* scope admin */
+};
+
+/* How the caller authenticated. */
+enum api_via {
+	API_VIA_NONE,
+	API_VIA_KEY,		/* Basic: API key + secret */
+	API_VIA_USER,		/* Basic: user name + password */
+	API_VIA_SESSION,	/* cookie twsession (+ X-CSRFToken on POST) */
+};
+
+struct api_route;
+
+struct api_req {
+	struct MHD_Connection	*r_conn;
+	const char		*r_url;		/* decoded path */
+	int			 r_method;	/* API_GET ... */
+	int			 r_tls;
+	const struct api_route	*r_route;
+	const struct cfg_section *r_section;	/* r_route's, or NULL */
+	char			*r_params[API_MAX_PARAMS];
+	int			 r_nparams;
+	json_t			*r_query;	/* GET arguments, nested */
+	json_t			*r_body;	/* parsed body, or NULL */
+	size_t			 r_bodylen;	/* raw length */
+	enum api_via		 r_via;
+	char			 r_user[API_USER_LEN];
+	char			 r_scope[16];
+	char			 r_actor[API_USER_LEN + 16];	/* "root (api)" */
+	char			 r_sid[API_TOKEN_LEN + 1];	/* session */
+};
+
+struct api_resp {
+	int		 rs_status;	/* HTTP status */
+	json_t		*rs_body;	/* owned; sent as JSON */
+	char		*rs_raw;	/* owned; sent instead of rs_body */
+	size_t		 rs_rawlen;
+	const char	*rs_ctype;	/* for rs_raw */
+	char		*rs_cookie;	/* owned; Set-Cookie */
+	char		*rs_disposition; /* owned; Content-Disposition */
+	const char	*rs_allow;	/* Allow, with 405 */
+};
+
+/*
+ * A handler fills resp (status and body) and returns 0, or -1 for an
+ * internal failure (answered with 500).
+ */
+typedef int (*api_handler)(struct api_req *, struct api_resp *);
+
+struct api_route {
+	int		 r_methods;	/* API_GET | API_POST */
+	const char	*r_module;	/* canonical snake_case names */
+	const char	*r_controller;
+	const char	*r_command;
+	api_handler	 r_handler;
+	const char	*r_section;	/* section name(s), comma-separated */
+	enum api_priv	 r_priv;
+	int		 r_minp, r_maxp;	/* path parameters */
+	const char	*r_pnames;	/* "uuid,enabled" for openapi.json */
+	const char	*r_summary;
+};
+
+/* server.c */
+const struct webapi_conf *api_conf(void);
+/* The calling thread's store, opened on first use; NULL if it fails. */
+struct store	*api_store(void);
+double		 api_uptime(void);
+
+/* router.c */
+const struct api_route	*api_routes(void);	/* NULL-command terminated */
+int	api_route_dispatch(struct api_req *, struct api_resp *);
+/* Compares route names ignoring case and '_' (searchRule == search_rule). */
+int	api_name_eq(const char *, const char *);
+
+/* auth.c */
+int	api_auth_init(void);
+void	api_auth_fini(void);
+/* Fills r_user/r_scope/r_via/r_actor from Basic auth or the cookie. 0/-1. */
+int	api_auth_request(struct api_req *);
+/* 1 when a session request carries the right X-CSRFToken. */
+int	api_auth_csrf_ok(struct api_req *);
+/*
+ * Creates a session; writes its id and CSRF token (API_TOKEN_LEN+1
+ * bytes each). 0/-1.
+ */
+int	api_auth_session_new(const char *user, const char *scope, char *sid,
+	    char *csrf);
+void	api_auth_session_del(const char *sid);
+/* Copies the session's CSRF token into csrf; 0, or -1 if none. */
+int	api_auth_session_csrf(const char *sid, char *csrf);
+/* Forgets every cached Basic verification (after a users change). */
+void	api_auth_cache_flush(void);
+/* Ends sessions of deleted/disabled users, refreshes scopes. */
+void	api_auth_sessions_revalidate(struct store *);
+/* 1 when s is printable ASCII, safe to put in a log line. */
+int	api_printable(const char *);
+/* Returns a user's scope ("admin" or "user") into out. */
+void	api_auth_scope(struct store *, const char *user, char *out, size_t);
+
+/* util in router.c: response helpers. Each takes over nothing. */
+int	api_reply(struct api_resp *, int status, json_t *body);	/* steals */
+int	api_reply_msg(struct api_resp *, int status, const char *result,
+	    const char *msg);
+int	api_reply_status(struct api_resp *, int status, const char *msg);
+int	api_reply_validations(struct api_resp *, json_t *validations);
+/* The request's arguments: body (JSON or form) over query. Borrowed. */
+json_t	*api_args(struct api_req *);
+
+/* handlers_crud.c */
+int	api_handle_search(struct api_req *, struct api_resp *);
+int	api_handle_get(struct api_req *, struct api_resp *);
+int	api_handle_add(struct api_req *, struct api_resp *);
+int	api_handle_set(struct api_req *, struct api_resp *);
+int	api_handle_del(struct api_req *, struct api_resp *);
+int	api_handle_toggle(struct api_req *, struct api_resp *);
+int	api_handle_toggle_log(struct api_req *, struct api_resp *);
+int	api_handle_move_before(struct api_req *, struct api_resp *);
+int	api_handle_single_get(struct api_req *, struct api_resp *);
+int	api_handle_single_set(struct api_req *, struct api_resp *);
+int	api_handle_apply(struct api_req *, struct api_resp *);
+
+/* handlers_core.c */
+int	api_handle_ping(struct api_req *, struct api_resp *);
+int	api_handle_status(struct api_req *, struct api_resp *);
+int	api_handle_unused_vhid(struct api_req *, struct api_resp *);
+int	api_handle_backup_list(struct api_req *, struct api_resp *);
+int	api_handle_backup_download(struct api_req *, struct api_resp *);
+int	api_handle_backup_restore(struct api_req *, struct api_resp *);
+int	api_handle_login(struct api_req *, struct api_resp *);
+int	api_handle_logout(struct api_req *, struct api_resp *);
+int	api_handle_session(struct api_req *, struct api_resp *);
+int	api_handle_vip_status(struct api_req *, struct api_resp *);
+
+/* openapi.c */
+int	api_handle_openapi(struct api_req *, struct api_resp *);
+
+/* static.c: serves a file of wwwdir; 0, or -1 (nothing queued). */
+int	api_static_serve(struct MHD_Connection *, const char *url, int method,
+	    const char *wwwdir, int tls);
+
+/* xmlrpc.c: POST /xmlrpc.php; body may be NULL (len 0). */
+int	api_xmlrpc(struct api_req *, const char *body, size_t len,
+	    struct api_resp *);
+/*
+ * The XML-RPC server of the sync module (sync/), referenced weakly until
+ * it exists. st is the worker's store, actor names the caller for
+ * revisions ("root (xmlrpc)"), body is the request (borrowed). Returns
+ * a new malloc'd methodResponse document (length in *outlen) the caller
+ * frees, or NULL for an internal failure (HTTP 500).
+ */
+char	*sync_xmlrpc_serve(struct store *st, const char *actor,
+	    const char *body, size_t len, size_t *outlen)
+	    __attribute__((weak));
+
+/* body.c */
+/*
+ * Parses a request body: JSON, or application/x-www-form-urlencoded
+ * when ctype says so. Returns a new object, or NULL with a message for
+ * the client in err.
+ */
+json_t	*api_body_parse(const char *buf, size_t len, const char *ctype,
+	    char *err, size_t errlen);
+/* Adds "a[b]=v" as {"a":{"b":v}} to obj. */
+void	 api_args_put(json_t *obj, const char *key, const char *val);
+/* Sets the security headers every response carries. */
+struct MHD_Response;
+void	 api_headers_common(struct MHD_Response *, int tls, int is_api);
+
+#endif

@@ -1,0 +1,320 @@
+/*
+ * router.c — the REST API as one table: every route with its methods,
+ * /api/<module>/<controller>/<command>[/<param>...], handler, section
+ * and privilege. Names compare without case and '_' so searchRule,
+ * search_rule and SearchRule are one command, as in OPNsense.
+ *
+ * Dispatch: find the row, authenticate (all but public rows), then
+ * method (405), parameters (404), privilege (403: scope "user" reads
+ * only) and, for a session, the CSRF token on every POST (403).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+
+#include "api.h"
+#include "config/config.h"
+#include "log.h"
+#include "util.h"
+
+#define R(meth, m, c, cmd, h, sec, priv, minp, maxp, pn, sum) \
+	{ meth, m, c, cmd, h, sec, priv, minp, maxp, pn, sum }
+#define RD	API_PRIV_READ
+#define WR	API_PRIV_WRITE
+#define GP	(API_GET | API_POST)
+
+/* The generic verbs of an item section, named verb + sfx. */
+#define CRUD(m, c, sec, sfx)						\
+	CRUD_NOTOGGLE(m, c, sec, sfx),					\
+	R(API_POST, m, c, "toggle" sfx, api_handle_toggle, sec, WR, 1, 2, \
+	    "uuid,enabled", "Enable/disable; without enabled, flip")
+
+/* Sections without an enable switch (VIPs, as in OPNsense). */
+#define CRUD_NOTOGGLE(m, c, sec, sfx)					\
+	R(GP, m, c, "search" sfx, api_handle_search, sec, RD, 0, 0, NULL, \
+	    "Search: current, rowCount (-1 all), searchPhrase, sort[field]"), \
+	R(API_GET, m, c, "get" sfx, api_handle_get, sec, RD, 0, 1, "uuid", \
+	    "Read one item; without uuid, the defaults"),		\
+	R(API_POST, m, c, "add" sfx, api_handle_add, sec, WR, 0, 0, NULL, \
+	    "Add an item"),						\
+	R(API_POST, m, c, "set" sfx, api_handle_set, sec, WR, 1, 1, "uuid", \
+	    "Update an item"),						\
+	R(API_POST, m, c, "del" sfx, api_handle_del, sec, WR, 1, 1, "uuid", \
+	    "Delete an item (refused while referenced)")
+
+#define APPLY(m, c, cmd, secs)						\
+	R(API_POST, m, c, cmd, api_handle_apply, secs, WR, 0, 0, NULL,	\
+	    "Apply the saved configuration of " secs)
+
+#define SINGLE(m, c, sec)						\
+	R(API_GET, m, c, "get", api_handle_single_get, sec, RD, 0, 0, NULL, \
+	    "Read the settings"),					\
+	R(API_POST, m, c, "set", api_handle_single_set, sec, WR, 0, 0, NULL, \
+	    "Save the settings")
+
+static const struct api_route api_route_table[] = {
+	CRUD("firewall", "filter", "filter_rules", "_rule"),
+	CRUD("firewall", "filter", "filter_rules", "_item"),
+	R(API_POST, "firewall", "filter", "toggle_rule_log",
+	    api_handle_toggle_log, "filter_rules", WR, 1, 2, "uuid,enabled",
+	    "Switch logging of a rule; without enabled, flip"),
+	R(API_POST, "firewall", "filter", "move_rule_before",
+	    api_handle_move_before, "filter_rules", WR, 2, 2,
+	    "uuid,before_uuid", "Move a rule just before another"),
+	APPLY("firewall", "filter", "apply",
+	    "filter_rules,aliases,snat,snat_rules,dnat_rules"),
+
+	CRUD("firewall", "alias", "aliases", "_item"),
+	APPLY("firewall", "alias", "reconfigure", "aliases"),
+
+	CRUD("firewall", "source_nat", "snat_rules", "_rule"),
+	CRUD("firewall", "source_nat", "snat_rules", "_item"),
+	SINGLE("firewall", "source_nat", "snat"),
+	APPLY("firewall", "source_nat", "apply", "snat,snat_rules"),
+
+	CRUD("firewall", "d_nat", "dnat_rules", "_rule"),
+	CRUD("firewall", "d_nat", "dnat_rules", "_item"),
+	APPLY("firewall", "d_nat", "apply", "dnat_rules"),
+
+	CRUD_NOTOGGLE("interfaces", "vip_settings", "vips", "_item"),
+	R(API_GET, "interfaces", "vip_settings", "get_unused_vhid",
+	    api_handle_unused_vhid, "vips", RD, 0, 0, NULL,
+	    "The lowest VHID no VIP uses"),
+	APPLY("interfaces", "vip_settings", "reconfigure", "vips"),
+
+	CRUD("interfaces", "settings", "interfaces", "_item"),
+	APPLY("interfaces", "settings", "reconfigure", "interfaces"),
+
+	CRUD("routing", "settings", "gateways", "_gateway"),
+	CRUD("routing", "settings", "gateways", "_item"),
+	APPLY("routing", "settings", "reconfigure", "gateways,routes"),
+
+	CRUD("routes", "routes", "routes", "route"),
+	CRUD("routes", "routes", "routes", "_item"),
+	APPLY("routes", "routes", "reconfigure", "routes,gateways"),
+
+	SINGLE("core", "hasync", "hasync"),
+	APPLY("core", "hasync", "reconfigure", "hasync"),
+
+	SINGLE("core", "system", "system"),
+	R(API_GET, "core", "system", "status", api_handle_status, NULL, RD,
+	    0, 0, NULL, "Version, uptime, platform, dirty subsystems, "
+	    "configuration hash"),
+	APPLY("core", "system", "reconfigure", "system"),
+
+	CRUD("core", "cron", "cron_jobs", "_job"),
+	CRUD("core", "cron", "cron_jobs", "_item"),
+	APPLY("core", "cron", "reconfigure", "cron_jobs"),
+
+	CRUD("core", "user", "users", "_user"),
+	CRUD("core", "user", "users", "_item"),
+
+	R(API_GET, "core", "backup", "list", api_handle_backup_list, NULL, RD,
+	    0, 0, NULL, "Configuration revisions, newest first"),
+	R(API_GET, "core", "backup", "download", api_handle_backup_download,
+	    NULL, WR, 1, 1, "id", "One revision as JSON, secrets left out"),
+	R(API_POST, "core", "backup", "restore", api_handle_backup_restore,
+	    NULL, WR, 1, 1, "id", "Restore a revision (not applied)"),
+
+	R(GP, "core", "ping", "", api_handle_ping, NULL, RD, 0, 0, NULL,
+	    "Cheap health check"),
+	R(API_POST, "core", "login", "", api_handle_login, NULL,
+	    API_PRIV_PUBLIC, 0, 0, NULL,
+	    "Start a browser session: {username,password}"),
+	R(API_POST, "core", "logout", "", api_handle_logout, NULL, RD, 0, 0,
+	    NULL, "End the session"),
+	R(API_GET, "core", "session", "", api_handle_session, NULL, RD, 0, 0,
+	    NULL, "Who am I, and the session's CSRF token"),
+
+	R(API_GET, "diagnostics", "interface", "get_vip_status",
+	    api_handle_vip_status, NULL, RD, 0, 0, NULL,
+	    "CARP status of every VIP, from the running daemon"),
+
+	R(API_GET, "openapi.json", "", "", api_handle_openapi, NULL, RD, 0, 0,
+	    NULL, "This description"),
+	R(0, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL)
+};
+
+const struct api_route *
+api_routes(void)
+{
+	return api_route_table;
+}
+
+int
+api_name_eq(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == '_')
+			a++;
+		while (*b == '_')
+			b++;
+		if (*a == '\0' || *b == '\0')
+			return *a == *b;
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return 0;
+		a++;
+		b++;
+	}
+}
+
+int
+api_reply(struct api_resp *resp, int status, json_t *body)
+{
+	json_decref(resp->rs_body);
+	resp->rs_status = status;
+	resp->rs_body = body;
+	return 0;
+}
+
+int
+api_reply_msg(struct api_resp *resp, int status, const char *result,
+    const char *msg)
+{
+	return api_reply(resp, status, json_pack("{s:s,s:s}", "result",
+	    result, "message", msg));
+}
+
+int
+api_reply_status(struct api_resp *resp, int status, const char *msg)
+{
+	return api_reply(resp, status, json_pack("{s:i,s:s}", "status", status,
+	    "message", msg));
+}
+
+int
+api_reply_validations(struct api_resp *resp, json_t *v)
+{
+	return api_reply(resp, MHD_HTTP_BAD_REQUEST, json_pack("{s:s,s:O}",
+	    "result", "failed", "validations", v ? v : json_object()));
+}
+
+json_t *
+api_args(struct api_req *req)
+{
+	if (req->r_body != NULL && json_object_size(req->r_body) > 0)
+		return req->r_body;
+	return req->r_query;
+}
+
+static const char *
+api_allow(int methods)
+{
+	if ((methods & GP) == GP)
+		return "GET, HEAD, POST";
+	return methods & API_POST ? "POST" : "GET, HEAD";
+}
+
+/*
+ * Splits the path after "/api/" into segs (pointers into buf). Returns
+ * the count, or -1 when there are too many.
+ */
+static int
+api_split(char *buf, char **segs, int max)
+{
+	char	*p = buf, *s;
+	int	 n = 0;
+
+	while ((s = strsep(&p, "/")) != NULL) {
+		if (*s == '\0')
+			continue;
+		if (n == max)
+			return -1;
+		segs[n++] = s;
+	}
+	return n;
+}
+
+/* How many leading segments a route's names take (1..3). */
+static int
+api_route_names(const struct api_route *r)
+{
+	if (r->r_controller[0] == '\0')
+		return 1;
+	if (r->r_command[0] == '\0')
+		return 2;
+	return 3;
+}
+
+static int
+api_route_match(const struct api_route *r, char **segs, int n)
+{
+	int k = api_route_names(r);
+
+	if (n < k || !api_name_eq(r->r_module, segs[0]))
+		return 0;
+	if (k >= 2 && !api_name_eq(r->r_controller, segs[1]))
+		return 0;
+	if (k == 3 && !api_name_eq(r->r_command, segs[2]))
+		return 0;
+	return 1;
+}
+
+int
+api_route_dispatch(struct api_req *req, struct api_resp *resp)
+{
+	const struct api_route	*r, *found = NULL, *named = NULL;
+	char			*buf, *segs[3 + API_MAX_PARAMS];
+	char			 secname[64];
+	int			 n, k, i, ret = -1;
+
+	buf = xstrdup(req->r_url + 4);
+	if ((n = api_split(buf, segs, (int)nitems(segs))) <= 0)
+		n = 0;
+	for (r = api_route_table; n > 0 && r->r_module != NULL; r++) {
+		if (!api_route_match(r, segs, n))
+			continue;
+		k = api_route_names(r);
+		if (n - k < r->r_minp || n - k > r->r_maxp)
+			continue;
+		if (named == NULL)
+			named = r;
+		if (r->r_methods & req->r_method) {
+			found = r;
+			break;
+		}
+	}
+	if (found == NULL || found->r_priv != API_PRIV_PUBLIC) {
+		if (api_auth_request(req) == -1) {
+			ret = api_reply_status(resp, MHD_HTTP_UNAUTHORIZED,
+			    "Authentication Failed");
+			goto done;
+		}
+	}
+	if (found == NULL && named != NULL) {
+		resp->rs_allow = api_allow(named->r_methods);
+		ret = api_reply_status(resp, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "Method Not Allowed");
+		goto done;
+	}
+	if (found == NULL) {
+		ret = api_reply_status(resp, MHD_HTTP_NOT_FOUND, "Not Found");
+		goto done;
+	}
+	r = found;
+	if ((r->r_priv == API_PRIV_WRITE && strcmp(req->r_scope, "admin") != 0) ||
+	    (req->r_method == API_POST && !api_auth_csrf_ok(req))) {
+		ret = api_reply_status(resp, MHD_HTTP_FORBIDDEN, "Forbidden");
+		goto done;
+	}
+	k = api_route_names(r);
+	for (i = k; i < n && req->r_nparams < API_MAX_PARAMS; i++)
+		req->r_params[req->r_nparams++] = xstrdup(segs[i]);
+	req->r_route = r;
+	if (r->r_section != NULL) {
+		util_strlcpy(secname, r->r_section, sizeof(secname));
+		secname[strcspn(secname, ",")] = '\0';
+		if ((req->r_section = cfg_section(secname)) == NULL) {
+			log_warnx("api: route %s/%s/%s: no section %s",
+			    r->r_module, r->r_controller, r->r_command, secname);
+			goto done;
+		}
+	}
+	ret = r->r_handler(req, resp);
+done:
+	free(buf);
+	return ret;
+}
