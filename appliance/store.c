@@ -16,6 +16,7 @@
 #define SQLITE_ENABLE_PREUPDATE_HOOK
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,15 @@ struct store {
 	int		 st_depth;	/* nested store_begin count */
 	int		 st_failed;	/* an inner level rolled back */
 	sqlite3_session	*st_session;	/* changes of this transaction */
+	struct store_memo {
+		char		*m_key;
+		char		*m_text;
+		long long	 m_val;
+	}		 st_memo[16];
+	unsigned	 st_memo_next;
+	long long	 st_memo_dv;	/* data version the memo is valid for */
+	sqlite3_stmt	*st_dv_stmt;	/* PRAGMA data_version, kept prepared */
+	long long	 st_memo_tc;	/* total_changes the memo is valid for */
 };
 
 /* Tables that are bookkeeping, not configuration: never in a revision. */
@@ -155,13 +165,27 @@ err:
 	return -1;
 }
 
+/*
+ * Once per process, before SQLite initialises: no global memory
+ * statistics, whose mutex otherwise serialises every API worker thread.
+ */
+static void
+store_global_init(void)
+{
+	if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+		log_warnx("store: SQLite was initialised before store_open");
+	sqlite3_initialize();
+}
+
 struct store *
 store_open(const char *datadir, char *err, size_t errlen)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct store	*st;
 	char		*path;
 	char		*init;
 
+	pthread_once(&once, store_global_init);
 	st = xcalloc(1, sizeof(*st));
 	st->st_dir = xstrdup(datadir);
 	path = xasprintf("%s/%s", datadir, STORE_DB_NAME);
@@ -216,11 +240,88 @@ err:
 	return NULL;
 }
 
+static void
+store_memo_clear(struct store *st)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(st->st_memo); i++) {
+		free(st->st_memo[i].m_key);
+		free(st->st_memo[i].m_text);
+		st->st_memo[i].m_key = NULL;
+		st->st_memo[i].m_text = NULL;
+	}
+}
+
+/* 1 while no connection has changed the database since the memo. */
+static int
+store_memo_valid(struct store *st)
+{
+	long long	dv = -1;
+	long long	tc = sqlite3_total_changes64(st->st_db);
+
+	/* The pragma sees commits of other connections (and processes). */
+	if (st->st_dv_stmt == NULL && sqlite3_prepare_v3(st->st_db,
+	    "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+	    &st->st_dv_stmt, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st->st_dv_stmt) == SQLITE_ROW)
+		dv = sqlite3_column_int64(st->st_dv_stmt, 0);
+	sqlite3_reset(st->st_dv_stmt);
+	if (dv == -1)
+		return 0;
+	if (dv == st->st_memo_dv && tc == st->st_memo_tc)
+		return 1;
+	store_memo_clear(st);
+	st->st_memo_dv = dv;
+	st->st_memo_tc = tc;
+	return 0;
+}
+
+const char *
+store_memo_get(struct store *st, const char *key, long long *num)
+{
+	size_t i;
+
+	if (st->st_depth > 0 || !store_memo_valid(st))
+		return NULL;
+	for (i = 0; i < nitems(st->st_memo); i++)
+		if (st->st_memo[i].m_key != NULL &&
+		    strcmp(st->st_memo[i].m_key, key) == 0) {
+			*num = st->st_memo[i].m_val;
+			return st->st_memo[i].m_text ? st->st_memo[i].m_text :
+			    "";
+		}
+	return NULL;
+}
+
+void
+store_memo_put(struct store *st, const char *key, const char *text,
+    long long num)
+{
+	struct store_memo *m;
+
+	if (st->st_depth > 0)
+		return;		/* uncommitted: may still roll back */
+	/* Large pages are not worth holding per thread. */
+	if (text != NULL && strlen(text) > (256u << 10))
+		return;
+	store_memo_valid(st);
+	m = &st->st_memo[st->st_memo_next++ % nitems(st->st_memo)];
+	free(m->m_key);
+	free(m->m_text);
+	m->m_key = xstrdup(key);
+	m->m_text = text ? xstrdup(text) : NULL;
+	m->m_val = num;
+}
+
 void
 store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	store_memo_clear(st);
+	sqlite3_finalize(st->st_dv_stmt);
 	store_session_end(st);
 	if (st->st_db)
 		sqlite3_close_v2(st->st_db);

@@ -61,6 +61,16 @@ json_t		*store_revision_list(struct store *, int limit);
  */
 json_t		*store_revision_get(struct store *, long long id);
 
+/*
+ * A per-connection memo (search totals, search pages) that stays valid
+ * while no connection has changed the database. store_memo_get returns a
+ * borrowed text (valid until the next memo call) and fills *num, or NULL.
+ * store_memo_put copies text (NULL for a number only).
+ */
+const char	*store_memo_get(struct store *, const char *key, long long *num);
+void		 store_memo_put(struct store *, const char *key,
+		    const char *text, long long num);
+
 /* Key/value state the daemon keeps across restarts (maintenance mode...). */
 int		 store_kv_set(struct store *, const char *key, const char *val);
 /* Returns a new string the caller frees, or NULL when unset. */

@@ -97,7 +97,8 @@ CREATE TABLE filter_rules (
 	categories	TEXT NOT NULL DEFAULT '',
 	description	TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX filter_rules_seq ON filter_rules (sequence);
+-- Pages are read in (sequence, uuid) order: walk the index, never sort.
+CREATE INDEX filter_rules_seq ON filter_rules (sequence, uuid);
 
 CREATE TABLE snat (
 	uuid		TEXT PRIMARY KEY,
@@ -125,6 +126,7 @@ CREATE TABLE snat_rules (
 	nosync		TEXT NOT NULL CHECK (nosync IN ('0','1')),
 	description	TEXT NOT NULL DEFAULT ''
 );
+CREATE INDEX snat_rules_seq ON snat_rules (sequence, uuid);
 
 CREATE TABLE dnat_rules (
 	uuid		TEXT PRIMARY KEY,
@@ -146,6 +148,7 @@ CREATE TABLE dnat_rules (
 	filter_rule	TEXT NOT NULL CHECK (filter_rule IN ('pass','none')),
 	descr		TEXT NOT NULL DEFAULT ''
 );
+CREATE INDEX dnat_rules_seq ON dnat_rules (sequence, uuid);
 
 CREATE TABLE vips (
 	uuid		TEXT PRIMARY KEY,

@@ -216,8 +216,9 @@ api_handle_search(struct api_req *req, struct api_resp *resp)
 	const struct cfg_section	*sec = req->r_section;
 	const struct cfg_field		*f;
 	struct cfg_query		 q;
-	json_t				*args = api_args(req), *sort, *v, *res;
+	json_t				*args = api_args(req), *sort, *v;
 	json_t				*where = NULL;
+	char				*text;
 	struct store			*st;
 	const char			*k, *dir;
 	long				 cur, rows;
@@ -268,9 +269,16 @@ api_handle_search(struct api_req *req, struct api_resp *resp)
 	q.q_where = where;
 	if ((st = api_store()) == NULL)
 		goto done;
-	if ((res = cfg_search(st, sec, &q)) == NULL)
+	/* The hot path: SQLite writes the page as JSON text directly. */
+	if ((text = cfg_search_text(st, sec, &q)) == NULL)
 		goto done;
-	ret = api_reply(resp, MHD_HTTP_OK, res);
+	json_decref(resp->rs_body);
+	resp->rs_body = NULL;
+	resp->rs_status = MHD_HTTP_OK;
+	resp->rs_raw = text;
+	resp->rs_rawlen = strlen(text);
+	resp->rs_ctype = "application/json";
+	ret = 0;
 done:
 	json_decref(where);
 	return ret;

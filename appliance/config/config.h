@@ -173,6 +173,9 @@ struct cfg_query {
 /* Returns a new {"total","rowCount","current","rows"} or NULL. */
 json_t	*cfg_search(struct store *, const struct cfg_section *,
 	    const struct cfg_query *);
+/* The same answer as JSON text (the API's hot path); new string or NULL. */
+char	*cfg_search_text(struct store *, const struct cfg_section *,
+	    const struct cfg_query *);
 
 /*
  * Snapshots. which: NULL for every section, or a borrowed array of

@@ -407,6 +407,19 @@ test_restore_atomic(void **state)
 	cfg_errors_free(&e);
 	json_decref(bad);
 
+	/* A backup without users would lock everyone out. */
+	assert_int_equal(add(fx, "users", "{\"name\":\"root\",\"password\":"
+	    "\"rootpassword\"}", NULL, NULL), 0);
+	bad = json_pack("{s:i,s:{s:[]}}", "format", 1, "sections", "users");
+	cfg_errors_init(&e, "import");
+	assert_int_equal(cfg_restore(&fx->ctx, bad, "bad", &e), CFG_EINVAL);
+	assert_non_null(json_object_get(e.e_obj, "import.users"));
+	cfg_errors_free(&e);
+	json_decref(bad);
+	json_decref(snap);
+	snap = cfg_snapshot(fx->st, NULL, 1);
+	snaphash(fx, h1);
+
 	/* The snapshot itself restores to the same hash. */
 	cfg_errors_init(&e, "import");
 	assert_int_equal(cfg_restore(&fx->ctx, snap, "again", &e), 0);
@@ -519,6 +532,50 @@ test_search(void **state)
 	json_decref(res);
 }
 
+/* The page memo never answers with data older than the last write. */
+static void
+test_search_memo(void **state)
+{
+	struct fx	*fx = *state;
+	struct cfg_query q = { 0 };
+	struct store	*other;
+	char		 err[256], *a, *b;
+	json_t		*in;
+	struct cfg_errors e;
+	struct cfg_ctx	 octx;
+
+	q.q_rowcount = 50;
+	a = cfg_search_text(fx->st, cfg_section("aliases"), &q);
+	b = cfg_search_text(fx->st, cfg_section("aliases"), &q);
+	assert_string_equal(a, b);
+	assert_non_null(strstr(a, "\"total\":0"));
+	free(a);
+	free(b);
+	/* A write through this connection ... */
+	assert_int_equal(add(fx, "aliases", "{\"name\":\"one\",\"type\":"
+	    "\"host\"}", NULL, NULL), 0);
+	a = cfg_search_text(fx->st, cfg_section("aliases"), &q);
+	assert_non_null(strstr(a, "\"total\":1"));
+	free(a);
+	/* ... and through another one. */
+	other = store_open(fx->dir, err, sizeof(err));
+	assert_non_null(other);
+	octx.c_st = other;
+	octx.c_user = "other";
+	octx.c_batch = 0;
+	in = json_pack("{s:s,s:s}", "name", "two", "type", "host");
+	cfg_errors_init(&e, "alias");
+	assert_int_equal(cfg_add(&octx, cfg_section("aliases"), in, err, &e),
+	    0);
+	cfg_errors_free(&e);
+	json_decref(in);
+	store_close(other);
+	a = cfg_search_text(fx->st, cfg_section("aliases"), &q);
+	assert_non_null(strstr(a, "\"total\":2"));
+	assert_non_null(strstr(a, "\"two\""));
+	free(a);
+}
+
 static void
 test_move_before(void **state)
 {
@@ -560,6 +617,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_revision_rewind, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_memo, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_move_before, setup,
 		    teardown),
 	};
