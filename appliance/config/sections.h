@@ -25,6 +25,22 @@ extern const char *const cfg_enum_protocol[];
 extern const char *const cfg_enum_ipproto46[];
 extern const char *const cfg_enum_ipproto[];
 
+/*
+ * The source/destination block of every rule-like section (filter, snat,
+ * dnat), as OPNsense's models name it. dst is the destination default.
+ */
+#define CFG_RULE_ENDPOINTS(dst)						\
+	{ "source_net", CFG_ENDPOINT, CFG_F_REQUIRED, 0, 0, "any", NULL,	\
+	    NULL, "any, address, network, alias, interface net or <if>ip" },\
+	CFG_BOOLF("source_not", "0", "invert source"),			\
+	{ "source_port", CFG_PORT, 0, 0, 0, "", NULL, NULL,		\
+	    "port, range lo:hi or port alias" },				\
+	{ "destination_net", CFG_ENDPOINT, CFG_F_REQUIRED, 0, 0, dst, NULL, \
+	    NULL, "any, address, network, alias, interface net or <if>ip" },\
+	CFG_BOOLF("destination_not", "0", "invert destination"),	\
+	{ "destination_port", CFG_PORT, 0, 0, 0, "", NULL, NULL,	\
+	    "port, range lo:hi or port alias" }
+
 /* Rules shared by the rule-like sections (filter, snat, dnat). */
 int	cfg_check_rule_common(struct store *, json_t *row, struct cfg_errors *);
 /* Family of an endpoint value: 4, 6, or 0 when it has none (any, alias, if). */
