@@ -1,0 +1,779 @@
+/*
+ * daemon.c — the privilege-separated daemon (DESIGN.md section 1), after
+ * OpenBSD's relayd/ospfd.
+ *
+ * The parent keeps root and does only what needs it: it prepares the data
+ * directory, makes the TLS certificate, then forks the API child and
+ * answers the child's requests (apply a snapshot, status) table-driven
+ * over a socketpair, plus the same requests from local tools on
+ * DIR/control.sock. It never reads HTTP, XML or network JSON.
+ *
+ * The child drops to the unprivileged user (setgroups/setresgid/
+ * setresuid, checked with getresuid), opens the store, creates the first
+ * user and runs the web API. It exits when the parent goes away; the
+ * parent restarts a dead child once, and the second death ends the
+ * daemon with status 1.
+ *
+ * Data directory when run as root (the child's user is U):
+ *   DIR            root:U 01770  sticky: U may add files (the db, its
+ *                                WAL) but not rename root's
+ *   DIR/tls        U 0700        cert.pem, key.pem (0600)
+ *   DIR/var        U 0700        the child's scratch space
+ *   DIR/rendered   root 0755     written by the parent's platform only
+ *   DIR/control.sock root 0600
+ * Without root both halves run as the invoking user and nothing changes
+ * owner.
+ */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "control.h"
+#include "daemon.h"
+#include "ipc.h"
+#include "log.h"
+#include "platform/platform.h"
+#include "store.h"
+#include "tls.h"
+#include "util.h"
+#include "webapi.h"
+
+#define DAEMON_CLIENTS		8	/* control connections at once */
+#define DAEMON_STOP_WAIT	10	/* seconds for the child to stop */
+
+static volatile sig_atomic_t	sig_term, sig_hup, sig_chld;
+
+/* For a start-up failure after the control socket exists (fatal()). */
+static pid_t		 daemon_parent_pid;
+static const char	*daemon_ctl_dir;
+
+struct parent {
+	const struct daemon_conf *pa_conf;
+	const struct platform	*pa_plat;
+	pid_t			 pa_child;	/* -1 when none */
+	int			 pa_fd;		/* our end, -1 when closed */
+	int			 pa_ctl;	/* control.sock listener */
+	int			 pa_clients[DAEMON_CLIENTS];
+	int			 pa_restarts;
+	int			 pa_privsep;	/* root: the child drops */
+	uid_t			 pa_uid;
+	gid_t			 pa_gid;
+	time_t			 pa_started;
+	sigset_t		 pa_waitmask;	/* unblocked during ppoll */
+};
+
+typedef json_t *(*parent_handler)(struct parent *, json_t *, const char *);
+
+static json_t	*parent_apply(struct parent *, json_t *, const char *);
+static json_t	*parent_status(struct parent *, json_t *, const char *);
+
+/* Requests the parent serves, from the child and on control.sock. */
+static const struct {
+	const char	*h_type;
+	parent_handler	 h_fn;
+} parent_handlers[] = {
+	{ "apply",	parent_apply },
+	{ "status",	parent_status },
+};
+
+static void
+daemon_sighandler(int sig)
+{
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		sig_term = 1;
+		break;
+	case SIGHUP:
+		sig_hup = 1;
+		break;
+	case SIGCHLD:
+		sig_chld = 1;
+		break;
+	}
+}
+
+/*
+ * The signals are blocked except inside ppoll, so a flag is never set
+ * between the check and the wait. waitmask receives the mask for ppoll.
+ */
+static void
+daemon_signals(sigset_t *waitmask)
+{
+	struct sigaction	 sa;
+	sigset_t		 block;
+	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+	size_t			 i;
+
+	sigemptyset(&block);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = daemon_sighandler;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < nitems(sigs); i++) {
+		sigaddset(&block, sigs[i]);
+		if (sigaction(sigs[i], &sa, NULL) == -1)
+			fatal("sigaction");
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (sigprocmask(SIG_BLOCK, &block, waitmask) == -1)
+		fatal("sigprocmask");
+	for (i = 0; i < nitems(sigs); i++)
+		sigdelset(waitmask, sigs[i]);
+}
+
+static void
+daemon_atexit(void)
+{
+	/* The child inherits this handler: only the parent removes. */
+	if (daemon_ctl_dir != NULL && getpid() == daemon_parent_pid)
+		control_unlink(daemon_ctl_dir);
+}
+
+int
+daemon_listen_host(const char *listen, char *host, size_t len)
+{
+	const char	*end;
+	size_t		 n;
+
+	if (listen == NULL || listen[0] == '\0')
+		return -1;
+	if (listen[0] == '[') {
+		if ((end = strchr(listen, ']')) == NULL || end[1] != ':')
+			return -1;
+		n = (size_t)(end - listen - 1);
+		listen++;
+	} else {
+		if ((end = strrchr(listen, ':')) == NULL)
+			return -1;
+		n = (size_t)(end - listen);
+	}
+	if (n >= len)
+		return -1;
+	memcpy(host, listen, n);
+	host[n] = '\0';
+	return 0;
+}
+
+int
+daemon_listen_is_loopback(const char *listen)
+{
+	char		host[256];
+	struct in_addr	a4;
+	struct in6_addr	a6;
+
+	if (daemon_listen_host(listen, host, sizeof(host)) == -1)
+		return 0;
+	if (strcmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) &&
+		    a6.s6_addr[12] == 127);
+	return 0;
+}
+
+/* Runs argv (no shell), 0 when it exited 0. */
+static int
+daemon_run(char *const argv[])
+{
+	pid_t	pid;
+	int	status;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* Finds, or as root creates, the child's system user. */
+static void
+daemon_user(const char *name, uid_t *uid, gid_t *gid)
+{
+	struct passwd	*pw;
+	char		*useradd[] = { "/usr/sbin/useradd", "--system",
+			    "--user-group", "--no-create-home", "--home-dir",
+			    "/nonexistent", "--shell", "/usr/sbin/nologin",
+			    (char *)name, NULL };
+	char		*adduser[] = { "/usr/sbin/adduser", "--system",
+			    "--group", "--no-create-home", "--shell",
+			    "/usr/sbin/nologin", (char *)name, NULL };
+
+	if ((pw = getpwnam(name)) == NULL) {
+		log_info("creating system user %s", name);
+		if (daemon_run(useradd) == -1 && daemon_run(adduser) == -1)
+			fatalx("cannot create user %s (useradd and adduser "
+			    "failed)", name);
+		if ((pw = getpwnam(name)) == NULL)
+			fatalx("user %s still missing after useradd", name);
+	}
+	if (pw->pw_uid == 0 || pw->pw_gid == 0)
+		fatalx("user %s has uid or gid 0: the API child must not run "
+		    "as root", name);
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+}
+
+/*
+ * chown without following a symlink the child may have planted; a
+ * missing file is fine. 0 or -1 (logged).
+ */
+static int
+daemon_chown(const char *dir, const char *name, uid_t uid, gid_t gid)
+{
+	char	*path = xasprintf("%s/%s", dir, name);
+	int	 fd, ret = -1;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ENOENT)
+			ret = 0;
+		else
+			log_warn("%s", path);
+		goto err;
+	}
+	if (fchown(fd, uid, gid) == -1) {
+		log_warn("chown %s", path);
+		goto err;
+	}
+	ret = 0;
+err:
+	if (fd != -1)
+		close(fd);
+	free(path);
+	return ret;
+}
+
+/* mkdir DIR/name mode unless present; a symlink there is refused. */
+static void
+daemon_subdir(const char *dir, const char *name, int mode)
+{
+	char		*path = xasprintf("%s/%s", dir, name);
+	struct stat	 sb;
+
+	if (mkdir(path, mode) == -1 && errno != EEXIST)
+		fatal("mkdir %s", path);
+	if (lstat(path, &sb) == -1)
+		fatal("%s", path);
+	if (!S_ISDIR(sb.st_mode))
+		fatalx("%s is not a directory", path);
+	free(path);
+}
+
+static void
+daemon_prepare(struct parent *pa)
+{
+	const struct daemon_conf *c = pa->pa_conf;
+	static const char *const owned[] = { "tls", "tls/cert.pem",
+	    "tls/key.pem", "var", STORE_DB_NAME, STORE_DB_NAME "-wal",
+	    STORE_DB_NAME "-shm", "initial-password" };
+	char		 host[256], *cert, *key;
+	uid_t		 uid = pa->pa_privsep ? pa->pa_uid : (uid_t)-1;
+	size_t		 i;
+	int		 fd;
+
+	if (util_mkdirs(c->d_datadir, 0700) == -1)
+		fatal("mkdir %s", c->d_datadir);
+	if (pa->pa_privsep) {
+		fd = open(c->d_datadir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (fd == -1 || fchown(fd, 0, pa->pa_gid) == -1 ||
+		    fchmod(fd, 01770) == -1)
+			fatal("%s", c->d_datadir);
+		close(fd);
+	}
+	daemon_subdir(c->d_datadir, "tls", 0700);
+	daemon_subdir(c->d_datadir, "var", 0700);
+	if (c->d_tls) {
+		if (daemon_listen_host(c->d_listen, host, sizeof(host)) == -1)
+			host[0] = '\0';
+		cert = xasprintf("%s/tls/cert.pem", c->d_datadir);
+		key = xasprintf("%s/tls/key.pem", c->d_datadir);
+		if (tls_ensure_cert(cert, key, host, uid, pa->pa_gid) == -1)
+			fatalx("no TLS certificate: see above, or use --no-tls "
+			    "on a loopback address");
+		free(cert);
+		free(key);
+	}
+	if (pa->pa_privsep)
+		for (i = 0; i < nitems(owned); i++)
+			if (daemon_chown(c->d_datadir, owned[i], pa->pa_uid,
+			    pa->pa_gid) == -1)
+				fatalx("cannot hand %s/%s to uid %d",
+				    c->d_datadir, owned[i], (int)pa->pa_uid);
+}
+
+/* Drops to uid/gid for good, and checks that root cannot come back. */
+static void
+child_drop(uid_t uid, gid_t gid)
+{
+	uid_t	ru, eu, su;
+	gid_t	rg, eg, sg;
+
+	if (setgroups(0, NULL) == -1)
+		fatal("setgroups");
+	if (setresgid(gid, gid, gid) == -1)
+		fatal("setresgid");
+	if (setresuid(uid, uid, uid) == -1)
+		fatal("setresuid");
+	if (getresuid(&ru, &eu, &su) == -1 || getresgid(&rg, &eg, &sg) == -1)
+		fatal("getresuid");
+	if (ru != uid || eu != uid || su != uid || rg != gid || eg != gid ||
+	    sg != gid)
+		fatalx("privileges not dropped (uid %d/%d/%d gid %d/%d/%d)",
+		    (int)ru, (int)eu, (int)su, (int)rg, (int)eg, (int)sg);
+	if (setuid(0) != -1 || seteuid(0) != -1)
+		fatalx("could regain root after dropping privileges");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
+}
+
+/* The API child. fd is its end of the socketpair. Never returns. */
+static void __attribute__((noreturn))
+child_main(struct parent *pa, int fd)
+{
+	const struct daemon_conf *c = pa->pa_conf;
+	struct webapi_conf	 wc;
+	struct store		*st;
+	struct pollfd		 pfd;
+	char			 err[256], *cert, *key;
+	int			 status = 0;
+
+	log_setproc("api");
+	sig_term = sig_hup = sig_chld = 0;
+	signal(SIGCHLD, SIG_DFL);
+	/* Nothing of the parent's stays open: fds 0-2 and the socketpair. */
+	if (fd != 3) {
+		if (dup2(fd, 3) == -1)
+			fatal("dup2");
+		fd = 3;
+	}
+	if (close_range(4, ~0U, 0) == -1)
+		fatal("close_range");
+	(void)prctl(PR_SET_NAME, "twinwall-api", 0, 0, 0);
+	if (pa->pa_privsep)
+		child_drop(pa->pa_uid, pa->pa_gid);
+	priv_init(fd);
+
+	if ((st = store_open(c->d_datadir, err, sizeof(err))) == NULL)
+		fatalx("store %s: %s", c->d_datadir, err);
+	if (auth_bootstrap(st, c->d_datadir) == -1)
+		fatalx("cannot create the first user");
+
+	cert = xasprintf("%s/tls/cert.pem", c->d_datadir);
+	key = xasprintf("%s/tls/key.pem", c->d_datadir);
+	memset(&wc, 0, sizeof(wc));
+	wc.w_datadir = c->d_datadir;
+	wc.w_listen = c->d_listen;
+	wc.w_tls = c->d_tls;
+	wc.w_certfile = cert;
+	wc.w_keyfile = key;
+	wc.w_wwwdir = c->d_wwwdir;
+	wc.w_platform = c->d_platform;
+	if (webapi_start(&wc) == -1)
+		fatalx("web API did not start on %s", c->d_listen);
+	log_info("running as uid %d, serving %s on %s", (int)getuid(),
+	    c->d_tls ? "https" : "http", c->d_listen);
+
+	for (;;) {
+		/* Only hang-ups: answers are read by priv_call's caller. */
+		pfd.fd = fd;
+		pfd.events = POLLRDHUP;
+		pfd.revents = 0;
+		if (ppoll(&pfd, 1, NULL, &pa->pa_waitmask) == -1 &&
+		    errno != EINTR)
+			fatal("ppoll");
+		if (sig_term) {
+			log_info("stopping");
+			break;
+		}
+		if (sig_hup) {
+			sig_hup = 0;
+			log_info("SIGHUP: reopening the store");
+			store_close(st);
+			if ((st = store_open(c->d_datadir, err,
+			    sizeof(err))) == NULL)
+				fatalx("store %s: %s", c->d_datadir, err);
+		}
+		if (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL)) {
+			log_warnx("parent process is gone, exiting");
+			status = 1;
+			break;
+		}
+	}
+	webapi_stop();
+	store_close(st);
+	free(cert);
+	free(key);
+	exit(status);
+}
+
+static void
+parent_fork_child(struct parent *pa)
+{
+	int	sp[2];
+	pid_t	pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1)
+		fatal("socketpair");
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid == 0) {
+		close(sp[0]);
+		child_main(pa, sp[1]);
+	}
+	close(sp[1]);
+	pa->pa_child = pid;
+	pa->pa_fd = sp[0];
+	log_info("api child started (pid %d)", (int)pid);
+}
+
+/* Returns a new {"status":"failed","message":...} answer. */
+static json_t *
+parent_failed(const char *fmt, ...)
+{
+	char	msg[1024];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return json_pack("{s:s, s:s}", "status", "failed", "message", msg);
+}
+
+/* Handlers return a new answer object; req is borrowed. */
+static json_t *
+parent_apply(struct parent *pa, json_t *req, const char *from)
+{
+	json_t		*subsys, *snap, *v;
+	char		 err[1024];
+	size_t		 i;
+	double		 t0 = util_now();
+
+	subsys = json_object_get(req, "subsys");
+	if (json_is_null(subsys))
+		subsys = NULL;
+	if (subsys != NULL) {
+		if (!json_is_array(subsys))
+			return parent_failed("apply: subsys is not an array");
+		json_array_foreach(subsys, i, v)
+			if (!json_is_string(v))
+				return parent_failed("apply: subsys holds a "
+				    "non-string");
+	}
+	snap = json_object_get(req, "snapshot");
+	if (!json_is_object(snap) ||
+	    !json_is_object(json_object_get(snap, "sections")))
+		return parent_failed("apply: no snapshot with sections");
+	err[0] = '\0';
+	if (pa->pa_plat->p_apply(snap, subsys, err, sizeof(err)) == -1) {
+		if (err[0] == '\0')
+			snprintf(err, sizeof(err), "platform %s: apply failed",
+			    pa->pa_plat->p_name);
+		log_warnx("apply (%s) failed: %s", from, err);
+		return parent_failed("%s", err);
+	}
+	log_info("apply (%s): ok in %.0f ms", from, (util_now() - t0) * 1e3);
+	return json_pack("{s:s}", "status", "ok");
+}
+
+static json_t *
+parent_status(struct parent *pa, json_t *req, const char *from)
+{
+	(void)req;
+	(void)from;
+	return json_pack("{s:s, s:s, s:s, s:I, s:i, s:i, s:i, s:b}",
+	    "status", "ok", "version", TW_VERSION,
+	    "platform", pa->pa_plat->p_name,
+	    "uptime", (json_int_t)(time(NULL) - pa->pa_started),
+	    "pid", (int)getpid(), "child", (int)pa->pa_child,
+	    "restarts", pa->pa_restarts, "privsep", pa->pa_privsep);
+}
+
+/* Returns a new answer to req. */
+static json_t *
+parent_dispatch(struct parent *pa, json_t *req, const char *from)
+{
+	const char	*type = json_string_value(json_object_get(req, "type"));
+	json_t		*ans;
+	size_t		 i;
+
+	if (type == NULL)
+		return parent_failed("a request needs a type");
+	for (i = 0; i < nitems(parent_handlers); i++)
+		if (strcmp(parent_handlers[i].h_type, type) == 0)
+			break;
+	if (i == nitems(parent_handlers)) {
+		log_warnx("unknown request type \"%.32s\" from %s", type, from);
+		return parent_failed("unknown request type");
+	}
+	if ((ans = parent_handlers[i].h_fn(pa, req, from)) == NULL)
+		fatalx("out of memory");
+	return ans;
+}
+
+static void
+parent_read_child(struct parent *pa)
+{
+	json_t	*req, *ans;
+	char	 err[256];
+
+	if ((req = ipc_recv(pa->pa_fd, err, sizeof(err))) == NULL) {
+		if (err[0] != '\0') {
+			log_warnx("malformed message from the api child: %s; "
+			    "closing and killing it", err);
+			if (pa->pa_child > 0)
+				kill(pa->pa_child, SIGKILL);
+		} else
+			log_debug("api child closed its end");
+		close(pa->pa_fd);
+		pa->pa_fd = -1;
+		return;
+	}
+	ans = parent_dispatch(pa, req, "api");
+	if (ipc_send(pa->pa_fd, ans) == -1)
+		log_warn("answer to the api child");
+	json_decref(ans);
+	json_decref(req);
+}
+
+static void
+parent_accept(struct parent *pa)
+{
+	size_t	i;
+	int	fd;
+
+	if ((fd = accept4(pa->pa_ctl, NULL, NULL, SOCK_CLOEXEC)) == -1) {
+		if (errno != EINTR && errno != EAGAIN)
+			log_warn("control accept");
+		return;
+	}
+	for (i = 0; i < DAEMON_CLIENTS; i++)
+		if (pa->pa_clients[i] == -1) {
+			pa->pa_clients[i] = fd;
+			return;
+		}
+	log_warnx("control: too many connections, refusing one");
+	close(fd);
+}
+
+static void
+parent_read_client(struct parent *pa, size_t i)
+{
+	json_t	*req, *ans;
+	char	 err[256];
+
+	if ((req = ipc_recv(pa->pa_clients[i], err, sizeof(err))) == NULL) {
+		if (err[0] != '\0')
+			log_warnx("control: malformed request: %s; closing",
+			    err);
+		close(pa->pa_clients[i]);
+		pa->pa_clients[i] = -1;
+		return;
+	}
+	ans = parent_dispatch(pa, req, "control");
+	if (ipc_send(pa->pa_clients[i], ans) == -1) {
+		close(pa->pa_clients[i]);
+		pa->pa_clients[i] = -1;
+	}
+	json_decref(ans);
+	json_decref(req);
+}
+
+static const char *
+daemon_exit_text(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d",
+		    WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "was killed by signal %d (%s)",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "stopped (status 0x%x)", status);
+	return buf;
+}
+
+/* Reaps children; 0 to go on, -1 when the child died a second time. */
+static int
+parent_reap(struct parent *pa)
+{
+	pid_t	pid;
+	int	status;
+	char	how[96];
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid != pa->pa_child)
+			continue;
+		pa->pa_child = -1;
+		if (pa->pa_fd != -1) {
+			close(pa->pa_fd);
+			pa->pa_fd = -1;
+		}
+		daemon_exit_text(status, how, sizeof(how));
+		if (pa->pa_restarts >= 1) {
+			log_warnx("api child (pid %d) %s after its restart: "
+			    "giving up, twinwall stops", (int)pid, how);
+			return -1;
+		}
+		pa->pa_restarts++;
+		log_warnx("api child (pid %d) %s: restarting it (once)",
+		    (int)pid, how);
+		parent_fork_child(pa);
+	}
+	return 0;
+}
+
+static void
+parent_shutdown(struct parent *pa)
+{
+	size_t	i;
+	int	status, n;
+
+	if (pa->pa_child > 0) {
+		kill(pa->pa_child, SIGTERM);
+		for (n = 0; n < DAEMON_STOP_WAIT * 20; n++) {
+			if (waitpid(pa->pa_child, &status, WNOHANG) ==
+			    pa->pa_child)
+				break;
+			usleep(50000);
+		}
+		if (n == DAEMON_STOP_WAIT * 20) {
+			log_warnx("api child (pid %d) did not stop: killing it",
+			    (int)pa->pa_child);
+			kill(pa->pa_child, SIGKILL);
+			waitpid(pa->pa_child, &status, 0);
+		}
+		pa->pa_child = -1;
+	}
+	if (pa->pa_fd != -1)
+		close(pa->pa_fd);
+	for (i = 0; i < DAEMON_CLIENTS; i++)
+		if (pa->pa_clients[i] != -1)
+			close(pa->pa_clients[i]);
+	close(pa->pa_ctl);
+	control_unlink(pa->pa_conf->d_datadir);
+	daemon_ctl_dir = NULL;		/* d_datadir is freed after return */
+	pa->pa_plat->p_shutdown();
+}
+
+int
+daemon_main(const struct daemon_conf *c)
+{
+	struct parent	 pa;
+	struct pollfd	 pfd[2 + DAEMON_CLIENTS];
+	size_t		 i, n, cl[DAEMON_CLIENTS];
+	char		 err[512];
+
+	memset(&pa, 0, sizeof(pa));
+	pa.pa_conf = c;
+	pa.pa_child = -1;
+	pa.pa_fd = -1;
+	pa.pa_started = time(NULL);
+	for (i = 0; i < DAEMON_CLIENTS; i++)
+		pa.pa_clients[i] = -1;
+
+	log_init("parent", c->d_debug);
+	if ((pa.pa_plat = platform_get(c->d_platform)) == NULL)
+		fatalx("unknown platform %s", c->d_platform);
+	if (!c->d_tls && !daemon_listen_is_loopback(c->d_listen))
+		fatalx("--no-tls is only allowed on a loopback address, not "
+		    "%s: passwords and API secrets would cross the network "
+		    "in clear", c->d_listen);
+	pa.pa_privsep = geteuid() == 0;
+	if (pa.pa_privsep)
+		daemon_user(c->d_user, &pa.pa_uid, &pa.pa_gid);
+	else if (strcmp(pa.pa_plat->p_name, "dry") != 0)
+		log_warnx("not root: platform %s will not be able to change "
+		    "the host", pa.pa_plat->p_name);
+
+	daemon_signals(&pa.pa_waitmask);
+	/* The control socket first: it tells whether DIR is in use. */
+	if (util_mkdirs(c->d_datadir, 0700) == -1)
+		fatal("mkdir %s", c->d_datadir);
+	if ((pa.pa_ctl = control_listen(c->d_datadir, err, sizeof(err))) == -1)
+		fatalx("%s", err);
+	daemon_parent_pid = getpid();
+	daemon_ctl_dir = c->d_datadir;
+	atexit(daemon_atexit);
+	daemon_prepare(&pa);
+	if (pa.pa_plat->p_init(c->d_datadir) == -1)
+		fatalx("platform %s did not start", pa.pa_plat->p_name);
+	log_info("twinwall %s starting: platform %s, data %s, %s", TW_VERSION,
+	    pa.pa_plat->p_name, c->d_datadir, pa.pa_privsep ?
+	    "privilege separation on" : "not root: both halves run as the "
+	    "invoking user");
+	parent_fork_child(&pa);
+
+	for (;;) {
+		n = 0;
+		pfd[n].fd = pa.pa_fd;		/* -1 is ignored by poll */
+		pfd[n++].events = POLLIN;
+		pfd[n].fd = pa.pa_ctl;
+		pfd[n++].events = POLLIN;
+		for (i = 0; i < DAEMON_CLIENTS; i++)
+			if (pa.pa_clients[i] != -1) {
+				cl[n - 2] = i;
+				pfd[n].fd = pa.pa_clients[i];
+				pfd[n++].events = POLLIN;
+			}
+		if (ppoll(pfd, n, NULL, &pa.pa_waitmask) == -1) {
+			if (errno != EINTR)
+				fatal("ppoll");
+		}
+		if (sig_term) {
+			log_info("stopping");
+			parent_shutdown(&pa);
+			log_info("stopped");
+			return 0;
+		}
+		if (sig_chld) {
+			sig_chld = 0;
+			if (parent_reap(&pa) == -1) {
+				parent_shutdown(&pa);
+				return 1;
+			}
+			continue;	/* the fds may have changed */
+		}
+		if (sig_hup) {
+			sig_hup = 0;
+			log_info("SIGHUP: passing it to the api child");
+			if (pa.pa_child > 0)
+				kill(pa.pa_child, SIGHUP);
+			continue;
+		}
+		if (pa.pa_fd != -1 && pfd[0].revents & (POLLIN | POLLHUP |
+		    POLLERR))
+			parent_read_child(&pa);
+		if (pfd[1].revents & POLLIN)
+			parent_accept(&pa);
+		for (i = 2; i < n; i++)
+			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+				parent_read_client(&pa, cl[i - 2]);
+	}
+}

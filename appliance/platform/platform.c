@@ -1,0 +1,304 @@
+/*
+ * platform.c — driver lookup and what the drivers share: the rendered/
+ * directory, atomic writes into it, and the actions log.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "platform.h"
+#include "platform_int.h"
+#include "util.h"
+
+static const struct platform *const platforms[] = {
+	&platform_dry,
+	&platform_linux,
+	&platform_freebsd,
+};
+
+static int	 rendered_fd = -1;
+static char	*rendered_path;
+
+const struct platform *
+platform_get(const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < nitems(platforms); i++)
+		if (strcmp(platforms[i]->p_name, name) == 0)
+			return platforms[i];
+	return NULL;
+}
+
+int
+platform_rendered_open(const char *datadir)
+{
+	struct stat sb;
+
+	platform_rendered_close();
+	rendered_path = xasprintf("%s/%s", datadir, PLATFORM_RENDERED);
+	if (mkdir(rendered_path, 0755) == -1 && errno != EEXIST) {
+		log_warn("platform: mkdir %s", rendered_path);
+		return -1;
+	}
+	rendered_fd = open(rendered_path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (rendered_fd == -1) {
+		log_warn("platform: %s", rendered_path);
+		return -1;
+	}
+	if (fstat(rendered_fd, &sb) == 0 && sb.st_uid != geteuid()) {
+		log_warnx("platform: %s is not owned by uid %d", rendered_path,
+		    (int)geteuid());
+		platform_rendered_close();
+		return -1;
+	}
+	return 0;
+}
+
+void
+platform_rendered_close(void)
+{
+	if (rendered_fd != -1)
+		close(rendered_fd);
+	rendered_fd = -1;
+	free(rendered_path);
+	rendered_path = NULL;
+}
+
+const char *
+platform_rendered_path(void)
+{
+	return rendered_path ? rendered_path : "";
+}
+
+int
+platform_write(const char *name, const void *data, size_t len, int mode,
+    char *err, size_t errlen)
+{
+	char		 tmp[256];
+	const char	*p = data;
+	ssize_t		 n;
+	int		 fd = -1;
+
+	if (rendered_fd == -1) {
+		snprintf(err, errlen, "platform not initialised");
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+	(void)unlinkat(rendered_fd, tmp, 0);
+	fd = openat(rendered_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, mode);
+	if (fd == -1)
+		goto err;
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			goto err;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, mode) == -1 || fsync(fd) == -1)
+		goto err;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto err;
+	}
+	fd = -1;
+	if (renameat(rendered_fd, tmp, rendered_fd, name) == -1)
+		goto err;
+	return 0;
+err:
+	snprintf(err, errlen, "write %s/%s: %s", rendered_path, name,
+	    strerror(errno));
+	if (fd != -1)
+		close(fd);
+	(void)unlinkat(rendered_fd, tmp, 0);
+	return -1;
+}
+
+void
+platform_action(const char *fmt, ...)
+{
+	char		 line[1024], ts[32];
+	struct timespec	 now;
+	struct tm	 tm;
+	va_list		 ap;
+	int		 fd;
+
+	if (rendered_fd == -1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fd = openat(rendered_fd, "actions.log", O_WRONLY | O_APPEND | O_CREAT |
+	    O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		log_warn("platform: actions.log");
+		return;
+	}
+	if (dprintf(fd, "%s %s\n", ts, line) < 0)
+		log_warn("platform: actions.log");
+	close(fd);
+}
+
+int
+platform_subsys_has(json_t *subsys, const char *name)
+{
+	size_t	 i;
+	json_t	*v;
+
+	if (subsys == NULL || !json_is_array(subsys) ||
+	    json_array_size(subsys) == 0)
+		return 1;
+	json_array_foreach(subsys, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
+			return 1;
+	return 0;
+}
+
+char *
+platform_subsys_text(json_t *subsys)
+{
+	size_t	 i, len = 0;
+	json_t	*v;
+	char	*s;
+
+	if (subsys == NULL || json_array_size(subsys) == 0)
+		return xstrdup("all");
+	json_array_foreach(subsys, i, v)
+		len += strlen(json_string_value(v) ? json_string_value(v) :
+		    "?") + 1;
+	s = xcalloc(1, len + 1);
+	json_array_foreach(subsys, i, v) {
+		if (i > 0)
+			strcat(s, ",");
+		strcat(s, json_string_value(v) ? json_string_value(v) : "?");
+	}
+	return s;
+}
+
+static json_t *
+platform_rows(json_t *snapshot, const char *section)
+{
+	json_t *rows;
+
+	rows = json_object_get(json_object_get(snapshot, "sections"), section);
+	return json_is_array(rows) ? rows : NULL;
+}
+
+static const char *
+platform_str(json_t *row, const char *field)
+{
+	const char *s = json_string_value(json_object_get(row, field));
+
+	return s ? s : "";
+}
+
+static json_t *
+platform_find(json_t *rows, const char *field, const char *value)
+{
+	size_t	 i;
+	json_t	*row;
+
+	json_array_foreach(rows, i, row)
+		if (strcmp(platform_str(row, field), value) == 0)
+			return row;
+	return NULL;
+}
+
+void
+platform_describe(json_t *snap, json_t *subsys, const char *verb)
+{
+	json_t		*ifs, *gws, *rows, *row, *gw, *ifr;
+	const char	*addr, *dev;
+	size_t		 i;
+
+	ifs = platform_rows(snap, "interfaces");
+	gws = platform_rows(snap, "gateways");
+	if (platform_subsys_has(subsys, "interfaces") && ifs != NULL) {
+		json_array_foreach(ifs, i, row) {
+			dev = platform_str(row, "device");
+			if (strcmp(platform_str(row, "enabled"), "1") != 0 ||
+			    dev[0] == '\0')
+				continue;
+			addr = platform_str(row, "ipaddr");
+			if (strcmp(addr, "dhcp") == 0)
+				platform_action("%s DHCP client on %s (%s)",
+				    verb, dev, platform_str(row, "name"));
+			else if (addr[0] != '\0' && strcmp(addr, "none") != 0)
+				platform_action("%s address %s/%s on %s (%s)",
+				    verb, addr, platform_str(row, "subnet"), dev,
+				    platform_str(row, "name"));
+			addr = platform_str(row, "ipaddrv6");
+			if (addr[0] != '\0' && strcmp(addr, "none") != 0)
+				platform_action("%s address %s/%s on %s (%s)",
+				    verb, addr, platform_str(row, "subnetv6"),
+				    dev, platform_str(row, "name"));
+		}
+	}
+	if (platform_subsys_has(subsys, "routing") ||
+	    platform_subsys_has(subsys, "routes")) {
+		json_array_foreach(gws, i, row)
+			if (strcmp(platform_str(row, "defaultgw"), "1") == 0 &&
+			    strcmp(platform_str(row, "disabled"), "1") != 0)
+				platform_action("%s default route (%s) via %s "
+				    "(gateway %s)", verb,
+				    platform_str(row, "ipprotocol"),
+				    platform_str(row, "gateway"),
+				    platform_str(row, "name"));
+		rows = platform_rows(snap, "routes");
+		json_array_foreach(rows, i, row) {
+			if (strcmp(platform_str(row, "disabled"), "1") == 0)
+				continue;
+			gw = platform_find(gws, "name",
+			    platform_str(row, "gateway"));
+			platform_action("%s route %s via %s (gateway %s)", verb,
+			    platform_str(row, "network"),
+			    gw ? platform_str(gw, "gateway") : "?",
+			    platform_str(row, "gateway"));
+		}
+	}
+	if (platform_subsys_has(subsys, "vip") ||
+	    platform_subsys_has(subsys, "vips")) {
+		rows = platform_rows(snap, "vips");
+		json_array_foreach(rows, i, row) {
+			ifr = platform_find(ifs, "name",
+			    platform_str(row, "interface"));
+			dev = ifr ? platform_str(ifr, "device") : "";
+			if (strcmp(platform_str(row, "mode"), "carp") == 0)
+				platform_action("%s VIP %s/%s on %s (%s) carp "
+				    "vhid %s advbase %s advskew %s: up when "
+				    "MASTER, down when BACKUP", verb,
+				    platform_str(row, "subnet"),
+				    platform_str(row, "subnet_bits"),
+				    dev[0] ? dev : "-",
+				    platform_str(row, "interface"),
+				    platform_str(row, "vhid"),
+				    platform_str(row, "advbase"),
+				    platform_str(row, "advskew"));
+			else
+				platform_action("%s VIP %s/%s on %s (%s) %s: up",
+				    verb, platform_str(row, "subnet"),
+				    platform_str(row, "subnet_bits"),
+				    dev[0] ? dev : "-",
+				    platform_str(row, "interface"),
+				    platform_str(row, "mode"));
+		}
+	}
+}

@@ -1,0 +1,49 @@
+/*
+ * platform_int.h — helpers shared by the platform drivers (not for
+ * other modules).
+ *
+ * Every driver writes what it renders to DIR/rendered/ (so an
+ * administrator can read what was loaded) and appends what it did or
+ * would do to DIR/rendered/actions.log. The directory is opened once by
+ * p_init and then only used through that descriptor: the data directory
+ * is shared with the unprivileged child, which must not be able to
+ * redirect root's writes by swapping in a symlink.
+ */
+#ifndef TW_PLATFORM_INT_H
+#define TW_PLATFORM_INT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define PLATFORM_RENDERED	"rendered"
+
+/* Creates (0755) and opens DIR/rendered for the drivers. 0 or -1. */
+int	platform_rendered_open(const char *datadir);
+void	platform_rendered_close(void);
+/* The path for messages: borrowed, "" before platform_rendered_open. */
+const char *platform_rendered_path(void);
+
+/*
+ * Atomically replaces DIR/rendered/name with len bytes of data.
+ * 0, or -1 with the reason in err.
+ */
+int	platform_write(const char *name, const void *data, size_t len,
+	    int mode, char *err, size_t errlen);
+
+/* Appends "<time> <line>" to DIR/rendered/actions.log. */
+void	platform_action(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
+/* 1 when subsys (array of names; NULL or empty = everything) has name. */
+int	platform_subsys_has(json_t *subsys, const char *name);
+
+/*
+ * Records the addresses, routes and VIPs the snapshot asks for, one
+ * action line each, each prefixed by verb ("would set", "not yet:").
+ */
+void	platform_describe(json_t *snapshot, json_t *subsys, const char *verb);
+
+/* "filter,nat" for log lines: a new string the caller frees. */
+char	*platform_subsys_text(json_t *subsys);
+
+#endif
