@@ -148,7 +148,7 @@ cli_export_xml(int argc, char **argv)
 		free(dir);
 		return 1;
 	}
-	if ((xml = xmlconf_export(st, &len)) == NULL) {
+	if ((xml = xmlconf_export(st, 1, &len)) == NULL) {
 		fprintf(stderr, "twinwall: cannot read the configuration\n");
 		goto err;
 	}

@@ -8,8 +8,10 @@
  *   and the parser caps the document at XMLCONF_MAX_API. Answers 200 with
  *   the import report when the configuration was replaced (not applied),
  *   400 with the report when nothing changed.
- * download_xml (GET, admin): the configuration as config.xml, password
- *   hashes and CARP/sync secrets included, as OPNsense's own download.
+ * download_xml (GET, admin): the configuration as config.xml. Secrets
+ *   (password hashes, CARP and sync passwords) never go to a browser:
+ *   they are left out unless an API key asks for them with
+ *   include_secrets=1, as an automated, restorable backup needs them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -61,12 +63,17 @@ api_handle_download_xml(struct api_req *req, struct api_resp *resp)
 {
 	struct store	*st;
 	json_t		*sys;
+	const char	*want;
 	size_t		 len = 0;
+	int		 secrets;
 
-	(void)req;
+	want = json_string_value(json_object_get(api_args(req),
+	    "include_secrets"));
+	secrets = req->r_via == API_VIA_KEY && want != NULL &&
+	    strcmp(want, "1") == 0;
 	if ((st = api_store()) == NULL)
 		return -1;
-	if ((resp->rs_raw = xmlconf_export(st, &len)) == NULL)
+	if ((resp->rs_raw = xmlconf_export(st, secrets, &len)) == NULL)
 		return -1;
 	resp->rs_rawlen = len;
 	resp->rs_ctype = "application/xml";

@@ -71,7 +71,7 @@ export_form(struct xmlconf_exp *x, xmlNode *root, const struct xmlconf_form *f)
 }
 
 char *
-xmlconf_export(struct store *st, size_t *lenp)
+xmlconf_export(struct store *st, int with_secrets, size_t *lenp)
 {
 	const struct xmlconf_form *const	*f;
 	struct xmlconf_exp			 x;
@@ -83,7 +83,7 @@ xmlconf_export(struct store *st, size_t *lenp)
 	size_t					 i;
 	int					 size = 0;
 
-	if ((snap = cfg_snapshot(st, NULL, 1)) == NULL)
+	if ((snap = cfg_snapshot(st, NULL, with_secrets)) == NULL)
 		return NULL;
 	memset(&x, 0, sizeof(x));
 	x.e_secs = json_object_get(snap, "sections");

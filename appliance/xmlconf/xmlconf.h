@@ -54,11 +54,12 @@ int	 xmlconf_import_file(struct cfg_ctx *, const char *path, int flags,
 char	*xmlconf_report_text(json_t *report);
 
 /*
- * The stored configuration (secrets and password hashes included) as a
- * config.xml document. Returns a new NUL-terminated buffer the caller
- * frees (length in *lenp), or NULL when the store cannot be read.
+ * The stored configuration as a config.xml document, with password
+ * hashes and CARP/sync secrets only when with_secrets (a restorable
+ * backup; never for a browser). Returns a new NUL-terminated buffer the
+ * caller frees (length in *lenp), or NULL when the store cannot be read.
  */
-char	*xmlconf_export(struct store *, size_t *lenp);
+char	*xmlconf_export(struct store *, int with_secrets, size_t *lenp);
 
 /*
  * Checks that buf is a document the importer accepts (well formed, no

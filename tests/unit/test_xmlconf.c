@@ -504,13 +504,13 @@ roundtrip(const char *fixture)
 	setup((void **)&a);
 	setup((void **)&b);
 	assert_int_equal(import_fixture(a, fixture, 0, NULL), 0);
-	x1 = xmlconf_export(a->st, &l1);
+	x1 = xmlconf_export(a->st, 1, &l1);
 	assert_non_null(x1);
 	assert_int_equal(strlen(x1), l1);
 	assert_int_equal(xmlconf_import(&b->ctx, x1, l1, XMLCONF_MAX_FILE, 0,
 	    "export", &rep), 0);
 	json_decref(rep);
-	x2 = xmlconf_export(b->st, &l2);
+	x2 = xmlconf_export(b->st, 1, &l2);
 	assert_non_null(x2);
 	assert_int_equal(l1, l2);
 	assert_memory_equal(x1, x2, l1);
@@ -522,7 +522,7 @@ roundtrip(const char *fixture)
 	assert_int_equal(xmlconf_import(&a->ctx, x2, l2, XMLCONF_MAX_FILE, 0,
 	    "export", &rep), 0);
 	json_decref(rep);
-	x3 = xmlconf_export(a->st, &l3);
+	x3 = xmlconf_export(a->st, 1, &l3);
 	assert_int_equal(l1, l3);
 	assert_memory_equal(x1, x3, l1);
 	hash_of(a->st, hb);
@@ -557,14 +557,14 @@ test_roundtrip_factory(void **state)
 	char		*x1, *x2, ha[65], hb[65];
 	size_t		 l1, l2;
 
-	x1 = xmlconf_export(fx->st, &l1);
+	x1 = xmlconf_export(fx->st, 1, &l1);
 	assert_non_null(x1);
 	assert_non_null(strstr(x1, "<opnsense>"));
 	setup((void **)&b);
 	assert_int_equal(xmlconf_import(&b->ctx, x1, l1, XMLCONF_MAX_FILE, 0,
 	    "factory", &rep), 0);
 	json_decref(rep);
-	x2 = xmlconf_export(b->st, &l2);
+	x2 = xmlconf_export(b->st, 1, &l2);
 	assert_int_equal(l1, l2);
 	assert_memory_equal(x1, x2, l1);
 	hash_of(fx->st, ha);
@@ -665,7 +665,7 @@ test_roundtrip_api(void **state)
 	}
 	cfg_errors_free(&e);
 	json_decref(snap);
-	x1 = xmlconf_export(fx->st, &l1);
+	x1 = xmlconf_export(fx->st, 1, &l1);
 	assert_non_null(x1);
 	setup((void **)&b);
 	if (xmlconf_import(&b->ctx, x1, l1, XMLCONF_MAX_FILE, 0, "api",
@@ -686,7 +686,7 @@ test_roundtrip_api(void **state)
 		print_message("before:\n%s\nafter:\n%s\n", t1, t2);
 		fail_msg("the configuration changed on the way");
 	}
-	x2 = xmlconf_export(b->st, &l2);
+	x2 = xmlconf_export(b->st, 1, &l2);
 	assert_int_equal(l1, l2);
 	assert_memory_equal(x1, x2, l1);
 	free(x1);
@@ -783,7 +783,7 @@ test_reimport_same(void **state)
 		size_t	 l;
 		json_t	*rep = NULL;
 
-		x = xmlconf_export(fx->st, &l);
+		x = xmlconf_export(fx->st, 1, &l);
 		assert_int_equal(xmlconf_import(&fx->ctx, x, l,
 		    XMLCONF_MAX_FILE, 0, "again", &rep), 0);
 		json_decref(rep);
