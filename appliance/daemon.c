@@ -53,6 +53,7 @@
 #include "store.h"
 #include "tls.h"
 #include "util.h"
+#include "scheduler.h"
 #include "webapi.h"
 
 #define DAEMON_CLIENTS		8	/* control connections at once */
@@ -395,6 +396,7 @@ child_main(struct parent *pa, int fd)
 	wc.w_platform = c->d_platform;
 	if (webapi_start(&wc) == -1)
 		fatalx("web API did not start on %s", c->d_listen);
+	sched_start(c->d_datadir);	/* cron jobs: HA sync, apply, ... */
 	log_info("running as uid %d, serving %s on %s", (int)getuid(),
 	    c->d_tls ? "https" : "http", c->d_listen);
 

@@ -44,8 +44,13 @@ static int	cmd_apply(int, char **);
 static int	cmd_status(int, char **);
 static int	cmd_version(int, char **);
 static int	cmd_help(int, char **);
+int		cmd_sync(int, char **);		/* cli_sync.c */
+int		cli_import_xml(int, char **);	/* cli_xml.c */
+int		cli_export_xml(int, char **);	/* cli_xml.c */
 
 static const struct command commands[] = {
+	{ "sync", cmd_sync, "sync --data DIR [--restart]", "push hasync."
+	    "syncitems to the HA peer (every CARP VIP must be MASTER)" },
 	{ "daemon", cmd_daemon, "daemon --data DIR --listen ADDR:PORT "
 	    "[--platform dry|linux|freebsd] [--no-tls] [--user NAME] "
 	    "[--www DIR] [-d]", "run the appliance (root parent + API child)" },
@@ -63,7 +68,11 @@ static const struct command commands[] = {
 	    "ask the running daemon to apply the stored configuration" },
 	{ "status", cmd_status, "status --data DIR",
 	    "ask the running daemon how it is" },
-	/* Other issues add: console, sync, import-xml, export-xml. */
+	{ "import-xml", cli_import_xml, "import-xml --data DIR [--partial] "
+	    "[--report json|text] FILE", "import an OPNsense config.xml "
+	    "(all or nothing unless --partial) and report" },
+	{ "export-xml", cli_export_xml, "export-xml --data DIR [FILE]",
+	    "write the configuration as an OPNsense config.xml" },
 	{ "version", cmd_version, "version", "print the version" },
 	{ "help", cmd_help, "help [COMMAND]", "this text" },
 };

@@ -15,6 +15,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
+#include "sync.h"
 #include "config/config.h"
 #include "ipc.h"
 #include "log.h"
@@ -551,11 +552,8 @@ api_handle_apply(struct api_req *req, struct api_resp *resp)
 {
 	const struct cfg_section	*sec;
 	struct store			*st;
-	json_t				*subsys, *snap = NULL, *msg, *ans = NULL;
-	json_t				*now = NULL, *v;
-	char				*list, *p, *name;
-	char				 h1[65], h2[65];
-	const char			*status, *why;
+	json_t				*subsys, *v;
+	char				*list, *p, *name, err[1024];
 	size_t				 i;
 	int				 ret = -1;
 
@@ -575,38 +573,15 @@ api_handle_apply(struct api_req *req, struct api_resp *resp)
 			    json_string(sec->s_subsys));
 	}
 	free(list);
-	if ((snap = cfg_snapshot(st, NULL, 1)) == NULL)
-		goto done;
-	cfg_hash(snap, h1);
-	msg = json_pack("{s:s,s:O,s:O}", "type", "apply", "subsys", subsys,
-	    "snapshot", snap);
-	ans = priv_call(msg);
-	json_decref(msg);
-	status = cfg_str(ans, "status");
-	if (strcmp(status, "ok") != 0) {
-		why = cfg_str(ans, "message");
-		log_warnx("api: apply %s failed: %s", req->r_route->r_section,
-		    *why ? why : "no reason given");
+	/* One apply path for the API, the XML-RPC backup and the CLI. */
+	if (sync_apply(st, subsys, priv_call, err, sizeof(err)) == -1) {
+		log_warnx("api: %s: %s", req->r_route->r_section, err);
 		ret = api_reply(resp, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    json_pack("{s:s,s:s}", "status", "failed", "message",
-		    *why ? why : "apply failed"));
+		    json_pack("{s:s,s:s}", "status", "failed", "message", err));
 		goto done;
 	}
-	if (store_begin(st) == -1)
-		goto done;
-	if ((now = cfg_snapshot(st, NULL, 1)) != NULL) {
-		cfg_hash(now, h2);
-		if (strcmp(h1, h2) == 0)
-			json_array_foreach(subsys, i, v)
-				store_dirty_clear(st, json_string_value(v));
-	}
-	if (store_commit(st) == -1)
-		goto done;
 	ret = api_reply(resp, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
 done:
 	json_decref(subsys);
-	json_decref(snap);
-	json_decref(now);
-	json_decref(ans);
 	return ret;
 }

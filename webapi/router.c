@@ -55,6 +55,9 @@
 	R(API_POST, m, c, "set", api_handle_single_set, sec, WR, 0, 0, NULL, \
 	    "Save the settings")
 
+int	api_handle_import_xml(struct api_req *, struct api_resp *);
+int	api_handle_download_xml(struct api_req *, struct api_resp *);
+
 static const struct api_route api_route_table[] = {
 	CRUD("firewall", "filter", "filter_rules", "_rule"),
 	CRUD("firewall", "filter", "filter_rules", "_item"),
@@ -98,6 +101,19 @@ static const struct api_route api_route_table[] = {
 
 	SINGLE("core", "hasync", "hasync"),
 	APPLY("core", "hasync", "reconfigure", "hasync"),
+	/* core/hasync_status (sync/) */
+	R(API_GET, "core", "hasync_status", "version", sync_api_handle, NULL,
+	    RD, 0, 0, NULL, "The peer's versions, or why it cannot be reached"),
+	R(API_GET, "core", "hasync_status", "services", sync_api_handle, NULL,
+	    RD, 0, 0, NULL, "The peer's services"),
+	R(API_GET, "core", "hasync_status", "last", sync_api_handle, NULL, RD,
+	    0, 0, NULL, "The last sync results, newest first"),
+	R(API_GET, "core", "hasync_status", "drift", sync_api_handle, NULL, RD,
+	    0, 0, NULL, "Compare this node's synced sections with the peer's"),
+	R(API_POST, "core", "hasync_status", "sync", sync_api_handle, NULL, WR,
+	    0, 0, NULL, "Push hasync.syncitems to the peer (all VIPs MASTER)"),
+	R(API_POST, "core", "hasync_status", "restart_all", sync_api_handle,
+	    NULL, WR, 0, 0, NULL, "Sync, then restart every peer service"),
 
 	SINGLE("core", "system", "system"),
 	R(API_GET, "core", "system", "status", api_handle_status, NULL, RD,
@@ -118,6 +134,13 @@ static const struct api_route api_route_table[] = {
 	    NULL, WR, 1, 1, "id", "One revision as JSON, secrets left out"),
 	R(API_POST, "core", "backup", "restore", api_handle_backup_restore,
 	    NULL, WR, 1, 1, "id", "Restore a revision (not applied)"),
+	/* config.xml (xmlconf/) */
+	R(API_POST, "core", "backup", "import_xml", api_handle_import_xml,
+	    NULL, WR, 0, 0, NULL, "Import an OPNsense config.xml: {\"xml\": "
+	    "text, \"partial\": \"0\"|\"1\"}; answers the import report"),
+	R(API_GET, "core", "backup", "download_xml", api_handle_download_xml,
+	    NULL, WR, 0, 0, NULL, "The configuration as config.xml, secrets "
+	    "included"),
 
 	R(GP, "core", "ping", "", api_handle_ping, NULL, RD, 0, 0, NULL,
 	    "Cheap health check"),
@@ -129,9 +152,7 @@ static const struct api_route api_route_table[] = {
 	R(API_GET, "core", "session", "", api_handle_session, NULL, RD, 0, 0,
 	    NULL, "Who am I, and the session's CSRF token"),
 
-	R(API_GET, "diagnostics", "interface", "get_vip_status",
-	    api_handle_vip_status, NULL, RD, 0, 0, NULL,
-	    "CARP status of every VIP, from the running daemon"),
+
 
 	R(API_GET, "openapi.json", "", "", api_handle_openapi, NULL, RD, 0, 0,
 	    NULL, "This description"),

@@ -7,7 +7,13 @@
  * As OPNsense does, a failed login is not an HTTP error but a
  * methodResponse holding the string "Authentication failed", which
  * OPNsense masters string-match.
+ *
+ * The caller is named "user@address" for the revision a restore stores.
+ * A restore may replace the users section, so cached logins and
+ * sessions are re-checked after every call.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +29,6 @@ static const char api_xmlrpc_authfail[] =
     "<string>Authentication failed</string></value></param></params>"
     "</methodResponse>\n";
 
-static const char api_xmlrpc_absent[] =
-    "<?xml version=\"1.0\"?>\n<methodResponse><fault><value><struct>"
-    "<member><name>faultCode</name><value><int>-32601</int></value>"
-    "</member><member><name>faultString</name><value><string>XML-RPC "
-    "is not available in this build</string></value></member></struct>"
-    "</value></fault></methodResponse>\n";
-
 static int
 api_xml_reply(struct api_resp *resp, int status, const char *xml, size_t len)
 {
@@ -42,12 +41,34 @@ api_xml_reply(struct api_resp *resp, int status, const char *xml, size_t len)
 	return 0;
 }
 
+/* The client's address as text ("?" when unknown). */
+static void
+api_xmlrpc_peer(struct MHD_Connection *conn, char *buf, size_t len)
+{
+	const union MHD_ConnectionInfo	*ci;
+	const struct sockaddr		*sa;
+	const void			*a = NULL;
+
+	util_strlcpy(buf, "?", len);
+	ci = conn != NULL ? MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		a = &((const struct sockaddr_in *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+	if (a == NULL || inet_ntop(sa->sa_family, a, buf, len) == NULL)
+		util_strlcpy(buf, "?", len);
+}
+
 int
 api_xmlrpc(struct api_req *req, const char *body, size_t len,
     struct api_resp *resp)
 {
 	struct store	*st;
-	char		*out;
+	char		*out, peer[INET6_ADDRSTRLEN];
+	char		 actor[API_USER_LEN + INET6_ADDRSTRLEN + 2];
 	size_t		 outlen = 0;
 
 	if (req->r_method != API_POST) {
@@ -59,15 +80,13 @@ api_xmlrpc(struct api_req *req, const char *body, size_t len,
 	    strcmp(req->r_scope, "admin") != 0)
 		return api_xml_reply(resp, MHD_HTTP_OK, api_xmlrpc_authfail,
 		    sizeof(api_xmlrpc_authfail) - 1);
-	if (sync_xmlrpc_serve == NULL)
-		return api_xml_reply(resp, MHD_HTTP_OK, api_xmlrpc_absent,
-		    sizeof(api_xmlrpc_absent) - 1);
 	if ((st = api_store()) == NULL)
 		return -1;
-	snprintf(req->r_actor, sizeof(req->r_actor), "%s (xmlrpc)",
-	    req->r_user);
-	out = sync_xmlrpc_serve(st, req->r_actor, body ? body : "", len,
-	    &outlen);
+	api_xmlrpc_peer(req->r_conn, peer, sizeof(peer));
+	snprintf(actor, sizeof(actor), "%s@%s", req->r_user, peer);
+	out = sync_xmlrpc_serve(st, actor, body ? body : "", len, &outlen);
+	api_auth_cache_flush();
+	api_auth_sessions_revalidate(st);
 	if (out == NULL)
 		return -1;
 	resp->rs_status = MHD_HTTP_OK;

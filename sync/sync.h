@@ -1,0 +1,69 @@
+/*
+ * sync.h — XML-RPC configuration sync, master -> backup (DESIGN.md
+ * section 8): the master side (sync_run and the status queries) and the
+ * shared apply step. The backup side is sync_xmlrpc_serve (webapi/api.h).
+ *
+ * Every path that pushes (REST API, CLI, cron) goes through sync_run,
+ * which refuses unless every CARP VIP of this node is MASTER. Answers
+ * are JSON objects {"status":"ok"|"refused"|"failed","message":...}.
+ */
+#ifndef TW_SYNC_H
+#define TW_SYNC_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct store;
+
+/*
+ * How to reach the root parent: priv_call in the API child, the control
+ * socket in a local tool. Takes req borrowed, returns a new answer (never
+ * NULL; a failure is {"status":"failed","message":...}).
+ */
+typedef json_t *(*sync_parent_fn)(json_t *req);
+
+struct sync_opts {
+	struct store	*so_st;
+	const char	*so_trigger;	/* "gui", "api", "cli", "cron" */
+	int		 so_restart;	/* then restart every peer service */
+	sync_parent_fn	 so_parent;
+};
+
+/*
+ * One sync run: gate, probe, pack, restore, configure, (restart), and
+ * the record in the store. Returns a new result object the caller
+ * releases with json_decref:
+ *   {"status":"ok","message","time","trigger","peer","sections",
+ *    "counts":{section:rows},"local_hash","peer_hash","verified",
+ *    "duration_ms"[,"restarted"]}
+ * or "status":"refused" (gate) / "failed" (anything else) with the
+ * reason in "message". Never NULL.
+ */
+json_t	*sync_run(const struct sync_opts *);
+
+/* The last results, newest first: a new array (never NULL). */
+json_t	*sync_results(struct store *, int limit);
+
+/*
+ * Read-only questions to the peer (no gate). Each returns a new object
+ * with "status":"ok" or "failed" and "message". version adds the peer's
+ * "firmware" struct, services its "services" list, drift the compare
+ * {"status":"in sync"|"differs"|"unknown","local","peer","sections"}.
+ */
+json_t	*sync_peer_version(struct store *);
+json_t	*sync_peer_services(struct store *);
+json_t	*sync_drift(struct store *);
+
+/*
+ * Applies the stored configuration for subsys (a borrowed array of
+ * subsystem names; NULL = the dirty ones) through parent, as the API's
+ * apply does: on success the dirty flags of subsys are cleared unless the
+ * configuration changed meanwhile. 0, or -1 with the reason in err.
+ */
+int	 sync_apply(struct store *, json_t *subsys, sync_parent_fn parent,
+	    char *err, size_t errlen);
+
+/* The REST handler of core/hasync_status/<command> lives in sync/api.c
+ * and is declared in webapi/api.h. */
+
+#endif
