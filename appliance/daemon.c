@@ -45,11 +45,13 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "carp/engine.h"
 #include "control.h"
 #include "daemon.h"
 #include "ipc.h"
 #include "log.h"
 #include "platform/platform.h"
+#include "statesync/statesync.h"
 #include "store.h"
 #include "tls.h"
 #include "util.h"
@@ -84,6 +86,8 @@ typedef json_t *(*parent_handler)(struct parent *, json_t *, const char *);
 
 static json_t	*parent_apply(struct parent *, json_t *, const char *);
 static json_t	*parent_status(struct parent *, json_t *, const char *);
+static json_t	*parent_carp(struct parent *, json_t *, const char *);
+static json_t	*parent_statesync(struct parent *, json_t *, const char *);
 
 /* Requests the parent serves, from the child and on control.sock. */
 static const struct {
@@ -92,6 +96,14 @@ static const struct {
 } parent_handlers[] = {
 	{ "apply",	parent_apply },
 	{ "status",	parent_status },
+	{ "carp_status", parent_carp },			/* carp/engine.h */
+	{ "carp_set",	parent_carp },
+	{ "carp_config", parent_carp },
+	{ "timeline",	parent_carp },
+	{ "statesync_status", parent_statesync },
+	{ "states",	platform_req_states },		/* platform.c */
+	{ "kill_states", platform_req_kill_states },
+	{ "flush_states", platform_req_flush_states },
 };
 
 static void
@@ -383,6 +395,8 @@ child_main(struct parent *pa, int fd)
 		fatalx("store %s: %s", c->d_datadir, err);
 	if (auth_bootstrap(st, c->d_datadir) == -1)
 		fatalx("cannot create the first user");
+	/* Persistent maintenance and the stored VIPs, before any apply. */
+	(void)carp_boot_child(st);
 
 	cert = xasprintf("%s/tls/cert.pem", c->d_datadir);
 	key = xasprintf("%s/tls/key.pem", c->d_datadir);
@@ -472,6 +486,7 @@ parent_failed(const char *fmt, ...)
 static json_t *
 parent_apply(struct parent *pa, json_t *req, const char *from)
 {
+	struct carp_engine_conf	*carp = NULL;
 	json_t		*subsys, *snap, *v;
 	char		 err[1024];
 	size_t		 i;
@@ -493,11 +508,25 @@ parent_apply(struct parent *pa, json_t *req, const char *from)
 	    !json_is_object(json_object_get(snap, "sections")))
 		return parent_failed("apply: no snapshot with sections");
 	err[0] = '\0';
+	/* CARP is checked first, so a bad VIP changes nothing at all. */
+	if (carp_engine_wants(subsys) &&
+	    (carp = carp_engine_conf_new(snap, err, sizeof(err))) == NULL) {
+		log_warnx("apply (%s) refused: carp: %s", from, err);
+		return parent_failed("carp: %s", err);
+	}
 	if (pa->pa_plat->p_apply(snap, subsys, err, sizeof(err)) == -1) {
 		if (err[0] == '\0')
 			snprintf(err, sizeof(err), "platform %s: apply failed",
 			    pa->pa_plat->p_name);
 		log_warnx("apply (%s) failed: %s", from, err);
+		carp_engine_conf_free(carp);
+		carp_engine_wipe_secrets(snap);
+		return parent_failed("%s", err);
+	}
+	carp_engine_conf_commit(carp);
+	carp_engine_wipe_secrets(snap);
+	if (statesync_apply(snap, subsys, err, sizeof(err)) == -1) {
+		log_warnx("apply (%s): state sync: %s", from, err);
 		return parent_failed("%s", err);
 	}
 	log_info("apply (%s): ok in %.0f ms", from, (util_now() - t0) * 1e3);
@@ -515,6 +544,34 @@ parent_status(struct parent *pa, json_t *req, const char *from)
 	    "uptime", (json_int_t)(time(NULL) - pa->pa_started),
 	    "pid", (int)getpid(), "child", (int)pa->pa_child,
 	    "restarts", pa->pa_restarts, "privsep", pa->pa_privsep);
+}
+
+static json_t *
+parent_statesync(struct parent *pa, json_t *req, const char *from)
+{
+	(void)pa;
+	(void)req;
+	(void)from;
+	return statesync_status();
+}
+
+/* The CARP engine's requests (shapes in carp/engine.h). */
+static json_t *
+parent_carp(struct parent *pa, json_t *req, const char *from)
+{
+	const char *type = json_string_value(json_object_get(req, "type"));
+
+	(void)pa;
+	if (strcmp(type, "carp_status") == 0)
+		return carp_engine_req_status(req);
+	if (strcmp(type, "timeline") == 0)
+		return carp_engine_req_timeline(req);
+	if (strcmp(type, "carp_config") == 0)
+		return carp_engine_req_config(req);
+	log_info("carp: %s %.16s from %s", type, json_string_value(
+	    json_object_get(req, "action")) ? json_string_value(
+	    json_object_get(req, "action")) : "?", from);
+	return carp_engine_req_set(req);
 }
 
 /* Returns a new answer to req. */
@@ -630,8 +687,10 @@ parent_reap(struct parent *pa)
 	char	how[96];
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (pid != pa->pa_child)
+		if (pid != pa->pa_child) {
+			(void)statesync_reaped(pid, status);
 			continue;
+		}
 		pa->pa_child = -1;
 		if (pa->pa_fd != -1) {
 			close(pa->pa_fd);
@@ -681,6 +740,8 @@ parent_shutdown(struct parent *pa)
 	close(pa->pa_ctl);
 	control_unlink(pa->pa_conf->d_datadir);
 	daemon_ctl_dir = NULL;		/* d_datadir is freed after return */
+	carp_engine_shutdown();
+	statesync_shutdown();
 	pa->pa_plat->p_shutdown();
 }
 
@@ -688,8 +749,10 @@ int
 daemon_main(const struct daemon_conf *c)
 {
 	struct parent	 pa;
-	struct pollfd	 pfd[2 + DAEMON_CLIENTS];
-	size_t		 i, n, cl[DAEMON_CLIENTS];
+	struct pollfd	 pfd[2 + DAEMON_CLIENTS + CARP_ENGINE_MAXFDS];
+	struct timespec	 ts, *tsp;
+	size_t		 i, n, ncl, cl[DAEMON_CLIENTS];
+	int		 ms;
 	char		 err[512];
 
 	memset(&pa, 0, sizeof(pa));
@@ -726,6 +789,12 @@ daemon_main(const struct daemon_conf *c)
 	daemon_prepare(&pa);
 	if (pa.pa_plat->p_init(c->d_datadir) == -1)
 		fatalx("platform %s did not start", pa.pa_plat->p_name);
+	(void)statesync_init(c->d_datadir, pa.pa_plat->p_name);
+	if (carp_engine_init(strcmp(pa.pa_plat->p_name, "linux") == 0) == -1) {
+		log_warnx("carp: no real CARP without the sockets: simulating");
+		if (carp_engine_init(0) == -1)
+			fatalx("carp: the engine did not start");
+	}
 	log_info("twinwall %s starting: platform %s, data %s, %s", TW_VERSION,
 	    pa.pa_plat->p_name, c->d_datadir, pa.pa_privsep ?
 	    "privilege separation on" : "not root: both halves run as the "
@@ -744,7 +813,16 @@ daemon_main(const struct daemon_conf *c)
 				pfd[n].fd = pa.pa_clients[i];
 				pfd[n++].events = POLLIN;
 			}
-		if (ppoll(pfd, n, NULL, &pa.pa_waitmask) == -1) {
+		/* CARP: raw sockets, link changes and the FSM's deadline. */
+		ncl = n;
+		n += (size_t)carp_engine_pollfds(pfd + n, CARP_ENGINE_MAXFDS);
+		tsp = NULL;
+		if ((ms = carp_engine_timeout_ms()) >= 0) {
+			ts.tv_sec = ms / 1000;
+			ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+			tsp = &ts;
+		}
+		if (ppoll(pfd, n, tsp, &pa.pa_waitmask) == -1) {
 			if (errno != EINTR)
 				fatal("ppoll");
 		}
@@ -774,8 +852,10 @@ daemon_main(const struct daemon_conf *c)
 			parent_read_child(&pa);
 		if (pfd[1].revents & POLLIN)
 			parent_accept(&pa);
-		for (i = 2; i < n; i++)
+		for (i = 2; i < ncl; i++)
 			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 				parent_read_client(&pa, cl[i - 2]);
+		carp_engine_events(pfd + ncl, (int)(n - ncl));
+		carp_engine_run();
 	}
 }

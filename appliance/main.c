@@ -44,6 +44,7 @@ static int	cmd_apply(int, char **);
 static int	cmd_status(int, char **);
 static int	cmd_version(int, char **);
 static int	cmd_help(int, char **);
+int		console_main(int, char **);	/* console.c */
 int		cmd_sync(int, char **);		/* cli_sync.c */
 int		cli_import_xml(int, char **);	/* cli_xml.c */
 int		cli_export_xml(int, char **);	/* cli_xml.c */
@@ -51,6 +52,8 @@ int		cli_export_xml(int, char **);	/* cli_xml.c */
 static const struct command commands[] = {
 	{ "sync", cmd_sync, "sync --data DIR [--restart]", "push hasync."
 	    "syncitems to the HA peer (every CARP VIP must be MASTER)" },
+	{ "console", console_main, "console --data DIR "
+	    "[--platform dry|linux|freebsd]", "the console setup menu" },
 	{ "daemon", cmd_daemon, "daemon --data DIR --listen ADDR:PORT "
 	    "[--platform dry|linux|freebsd] [--no-tls] [--user NAME] "
 	    "[--www DIR] [-d]", "run the appliance (root parent + API child)" },
@@ -73,6 +76,7 @@ static const struct command commands[] = {
 	    "(all or nothing unless --partial) and report" },
 	{ "export-xml", cli_export_xml, "export-xml --data DIR [FILE]",
 	    "write the configuration as an OPNsense config.xml" },
+	/* Other issues add: console, sync, import-xml, export-xml. */
 	{ "version", cmd_version, "version", "print the version" },
 	{ "help", cmd_help, "help [COMMAND]", "this text" },
 };

@@ -167,11 +167,27 @@ int	api_handle_logout(struct api_req *, struct api_resp *);
 int	api_handle_session(struct api_req *, struct api_resp *);
 int	api_handle_vip_status(struct api_req *, struct api_resp *);
 
+/* handlers_carp.c: CARP status, enable/disable/maintenance, timeline */
+int	api_handle_carp_vip_status(struct api_req *, struct api_resp *);
+int	api_handle_carp_set(struct api_req *, struct api_resp *);
+int	api_handle_carp_timeline(struct api_req *, struct api_resp *);
 
 /* openapi.c */
 int	api_handle_openapi(struct api_req *, struct api_resp *);
 
+/* handlers_filter.c: apply with rollback, the state table */
+int	api_handle_filter_savepoint(struct api_req *, struct api_resp *);
+int	api_handle_filter_apply_rev(struct api_req *, struct api_resp *);
+int	api_handle_filter_cancel_rollback(struct api_req *, struct api_resp *);
+int	api_handle_filter_rollback_status(struct api_req *, struct api_resp *);
+int	api_handle_query_states(struct api_req *, struct api_resp *);
+int	api_handle_kill_states(struct api_req *, struct api_resp *);
+int	api_handle_flush_states(struct api_req *, struct api_resp *);
 
+/* handlers_gui.c: what the browser GUI needs besides the sections */
+int	api_handle_apikey_search(struct api_req *, struct api_resp *);
+int	api_handle_apikey_add(struct api_req *, struct api_resp *);
+int	api_handle_apikey_del(struct api_req *, struct api_resp *);
 
 /* static.c: serves a file of wwwdir; 0, or -1 (nothing queued). */
 int	api_static_serve(struct MHD_Connection *, const char *url, int method,

@@ -69,6 +69,30 @@ static const struct api_route api_route_table[] = {
 	    "uuid,before_uuid", "Move a rule just before another"),
 	APPLY("firewall", "filter", "apply",
 	    "filter_rules,aliases,snat,snat_rules,dnat_rules"),
+	/* packet filter (platform/) */
+	R(API_POST, "firewall", "filter", "savepoint",
+	    api_handle_filter_savepoint, NULL, WR, 0, 0, NULL,
+	    "The revision to roll back to: {status,retention,revision}"),
+	R(API_POST, "firewall", "filter", "apply",
+	    api_handle_filter_apply_rev,
+	    "filter_rules,aliases,snat,snat_rules,dnat_rules", WR, 1, 1,
+	    "revision", "Apply; restore revision's rules unless confirmed "
+	    "within retention seconds"),
+	R(API_POST, "firewall", "filter", "cancel_rollback",
+	    api_handle_filter_cancel_rollback, NULL, WR, 1, 1, "revision",
+	    "Keep the applied rules (disarm the rollback)"),
+	R(API_GET, "firewall", "filter", "rollback_status",
+	    api_handle_filter_rollback_status, NULL, RD, 0, 0, NULL,
+	    "Armed rollback (revision, seconds left) and the last one"),
+	R(GP, "diagnostics", "firewall", "query_states",
+	    api_handle_query_states, NULL, RD, 0, 0, NULL,
+	    "State table: current, rowCount, searchPhrase"),
+	R(API_POST, "diagnostics", "firewall", "kill_states",
+	    api_handle_kill_states, NULL, WR, 0, 0, NULL,
+	    "Drop the states of an address or network: {filter}"),
+	R(API_POST, "diagnostics", "firewall", "flush_states",
+	    api_handle_flush_states, NULL, WR, 0, 0, NULL,
+	    "Drop every state"),
 
 	CRUD("firewall", "alias", "aliases", "_item"),
 	APPLY("firewall", "alias", "reconfigure", "aliases"),
@@ -152,7 +176,27 @@ static const struct api_route api_route_table[] = {
 	R(API_GET, "core", "session", "", api_handle_session, NULL, RD, 0, 0,
 	    NULL, "Who am I, and the session's CSRF token"),
 
+	/* CARP (carp/) */
+	R(API_GET, "diagnostics", "interface", "get_vip_status",
+	    api_handle_carp_vip_status, NULL, RD, 0, 0, NULL,
+	    "CARP status of every VIP and of the node, from the engine"),
+	R(API_POST, "diagnostics", "interface", "carp_status",
+	    api_handle_carp_set, NULL, WR, 1, 2, "action,value",
+	    "enable | disable (temporary) | maintenance[/1|/0] (persistent; "
+	    "toggles without a value)"),
+	R(API_GET, "core", "hasync_status", "timeline",
+	    api_handle_carp_timeline, NULL, RD, 0, 0, NULL,
+	    "CARP transitions with their causes, newest first (?limit=N)"),
 
+	/* GUI support (www/) */
+	R(GP, "core", "user", "search_api_key", api_handle_apikey_search, NULL,
+	    WR, 0, 1, "user", "API keys (key, user, descr, created); no secrets"),
+	R(API_POST, "core", "user", "add_api_key", api_handle_apikey_add, NULL,
+	    WR, 1, 1, "user", "New API key for a user: {descr}; the secret is "
+	    "shown once"),
+	R(API_POST, "core", "user", "del_api_key", api_handle_apikey_del, NULL,
+	    WR, 1, 1, "key", "Delete an API key"),
+	APPLY("core", "user", "reconfigure", "users"),
 
 	R(API_GET, "openapi.json", "", "", api_handle_openapi, NULL, RD, 0, 0,
 	    NULL, "This description"),

@@ -23,6 +23,7 @@ typedef int	(*carp_guard_fn)(struct carp_node *, struct carp_vhid *);
 typedef void	(*carp_action_fn)(struct carp_node *, struct carp_vhid *,
 		    double);
 
+#define CARP_FSM_NAME(cn)	((cn)->cn_name != NULL ? (cn)->cn_name : "carp")
 #define CARP_ROW_GROUP	0x01	/* after the transition, promote the rest */
 
 struct carp_fsm_row {
@@ -402,7 +403,8 @@ carp_fsm_dispatch(struct carp_node *cn, struct carp_vhid *vh,
 
 	vh->vh_state = r->next;
 	if (t.ct_from != t.ct_to) {
-		log_info("carp: vhid %u: %s -> %s (%s)", vh->vh_vhid,
+		log_info("%s: vhid %u: %s -> %s (%s)", CARP_FSM_NAME(cn),
+		    vh->vh_vhid,
 		    carp_fsm_state_name(t.ct_from),
 		    carp_fsm_state_name(t.ct_to), t.ct_cause);
 		if (cn->cn_ops.transition != NULL)
@@ -427,7 +429,8 @@ carp_fsm_announce(struct carp_node *cn, unsigned int old, double now)
 	size_t		i;
 
 	while ((cur = carp_fsm_demotion(cn)) != old) {
-		log_info("carp: node demotion %u -> %u, announcing", old, cur);
+		log_info("%s: node demotion %u -> %u, announcing",
+		    CARP_FSM_NAME(cn), old, cur);
 		old = cur;
 		for (i = 0; i < cn->cn_nvhids; i++)
 			if (cn->cn_vhids[i]->vh_state == CARP_S_MASTER)
@@ -498,6 +501,54 @@ carp_fsm_add_vhid(struct carp_node *cn, uint8_t vhid, uint8_t advbase,
 	    (cn->cn_nvhids + 1) * sizeof(*cn->cn_vhids));
 	cn->cn_vhids[cn->cn_nvhids++] = vh;
 	return vh;
+}
+
+static unsigned int	carp_fsm_links_down(const struct carp_node *);
+static void		carp_fsm_announce(struct carp_node *, unsigned int,
+			    double);
+
+int
+carp_fsm_del_vhid(struct carp_node *cn, uint8_t vhid, const char *why,
+    double now)
+{
+	struct carp_transition	 t;
+	struct carp_vhid	*vh = NULL;
+	unsigned int		 old = carp_fsm_demotion(cn);
+	size_t			 i;
+
+	for (i = 0; i < cn->cn_nvhids; i++)
+		if (cn->cn_vhids[i]->vh_vhid == vhid) {
+			vh = cn->cn_vhids[i];
+			break;
+		}
+	if (vh == NULL)
+		return -1;
+	if (vh->vh_state == CARP_S_MASTER && cn->cn_ops.vip_down != NULL)
+		cn->cn_ops.vip_down(cn->cn_ops.arg, vh);
+	if (vh->vh_state != CARP_S_INIT) {
+		memset(&t, 0, sizeof(t));
+		t.ct_time = now;
+		t.ct_vhid = vh->vh_vhid;
+		t.ct_from = vh->vh_state;
+		t.ct_to = CARP_S_INIT;
+		snprintf(t.ct_cause, sizeof(t.ct_cause), "%s",
+		    why != NULL ? why : "removed");
+		log_info("%s: vhid %u: %s -> INIT (%s)", CARP_FSM_NAME(cn),
+		    vh->vh_vhid,
+		    carp_fsm_state_name(t.ct_from), t.ct_cause);
+		if (cn->cn_ops.transition != NULL)
+			cn->cn_ops.transition(cn->cn_ops.arg, &t);
+	}
+	if (vh->vh_senderr_demoted)
+		cn->cn_demote[CARP_D_SENDERR] -= CARP_DEMOTE_STEP;
+	memmove(&cn->cn_vhids[i], &cn->cn_vhids[i + 1],
+	    (cn->cn_nvhids - i - 1) * sizeof(*cn->cn_vhids));
+	cn->cn_nvhids--;
+	free(vh);
+	cn->cn_demote[CARP_D_LINK] = carp_fsm_links_down(cn) *
+	    CARP_DEMOTE_STEP;
+	carp_fsm_announce(cn, old, now);
+	return 0;
 }
 
 void

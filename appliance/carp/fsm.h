@@ -130,6 +130,7 @@ struct carp_node {
 	int			 cn_disabled;	/* temporary disable */
 	int			 cn_started;
 	unsigned int		 cn_demote[CARP_D_MAX];
+	const char		*cn_name;	/* log prefix; NULL "carp" */
 };
 
 void		 carp_fsm_init(struct carp_node *, const struct carp_fsm_ops *,
@@ -146,6 +147,14 @@ struct carp_vhid *carp_fsm_add_vhid(struct carp_node *, uint8_t vhid,
 		    uint8_t advbase, uint8_t advskew, int ifindex, void *cookie);
 /* Borrowed pointer or NULL. */
 struct carp_vhid *carp_fsm_vhid(struct carp_node *, uint8_t vhid);
+/*
+ * Removes a VHID (reconfiguration): a MASTER's VIPs go down first, and
+ * a VHID that was not in INIT reports a transition to INIT with cause
+ * why. Its link and send-error demotion are dropped. 0, or -1 if the
+ * node has no such vhid.
+ */
+int		 carp_fsm_del_vhid(struct carp_node *, uint8_t vhid,
+		    const char *why, double now);
 
 void		 carp_fsm_start(struct carp_node *, double now);
 void		 carp_fsm_link(struct carp_node *, int ifindex, int up, double now);

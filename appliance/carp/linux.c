@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
 #include <linux/if_arp.h>
 #include <linux/if_link.h>
 #include <linux/if_packet.h>
@@ -31,6 +32,7 @@ struct nlreq {
 	union {
 		struct ifinfomsg	 ifi;
 		struct ifaddrmsg	 ifa;
+		struct ndmsg		 nd;
 	} u;
 	uint8_t		 attrs[512];
 };
@@ -306,6 +308,101 @@ carp_linux_recv(int fd, int af, uint8_t *buf, size_t len, int *ifindex)
 	return n + CARP_IP6_HDR_LEN;
 }
 
+/*
+ * Classic BPF over the Ethernet frame: IPv4 with protocol 112, or IPv6
+ * with next header 112; everything else is left in the kernel.
+ */
+static struct sock_filter carp_bpf[] = {
+	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),			/* type */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 3),
+	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 14 + 9),		/* v4 proto */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_CARP, 4, 5),
+	BPF_STMT(BPF_RET | BPF_K, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 3),
+	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 14 + 6),		/* v6 next */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_CARP, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, 0xffff),
+	BPF_STMT(BPF_RET | BPF_K, 0),
+};
+
+int
+carp_linux_packet_socket(void)
+{
+	struct sock_fprog	prog = { nitems(carp_bpf), carp_bpf };
+	int			fd;
+
+	if ((fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    htons(ETH_P_ALL))) == -1) {
+		log_warn("carp: packet socket");
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+	    sizeof(prog)) == -1) {
+		log_warn("carp: packet socket filter");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+carp_linux_rx_off(int fd)
+{
+	struct sock_filter	drop[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+	struct sock_fprog	prog = { 1, drop };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+	    sizeof(prog)) == -1) {
+		log_warn("carp: raw socket filter");
+		return -1;
+	}
+	return 0;
+}
+
+ssize_t
+carp_linux_packet_recv(int fd, uint8_t *buf, size_t len, int *ifindex,
+    int *af)
+{
+	uint8_t			 f[2048];
+	struct sockaddr_ll	 sll;
+	socklen_t		 sl;
+	ssize_t			 n;
+	size_t			 iplen;
+	uint16_t		 type;
+
+	for (;;) {
+		sl = sizeof(sll);
+		if ((n = recvfrom(fd, f, sizeof(f), 0, (struct sockaddr *)&sll,
+		    &sl)) == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			log_warn("carp: packet socket recv");
+			return -1;
+		}
+		/* Our own adverts on their way out are not news. */
+		if (sll.sll_pkttype == PACKET_OUTGOING || n < ETH_HLEN)
+			continue;
+		type = (uint16_t)(f[12] << 8 | f[13]);
+		n -= ETH_HLEN;
+		if (type == ETH_P_IP && n >= 4)
+			iplen = (size_t)(f[ETH_HLEN + 2] << 8 | f[ETH_HLEN + 3]);
+		else if (type == ETH_P_IPV6 && n >= CARP_IP6_HDR_LEN)
+			iplen = CARP_IP6_HDR_LEN + (size_t)(f[ETH_HLEN + 4] << 8 |
+			    f[ETH_HLEN + 5]);
+		else
+			continue;
+		/* Trim the Ethernet padding; a short packet stays short. */
+		if (iplen < (size_t)n)
+			n = (ssize_t)iplen;
+		if ((size_t)n > len)
+			n = (ssize_t)len;
+		memcpy(buf, f + ETH_HLEN, (size_t)n);
+		*ifindex = sll.sll_ifindex;
+		*af = type == ETH_P_IP ? AF_INET : AF_INET6;
+		return n;
+	}
+}
+
 int
 carp_linux_link_set_up(int ifindex, int up)
 {
@@ -428,6 +525,30 @@ carp_linux_addr(int ifindex, const struct carp_addr *a, int prefixlen,
 		log_warn("carp: %s VIP %s/%d on ifindex %d",
 		    add ? "add" : "delete",
 		    carp_proto_addr_str(a, s, sizeof(s)), prefixlen, ifindex);
+		return -1;
+	}
+	return 0;
+}
+
+int
+carp_linux_neigh_proxy(int ifindex, const struct carp_addr *a, int add)
+{
+	struct nlreq	req;
+	char		s[INET6_ADDRSTRLEN];
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.u.nd));
+	req.nh.nlmsg_type = add ? RTM_NEWNEIGH : RTM_DELNEIGH;
+	req.nh.nlmsg_flags = add ? NLM_F_CREATE | NLM_F_REPLACE : 0;
+	req.u.nd.ndm_family = (uint8_t)a->ca_af;
+	req.u.nd.ndm_ifindex = ifindex;
+	req.u.nd.ndm_state = NUD_PERMANENT;
+	req.u.nd.ndm_flags = NTF_PROXY;
+	nl_attr(&req, NDA_DST, &a->ca_u, a->ca_af == AF_INET ? 4 : 16);
+	if (nl_talk(&req.nh) == -1 && (add || errno != ENOENT)) {
+		log_warn("carp: %s proxy entry %s on ifindex %d",
+		    add ? "add" : "delete",
+		    carp_proto_addr_str(a, s, sizeof(s)), ifindex);
 		return -1;
 	}
 	return 0;

@@ -41,6 +41,26 @@ int	carp_linux_send(int fd, int ifindex, const struct carp_addr *src,
 ssize_t	carp_linux_recv(int fd, int af, uint8_t *buf, size_t len,
 	    int *ifindex);
 
+/*
+ * Receiving on Linux goes through a packet socket (ETH_P_ALL, a BPF
+ * filter keeps IPv4/IPv6 protocol 112 only): taps see a frame before the
+ * macvlan rx handler, which hands frames whose source is our own virtual
+ * MAC (the other MASTER's adverts, during a dual-master moment) to the
+ * macvlan, where the IP layer and the ruleset would drop them and two
+ * masters would never hear each other. carp_linux_rx_off() stops the raw
+ * sockets, used for sending only, from queueing the same packets.
+ */
+int	carp_linux_packet_socket(void);
+int	carp_linux_rx_off(int fd);
+/*
+ * Reads one received frame's IP packet (IPv4 or IPv6 header + CARP)
+ * into buf; *ifindex is the device it arrived on, *af its family.
+ * Returns the length, 0 when nothing (or only our own frames) was
+ * pending, -1 on error.
+ */
+ssize_t	carp_linux_packet_recv(int fd, uint8_t *buf, size_t len, int *ifindex,
+	    int *af);
+
 /* The virtual-MAC device. name receives "twc<vhid>" (IFNAMSIZ). */
 int	carp_linux_vmac_create(int parent_ifindex, uint8_t vhid,
 	    char name[IFNAMSIZ], int *ifindex);
@@ -50,6 +70,11 @@ int	carp_linux_addr(int ifindex, const struct carp_addr *, int prefixlen,
 	    int add);
 /* arp_ignore=1, arp_announce=2 on ifname (keepalived use_vmac does too). */
 int	carp_linux_arp_sysctls(const char *ifname);
+/*
+ * Proxy ARP / NDP for addr on ifindex: a neighbour proxy entry
+ * (ip neigh add proxy ADDR dev IF).
+ */
+int	carp_linux_neigh_proxy(int ifindex, const struct carp_addr *, int add);
 /* Gratuitous ARP request for vip from the virtual MAC, out of ifindex. */
 int	carp_linux_garp(int ifindex, uint8_t vhid, struct in_addr vip);
 

@@ -18,6 +18,7 @@ dry_init(const char *datadir)
 {
 	if (platform_rendered_open(datadir) == -1)
 		return -1;
+	platform_set_current(&platform_dry);
 	platform_action("dry: started, rendering to %s",
 	    platform_rendered_path());
 	return 0;

@@ -17,6 +17,7 @@ freebsd_init(const char *datadir)
 {
 	if (platform_rendered_open(datadir) == -1)
 		return -1;
+	platform_set_current(&platform_freebsd);
 	log_warnx("platform freebsd: rules are rendered to %s; applying them "
 	    "needs a FreeBSD host", platform_rendered_path());
 	return 0;

@@ -23,8 +23,9 @@ static const struct platform *const platforms[] = {
 	&platform_freebsd,
 };
 
-static int	 rendered_fd = -1;
-static char	*rendered_path;
+static int			 rendered_fd = -1;
+static char			*rendered_path;
+static const struct platform	*platform_running;
 
 const struct platform *
 platform_get(const char *name)
@@ -37,6 +38,18 @@ platform_get(const char *name)
 		if (strcmp(platforms[i]->p_name, name) == 0)
 			return platforms[i];
 	return NULL;
+}
+
+const struct platform *
+platform_current(void)
+{
+	return platform_running;
+}
+
+void
+platform_set_current(const struct platform *p)
+{
+	platform_running = p;
 }
 
 int
@@ -127,6 +140,32 @@ err:
 		close(fd);
 	(void)unlinkat(rendered_fd, tmp, 0);
 	return -1;
+}
+
+char *
+platform_read(const char *name, size_t max)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	ssize_t	 n;
+	int	 fd;
+
+	if (rendered_fd == -1 ||
+	    (fd = openat(rendered_fd, name, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return NULL;
+	buf = xmalloc(max + 1);
+	while (len < max) {
+		n = read(fd, buf + len, max - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
 }
 
 void
@@ -301,4 +340,80 @@ platform_describe(json_t *snap, json_t *subsys, const char *verb)
 				    platform_str(row, "mode"));
 		}
 	}
+}
+
+/* Returns a new {"status":"failed","message":...}. */
+static json_t *
+platform_req_failed(const char *msg)
+{
+	return json_pack("{s:s, s:s}", "status", "failed", "message", msg);
+}
+
+json_t *
+platform_req_states(struct parent *pa, json_t *req, const char *from)
+{
+	const struct platform	*p = platform_running;
+	json_t			*rows;
+
+	(void)pa;
+	(void)req;
+	(void)from;
+	if (p == NULL)
+		return platform_req_failed("no platform");
+	if ((rows = p->p_states()) == NULL) {
+		if (p->p_kill_states != NULL)
+			return platform_req_failed("cannot read the state "
+			    "table (see the daemon log)");
+		return json_pack("{s:s, s:[], s:s}", "status", "ok", "rows",
+		    "note", "this platform keeps no state table here");
+	}
+	if (strcmp(p->p_name, "dry") == 0)
+		return json_pack("{s:s, s:o, s:s}", "status", "ok", "rows",
+		    rows, "note", "platform dry: nothing is tracked");
+	return json_pack("{s:s, s:o}", "status", "ok", "rows", rows);
+}
+
+static json_t *
+platform_req_kill(const char *filter, const char *from)
+{
+	const struct platform	*p = platform_running;
+	char			 err[512];
+	int			 n;
+
+	if (p == NULL)
+		return platform_req_failed("no platform");
+	if (p->p_kill_states == NULL)
+		return json_pack("{s:s, s:s, s:i, s:s}", "status", "ok",
+		    "result", "ok", "dropped_states", 0, "note",
+		    "this platform keeps no state table here");
+	err[0] = '\0';
+	if ((n = p->p_kill_states(filter, err, sizeof(err))) < 0) {
+		log_warnx("states (%s): %s", from, err);
+		return platform_req_failed(err[0] ? err : "failed");
+	}
+	platform_action("%s: dropped %d states (%s, filter %s)", p->p_name, n,
+	    from, filter ? filter : "all");
+	return json_pack("{s:s, s:s, s:i}", "status", "ok", "result", "ok",
+	    "dropped_states", n);
+}
+
+json_t *
+platform_req_kill_states(struct parent *pa, json_t *req, const char *from)
+{
+	const char *filter;
+
+	(void)pa;
+	filter = json_string_value(json_object_get(req, "filter"));
+	if (filter == NULL || filter[0] == '\0' || strlen(filter) > 64)
+		return platform_req_failed("kill_states: a filter (address "
+		    "or network) is required");
+	return platform_req_kill(filter, from);
+}
+
+json_t *
+platform_req_flush_states(struct parent *pa, json_t *req, const char *from)
+{
+	(void)pa;
+	(void)req;
+	return platform_req_kill(NULL, from);
 }

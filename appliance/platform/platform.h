@@ -20,10 +20,37 @@ struct platform {
 	/* Returns a new array of state-table rows, or NULL if unsupported. */
 	json_t		*(*p_states)(void);
 	void		(*p_shutdown)(void);
+	/*
+	 * Drops the states whose source or destination (either direction)
+	 * lies in filter (an address or CIDR; NULL: every state). Returns
+	 * how many were dropped, or -1 with the reason in err. NULL when
+	 * the platform has no state table.
+	 */
+	int		(*p_kill_states)(const char *filter, char *err,
+			    size_t errlen);
 };
 
 /* Borrowed, static; NULL for an unknown name. */
 const struct platform	*platform_get(const char *name);
+/*
+ * The driver this process started (each p_init records itself), or
+ * NULL before. Borrowed, static.
+ */
+const struct platform	*platform_current(void);
+void			 platform_set_current(const struct platform *);
+
+/*
+ * The parent's request handlers for the state table (daemon.c's table):
+ * "states" -> {status, rows, note?}, "kill_states" {filter} and
+ * "flush_states" -> {status, dropped_states}. req is borrowed; each
+ * returns a new answer object.
+ */
+struct parent;
+json_t	*platform_req_states(struct parent *, json_t *req, const char *from);
+json_t	*platform_req_kill_states(struct parent *, json_t *req,
+	    const char *from);
+json_t	*platform_req_flush_states(struct parent *, json_t *req,
+	    const char *from);
 
 extern const struct platform platform_dry;
 extern const struct platform platform_linux;

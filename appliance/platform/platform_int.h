@@ -30,6 +30,12 @@ const char *platform_rendered_path(void);
 int	platform_write(const char *name, const void *data, size_t len,
 	    int mode, char *err, size_t errlen);
 
+/*
+ * Reads DIR/rendered/name (at most max bytes): a new NUL-terminated
+ * string the caller frees, or NULL when it cannot be read.
+ */
+char	*platform_read(const char *name, size_t max);
+
 /* Appends "<time> <line>" to DIR/rendered/actions.log. */
 void	platform_action(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));

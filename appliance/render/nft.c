@@ -63,7 +63,8 @@ nft_ports(struct rbuf *b, const char *l4, const char *kw,
 	if (!ps->ps_set)
 		return;
 	if (ps->ps_alias != NULL)
-		rbuf_printf(b, " %s %s @%s", l4, kw, ps->ps_alias);
+		rbuf_printf(b, " %s %s @" TW_NFT_ALIAS "%s", l4, kw,
+		    ps->ps_alias);
 	else if (ps->ps_lo == ps->ps_hi)
 		rbuf_printf(b, " %s %s %u", l4, kw, ps->ps_lo);
 	else
@@ -99,8 +100,8 @@ nft_ep(struct render_ctx *ctx, const struct render_ep *ep, int af,
 		snprintf(out, NFT_EXPRLEN, "%s %s %s%s", ipkw, kw, neg, ep->ep_addr);
 		return 1;
 	case EP_ALIAS:
-		snprintf(out, NFT_EXPRLEN, "%s %s %s@%s%s", ipkw, kw, neg, ep->ep_name,
-		    af == 4 ? "" : ".6");
+		snprintf(out, NFT_EXPRLEN, "%s %s %s@" TW_NFT_ALIAS "%s%s", ipkw,
+		    kw, neg, ep->ep_name, af == 4 ? "" : ".6");
 		return 1;
 	case EP_IFNET:
 		if ((r = render_iface_net(ctx, ep->ep_row, af, a)) != 1) {
@@ -530,15 +531,15 @@ nft_alias(struct render_ctx *ctx, json_t *alias, int update)
 	}
 	for (i = 0; i < nset; i++) {
 		if (update) {
-			rbuf_printf(out, "flush set inet %s %s%s\n",
-			    TW_NFT_TABLE, name, set[i].suffix);
+			rbuf_printf(out, "flush set inet %s " TW_NFT_ALIAS
+			    "%s%s\n", TW_NFT_TABLE, name, set[i].suffix);
 			if (set[i].elems->b_len)
-				rbuf_printf(out, "add element inet %s %s%s "
-				    "{ %s }\n", TW_NFT_TABLE, name,
-				    set[i].suffix, set[i].elems->b_data);
+				rbuf_printf(out, "add element inet %s "
+				    TW_NFT_ALIAS "%s%s { %s }\n", TW_NFT_TABLE,
+				    name, set[i].suffix, set[i].elems->b_data);
 			continue;
 		}
-		rbuf_printf(out, "\tset %s%s {\n\t\ttype %s\n"
+		rbuf_printf(out, "\tset " TW_NFT_ALIAS "%s%s {\n\t\ttype %s\n"
 		    "\t\tflags interval\n\t\tauto-merge\n", name,
 		    set[i].suffix, set[i].type);
 		if (set[i].elems->b_len)

@@ -28,6 +28,11 @@ char	*nft_render_alias_update(json_t *snapshot, const char *alias,
  * NAT and alias sets together, so one transaction swaps them all). */
 #define TW_NFT_TABLE	"twinwall"
 /*
+ * Alias X becomes the nft sets alias_X (and alias_X.6): a prefix no nft
+ * keyword has, so an alias named "counter" or "ip" cannot break a load.
+ */
+#define TW_NFT_ALIAS	"alias_"
+/*
  * Rules with log=1 send packets to this NFLOG group with the prefix
  * "tw:<uuid>:<action>" (action pass, block, reject, nat, rdr), so the
  * firewall log maps an entry back to its rule.

@@ -564,6 +564,18 @@ def t_vhid_and_move(d):
 
 
 def t_apply(d):
+    # State sync on an interface without a device cannot work, and its
+    # apply says so (earlier tests may have left it enabled on lan).
+    expect(d.post("/api/core/hasync/set", {"hasync": {"pfsyncenabled": "1",
+           "pfsyncinterface": "lan", "pfsyncpeerip": "10.9.9.2"}}), 200, "hasync")
+    expect(d.post("/api/interfaces/settings/set_item/lan",
+                  {"interface": {"device": ""}}), 200, "no device")
+    r = d.post("/api/core/hasync/reconfigure")
+    check(r.status == 500 and b"lan" in r.raw, "hasync without a device: %r" % r.raw)
+    # ... and an interface apply is not blocked by it.
+    expect(d.post("/api/interfaces/settings/reconfigure"), 200, "interfaces")
+    expect(d.post("/api/interfaces/settings/set_item/lan",
+                  {"interface": {"device": "lan0"}}), 200, "device")
     expect(d.post("/api/firewall/filter/add_rule", {"rule": {"description": "ap"}}),
            200, "add")
     st = d.status()

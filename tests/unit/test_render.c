@@ -348,19 +348,19 @@ test_alias_update(void **state)
 	out = nft_render_alias_update(snap, "mixed", err, sizeof(err));
 	assert_non_null(out);
 	assert_string_equal(out,
-	    "flush set inet twinwall mixed\n"
-	    "add element inet twinwall mixed { 10.0.0.0/8, 10.1.0.0/16, "
+	    "flush set inet twinwall alias_mixed\n"
+	    "add element inet twinwall alias_mixed { 10.0.0.0/8, 10.1.0.0/16, "
 	    "192.168.1.5 }\n"
-	    "flush set inet twinwall mixed.6\n"
-	    "add element inet twinwall mixed.6 { fd00:abcd::/32 }\n");
+	    "flush set inet twinwall alias_mixed.6\n"
+	    "add element inet twinwall alias_mixed.6 { fd00:abcd::/32 }\n");
 	free(out);
 	out = nft_render_alias_update(snap, "off", err, sizeof(err));
-	assert_string_equal(out, "flush set inet twinwall off\n"
-	    "flush set inet twinwall off.6\n");
+	assert_string_equal(out, "flush set inet twinwall alias_off\n"
+	    "flush set inet twinwall alias_off.6\n");
 	free(out);
 	out = nft_render_alias_update(snap, "mail", err, sizeof(err));
-	assert_string_equal(out, "flush set inet twinwall mail\n"
-	    "add element inet twinwall mail { 25, 465, 587 }\n");
+	assert_string_equal(out, "flush set inet twinwall alias_mail\n"
+	    "add element inet twinwall alias_mail { 25, 465, 587 }\n");
 	free(out);
 	assert_null(nft_render_alias_update(snap, "nosuch", err, sizeof(err)));
 	assert_non_null(strstr(err, "no such alias"));

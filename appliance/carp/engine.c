@@ -1,0 +1,679 @@
+/*
+ * carp/engine.c — the CARP engine: one carp_node for every VHID, its
+ * callbacks, reconfiguration without flapping, the transition timeline,
+ * the status answers, and the simulated wire used off Linux.
+ *
+ * Real (platform linux): adverts go out through engine_linux.c, received
+ * packets are validated (carp_proto_validate), counted, and only then
+ * shown to the FSM; rtnetlink link changes feed carp_fsm_link().
+ *
+ * Simulated (platform dry and others): a second carp_node, the simulated
+ * peer, holds the same VHIDs with advskew CARP_ENGINE_SIM_SKEW. Adverts of
+ * either node are queued and delivered to the other (eng_drain) after
+ * every entry point, never from inside an FSM callback, so neither node
+ * is re-entered. The peer is a healthy backup: it takes over when this
+ * node goes silent or advertises demotion, exactly as a real one would.
+ */
+#include <arpa/inet.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "carp/engine.h"
+#include "carp/engine_int.h"
+#include "carp/linux.h"
+#include "config/config.h"
+#include "log.h"
+#include "util.h"
+
+#define ENG_SIM_SELF	"192.0.2.1"	/* RFC 5737, never on a wire */
+#define ENG_SIM_PEER	"192.0.2.2"
+
+struct eng_state eng;
+
+static double
+eng_now(void)
+{
+	return eng.e_clock != NULL ? eng.e_clock() : util_now();
+}
+
+void
+carp_engine_set_clock(double (*fn)(void))
+{
+	eng.e_clock = fn;
+}
+
+static struct eng_vhid *
+eng_find(uint8_t vhid)
+{
+	size_t i;
+
+	for (i = 0; eng.e_conf != NULL && i < eng.e_conf->cf_nvhids; i++)
+		if (eng.e_conf->cf_vhids[i] != NULL &&
+		    eng.e_conf->cf_vhids[i]->ev_vhid == vhid)
+			return eng.e_conf->cf_vhids[i];
+	return NULL;
+}
+
+/* The simulated wire. */
+
+static void
+eng_queue(int to_peer, const struct carp_vhid *vh, uint8_t skew,
+    uint8_t demote)
+{
+	struct eng_msg *m;
+
+	if (eng.e_qlen == ENG_QMAX) {
+		log_warnx("carp: simulated wire full, advert dropped");
+		return;
+	}
+	m = &eng.e_q[(eng.e_qhead + eng.e_qlen++) % ENG_QMAX];
+	m->m_to_peer = to_peer;
+	m->m_vhid = vh->vh_vhid;
+	m->m_advbase = vh->vh_advbase;
+	m->m_skew = skew;
+	m->m_demote = demote;
+}
+
+/* Delivers what is queued; bounded, since delivery may queue more. */
+static void
+eng_drain(double now)
+{
+	struct carp_adv	adv;
+	struct eng_msg	m;
+	int		n;
+
+	for (n = 0; eng.e_qlen > 0 && n < 4 * ENG_QMAX; n++) {
+		m = eng.e_q[eng.e_qhead];
+		eng.e_qhead = (eng.e_qhead + 1) % ENG_QMAX;
+		eng.e_qlen--;
+		memset(&adv, 0, sizeof(adv));
+		adv.ca_advbase = m.m_advbase;
+		adv.ca_advskew = m.m_skew;
+		adv.ca_demote = m.m_demote;
+		adv.ca_src = m.m_to_peer ? eng.e_self : eng.e_simpeer;
+		carp_fsm_rx(m.m_to_peer ? &eng.e_peer : &eng.e_node, m.m_vhid,
+		    &adv, now);
+	}
+}
+
+static int
+eng_peer_send(void *arg, const struct carp_vhid *vh, uint8_t skew,
+    uint8_t demote)
+{
+	(void)arg;
+	eng_queue(0, vh, skew, demote);
+	return 0;
+}
+
+/* The node's callbacks. */
+
+static int
+eng_send_advert(void *arg, const struct carp_vhid *vh, uint8_t skew,
+    uint8_t demote)
+{
+	struct eng_vhid	*ev = vh->vh_cookie;
+	struct carp_hdr	 hdr;
+	uint8_t		 pkt[CARP_HDR_LEN];
+	int		 rc;
+
+	(void)arg;
+	if (!eng.e_real) {
+		eng_queue(1, vh, skew, demote);
+		eng.e_sent++;
+		return 0;
+	}
+	rc = -1;
+	if (carp_proto_advert(&ev->ev_vconf, vh->vh_advbase, skew, demote,
+	    &hdr) == 0) {
+		carp_proto_encode(&hdr, pkt);
+		rc = eng_linux_send(ev, ev->ev_af == AF_INET ? eng.e_fd4 :
+		    eng.e_fd6, pkt);
+	}
+	if (rc == 0)
+		eng.e_sent++;
+	else
+		eng.e_senderr++;
+	return rc;
+}
+
+static void
+eng_vip_up(void *arg, const struct carp_vhid *vh)
+{
+	(void)arg;
+	if (eng.e_real)
+		eng_linux_vip_up(vh->vh_cookie);
+	else
+		log_debug("carp: vhid %u: simulated, VIPs up", vh->vh_vhid);
+}
+
+static void
+eng_vip_down(void *arg, const struct carp_vhid *vh)
+{
+	(void)arg;
+	if (eng.e_real)
+		eng_linux_vip_down(vh->vh_cookie);
+	else
+		log_debug("carp: vhid %u: simulated, VIPs down", vh->vh_vhid);
+}
+
+static void
+eng_garp(void *arg, const struct carp_vhid *vh)
+{
+	(void)arg;
+	if (eng.e_real)
+		eng_linux_garp(vh->vh_cookie);
+}
+
+static double
+eng_wallclock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+eng_transition(void *arg, const struct carp_transition *t)
+{
+	struct eng_tl	*e = &eng.e_tl[eng.e_tlnext];
+	struct eng_vhid	*ev = eng_find(t->ct_vhid);
+	struct carp_vhid *vh;
+
+	(void)arg;
+	/* A VHID being added is not in e_conf yet: ask the node. */
+	if (ev == NULL && (vh = carp_fsm_vhid(&eng.e_node, t->ct_vhid)) != NULL)
+		ev = vh->vh_cookie;
+	memset(e, 0, sizeof(*e));
+	e->t_time = eng_wallclock();
+	e->t_vhid = t->ct_vhid;
+	if (ev != NULL)
+		util_strlcpy(e->t_iface, ev->ev_iface, sizeof(e->t_iface));
+	e->t_from = t->ct_from;
+	e->t_to = t->ct_to;
+	util_strlcpy(e->t_cause, t->ct_cause, sizeof(e->t_cause));
+	eng.e_tlnext = (eng.e_tlnext + 1) % CARP_ENGINE_TIMELINE;
+	eng.e_tltotal++;
+}
+
+static void
+eng_peer_transition(void *arg, const struct carp_transition *t)
+{
+	(void)arg;
+	(void)t;	/* the FSM logs it with the peer's name */
+}
+
+int
+carp_engine_init(int real)
+{
+	static const struct carp_fsm_ops ops = {
+		.send_advert = eng_send_advert, .vip_up = eng_vip_up,
+		.vip_down = eng_vip_down, .garp = eng_garp,
+		.transition = eng_transition,
+	};
+	static const struct carp_fsm_ops peer_ops = {
+		.send_advert = eng_peer_send,
+		.transition = eng_peer_transition,
+	};
+	double (*clock)(void) = eng.e_clock;
+
+	if (eng.e_init)
+		carp_engine_shutdown();
+	memset(&eng, 0, sizeof(eng));
+	eng.e_clock = clock;
+	eng.e_fd4 = eng.e_fd6 = eng.e_fdlink = eng.e_fdpkt = -1;
+	eng.e_real = real != 0;
+	if (eng.e_real && eng_linux_init(&eng.e_fd4, &eng.e_fd6,
+	    &eng.e_fdlink, &eng.e_fdpkt) == -1)
+		return -1;
+	carp_fsm_init(&eng.e_node, &ops, 1);
+	carp_fsm_init(&eng.e_peer, &peer_ops, 1);
+	eng.e_node.cn_name = "carp";
+	eng.e_peer.cn_name = "carp (simulated peer)";
+	carp_stats_init(&eng.e_stats, 60);
+	eng.e_self.ca_af = eng.e_simpeer.ca_af = AF_INET;
+	inet_pton(AF_INET, ENG_SIM_SELF, &eng.e_self.ca_u.v4);
+	inet_pton(AF_INET, ENG_SIM_PEER, &eng.e_simpeer.ca_u.v4);
+	eng.e_init = 1;
+	log_info("carp: engine started (%s)", eng.e_real ? "raw sockets, "
+	    "virtual MACs" : "simulated: no sockets, a simulated peer");
+	return 0;
+}
+
+void
+carp_engine_shutdown(void)
+{
+	struct carp_engine_conf	*cf = eng.e_conf;
+	struct eng_vhid		*ev;
+	struct carp_hdr		 hdr;
+	uint8_t			 pkt[CARP_HDR_LEN];
+	double			 now = eng_now();
+	size_t			 i;
+
+	if (!eng.e_init)
+		return;
+	for (i = 0; cf != NULL && i < cf->cf_nvhids; i++) {
+		ev = cf->cf_vhids[i];
+		/*
+		 * OpenBSD's bow-out: advbase 255, advskew 255 tells the
+		 * backup to take over now instead of after master-down.
+		 */
+		if (eng.e_real && ev->ev_vh != NULL &&
+		    ev->ev_vh->vh_state == CARP_S_MASTER &&
+		    carp_proto_advert(&ev->ev_vconf, 255, 255, 0, &hdr) == 0) {
+			carp_proto_encode(&hdr, pkt);
+			(void)eng_linux_send(ev, ev->ev_af == AF_INET ?
+			    eng.e_fd4 : eng.e_fd6, pkt);
+		}
+		carp_fsm_del_vhid(&eng.e_node, ev->ev_vhid, "daemon stopping",
+		    now);
+		if (eng.e_real)
+			eng_linux_vhid_del(ev);
+	}
+	for (i = 0; eng.e_real && cf != NULL && i < cf->cf_nplain; i++)
+		if (cf->cf_plain[i].vp_installed)
+			eng_linux_plain(&cf->cf_plain[i], 0);
+	carp_engine_conf_free(cf);
+	eng.e_conf = NULL;
+	carp_fsm_free(&eng.e_node);
+	carp_fsm_free(&eng.e_peer);
+	if (eng.e_real)
+		eng_linux_shutdown();
+	if (eng.e_fd4 != -1)
+		close(eng.e_fd4);
+	if (eng.e_fd6 != -1)
+		close(eng.e_fd6);
+	if (eng.e_fdlink != -1)
+		close(eng.e_fdlink);
+	if (eng.e_fdpkt != -1)
+		close(eng.e_fdpkt);
+	eng.e_fd4 = eng.e_fd6 = eng.e_fdlink = eng.e_fdpkt = -1;
+	eng.e_init = 0;
+}
+
+/* Reconfiguration. */
+
+struct carp_engine_conf *
+carp_engine_conf_new(json_t *snap, char *err, size_t errlen)
+{
+	if (!eng.e_init) {
+		snprintf(err, errlen, "the CARP engine is not running");
+		return NULL;
+	}
+	return eng_conf_parse(snap, eng.e_real, err, errlen);
+}
+
+/* Puts a new VHID under the node (and the simulated peer). */
+static void
+eng_vhid_start(struct eng_vhid *ev, double now)
+{
+	int link;
+
+	if (eng.e_real && eng_linux_vhid_add(ev, eng.e_fd4, eng.e_fd6) == -1)
+		log_warnx("carp: vhid %u on %s: see above; it runs without "
+		    "its virtual MAC", ev->ev_vhid, ev->ev_device);
+	ev->ev_vh = carp_fsm_add_vhid(&eng.e_node, ev->ev_vhid,
+	    ev->ev_advbase, ev->ev_advskew, ev->ev_ifindex, ev);
+	if (ev->ev_vh == NULL)
+		return;
+	if (eng.e_real && (link = carp_linux_link_state(ev->ev_ifindex)) == 0)
+		carp_fsm_link(&eng.e_node, ev->ev_ifindex, 0, now);
+	if (!eng.e_real)
+		(void)carp_fsm_add_vhid(&eng.e_peer, ev->ev_vhid,
+		    ev->ev_advbase, CARP_ENGINE_SIM_SKEW, ev->ev_ifindex, NULL);
+}
+
+static void
+eng_vhid_stop(struct eng_vhid *ev, const char *why, double now)
+{
+	(void)carp_fsm_del_vhid(&eng.e_node, ev->ev_vhid, why, now);
+	if (!eng.e_real)
+		(void)carp_fsm_del_vhid(&eng.e_peer, ev->ev_vhid, why, now);
+	else
+		eng_linux_vhid_del(ev);
+	ev->ev_vh = NULL;
+}
+
+/*
+ * Keeps the FSM state of every VHID whose parameters did not change
+ * (advbase/advskew are updated in place), restarts the changed ones,
+ * removes the gone ones, starts the new ones.
+ */
+void
+carp_engine_conf_commit(struct carp_engine_conf *nc)
+{
+	struct carp_engine_conf	*oc = eng.e_conf;
+	struct eng_vhid		*ov, *nv, **keep;
+	struct eng_vip		*tmp;
+	struct carp_vhid	*pv;
+	double			 now = eng_now();
+	size_t			 i, j, n, c;
+
+	if (nc == NULL)
+		return;
+	n = oc != NULL ? oc->cf_nvhids : 0;
+	keep = xcalloc(n + 1, sizeof(*keep));
+	for (i = 0; i < n; i++) {
+		ov = oc->cf_vhids[i];
+		for (j = 0; j < nc->cf_nvhids; j++)
+			if (nc->cf_vhids[j]->ev_vhid == ov->ev_vhid)
+				break;
+		nv = j < nc->cf_nvhids ? nc->cf_vhids[j] : NULL;
+		if (nv != NULL && eng_vhid_same(ov, nv)) {
+			keep[i] = ov;
+			continue;
+		}
+		eng_vhid_stop(ov, nv != NULL ? "reconfigured" :
+		    "removed from the configuration", now);
+	}
+	for (j = 0; j < nc->cf_nvhids; j++) {
+		nv = nc->cf_vhids[j];
+		for (i = 0; i < n; i++)
+			if (keep[i] != NULL && keep[i]->ev_vhid == nv->ev_vhid)
+				break;
+		if (i == n) {
+			eng_vhid_start(nv, now);
+			continue;
+		}
+		/* Unchanged: the running one stays, with the new rows. */
+		ov = keep[i];
+		tmp = ov->ev_vips;
+		ov->ev_vips = nv->ev_vips;
+		nv->ev_vips = tmp;
+		c = ov->ev_nvips;
+		ov->ev_nvips = nv->ev_nvips;
+		nv->ev_nvips = c;
+		ov->ev_advbase = nv->ev_advbase;
+		ov->ev_advskew = nv->ev_advskew;
+		if (ov->ev_vh != NULL) {
+			ov->ev_vh->vh_advbase = ov->ev_advbase;
+			ov->ev_vh->vh_advskew = ov->ev_advskew;
+		}
+		if ((pv = carp_fsm_vhid(&eng.e_peer, ov->ev_vhid)) != NULL)
+			pv->vh_advbase = ov->ev_advbase;
+		eng_vhid_free(nv);
+		nc->cf_vhids[j] = ov;
+		oc->cf_vhids[i] = NULL;
+	}
+	/* Plain IP aliases and proxy-ARP entries: the difference only. */
+	for (i = 0; eng.e_real && oc != NULL && i < oc->cf_nplain; i++) {
+		for (j = 0; j < nc->cf_nplain; j++)
+			if (eng_plain_same(&oc->cf_plain[i], &nc->cf_plain[j]))
+				break;
+		if (j < nc->cf_nplain)
+			nc->cf_plain[j].vp_installed =
+			    oc->cf_plain[i].vp_installed;
+		else if (oc->cf_plain[i].vp_installed)
+			eng_linux_plain(&oc->cf_plain[i], 0);
+	}
+	for (j = 0; eng.e_real && j < nc->cf_nplain; j++)
+		if (!nc->cf_plain[j].vp_installed)
+			eng_linux_plain(&nc->cf_plain[j], 1);
+	/* Stopped VHIDs were freed from the node; free their structs. */
+	for (i = 0; oc != NULL && i < oc->cf_nvhids; i++)
+		if (oc->cf_vhids[i] != NULL && keep[i] == NULL) {
+			eng_vhid_free(oc->cf_vhids[i]);
+			oc->cf_vhids[i] = NULL;
+		}
+	free(keep);
+	carp_engine_conf_free(oc);
+	eng.e_conf = nc;
+	carp_fsm_set_preempt(&eng.e_node, nc->cf_preempt);
+	carp_fsm_set_preempt(&eng.e_peer, nc->cf_preempt);
+	carp_fsm_start(&eng.e_node, now);
+	if (!eng.e_real)
+		carp_fsm_start(&eng.e_peer, now);
+	eng_drain(now);
+	log_info("carp: configured %zu VHID(s), %zu plain VIP(s), preempt %s",
+	    nc->cf_nvhids, nc->cf_nplain, nc->cf_preempt ? "on" : "off");
+}
+
+int
+carp_engine_configure(json_t *snap, char *err, size_t errlen)
+{
+	struct carp_engine_conf *cf;
+
+	if ((cf = carp_engine_conf_new(snap, err, errlen)) == NULL)
+		return -1;
+	carp_engine_conf_commit(cf);
+	return 0;
+}
+
+int
+carp_engine_wants(json_t *subsys)
+{
+	static const char *const mine[] = { "vip", "interfaces", "hasync" };
+	json_t	*v;
+	size_t	 i, k;
+
+	if (subsys == NULL || json_array_size(subsys) == 0)
+		return 1;
+	json_array_foreach(subsys, i, v)
+		for (k = 0; k < nitems(mine); k++)
+			if (json_is_string(v) &&
+			    strcmp(json_string_value(v), mine[k]) == 0)
+				return 1;
+	return 0;
+}
+
+/* Controls. */
+
+int
+carp_engine_set_maintenance(int on)
+{
+	double now = eng_now();
+
+	if (!eng.e_init)
+		return -1;
+	if (eng.e_node.cn_maintenance != (on != 0))
+		log_info("carp: persistent maintenance mode %s", on ? "on" :
+		    "off");
+	carp_fsm_set_maintenance(&eng.e_node, on, now);
+	eng_drain(now);
+	return 0;
+}
+
+int
+carp_engine_set_disabled(int on)
+{
+	double now = eng_now();
+
+	if (!eng.e_init)
+		return -1;
+	if (eng.e_node.cn_disabled != (on != 0))
+		log_info("carp: %s", on ? "temporarily disabled" : "enabled");
+	carp_fsm_set_disabled(&eng.e_node, on, now);
+	eng_drain(now);
+	return 0;
+}
+
+int
+carp_engine_demote_external(int value)
+{
+	double now = eng_now();
+
+	if (!eng.e_init || value < 0)
+		return -1;
+	if (eng.e_node.cn_demote[CARP_D_EXTERNAL] != (unsigned int)value)
+		log_info("carp: external demotion %u -> %d",
+		    eng.e_node.cn_demote[CARP_D_EXTERNAL], value);
+	carp_fsm_set_demotion(&eng.e_node, CARP_D_EXTERNAL,
+	    (unsigned int)value, now);
+	eng_drain(now);
+	return 0;
+}
+
+const char *
+carp_engine_vhid_state(int vhid)
+{
+	struct carp_vhid *vh;
+
+	if (!eng.e_init || vhid < 1 || vhid > 255 ||
+	    (vh = carp_fsm_vhid(&eng.e_node, (uint8_t)vhid)) == NULL)
+		return NULL;
+	return carp_fsm_state_name(vh->vh_state);
+}
+
+/* The event loop. */
+
+int
+carp_engine_pollfds(struct pollfd *pfd, int max)
+{
+	int fds[2] = { eng.e_fdpkt, eng.e_fdlink }, i, n = 0;
+
+	for (i = 0; eng.e_init && i < 2 && n < max; i++)
+		if (fds[i] != -1) {
+			pfd[n].fd = fds[i];
+			pfd[n].events = POLLIN;
+			pfd[n++].revents = 0;
+		}
+	return n;
+}
+
+static uint8_t
+eng_peek_vhid(const uint8_t *p, ssize_t n, int af)
+{
+	size_t hl = af == AF_INET ? (size_t)(p[0] & 0x0f) * 4 :
+	    CARP_IP6_HDR_LEN;
+
+	return n > 0 && (size_t)n >= hl + 2 ? p[hl + 1] : 0;
+}
+
+static int
+eng_is_vmac(int ifindex)
+{
+	size_t i;
+
+	for (i = 0; eng.e_conf != NULL && i < eng.e_conf->cf_nvhids; i++)
+		if (eng.e_conf->cf_vhids[i]->ev_vmac == ifindex)
+			return 1;
+	return 0;
+}
+
+/* Reads what fd has pending; nothing reaches the FSM unvalidated. */
+static void
+eng_recv(int fd, double now)
+{
+	struct carp_rxconf	 rxc;
+	struct carp_rx		 rx;
+	struct carp_adv		 adv;
+	struct eng_vhid		*ev;
+	enum carp_reason	 r;
+	uint8_t			 buf[2048];
+	ssize_t			 n;
+	int			 ifindex, af, k;
+
+	for (k = 0; k < 64; k++) {
+		if ((n = carp_linux_packet_recv(fd, buf, sizeof(buf),
+		    &ifindex, &af)) <= 0)
+			break;
+		ev = eng_find(eng_peek_vhid(buf, n, af));
+		memset(&rxc, 0, sizeof(rxc));
+		memset(&rx, 0, sizeof(rx));
+		if (ev != NULL) {
+			rxc.rc_vhids = &ev->ev_vconf;
+			rxc.rc_nvhids = 1;
+			rxc.rc_local = &ev->ev_src;
+			rxc.rc_nlocal = ev->ev_src.ca_af != 0;
+		}
+		r = carp_proto_validate(buf, (size_t)n, &rxc, &rx);
+		/*
+		 * A VHID lives on one segment: elsewhere it is not ours.
+		 * Frames on the virtual-MAC device are copies of what the
+		 * parent saw: skipped, not counted.
+		 */
+		if (eng_is_vmac(ifindex))
+			continue;
+		if (r == CARP_R_OK && ifindex != ev->ev_ifindex)
+			r = CARP_R_UNKNOWN_VHID;
+		carp_stats_count(&eng.e_stats, r, &rx, now);
+		if (r != CARP_R_OK)
+			continue;	/* counted, never acted on */
+		memset(&adv, 0, sizeof(adv));
+		adv.ca_advbase = rx.rx_hdr.ch_advbase;
+		adv.ca_advskew = rx.rx_hdr.ch_advskew;
+		adv.ca_demote = rx.rx_hdr.ch_demote;
+		adv.ca_src = rx.rx_src;
+		carp_fsm_rx(&eng.e_node, ev->ev_vhid, &adv, now);
+	}
+}
+
+static void
+eng_link_cb(void *arg, int ifindex, int up)
+{
+	carp_fsm_link(&eng.e_node, ifindex, up, *(double *)arg);
+}
+
+void
+carp_engine_events(const struct pollfd *pfd, int n)
+{
+	struct eng_vhid	*ev;
+	double		 now = eng_now();
+	size_t		 j;
+	int		 i, st;
+
+	for (i = 0; eng.e_init && i < n; i++) {
+		if (pfd[i].fd == -1 || !(pfd[i].revents & (POLLIN | POLLERR)))
+			continue;
+		if (pfd[i].fd == eng.e_fdpkt)
+			eng_recv(eng.e_fdpkt, now);
+		else if (pfd[i].fd == eng.e_fdlink &&
+		    carp_linux_link_read(eng.e_fdlink, eng_link_cb,
+		    &now) == -1) {
+			/* Events were lost (ENOBUFS): read every link. */
+			for (j = 0; eng.e_conf != NULL &&
+			    j < eng.e_conf->cf_nvhids; j++) {
+				ev = eng.e_conf->cf_vhids[j];
+				if ((st = carp_linux_link_state(
+				    ev->ev_ifindex)) != -1)
+					carp_fsm_link(&eng.e_node,
+					    ev->ev_ifindex, st, now);
+			}
+		}
+	}
+	eng_drain(now);
+}
+
+int
+carp_engine_timeout_ms(void)
+{
+	double	d, p, now;
+
+	if (!eng.e_init)
+		return -1;
+	d = carp_fsm_next_deadline(&eng.e_node);
+	p = carp_fsm_next_deadline(&eng.e_peer);
+	if (p > 0 && (d == 0 || p < d))
+		d = p;
+	if (d == 0)
+		return -1;
+	now = eng_now();
+	if (d <= now)
+		return 0;
+	return (int)ceil((d - now) * 1000.0);
+}
+
+void
+carp_engine_run(void)
+{
+	double now = eng_now();
+
+	if (!eng.e_init)
+		return;
+	/*
+	 * The simulated peer first, and its adverts delivered, so that
+	 * timers due in the same wake-up resolve as on a wire: a demoted
+	 * node hears the peer before its own master-down fires.
+	 */
+	if (!eng.e_real) {
+		(void)carp_fsm_tick(&eng.e_peer, now);
+		eng_drain(now);
+	}
+	(void)carp_fsm_tick(&eng.e_node, now);
+	eng_drain(now);
+}

@@ -1,0 +1,108 @@
+/*
+ * carp/engine.h — the CARP engine of the root parent: the glue between
+ * the state machine (fsm.c), the wire (proto.c, linux.c) and the daemon.
+ *
+ * One engine per process, one node for every VHID. The parent feeds it
+ * the "vip" part of apply snapshots (VIPs, interfaces, hasync); VHIDs
+ * whose parameters did not change keep their state. On --platform linux
+ * it runs real CARP (raw sockets, virtual-MAC macvlans, rtnetlink link
+ * watch). On any other platform it runs SIMULATED CARP: the same FSM,
+ * with no sockets, against a simulated peer node (a second FSM that
+ * advertises advskew CARP_ENGINE_SIM_SKEW) over an in-memory wire. A lone
+ * node thus becomes MASTER after one master-down interval, and
+ * maintenance or disable hand the VIPs to the simulated peer as a real
+ * pair would: every status and timeline entry is real FSM output.
+ *
+ * Requests of the daemon's table (daemon.c), answers are new objects:
+ *   {"type":"carp_status"}
+ *     -> {"status":"ok","carp":{"demotion":N,"maintenance":bool,
+ *        "allow":bool,"preempt":bool,"status_msg":"...","simulated":bool,
+ *        "demotion_sources":{"link":N,"maintenance":N,"send_errors":N,
+ *        "disable":N,"external":N}},
+ *        "vips":[{"uuid","vhid":N,"interface","subnet","subnet_bits":N,
+ *        "mode","advbase":N,"advskew":N,"status":"MASTER|BACKUP|INIT|
+ *        DISABLED"}], "stats":{"accepted":N,"sent":N,"send_errors":N,
+ *        "short":N,"bad_ip":N,...,"own_packet":N}}
+ *   {"type":"carp_set","action":"enable"|"disable"|"maintenance","on":b}
+ *     -> {"status":"ok","carp":{...as above}}
+ *   {"type":"timeline","limit":N}
+ *     -> {"status":"ok","total":N,"timeline":[{"time":epoch seconds,
+ *        "vhid":N,"interface","from","to","cause"}, newest first]}
+ *   {"type":"carp_config","snapshot":{...},"maintenance":bool}
+ *     (sent by the API child at start: persistent maintenance and the
+ *     stored VIPs, before anything is applied)
+ */
+#ifndef TW_CARP_ENGINE_H
+#define TW_CARP_ENGINE_H
+
+#include <jansson.h>
+#include <poll.h>
+#include <stddef.h>
+
+#define CARP_ENGINE_TIMELINE	1000	/* transitions kept */
+#define CARP_ENGINE_MAXFDS	3	/* IPv4, IPv6, rtnetlink */
+#define CARP_ENGINE_SIM_SKEW	239	/* the simulated peer's advskew */
+
+struct store;
+struct carp_engine_conf;
+
+/*
+ * real: sockets and devices (platform linux, needs root); otherwise
+ * simulated. 0, or -1 (logged) when the sockets cannot be opened.
+ */
+int	 carp_engine_init(int real);
+/* Bows out (advbase 255) of every VHID it is MASTER of, removes VIPs. */
+void	 carp_engine_shutdown(void);
+/* Tests: the monotonic clock (seconds); NULL restores util_now. */
+void	 carp_engine_set_clock(double (*)(void));
+
+/*
+ * Two steps so that an apply changes nothing when the CARP part is
+ * invalid: conf_new parses and resolves snap (borrowed) and returns a
+ * new configuration (free with carp_engine_conf_free), or NULL with the
+ * reason in err; conf_commit puts it in force and takes it over.
+ */
+struct carp_engine_conf *carp_engine_conf_new(json_t *snap, char *err,
+	    size_t errlen);
+void	 carp_engine_conf_commit(struct carp_engine_conf *);
+void	 carp_engine_conf_free(struct carp_engine_conf *);
+/* Both steps. 0, or -1 with the reason in err. */
+int	 carp_engine_configure(json_t *snap, char *err, size_t errlen);
+/* Clears the CARP passwords in snap once nothing needs them. */
+void	 carp_engine_wipe_secrets(json_t *snap);
+/* 1 when subsys (apply's array; NULL = all) concerns CARP. */
+int	 carp_engine_wants(json_t *subsys);
+
+/* The daemon's request handlers: req borrowed, a new answer returned. */
+json_t	*carp_engine_req_status(json_t *req);
+json_t	*carp_engine_req_set(json_t *req);
+json_t	*carp_engine_req_timeline(json_t *req);
+json_t	*carp_engine_req_config(json_t *req);
+
+/* Direct controls; 0 or -1. */
+int	 carp_engine_set_maintenance(int on);
+int	 carp_engine_set_disabled(int on);
+/*
+ * For state sync (conntrackd resync hold) and service checks: the
+ * node-wide external demotion becomes value (0 lifts it, 240 makes the
+ * peer take every VIP). 0, or -1 for a negative value.
+ */
+int	 carp_engine_demote_external(int value);
+/* "MASTER", "BACKUP", "INIT", "DISABLED", or NULL without that vhid. */
+const char *carp_engine_vhid_state(int vhid);
+
+/* Event loop: descriptors to poll (count), their events, the timers. */
+int	 carp_engine_pollfds(struct pollfd *, int max);
+void	 carp_engine_events(const struct pollfd *, int n);
+/* Milliseconds until the next timer (-1: none); run when due. */
+int	 carp_engine_timeout_ms(void);
+void	 carp_engine_run(void);
+
+/*
+ * Runs in the API child at start: reads persistent maintenance
+ * ("carp_maintenance" in the store's kv) and the stored VIPs and sends
+ * them to the parent as carp_config. 0, or -1 (logged).
+ */
+int	 carp_boot_child(struct store *);
+
+#endif

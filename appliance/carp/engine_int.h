@@ -1,0 +1,131 @@
+/*
+ * carp/engine_int.h — what engine.c (configuration, the node, the
+ * simulated wire, status and timeline) shares with engine_linux.c (the
+ * sockets, virtual-MAC devices and addresses). Not for other modules.
+ */
+#ifndef TW_CARP_ENGINE_INT_H
+#define TW_CARP_ENGINE_INT_H
+
+#include <jansson.h>
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "carp/engine.h"
+#include "carp/fsm.h"
+#include "carp/proto.h"
+#include "util.h"
+
+#define ENG_IFNAME_LEN	17		/* interfaces.name, 16 + NUL */
+
+/* One address of a VIP row: the CARP row itself, an IP alias, proxy ARP. */
+struct eng_vip {
+	char		 vp_uuid[UUID_LEN + 1];
+	char		 vp_mode[12];		/* carp, ipalias, proxyarp */
+	char		 vp_iface[ENG_IFNAME_LEN];
+	char		 vp_device[IFNAMSIZ];
+	char		 vp_subnet[64];		/* the address as configured */
+	struct carp_addr vp_addr;
+	int		 vp_bits;
+	int		 vp_ifindex;		/* linux: the parent device */
+	int		 vp_installed;		/* linux: address / entry set */
+};
+
+/*
+ * One VHID: its configuration (from a snapshot) and, once in force, its
+ * runtime. ev_vips[0] is the CARP row, then IP aliases bound to the vhid.
+ * ev_vconf holds the key: wipe with carp_proto_vconf_clear().
+ */
+struct eng_vhid {
+	uint8_t		 ev_vhid;
+	uint8_t		 ev_advbase;
+	uint8_t		 ev_advskew;
+	char		 ev_iface[ENG_IFNAME_LEN];
+	char		 ev_device[IFNAMSIZ];
+	int		 ev_af;			/* family of the adverts */
+	struct carp_addr ev_src;		/* own address, never a VIP */
+	struct carp_vconf ev_vconf;
+	struct eng_vip	*ev_vips;		/* owned */
+	size_t		 ev_nvips;
+
+	int		 ev_ifindex;		/* parent (dry: a pseudo index) */
+	int		 ev_vmac;		/* linux: twc<vhid>, 0 none */
+	char		 ev_vmacname[IFNAMSIZ];
+	int		 ev_up;			/* linux: VIPs installed */
+	struct carp_vhid *ev_vh;		/* the node's, borrowed */
+};
+
+/* A parsed snapshot: what carp_engine_conf_new() returns. */
+struct carp_engine_conf {
+	struct eng_vhid	**cf_vhids;		/* owned */
+	size_t		  cf_nvhids;
+	struct eng_vip	 *cf_plain;		/* ipalias w/o vhid, proxyarp */
+	size_t		  cf_nplain;
+	int		  cf_preempt;
+};
+
+#define ENG_QMAX	512
+
+/* One advert on the simulated wire. */
+struct eng_msg {
+	int		 m_to_peer;
+	uint8_t		 m_vhid, m_advbase, m_skew, m_demote;
+};
+
+/* One timeline entry. */
+struct eng_tl {
+	double		 t_time;		/* wall clock, epoch seconds */
+	uint8_t		 t_vhid;
+	char		 t_iface[ENG_IFNAME_LEN];
+	enum carp_state	 t_from, t_to;
+	char		 t_cause[96];
+};
+
+/* The engine: one per process (engine.c). */
+struct eng_state {
+	int			 e_init;
+	int			 e_real;
+	struct carp_node	 e_node;
+	struct carp_node	 e_peer;	/* simulated only */
+	struct carp_engine_conf	*e_conf;	/* in force; NULL before */
+	struct carp_stats	 e_stats;
+	uint64_t		 e_sent, e_senderr;
+	struct eng_tl		 e_tl[CARP_ENGINE_TIMELINE];
+	size_t			 e_tlnext;
+	uint64_t		 e_tltotal;
+	struct eng_msg		 e_q[ENG_QMAX];
+	size_t			 e_qhead, e_qlen;
+	struct carp_addr	 e_self, e_simpeer;
+	int			 e_fd4, e_fd6, e_fdlink;
+	int			 e_fdpkt;	/* receives (packet socket) */
+	double			(*e_clock)(void);
+};
+extern struct eng_state eng;
+
+/* engine_conf.c */
+void	eng_vhid_free(struct eng_vhid *);
+/* A new configuration from snap (borrowed), or NULL with err. */
+struct carp_engine_conf *eng_conf_parse(json_t *snap, int real, char *err,
+	    size_t errlen);
+int	eng_vhid_same(const struct eng_vhid *, const struct eng_vhid *);
+int	eng_plain_same(const struct eng_vip *, const struct eng_vip *);
+
+/*
+ * engine_linux.c. All return 0, or -1 after logging why; nothing here
+ * logs a key.
+ */
+int	eng_linux_init(int *fd4, int *fd6, int *fdlink, int *fdpkt);
+void	eng_linux_shutdown(void);
+/* Fills ev_ifindex (and the IPv6 link-local source); err for the user. */
+int	eng_linux_resolve(struct eng_vhid *, char *err, size_t errlen);
+int	eng_linux_resolve_plain(struct eng_vip *, char *err, size_t errlen);
+/* Virtual MAC, sysctls, multicast membership: before the FSM sees it. */
+int	eng_linux_vhid_add(struct eng_vhid *, int fd4, int fd6);
+void	eng_linux_vhid_del(struct eng_vhid *);
+int	eng_linux_send(struct eng_vhid *, int fd, const uint8_t *carp);
+void	eng_linux_vip_up(struct eng_vhid *);
+void	eng_linux_vip_down(struct eng_vhid *);
+void	eng_linux_garp(struct eng_vhid *);
+void	eng_linux_plain(struct eng_vip *, int add);
+
+#endif

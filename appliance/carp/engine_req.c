@@ -1,0 +1,275 @@
+/*
+ * carp/engine_req.c — the engine's side of the daemon's request table
+ * (carp_status, carp_set, timeline, carp_config; shapes in engine.h) and
+ * the API child's start-up message (carp_boot_child).
+ *
+ * Every handler takes the request borrowed and returns a new answer
+ * object the caller sends and releases with json_decref().
+ */
+#include <sys/param.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "carp/engine.h"
+#include "carp/engine_int.h"
+#include "config/config.h"
+#include "ipc.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+/* Keys of the stats object, by enum carp_reason. */
+static const char *const eng_reason_keys[CARP_R_MAX] = {
+	[CARP_R_OK] = "accepted", [CARP_R_SHORT] = "short",
+	[CARP_R_BAD_IP] = "bad_ip", [CARP_R_BAD_TTL] = "bad_ttl",
+	[CARP_R_BAD_CHECKSUM] = "bad_checksum",
+	[CARP_R_BAD_VERSION] = "bad_version", [CARP_R_BAD_TYPE] = "bad_type",
+	[CARP_R_BAD_AUTHLEN] = "bad_authlen",
+	[CARP_R_UNKNOWN_VHID] = "unknown_vhid", [CARP_R_BAD_PEER] = "bad_peer",
+	[CARP_R_BAD_HMAC] = "bad_hmac", [CARP_R_OWN_PACKET] = "own_packet",
+};
+
+static const char *const eng_demote_keys[CARP_D_MAX] = {
+	[CARP_D_LINK] = "link", [CARP_D_MAINT] = "maintenance",
+	[CARP_D_SENDERR] = "send_errors", [CARP_D_DISABLE] = "disable",
+	[CARP_D_EXTERNAL] = "external",
+};
+
+/* Returns a new {"status":"failed","message":...}. */
+static json_t *
+eng_failed(const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return json_pack("{s:s,s:s}", "status", "failed", "message", msg);
+}
+
+/* Appends "; text" (or text) to buf. */
+static void
+eng_msg_add(char *buf, size_t len, const char *text)
+{
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, len - n, "%s%s", n ? "; " : "", text);
+}
+
+/* The node-wide part of carp_status: a new object. */
+static json_t *
+eng_carp_obj(void)
+{
+	const struct carp_node	*cn = &eng.e_node;
+	json_t			*src;
+	char			 msg[512], one[128];
+	int			 i;
+
+	msg[0] = '\0';
+	src = json_object();
+	for (i = 0; i < CARP_D_MAX; i++)
+		json_object_set_new(src, eng_demote_keys[i],
+		    json_integer(cn->cn_demote[i]));
+	if (cn->cn_disabled)
+		eng_msg_add(msg, sizeof(msg), "CARP is temporarily disabled "
+		    "on this node: its VIPs are left to the peer");
+	if (cn->cn_maintenance)
+		eng_msg_add(msg, sizeof(msg), "persistent maintenance mode: "
+		    "this node advertises demotion so the peer holds the VIPs");
+	if (cn->cn_demote[CARP_D_LINK]) {
+		snprintf(one, sizeof(one), "a CARP interface has no link "
+		    "(demotion %u)", cn->cn_demote[CARP_D_LINK]);
+		eng_msg_add(msg, sizeof(msg), one);
+	}
+	if (cn->cn_demote[CARP_D_SENDERR]) {
+		snprintf(one, sizeof(one), "advertisements fail to send "
+		    "(demotion %u)", cn->cn_demote[CARP_D_SENDERR]);
+		eng_msg_add(msg, sizeof(msg), one);
+	}
+	if (cn->cn_demote[CARP_D_EXTERNAL]) {
+		snprintf(one, sizeof(one), "demoted by state sync or a "
+		    "service check (%u)", cn->cn_demote[CARP_D_EXTERNAL]);
+		eng_msg_add(msg, sizeof(msg), one);
+	}
+	return json_pack("{s:I,s:b,s:b,s:b,s:s,s:b,s:o}",
+	    "demotion", (json_int_t)carp_fsm_demotion(cn),
+	    "maintenance", cn->cn_maintenance,
+	    "allow", !cn->cn_disabled,
+	    "preempt", cn->cn_preempt,
+	    "status_msg", msg,
+	    "simulated", !eng.e_real,
+	    "demotion_sources", src);
+}
+
+json_t *
+carp_engine_req_status(json_t *req)
+{
+	const struct carp_engine_conf	*cf = eng.e_conf;
+	const struct eng_vhid		*ev;
+	const struct eng_vip		*vp;
+	json_t				*vips, *stats;
+	size_t				 i, j;
+	int				 r;
+
+	(void)req;
+	if (!eng.e_init)
+		return eng_failed("the CARP engine is not running");
+	vips = json_array();
+	for (i = 0; cf != NULL && i < cf->cf_nvhids; i++) {
+		ev = cf->cf_vhids[i];
+		for (j = 0; j < ev->ev_nvips; j++) {
+			vp = &ev->ev_vips[j];
+			json_array_append_new(vips, json_pack("{s:s,s:i,s:s,"
+			    "s:s,s:i,s:s,s:i,s:i,s:s}",
+			    "uuid", vp->vp_uuid, "vhid", ev->ev_vhid,
+			    "interface", vp->vp_iface, "subnet", vp->vp_subnet,
+			    "subnet_bits", vp->vp_bits, "mode", vp->vp_mode,
+			    "advbase", ev->ev_advbase, "advskew", ev->ev_advskew,
+			    "status", ev->ev_vh != NULL ? carp_fsm_state_name(
+			    ev->ev_vh->vh_state) : "INIT"));
+		}
+	}
+	stats = json_object();
+	for (r = 0; r < CARP_R_MAX; r++)
+		json_object_set_new(stats, eng_reason_keys[r],
+		    json_integer((json_int_t)eng.e_stats.cs_count[r]));
+	json_object_set_new(stats, "sent", json_integer((json_int_t)eng.e_sent));
+	json_object_set_new(stats, "send_errors",
+	    json_integer((json_int_t)eng.e_senderr));
+	return json_pack("{s:s,s:o,s:o,s:o}", "status", "ok",
+	    "carp", eng_carp_obj(), "vips", vips, "stats", stats);
+}
+
+/* A boolean in a request: true/false, 1/0, "1"/"0"; -1 when absent. */
+static int
+eng_bool(json_t *v)
+{
+	const char *s;
+
+	if (json_is_boolean(v))
+		return json_is_true(v);
+	if (json_is_integer(v))
+		return json_integer_value(v) != 0;
+	if ((s = json_string_value(v)) != NULL) {
+		if (strcmp(s, "1") == 0 || strcmp(s, "true") == 0 ||
+		    strcmp(s, "on") == 0)
+			return 1;
+		if (strcmp(s, "0") == 0 || strcmp(s, "false") == 0 ||
+		    strcmp(s, "off") == 0)
+			return 0;
+	}
+	return -1;
+}
+
+json_t *
+carp_engine_req_set(json_t *req)
+{
+	const char	*action = json_string_value(json_object_get(req,
+			    "action"));
+	int		 on = eng_bool(json_object_get(req, "on")), rc;
+
+	if (!eng.e_init)
+		return eng_failed("the CARP engine is not running");
+	if (action == NULL)
+		return eng_failed("carp_set: no action");
+	if (strcmp(action, "enable") == 0)
+		rc = carp_engine_set_disabled(on == 0);
+	else if (strcmp(action, "disable") == 0)
+		rc = carp_engine_set_disabled(on != 0);
+	else if (strcmp(action, "maintenance") == 0)
+		rc = carp_engine_set_maintenance(on == -1 ?
+		    !eng.e_node.cn_maintenance : on);
+	else
+		return eng_failed("carp_set: action must be enable, disable "
+		    "or maintenance");
+	if (rc == -1)
+		return eng_failed("carp_set %s failed", action);
+	return json_pack("{s:s,s:o}", "status", "ok", "carp", eng_carp_obj());
+}
+
+json_t *
+carp_engine_req_timeline(json_t *req)
+{
+	const struct eng_tl	*e;
+	json_t			*arr, *jl = json_object_get(req, "limit");
+	size_t			 n, i, have;
+	long long		 limit = 100;
+
+	if (json_is_integer(jl))
+		limit = json_integer_value(jl);
+	if (limit < 1 || limit > CARP_ENGINE_TIMELINE)
+		limit = CARP_ENGINE_TIMELINE;
+	have = eng.e_tltotal < CARP_ENGINE_TIMELINE ? (size_t)eng.e_tltotal :
+	    CARP_ENGINE_TIMELINE;
+	n = MIN(have, (size_t)limit);
+	arr = json_array();
+	for (i = 0; i < n; i++) {
+		e = &eng.e_tl[(eng.e_tlnext + CARP_ENGINE_TIMELINE - 1 - i) %
+		    CARP_ENGINE_TIMELINE];
+		json_array_append_new(arr, json_pack("{s:f,s:i,s:s,s:s,s:s,"
+		    "s:s}", "time", e->t_time, "vhid", e->t_vhid,
+		    "interface", e->t_iface,
+		    "from", carp_fsm_state_name(e->t_from),
+		    "to", carp_fsm_state_name(e->t_to), "cause", e->t_cause));
+	}
+	return json_pack("{s:s,s:I,s:o}", "status", "ok", "total",
+	    (json_int_t)eng.e_tltotal, "timeline", arr);
+}
+
+json_t *
+carp_engine_req_config(json_t *req)
+{
+	json_t	*snap = json_object_get(req, "snapshot");
+	char	 err[512];
+	int	 on = eng_bool(json_object_get(req, "maintenance"));
+
+	if (!eng.e_init)
+		return eng_failed("the CARP engine is not running");
+	/* Maintenance first: the VHIDs then start already demoted. */
+	if (on != -1)
+		carp_engine_set_maintenance(on);
+	if (json_is_object(snap)) {
+		err[0] = '\0';
+		if (carp_engine_configure(snap, err, sizeof(err)) == -1) {
+			log_warnx("carp: stored VIPs not taken: %s", err);
+			return eng_failed("carp: %s", err);
+		}
+	}
+	return json_pack("{s:s}", "status", "ok");
+}
+
+int
+carp_boot_child(struct store *st)
+{
+	json_t	*which, *snap, *req, *ans;
+	char	*m;
+	int	 ret = -1;
+
+	m = store_kv_get(st, "carp_maintenance");
+	which = json_pack("[s,s,s]", "vips", "interfaces", "hasync");
+	snap = cfg_snapshot(st, which, 1);
+	json_decref(which);
+	if (snap == NULL) {
+		log_warnx("carp: cannot read the stored VIPs");
+		free(m);
+		return -1;
+	}
+	req = json_pack("{s:s,s:b,s:O}", "type", "carp_config",
+	    "maintenance", m != NULL && strcmp(m, "1") == 0, "snapshot", snap);
+	ans = priv_call(req);
+	if (strcmp(cfg_str(ans, "status"), "ok") == 0)
+		ret = 0;
+	else
+		log_warnx("carp: the parent did not take the stored VIPs: %s",
+		    cfg_str(ans, "message"));
+	carp_engine_wipe_secrets(snap);
+	json_decref(snap);
+	json_decref(req);
+	json_decref(ans);
+	free(m);
+	return ret;
+}

@@ -1,0 +1,305 @@
+/*
+ * console.c — `twinwall console`: the menu of DESIGN.md section 9, shaped
+ * like OPNsense's (opnsense-shell): the node, its version and its
+ * interfaces above a table of options 0-13.
+ *
+ * The console opens the store directly and acts through the same model
+ * (cfg_*) as the API, so it says what the API says about a bad address;
+ * it reaches a running daemon through DIR/control.sock to apply and to
+ * learn the platform. Without a daemon it assumes the dry platform unless
+ * --platform says otherwise.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "console.h"
+#include "console_int.h"
+#include "control.h"
+#include "store.h"
+#include "util.h"
+
+struct console_option {
+	const char	*o_key;
+	const char	*o_label;
+	int		(*o_fn)(struct console *);
+};
+
+static int	console_logout(struct console *);
+
+static const struct console_option console_options[] = {
+	{ "0", "Logout",			console_logout },
+	{ "1", "Assign interfaces",		console_assign },
+	{ "2", "Set interface IP address",	console_setaddr },
+	{ "3", "Reset the root password",	console_password },
+	{ "4", "Reset to factory defaults",	console_factory },
+	{ "5", "Power off system",		console_poweroff },
+	{ "6", "Reboot system",			console_reboot },
+	{ "7", "Ping host",			console_ping },
+	{ "8", "Shell",				console_shell },
+	{ "9", "State table (top)",		console_states },
+	{ "10", "Firewall log",			console_fwlog },
+	{ "11", "Reload all services",		console_reload },
+	{ "12", "Update from console",		console_update },
+	{ "13", "Restore a backup",		console_restore },
+};
+
+static int
+console_logout(struct console *c)
+{
+	(void)c;
+	printf("Logout.\n");
+	return CON_EXIT;
+}
+
+/* Asks the daemon for its status; fills c_running ("" when none). */
+static void
+console_probe(struct console *c)
+{
+	const char	*p;
+	char		 err[512];
+	json_t		*req, *ans;
+
+	c->c_running[0] = '\0';
+	req = json_pack("{s:s}", "type", "status");
+	ans = control_call(c->c_dir, req, err, sizeof(err));
+	json_decref(req);
+	if (ans == NULL)
+		return;
+	p = json_string_value(json_object_get(ans, "platform"));
+	util_strlcpy(c->c_running, p ? p : "unknown", sizeof(c->c_running));
+	json_decref(ans);
+}
+
+/*
+ * The platform the host runs: the daemon's when one answers, else the
+ * --platform given (dry by default).
+ */
+const char *
+console_platform(struct console *c)
+{
+	console_probe(c);
+	return c->c_running[0] ? c->c_running : c->c_platform;
+}
+
+/* "v4: 192.168.1.1/24" or "v4/DHCP4  v6/SLAAC"; into buf. */
+void
+console_if_addr_text(json_t *row, char *buf, size_t len)
+{
+	const char	*v4 = cfg_str(row, "ipaddr"), *v6 = cfg_str(row,
+			    "ipaddrv6");
+	size_t		 o = 0;
+
+	buf[0] = '\0';
+	if (strcmp(v4, "dhcp") == 0)
+		o += (size_t)snprintf(buf + o, len - o, "v4/DHCP4");
+	else if (*v4 && strcmp(v4, "none") != 0)
+		o += (size_t)snprintf(buf + o, len - o, "v4: %s/%s", v4,
+		    cfg_str(row, "subnet"));
+	if (o >= len)
+		return;
+	if (strcmp(v6, "dhcp6") == 0 || strcmp(v6, "slaac") == 0)
+		o += (size_t)snprintf(buf + o, len - o, "%sv6/%s", o ? "  " :
+		    "", strcmp(v6, "dhcp6") == 0 ? "DHCP6" : "SLAAC");
+	else if (*v6 && strcmp(v6, "none") != 0)
+		o += (size_t)snprintf(buf + o, len - o, "%sv6: %s/%s", o ?
+		    "  " : "", v6, cfg_str(row, "subnetv6"));
+	if (o == 0)
+		snprintf(buf, len, "no address");
+}
+
+static void
+console_header(struct console *c)
+{
+	json_t		*which, *snap, *sys, *ifs, *row;
+	const char	*dom, *dev, *descr;
+	char		 addr[256], live[512], label[64];
+	size_t		 i, k;
+
+	which = json_pack("[ss]", "system", "interfaces");
+	snap = cfg_snapshot(c->c_st, which, 0);
+	json_decref(which);
+	sys = json_object_get(json_object_get(snap, "sections"), "system");
+	ifs = json_object_get(json_object_get(snap, "sections"),
+	    "interfaces");
+	dom = cfg_str(sys, "domain");
+	console_probe(c);
+	printf("\n*** %s%s%s: twinwall %s (platform %s, %s) ***\n\n",
+	    cfg_str(sys, "hostname"), *dom ? "." : "", dom, TW_VERSION,
+	    c->c_running[0] ? c->c_running : c->c_platform,
+	    c->c_running[0] ? "daemon running" : "no daemon running");
+	json_array_foreach(ifs, i, row) {
+		descr = cfg_str(row, "descr");
+		snprintf(label, sizeof(label), "%s", *descr ? descr :
+		    cfg_str(row, "name"));
+		for (k = 0; label[k]; k++)
+			if (label[k] >= 'a' && label[k] <= 'z')
+				label[k] = (char)(label[k] - 'a' + 'A');
+		dev = cfg_str(row, "device");
+		console_if_addr_text(row, addr, sizeof(addr));
+		live[0] = '\0';
+		if (*dev)
+			console_live_addrs(dev, live, sizeof(live));
+		k = strlen(label);
+		snprintf(label + k, sizeof(label) - k, " (%s)",
+		    cfg_str(row, "name"));
+		printf(" %-16s %-10s -> %-30s live: %s\n", label,
+		    *dev ? dev : "unassigned", addr, *dev ? (*live ? live :
+		    "none") : "-");
+	}
+	json_decref(snap);
+}
+
+static void
+console_menu(void)
+{
+	size_t	i, half = (nitems(console_options) + 1) / 2;
+	char	left[64];
+
+	putchar('\n');
+	for (i = 0; i < half; i++) {
+		snprintf(left, sizeof(left), "%2s) %s",
+		    console_options[i].o_key, console_options[i].o_label);
+		if (i + half < nitems(console_options))
+			printf("  %-36s %2s) %s\n", left,
+			    console_options[i + half].o_key,
+			    console_options[i + half].o_label);
+		else
+			printf("  %s\n", left);
+	}
+	putchar('\n');
+}
+
+static int
+console_loop(struct console *c)
+{
+	char	buf[CON_LINE];
+	size_t	i;
+	int	rc;
+
+	for (;;) {
+		console_header(c);
+		console_menu();
+		for (;;) {
+			console_interrupt_clear();
+			rc = console_read("Enter an option: ", buf,
+			    sizeof(buf));
+			if (rc == CON_EXIT)
+				return 0;
+			if (rc == CON_INTR)
+				continue;
+			for (i = 0; i < nitems(console_options); i++)
+				if (strcmp(buf, console_options[i].o_key) == 0)
+					break;
+			if (i < nitems(console_options))
+				break;
+			if (buf[0] == '\0')
+				printf("No option entered: enter a number "
+				    "from 0 to 13.\n");
+			else
+				printf("Invalid option \"%.32s\": enter a "
+				    "number from 0 to 13.\n", buf);
+		}
+		putchar('\n');
+		rc = console_options[i].o_fn(c);
+		if (rc == CON_EXIT)
+			return 0;
+		if (rc == CON_INTR)
+			printf("\nInterrupted: back to the menu, nothing was "
+			    "changed.\n");
+		console_interrupt_clear();
+	}
+}
+
+/*
+ * Files SQLite created while running as root on a directory the daemon
+ * prepared go to the API child's user (the owner of DIR/var), as
+ * `twinwall` does for its other local commands.
+ */
+static void
+console_store_close(struct console *c)
+{
+	static const char *const files[] = { STORE_DB_NAME,
+	    STORE_DB_NAME "-wal", STORE_DB_NAME "-shm" };
+	struct stat	 sb;
+	char		*p;
+	size_t		 i;
+
+	store_close(c->c_st);
+	c->c_st = NULL;
+	if (geteuid() != 0)
+		return;
+	p = xasprintf("%s/var", c->c_dir);
+	if (lstat(p, &sb) == -1 || !S_ISDIR(sb.st_mode) || sb.st_uid == 0) {
+		free(p);
+		return;
+	}
+	free(p);
+	for (i = 0; i < nitems(files); i++) {
+		p = xasprintf("%s/%s", c->c_dir, files[i]);
+		if (lchown(p, sb.st_uid, sb.st_gid) == -1 && errno != ENOENT)
+			fprintf(stderr, "twinwall: chown %s: %s\n", p,
+			    strerror(errno));
+		free(p);
+	}
+}
+
+int
+console_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'D' },
+		{ "platform", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct console	 c;
+	const char	*data = NULL;
+	char		 err[512];
+	int		 ch, ret = 1;
+
+	memset(&c, 0, sizeof(c));
+	c.c_platform = "dry";
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'D': data = optarg; break;
+		case 'p': c.c_platform = optarg; break;
+		default: goto usage;
+		}
+	}
+	if (optind != argc || data == NULL)
+		goto usage;
+	if (strcmp(c.c_platform, "dry") != 0 &&
+	    strcmp(c.c_platform, "linux") != 0 &&
+	    strcmp(c.c_platform, "freebsd") != 0) {
+		fprintf(stderr, "twinwall: unknown platform %s\n",
+		    c.c_platform);
+		return 2;
+	}
+	if (util_mkdirs(data, 0700) == -1 ||
+	    (c.c_dir = realpath(data, NULL)) == NULL) {
+		fprintf(stderr, "twinwall: %s: %s\n", data, strerror(errno));
+		return 1;
+	}
+	if ((c.c_st = store_open(c.c_dir, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "twinwall: store %s: %s\n", c.c_dir, err);
+		goto err;
+	}
+	console_io_init();
+	ret = console_loop(&c);
+err:
+	if (c.c_st != NULL)
+		console_store_close(&c);
+	free(c.c_dir);
+	return ret;
+usage:
+	fprintf(stderr, "usage: twinwall console --data DIR "
+	    "[--platform dry|linux|freebsd]\n");
+	return 2;
+}

@@ -1,0 +1,11 @@
+/*
+ * console.h — `twinwall console`: the OPNsense-style setup menu on the
+ * machine's console (DESIGN.md section 9).
+ */
+#ifndef TW_CONSOLE_H
+#define TW_CONSOLE_H
+
+/* The command: console --data DIR [--platform dry|linux|freebsd]. */
+int	console_main(int argc, char **argv);
+
+#endif

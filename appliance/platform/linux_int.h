@@ -1,0 +1,30 @@
+/*
+ * linux_int.h — what the linux platform's files share (linux.c, the
+ * driver; linux_net.c, addresses and routes; linux_states.c, conntrack).
+ * Private to appliance/platform/.
+ */
+#ifndef TW_LINUX_INT_H
+#define TW_LINUX_INT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* linux_states.c */
+void	 linux_states_init(void);
+/* A new array of state rows, or NULL (logged). */
+json_t	*linux_states(void);
+int	 linux_kill_states(const char *filter, char *err, size_t errlen);
+
+/*
+ * linux_net.c: makes the host's addresses and MTUs (interfaces) and its
+ * routes (routing) match the snapshot (borrowed). 0, or -1 with the
+ * kernel's reason in err.
+ */
+#define LINUX_OWNED	"owned-addresses.json"	/* in DIR/rendered/ */
+int	 linux_net_interfaces(json_t *snapshot, char *err, size_t errlen);
+int	 linux_net_routes(json_t *snapshot, char *err, size_t errlen);
+
+/* linux.c: the libnftables dry run of a script; 0, or -1 with err. */
+int	linux_nft_check(const char *script, char *err, size_t errlen);
+
+#endif

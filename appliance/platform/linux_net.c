@@ -1,0 +1,470 @@
+/*
+ * linux_net.c — interfaces and routing on Linux, through netlink.c.
+ *
+ * Interfaces: every enabled interface with a device is brought up, gets
+ * its MTU when one is set, and its static IPv4/IPv6 address. Addresses
+ * twinwall put there and the store no longer asks for are removed; the
+ * list of what twinwall owns is kept in DIR/rendered/owned-addresses.json
+ * (root's directory), so an address someone else configured (DHCP, a
+ * CARP VIP, the administrator) is never removed.
+ *
+ * Routing: the default route per family via the upstream gateway (a
+ * gateway with defaultgw=1, else the gateway named by an interface), and
+ * every enabled static route via its named gateway. twinwall's routes
+ * carry rtm_protocol TW_RTPROT; one of those the store does not ask for
+ * any more (deleted, disabled, its gateway disabled) is removed.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "linux_int.h"
+#include "log.h"
+#include "netlink.h"
+#include "platform_int.h"
+#include "util.h"
+
+#define NET_MAXOWNED	(1u << 20)	/* owned-addresses.json, bytes */
+
+/* An address the store asks for, with its device name. */
+struct net_want {
+	char		w_dev[16];
+	struct nl_addr	w_addr;
+};
+
+static json_t *
+net_rows(json_t *snap, const char *section)
+{
+	json_t *rows;
+
+	rows = json_object_get(json_object_get(snap, "sections"), section);
+	return json_is_array(rows) ? rows : NULL;
+}
+
+static const char *
+net_str(json_t *row, const char *field)
+{
+	const char *s = json_string_value(json_object_get(row, field));
+
+	return s ? s : "";
+}
+
+static int
+net_bool(json_t *row, const char *field)
+{
+	return strcmp(net_str(row, field), "1") == 0;
+}
+
+static json_t *
+net_find(json_t *rows, const char *field, const char *value)
+{
+	json_t	*row;
+	size_t	 i;
+
+	json_array_foreach(rows, i, row)
+		if (strcmp(net_str(row, field), value) == 0)
+			return row;
+	return NULL;
+}
+
+/* A static address field: 1 and *a, 0 when not static, -1 bad. */
+static int
+net_static(const char *addr, const char *bits, int family, struct nl_addr *a)
+{
+	char	*end;
+	long	 n;
+
+	if (addr[0] == '\0' || strcmp(addr, "none") == 0 ||
+	    strcmp(addr, "dhcp") == 0 || strncmp(addr, "dhcp6", 5) == 0 ||
+	    strcmp(addr, "slaac") == 0 || strncmp(addr, "track", 5) == 0)
+		return 0;
+	n = strtol(bits, &end, 10);
+	if (bits[0] == '\0' || *end != '\0')
+		n = family == AF_INET ? 32 : 128;
+	if (nl_addr_parse(addr, (int)n, a) != 0 || a->a_family != family)
+		return -1;
+	return 1;
+}
+
+/* Reads the owned list: a new array of "dev addr/prefix" strings. */
+static json_t *
+net_owned_read(void)
+{
+	json_t	*j, *list;
+	char	*text;
+
+	if ((text = platform_read(LINUX_OWNED, NET_MAXOWNED)) == NULL)
+		return json_array();
+	j = json_loads(text, 0, NULL);
+	free(text);
+	list = json_incref(json_object_get(j, "addresses"));
+	json_decref(j);
+	if (!json_is_array(list)) {
+		json_decref(list);
+		return json_array();
+	}
+	return list;
+}
+
+static int
+net_owned_write(json_t *list, char *err, size_t errlen)
+{
+	json_t	*j;
+	char	*text;
+	int	 r;
+
+	j = json_pack("{s:O}", "addresses", list);
+	text = json_dumps(j, JSON_INDENT(1));
+	json_decref(j);
+	if (text == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	r = platform_write(LINUX_OWNED, text, strlen(text), 0644, err, errlen);
+	free(text);
+	return r;
+}
+
+/*
+ * Removing an interface's primary IPv4 address takes its secondaries
+ * (same subnet) along unless promote_secondaries is set: twinwall adds
+ * the new address before it removes the old, and must not take a
+ * foreign address down with its own.
+ */
+static void
+net_promote(const char *dev)
+{
+	char	path[96];
+	int	fd;
+
+	if (strchr(dev, '/') != NULL || dev[0] == '.')
+		return;
+	snprintf(path, sizeof(path),
+	    "/proc/sys/net/ipv4/conf/%s/promote_secondaries", dev);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		return;
+	if (write(fd, "1\n", 2) != 2)
+		log_debug("linux: %s: %s", path, strerror(errno));
+	close(fd);
+}
+
+static int
+net_has_addr(const struct nl_addr *list, size_t n, const struct nl_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (list[i].a_index == a->a_index && nl_addr_equal(&list[i], a))
+			return 1;
+	return 0;
+}
+
+/*
+ * Brings up the enabled interfaces' links (MTU first) and collects the
+ * static addresses they ask for into *want (new array).
+ */
+static int
+net_links(int fd, json_t *snap, struct net_want **want, size_t *nwant,
+    char *err, size_t errlen)
+{
+	struct nl_link	 l;
+	struct net_want	*w;
+	json_t		*row;
+	const char	*dev, *mtu;
+	size_t		 i;
+	int		 r, fam, k;
+	long		 m;
+
+	*want = xcalloc(2 * json_array_size(net_rows(snap, "interfaces")) + 1,
+	    sizeof(**want));
+	*nwant = 0;
+	json_array_foreach(net_rows(snap, "interfaces"), i, row) {
+		dev = net_str(row, "device");
+		if (!net_bool(row, "enabled") || dev[0] == '\0')
+			continue;
+		if ((r = nl_link_get(fd, dev, &l)) < 0) {
+			platform_action("linux: interface %s: device %s: %s; "
+			    "skipped", net_str(row, "name"), dev,
+			    strerror(-r));
+			continue;
+		}
+		mtu = net_str(row, "mtu");
+		m = mtu[0] != '\0' ? strtol(mtu, NULL, 10) : 0;
+		if (m > 0 && (unsigned)m == l.l_mtu)
+			m = 0;
+		if ((m > 0 || !(l.l_flags & IFF_UP)) &&
+		    (r = nl_link_set(fd, l.l_index, (unsigned)m, 1)) < 0) {
+			snprintf(err, errlen, "netlink: %s (%s): set mtu %ld "
+			    "up: %s", dev, net_str(row, "name"), m,
+			    strerror(-r));
+			return -1;
+		}
+		if (m > 0)
+			platform_action("linux: %s: mtu %ld", dev, m);
+		for (k = 0; k < 2; k++) {
+			fam = k == 0 ? AF_INET : AF_INET6;
+			w = &(*want)[*nwant];
+			r = net_static(net_str(row, k ? "ipaddrv6" : "ipaddr"),
+			    net_str(row, k ? "subnetv6" : "subnet"), fam,
+			    &w->w_addr);
+			if (r == -1) {
+				snprintf(err, errlen, "interface %s: bad %s "
+				    "address", net_str(row, "name"),
+				    k ? "IPv6" : "IPv4");
+				return -1;
+			}
+			if (r == 0)
+				continue;
+			w->w_addr.a_index = l.l_index;
+			util_strlcpy(w->w_dev, dev, sizeof(w->w_dev));
+			(*nwant)++;
+		}
+	}
+	return 0;
+}
+
+int
+linux_net_interfaces(json_t *snap, char *err, size_t errlen)
+{
+	struct net_want	*want = NULL;
+	struct nl_addr	*have = NULL, a;
+	struct nl_link	 l;
+	json_t		*owned = NULL, *nowned, *v, *n;
+	char		 text[80], dev[16], werr[256];
+	const char	*s;
+	size_t		 i, j, nwant = 0, nhave = 0;
+	int		 fd, r, ret = -1, found;
+
+	if ((fd = nl_open(NETLINK_ROUTE)) < 0) {
+		snprintf(err, errlen, "netlink: %s", strerror(-fd));
+		return -1;
+	}
+	nowned = json_array();
+	if (net_links(fd, snap, &want, &nwant, err, errlen) == -1)
+		goto err;
+	if ((r = nl_addr_list(fd, AF_UNSPEC, 0, &have, &nhave)) < 0) {
+		snprintf(err, errlen, "netlink: list addresses: %s",
+		    strerror(-r));
+		goto err;
+	}
+	for (i = 0; i < nwant; i++) {
+		nl_addr_text(&want[i].w_addr, want[i].w_addr.a_prefix, text,
+		    sizeof(text));
+		json_array_append_new(nowned, json_sprintf("%s %s",
+		    want[i].w_dev, text));
+		if (net_has_addr(have, nhave, &want[i].w_addr))
+			continue;
+		if ((r = nl_addr_add(fd, &want[i].w_addr)) < 0 &&
+		    r != -EEXIST) {
+			snprintf(err, errlen, "netlink: add address %s on %s: "
+			    "%s", text, want[i].w_dev, strerror(-r));
+			goto err;
+		}
+		platform_action("linux: added address %s on %s", text,
+		    want[i].w_dev);
+	}
+	/* What twinwall added before and the store no longer asks for. */
+	owned = net_owned_read();
+	json_array_foreach(owned, i, v) {
+		s = json_string_value(v);
+		if (s == NULL || sscanf(s, "%15s %79s", dev, text) != 2)
+			continue;
+		found = 0;
+		json_array_foreach(nowned, j, n)
+			if (strcmp(json_string_value(n), s) == 0)
+				found = 1;
+		if (found)
+			continue;
+		if (strchr(text, '/') == NULL)
+			continue;
+		r = (int)strtol(strchr(text, '/') + 1, NULL, 10);
+		*strchr(text, '/') = '\0';
+		if (nl_link_get(fd, dev, &l) < 0 ||
+		    nl_addr_parse(text, r, &a) != 0)
+			continue;
+		a.a_index = l.l_index;
+		if (!net_has_addr(have, nhave, &a))
+			continue;
+		if (a.a_family == AF_INET)
+			net_promote(dev);
+		if ((r = nl_addr_del(fd, &a)) < 0 && r != -EADDRNOTAVAIL) {
+			snprintf(err, errlen, "netlink: remove address %s/%d "
+			    "from %s: %s", text, a.a_prefix, dev,
+			    strerror(-r));
+			goto err;
+		}
+		platform_action("linux: removed address %s/%d from %s", text,
+		    a.a_prefix, dev);
+	}
+	ret = 0;
+err:
+	/*
+	 * Owned from now on: what the store asks for; after a failure, plus
+	 * everything owned before (nothing is forgotten half-way).
+	 */
+	if (ret == -1 && owned == NULL)
+		owned = net_owned_read();
+	if (ret == -1)
+		json_array_extend(nowned, owned);
+	if (net_owned_write(nowned, werr, sizeof(werr)) == -1 && ret == 0) {
+		snprintf(err, errlen, "%s", werr);
+		ret = -1;
+	}
+	json_decref(owned);
+	json_decref(nowned);
+	free(want);
+	free(have);
+	nl_close(fd);
+	return ret;
+}
+
+/* A gateway row as a route to dst: 0, or -1 when it cannot be used. */
+static int
+net_gw_route(int fd, json_t *snap, json_t *gw, const struct nl_addr *dst,
+    struct nl_route *rt)
+{
+	struct nl_addr	 g;
+	struct nl_link	 l;
+	json_t		*ifr;
+
+	memset(rt, 0, sizeof(*rt));
+	if (gw == NULL || net_bool(gw, "disabled") ||
+	    net_bool(gw, "force_down") ||
+	    nl_addr_parse(net_str(gw, "gateway"), 0, &g) != 0 ||
+	    g.a_family != dst->a_family)
+		return -1;
+	rt->r_dst = *dst;
+	rt->r_has_gw = 1;
+	memcpy(rt->r_gw, g.a_addr, sizeof(rt->r_gw));
+	rt->r_proto = TW_RTPROT;
+	ifr = net_find(net_rows(snap, "interfaces"), "name",
+	    net_str(gw, "interface"));
+	if (ifr != NULL && net_bool(ifr, "enabled") &&
+	    nl_link_get(fd, net_str(ifr, "device"), &l) == 0)
+		rt->r_oif = l.l_index;
+	return 0;
+}
+
+/* The upstream gateway of family: defaultgw=1 first, then interfaces'. */
+static json_t *
+net_upstream(json_t *snap, int family)
+{
+	json_t		*gws = net_rows(snap, "gateways"), *row, *gw;
+	const char	*want = family == AF_INET ? "inet" : "inet6";
+	size_t		 i;
+
+	json_array_foreach(gws, i, row)
+		if (net_bool(row, "defaultgw") && !net_bool(row, "disabled") &&
+		    strcmp(net_str(row, "ipprotocol"), want) == 0)
+			return row;
+	json_array_foreach(net_rows(snap, "interfaces"), i, row) {
+		if (!net_bool(row, "enabled") || net_str(row, "gateway")[0] ==
+		    '\0')
+			continue;
+		gw = net_find(gws, "name", net_str(row, "gateway"));
+		if (gw != NULL && !net_bool(gw, "disabled") &&
+		    strcmp(net_str(gw, "ipprotocol"), want) == 0)
+			return gw;
+	}
+	return NULL;
+}
+
+static void
+net_route_text(const struct nl_route *rt, char *buf, size_t len)
+{
+	char	d[64], g[64];
+	struct nl_addr ga;
+
+	if (rt->r_dst.a_prefix == 0)
+		util_strlcpy(d, "default", sizeof(d));
+	else
+		nl_addr_text(&rt->r_dst, rt->r_dst.a_prefix, d, sizeof(d));
+	ga = rt->r_dst;
+	memcpy(ga.a_addr, rt->r_gw, sizeof(ga.a_addr));
+	snprintf(buf, len, "%s via %s", d, rt->r_has_gw ?
+	    nl_addr_text(&ga, -1, g, sizeof(g)) : "-");
+}
+
+int
+linux_net_routes(json_t *snap, char *err, size_t errlen)
+{
+	struct nl_route	*want, *have = NULL, rt;
+	struct nl_addr	 dst;
+	json_t		*row;
+	char		 text[160], net[64], *slash;
+	size_t		 i, j, nwant = 0, nhave = 0;
+	int		 fd, r, ret = -1, fam, k;
+
+	if ((fd = nl_open(NETLINK_ROUTE)) < 0) {
+		snprintf(err, errlen, "netlink: %s", strerror(-fd));
+		return -1;
+	}
+	want = xcalloc(json_array_size(net_rows(snap, "routes")) + 3,
+	    sizeof(*want));
+	for (k = 0; k < 2; k++) {
+		fam = k == 0 ? AF_INET : AF_INET6;
+		memset(&dst, 0, sizeof(dst));
+		dst.a_family = fam;
+		if (net_gw_route(fd, snap, net_upstream(snap, fam), &dst,
+		    &want[nwant]) == 0)
+			nwant++;
+	}
+	json_array_foreach(net_rows(snap, "routes"), i, row) {
+		if (net_bool(row, "disabled"))
+			continue;
+		util_strlcpy(net, net_str(row, "network"), sizeof(net));
+		if ((slash = strchr(net, '/')) == NULL)
+			continue;
+		*slash++ = '\0';
+		if (nl_addr_parse(net, (int)strtol(slash, NULL, 10), &dst) != 0)
+			continue;
+		if (net_gw_route(fd, snap, net_find(net_rows(snap, "gateways"),
+		    "name", net_str(row, "gateway")), &dst, &want[nwant]) == 0)
+			nwant++;
+	}
+	if ((r = nl_route_list(fd, AF_UNSPEC, TW_RTPROT, &have, &nhave)) < 0) {
+		snprintf(err, errlen, "netlink: list routes: %s", strerror(-r));
+		goto err;
+	}
+	for (i = 0; i < nwant; i++) {
+		for (j = 0; j < nhave; j++)
+			if (nl_route_equal(&want[i], &have[j]))
+				break;
+		if (j < nhave)
+			continue;
+		net_route_text(&want[i], text, sizeof(text));
+		if ((r = nl_route_replace(fd, &want[i])) < 0) {
+			snprintf(err, errlen, "netlink: route %s: %s", text,
+			    strerror(-r));
+			goto err;
+		}
+		platform_action("linux: route %s", text);
+	}
+	for (j = 0; j < nhave; j++) {
+		for (i = 0; i < nwant; i++)
+			if (nl_addr_equal(&want[i].r_dst, &have[j].r_dst))
+				break;
+		if (i < nwant)
+			continue;	/* replaced above, or unchanged */
+		rt = have[j];
+		net_route_text(&rt, text, sizeof(text));
+		if ((r = nl_route_del(fd, &rt)) < 0 && r != -ESRCH) {
+			snprintf(err, errlen, "netlink: remove route %s: %s",
+			    text, strerror(-r));
+			goto err;
+		}
+		platform_action("linux: removed route %s", text);
+	}
+	ret = 0;
+err:
+	free(want);
+	free(have);
+	nl_close(fd);
+	return ret;
+}

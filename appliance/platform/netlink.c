@@ -1,0 +1,570 @@
+/*
+ * netlink.c — raw netlink for the linux platform (netlink.h): message
+ * building and the request/dump loop, then links, addresses and routes
+ * over NETLINK_ROUTE with <linux/rtnetlink.h>.
+ *
+ * One request is in flight per socket; answers are matched by sequence
+ * number and anything else on the socket is skipped. The caller owns the
+ * socket (nl_open/nl_close) and every array the list calls return.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+
+#include "netlink.h"
+#include "util.h"
+
+#define NL_RCVBUF	(1u << 16)	/* one read: many dump messages */
+
+static uint32_t	nl_seq;
+
+int
+nl_open(int proto)
+{
+	struct sockaddr_nl	sa;
+	int			fd, one = 1;
+
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto)) == -1)
+		return -errno;
+	memset(&sa, 0, sizeof(sa));
+	sa.nl_family = AF_NETLINK;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1)
+		goto err;
+	/* Errors come back with the request only, not a copy of it. */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	return fd;
+err:
+	one = -errno;
+	close(fd);
+	return one;
+}
+
+void
+nl_close(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+void
+nl_msg_init(struct nl_msg *m, uint16_t type, uint16_t flags,
+    const void *fhdr, size_t hlen)
+{
+	memset(&m->m_hdr, 0, sizeof(m->m_hdr));
+	m->m_hdr.nlmsg_len = NLMSG_LENGTH(hlen);
+	m->m_hdr.nlmsg_type = type;
+	m->m_hdr.nlmsg_flags = NLM_F_REQUEST | flags;
+	memset(NLMSG_DATA(&m->m_hdr), 0, NLMSG_ALIGN(hlen));
+	if (hlen > 0)
+		memcpy(NLMSG_DATA(&m->m_hdr), fhdr, hlen);
+	m->m_hdr.nlmsg_len = NLMSG_ALIGN(m->m_hdr.nlmsg_len);
+}
+
+int
+nl_put(struct nl_msg *m, uint16_t type, const void *data, size_t len)
+{
+	struct nlattr	*a;
+	size_t		 off = NLMSG_ALIGN(m->m_hdr.nlmsg_len);
+
+	if (off + NLA_ALIGN(NLA_HDRLEN + len) > sizeof(m->m_buf))
+		return -EMSGSIZE;
+	a = (struct nlattr *)(m->m_buf + off);
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	if (len > 0)
+		memcpy((char *)a + NLA_HDRLEN, data, len);
+	memset((char *)a + NLA_HDRLEN + len, 0,
+	    NLA_ALIGN(NLA_HDRLEN + len) - (NLA_HDRLEN + len));
+	m->m_hdr.nlmsg_len = (uint32_t)(off + NLA_ALIGN(a->nla_len));
+	return 0;
+}
+
+int
+nl_put_u8(struct nl_msg *m, uint16_t type, uint8_t v)
+{
+	return nl_put(m, type, &v, sizeof(v));
+}
+
+int
+nl_put_u16(struct nl_msg *m, uint16_t type, uint16_t v)
+{
+	return nl_put(m, type, &v, sizeof(v));
+}
+
+int
+nl_put_u32(struct nl_msg *m, uint16_t type, uint32_t v)
+{
+	return nl_put(m, type, &v, sizeof(v));
+}
+
+int
+nl_nest_begin(struct nl_msg *m, uint16_t type)
+{
+	int off = (int)NLMSG_ALIGN(m->m_hdr.nlmsg_len);
+
+	if (nl_put(m, type | NLA_F_NESTED, NULL, 0) == -1)
+		return -EMSGSIZE;
+	return off;
+}
+
+void
+nl_nest_end(struct nl_msg *m, int off)
+{
+	struct nlattr *a;
+
+	if (off < 0)
+		return;
+	a = (struct nlattr *)(m->m_buf + off);
+	a->nla_len = (uint16_t)(m->m_hdr.nlmsg_len - (uint32_t)off);
+}
+
+void
+nl_parse(const void *start, size_t len, const struct nlattr **tb, int max)
+{
+	const struct nlattr	*a = start;
+	size_t			 step;
+	int			 type;
+
+	memset(tb, 0, sizeof(*tb) * (size_t)(max + 1));
+	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	    a->nla_len <= len) {
+		type = a->nla_type & NLA_TYPE_MASK;
+		if (type <= max)
+			tb[type] = a;
+		step = (size_t)NLA_ALIGN(a->nla_len);
+		if (step >= len)
+			break;
+		len -= step;
+		a = (const struct nlattr *)((const char *)a + step);
+	}
+}
+
+const void *
+nl_data(const struct nlattr *a)
+{
+	return (const char *)a + NLA_HDRLEN;
+}
+
+size_t
+nl_len(const struct nlattr *a)
+{
+	return a->nla_len - NLA_HDRLEN;
+}
+
+uint32_t
+nl_u32(const struct nlattr *a)
+{
+	uint32_t v = 0;
+
+	if (a != NULL && nl_len(a) >= sizeof(v))
+		memcpy(&v, nl_data(a), sizeof(v));
+	return v;
+}
+
+int
+nl_talk(int fd, struct nl_msg *m, nl_cb cb, void *arg)
+{
+	struct sockaddr_nl	 sa;
+	struct nlmsghdr		*h;
+	struct nlmsgerr		*e;
+	char			*buf;
+	ssize_t			 n;
+	size_t			 left;
+	uint32_t		 seq;
+	int			 ret = 0, done = 0, r;
+
+	seq = ++nl_seq;
+	m->m_hdr.nlmsg_seq = seq;
+	m->m_hdr.nlmsg_pid = 0;
+	if ((m->m_hdr.nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
+		m->m_hdr.nlmsg_flags |= NLM_F_ACK;
+	memset(&sa, 0, sizeof(sa));
+	sa.nl_family = AF_NETLINK;
+	if (sendto(fd, m->m_buf, m->m_hdr.nlmsg_len, 0,
+	    (struct sockaddr *)&sa, sizeof(sa)) == -1)
+		return -errno;
+	buf = xmalloc(NL_RCVBUF);
+	while (!done) {
+		n = recv(fd, buf, NL_RCVBUF, 0);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			goto err;
+		}
+		left = (size_t)n;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, left);
+		    h = NLMSG_NEXT(h, left)) {
+			if (h->nlmsg_seq != seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_DONE) {
+				done = 1;
+				break;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				e = NLMSG_DATA(h);
+				if (e->error != 0 && ret == 0)
+					ret = e->error;
+				done = 1;
+				break;
+			}
+			if (cb != NULL && ret == 0 && (r = cb(h, arg)) < 0)
+				ret = r;	/* read on to the end */
+			if (!(h->nlmsg_flags & NLM_F_MULTI))
+				done = 1;
+		}
+	}
+err:
+	free(buf);
+	return ret;
+}
+
+/* Links. */
+
+struct nl_link_arg {
+	struct nl_link	*la_out;
+	int		 la_found;
+};
+
+static int
+nl_link_cb(const struct nlmsghdr *h, void *arg)
+{
+	struct nl_link_arg	*la = arg;
+	const struct ifinfomsg	*ifi = NLMSG_DATA(h);
+	const struct nlattr	*tb[IFLA_MAX + 1];
+
+	if (h->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	nl_parse(IFLA_RTA(ifi), IFLA_PAYLOAD(h), tb, IFLA_MAX);
+	la->la_out->l_index = ifi->ifi_index;
+	la->la_out->l_flags = ifi->ifi_flags;
+	la->la_out->l_mtu = nl_u32(tb[IFLA_MTU]);
+	la->la_found = 1;
+	return 0;
+}
+
+int
+nl_link_get(int fd, const char *name, struct nl_link *out)
+{
+	struct nl_msg		m;
+	struct ifinfomsg	ifi;
+	struct nl_link_arg	la;
+	int			r;
+
+	if (name == NULL || name[0] == '\0' || strlen(name) >= IFNAMSIZ)
+		return -ENODEV;
+	memset(&ifi, 0, sizeof(ifi));
+	ifi.ifi_family = AF_UNSPEC;
+	nl_msg_init(&m, RTM_GETLINK, 0, &ifi, sizeof(ifi));
+	if ((r = nl_put(&m, IFLA_IFNAME, name, strlen(name) + 1)) < 0)
+		return r;
+	memset(out, 0, sizeof(*out));
+	la.la_out = out;
+	la.la_found = 0;
+	if ((r = nl_talk(fd, &m, nl_link_cb, &la)) < 0)
+		return r;
+	return la.la_found ? 0 : -ENODEV;
+}
+
+int
+nl_link_set(int fd, int index, unsigned mtu, int up)
+{
+	struct nl_msg		m;
+	struct ifinfomsg	ifi;
+	int			r;
+
+	memset(&ifi, 0, sizeof(ifi));
+	ifi.ifi_family = AF_UNSPEC;
+	ifi.ifi_index = index;
+	if (up) {
+		ifi.ifi_flags = IFF_UP;
+		ifi.ifi_change = IFF_UP;
+	}
+	nl_msg_init(&m, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	if (mtu > 0 && (r = nl_put_u32(&m, IFLA_MTU, mtu)) < 0)
+		return r;
+	return nl_talk(fd, &m, NULL, NULL);
+}
+
+/* Addresses. */
+
+int
+nl_addr_parse(const char *text, int prefix, struct nl_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (text == NULL)
+		return -EINVAL;
+	if (inet_pton(AF_INET, text, a->a_addr) == 1) {
+		a->a_family = AF_INET;
+		if (prefix < 0 || prefix > 32)
+			return -EINVAL;
+	} else if (inet_pton(AF_INET6, text, a->a_addr) == 1) {
+		a->a_family = AF_INET6;
+		if (prefix < 0 || prefix > 128)
+			return -EINVAL;
+	} else
+		return -EINVAL;
+	a->a_prefix = prefix;
+	return 0;
+}
+
+static size_t
+nl_alen(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+char *
+nl_addr_text(const struct nl_addr *a, int prefix, char *buf, size_t len)
+{
+	char	t[INET6_ADDRSTRLEN];
+	size_t	n;
+
+	if (inet_ntop(a->a_family, a->a_addr, t, sizeof(t)) == NULL)
+		util_strlcpy(t, "?", sizeof(t));
+	util_strlcpy(buf, t, len);
+	n = strlen(buf);
+	if (prefix >= 0 && n < len)
+		snprintf(buf + n, len - n, "/%d", prefix);
+	return buf;
+}
+
+int
+nl_addr_equal(const struct nl_addr *a, const struct nl_addr *b)
+{
+	return a->a_family == b->a_family && a->a_prefix == b->a_prefix &&
+	    memcmp(a->a_addr, b->a_addr, nl_alen(a->a_family)) == 0;
+}
+
+/* A growing array of fixed-size entries for the dump callbacks. */
+struct nl_vec {
+	void	*v_data;
+	size_t	 v_n, v_cap, v_size;
+	int	 v_family, v_index, v_proto;
+};
+
+static void *
+nl_vec_add(struct nl_vec *v)
+{
+	char *p;
+
+	if (v->v_n == v->v_cap) {
+		v->v_cap = v->v_cap ? v->v_cap * 2 : 16;
+		v->v_data = xrealloc(v->v_data, v->v_cap * v->v_size);
+	}
+	p = (char *)v->v_data + v->v_n++ * v->v_size;
+	memset(p, 0, v->v_size);
+	return p;
+}
+
+static int
+nl_addr_cb(const struct nlmsghdr *h, void *arg)
+{
+	struct nl_vec		*v = arg;
+	const struct ifaddrmsg	*ifa = NLMSG_DATA(h);
+	const struct nlattr	*tb[IFA_MAX + 1], *at;
+	struct nl_addr		*a;
+
+	if (h->nlmsg_type != RTM_NEWADDR ||
+	    (v->v_index != 0 && (int)ifa->ifa_index != v->v_index) ||
+	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
+		return 0;
+	nl_parse(IFA_RTA(ifa), IFA_PAYLOAD(h), tb, IFA_MAX);
+	/* IFA_LOCAL is the address itself (IFA_ADDRESS the peer on p2p). */
+	if ((at = tb[IFA_LOCAL]) == NULL && (at = tb[IFA_ADDRESS]) == NULL)
+		return 0;
+	if (nl_len(at) != nl_alen(ifa->ifa_family))
+		return 0;
+	a = nl_vec_add(v);
+	a->a_family = ifa->ifa_family;
+	a->a_index = (int)ifa->ifa_index;
+	a->a_prefix = ifa->ifa_prefixlen;
+	memcpy(a->a_addr, nl_data(at), nl_len(at));
+	return 0;
+}
+
+int
+nl_addr_list(int fd, int family, int index, struct nl_addr **out, size_t *n)
+{
+	struct nl_msg		m;
+	struct ifaddrmsg	ifa;
+	struct nl_vec		v;
+	int			r;
+
+	memset(&v, 0, sizeof(v));
+	v.v_size = sizeof(struct nl_addr);
+	v.v_index = index;
+	memset(&ifa, 0, sizeof(ifa));
+	ifa.ifa_family = (uint8_t)family;
+	nl_msg_init(&m, RTM_GETADDR, NLM_F_DUMP, &ifa, sizeof(ifa));
+	if ((r = nl_talk(fd, &m, nl_addr_cb, &v)) < 0) {
+		free(v.v_data);
+		return r;
+	}
+	*out = v.v_data;
+	*n = v.v_n;
+	return 0;
+}
+
+static int
+nl_addr_msg(int fd, uint16_t type, uint16_t flags, const struct nl_addr *a)
+{
+	struct nl_msg		m;
+	struct ifaddrmsg	ifa;
+	size_t			alen = nl_alen(a->a_family);
+	int			r;
+
+	memset(&ifa, 0, sizeof(ifa));
+	ifa.ifa_family = (uint8_t)a->a_family;
+	ifa.ifa_prefixlen = (uint8_t)a->a_prefix;
+	ifa.ifa_index = (uint32_t)a->a_index;
+	ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+	nl_msg_init(&m, type, flags, &ifa, sizeof(ifa));
+	if ((r = nl_put(&m, IFA_LOCAL, a->a_addr, alen)) < 0 ||
+	    (r = nl_put(&m, IFA_ADDRESS, a->a_addr, alen)) < 0)
+		return r;
+	if (a->a_family == AF_INET && type == RTM_NEWADDR &&
+	    a->a_prefix < 31) {
+		uint32_t host, bcast;
+
+		memcpy(&host, a->a_addr, 4);
+		bcast = host | htonl(a->a_prefix == 0 ? 0xffffffffu :
+		    (1u << (32 - a->a_prefix)) - 1);
+		if ((r = nl_put(&m, IFA_BROADCAST, &bcast, 4)) < 0)
+			return r;
+	}
+	return nl_talk(fd, &m, NULL, NULL);
+}
+
+int
+nl_addr_add(int fd, const struct nl_addr *a)
+{
+	return nl_addr_msg(fd, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, a);
+}
+
+int
+nl_addr_del(int fd, const struct nl_addr *a)
+{
+	return nl_addr_msg(fd, RTM_DELADDR, 0, a);
+}
+
+/* Routes. */
+
+static int
+nl_route_cb(const struct nlmsghdr *h, void *arg)
+{
+	struct nl_vec		*v = arg;
+	const struct rtmsg	*rtm = NLMSG_DATA(h);
+	const struct nlattr	*tb[RTA_MAX + 1];
+	struct nl_route		*r;
+	size_t			 alen;
+	uint32_t		 table;
+
+	if (h->nlmsg_type != RTM_NEWROUTE || rtm->rtm_type != RTN_UNICAST ||
+	    (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
+	    (v->v_proto != 0 && rtm->rtm_protocol != v->v_proto))
+		return 0;
+	nl_parse(RTM_RTA(rtm), RTM_PAYLOAD(h), tb, RTA_MAX);
+	table = tb[RTA_TABLE] != NULL ? nl_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (table != RT_TABLE_MAIN)
+		return 0;
+	alen = nl_alen(rtm->rtm_family);
+	r = nl_vec_add(v);
+	r->r_dst.a_family = rtm->rtm_family;
+	r->r_dst.a_prefix = rtm->rtm_dst_len;
+	if (tb[RTA_DST] != NULL && nl_len(tb[RTA_DST]) == alen)
+		memcpy(r->r_dst.a_addr, nl_data(tb[RTA_DST]), alen);
+	if (tb[RTA_GATEWAY] != NULL && nl_len(tb[RTA_GATEWAY]) == alen) {
+		memcpy(r->r_gw, nl_data(tb[RTA_GATEWAY]), alen);
+		r->r_has_gw = 1;
+	}
+	r->r_oif = (int)nl_u32(tb[RTA_OIF]);
+	r->r_proto = rtm->rtm_protocol;
+	return 0;
+}
+
+int
+nl_route_list(int fd, int family, int proto, struct nl_route **out,
+    size_t *n)
+{
+	struct nl_msg	m;
+	struct rtmsg	rtm;
+	struct nl_vec	v;
+	int		r;
+
+	memset(&v, 0, sizeof(v));
+	v.v_size = sizeof(struct nl_route);
+	v.v_proto = proto;
+	memset(&rtm, 0, sizeof(rtm));
+	rtm.rtm_family = (uint8_t)family;
+	nl_msg_init(&m, RTM_GETROUTE, NLM_F_DUMP, &rtm, sizeof(rtm));
+	if ((r = nl_talk(fd, &m, nl_route_cb, &v)) < 0) {
+		free(v.v_data);
+		return r;
+	}
+	*out = v.v_data;
+	*n = v.v_n;
+	return 0;
+}
+
+static int
+nl_route_msg(int fd, uint16_t type, uint16_t flags, const struct nl_route *rt)
+{
+	struct nl_msg	m;
+	struct rtmsg	rtm;
+	size_t		alen = nl_alen(rt->r_dst.a_family);
+	int		r;
+
+	memset(&rtm, 0, sizeof(rtm));
+	rtm.rtm_family = (uint8_t)rt->r_dst.a_family;
+	rtm.rtm_dst_len = (uint8_t)rt->r_dst.a_prefix;
+	rtm.rtm_table = RT_TABLE_MAIN;
+	rtm.rtm_protocol = (uint8_t)(rt->r_proto ? rt->r_proto : TW_RTPROT);
+	rtm.rtm_scope = rt->r_has_gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rtm.rtm_type = RTN_UNICAST;
+	if (type == RTM_DELROUTE)
+		rtm.rtm_scope = RT_SCOPE_NOWHERE;
+	nl_msg_init(&m, type, flags, &rtm, sizeof(rtm));
+	if (rt->r_dst.a_prefix > 0 &&
+	    (r = nl_put(&m, RTA_DST, rt->r_dst.a_addr, alen)) < 0)
+		return r;
+	if (rt->r_has_gw && (r = nl_put(&m, RTA_GATEWAY, rt->r_gw, alen)) < 0)
+		return r;
+	if (rt->r_oif > 0 &&
+	    (r = nl_put_u32(&m, RTA_OIF, (uint32_t)rt->r_oif)) < 0)
+		return r;
+	return nl_talk(fd, &m, NULL, NULL);
+}
+
+int
+nl_route_replace(int fd, const struct nl_route *rt)
+{
+	return nl_route_msg(fd, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, rt);
+}
+
+int
+nl_route_del(int fd, const struct nl_route *rt)
+{
+	return nl_route_msg(fd, RTM_DELROUTE, 0, rt);
+}
+
+int
+nl_route_equal(const struct nl_route *a, const struct nl_route *b)
+{
+	size_t alen = nl_alen(a->r_dst.a_family);
+
+	return nl_addr_equal(&a->r_dst, &b->r_dst) &&
+	    a->r_has_gw == b->r_has_gw &&
+	    (!a->r_has_gw || memcmp(a->r_gw, b->r_gw, alen) == 0) &&
+	    (a->r_oif == 0 || b->r_oif == 0 || a->r_oif == b->r_oif);
+}

@@ -1,0 +1,128 @@
+/*
+ * netlink.h — a small netlink layer for the linux platform: raw
+ * NETLINK_ROUTE sockets for links, addresses and routes, and the message
+ * plumbing (attributes, request/ack, dumps) that linux_states.c shares
+ * for NETLINK_NETFILTER (ctnetlink). Never runs `ip`.
+ *
+ * Every call returns 0 (or a count / index) on success and -errno on
+ * failure: the kernel's own errno where it answered with one, so
+ * strerror(-ret) is the kernel's reason.
+ */
+#ifndef TW_NETLINK_H
+#define TW_NETLINK_H
+
+#include <linux/netlink.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NL_MSGMAX	8192		/* one request we build */
+
+/*
+ * Routes twinwall installs carry this rtm_protocol, so it can find (and
+ * remove) its own routes and never touches anyone else's.
+ */
+#define TW_RTPROT	177
+
+struct nl_msg {
+	union {
+		struct nlmsghdr	 m_hdr;
+		char		 m_buf[NL_MSGMAX];
+	};
+};
+
+/* Returns a socket of proto (NETLINK_ROUTE, NETLINK_NETFILTER) or -errno. */
+int	nl_open(int proto);
+void	nl_close(int fd);
+
+/* Starts msg: header, then hlen bytes of family header (copied). */
+void	nl_msg_init(struct nl_msg *, uint16_t type, uint16_t flags,
+	    const void *fhdr, size_t hlen);
+/* Appends an attribute; 0, or -EMSGSIZE when it does not fit. */
+int	nl_put(struct nl_msg *, uint16_t type, const void *data, size_t len);
+int	nl_put_u8(struct nl_msg *, uint16_t type, uint8_t);
+int	nl_put_u16(struct nl_msg *, uint16_t type, uint16_t);
+int	nl_put_u32(struct nl_msg *, uint16_t type, uint32_t);
+/* Nesting: begin returns the offset to hand to end (or -EMSGSIZE). */
+int	nl_nest_begin(struct nl_msg *, uint16_t type);
+void	nl_nest_end(struct nl_msg *, int off);
+
+/*
+ * Sends msg and reads the answer to the end: for every data message cb
+ * (may be NULL) is called with it; a dump ends at NLMSG_DONE, a request
+ * at its ack. Returns 0, the first negative value cb returned, or the
+ * kernel's -errno.
+ */
+typedef int (*nl_cb)(const struct nlmsghdr *, void *arg);
+int	nl_talk(int fd, struct nl_msg *, nl_cb cb, void *arg);
+
+/*
+ * Indexes the attributes in [start, start + len) by type into tb[0..max]
+ * (tb is cleared first; unknown types beyond max are skipped). Pointers
+ * are borrowed from the message.
+ */
+void	nl_parse(const void *start, size_t len, const struct nlattr **tb,
+	    int max);
+const void *nl_data(const struct nlattr *);
+size_t	nl_len(const struct nlattr *);
+uint32_t nl_u32(const struct nlattr *);
+
+/* Links. */
+struct nl_link {
+	int		 l_index;
+	unsigned	 l_mtu;
+	unsigned	 l_flags;	/* IFF_* */
+};
+
+/* Looks a link up by name: 0 and *out, or -ENODEV / -errno. */
+int	nl_link_get(int fd, const char *name, struct nl_link *out);
+/* Sets the MTU (0 leaves it) and, when up, IFF_UP. 0 or -errno. */
+int	nl_link_set(int fd, int index, unsigned mtu, int up);
+
+/* An address on a link, or a route destination. */
+struct nl_addr {
+	int		 a_family;	/* AF_INET, AF_INET6 */
+	int		 a_index;	/* link */
+	int		 a_prefix;
+	uint8_t		 a_addr[16];
+};
+
+/*
+ * Parses "192.0.2.1" or "2001:db8::1" with prefix into a; 0 or -EINVAL.
+ * nl_addr_text writes "addr/prefix" (prefix < 0: the address only).
+ */
+int	nl_addr_parse(const char *text, int prefix, struct nl_addr *a);
+char	*nl_addr_text(const struct nl_addr *, int prefix, char *buf,
+	    size_t len);
+int	nl_addr_equal(const struct nl_addr *, const struct nl_addr *);
+
+/*
+ * The addresses of family (AF_UNSPEC: both) on link index (0: every
+ * link). *out is a new array of *n entries the caller frees. 0/-errno.
+ */
+int	nl_addr_list(int fd, int family, int index, struct nl_addr **out,
+	    size_t *n);
+int	nl_addr_add(int fd, const struct nl_addr *);
+int	nl_addr_del(int fd, const struct nl_addr *);
+
+/* A route in the main table: dst/prefix via gw (optional) on oif. */
+struct nl_route {
+	struct nl_addr	 r_dst;		/* a_prefix 0: the default route */
+	int		 r_has_gw;
+	uint8_t		 r_gw[16];
+	int		 r_oif;		/* 0: let the kernel pick */
+	int		 r_proto;	/* RTPROT_*, TW_RTPROT */
+};
+
+/*
+ * Unicast routes of the main table of family (AF_UNSPEC: both) with
+ * protocol proto (0: any). *out as for nl_addr_list.
+ */
+int	nl_route_list(int fd, int family, int proto, struct nl_route **out,
+	    size_t *n);
+/* Adds or replaces the route to r_dst (NLM_F_REPLACE); 0/-errno. */
+int	nl_route_replace(int fd, const struct nl_route *);
+int	nl_route_del(int fd, const struct nl_route *);
+/* Whether two routes have the same destination, gateway and oif. */
+int	nl_route_equal(const struct nl_route *, const struct nl_route *);
+
+#endif

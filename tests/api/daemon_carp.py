@@ -1,0 +1,299 @@
+#!/usr/bin/env python3
+"""CARP through the API on `twinwall daemon --platform dry`: the simulated
+engine (the real FSM against a simulated peer, no sockets).
+
+Checks: get_vip_status has OPNsense's shape; disable -> no VIP MASTER;
+enable -> MASTER again; maintenance on -> survives a daemon restart ->
+off -> MASTER; the timeline lists the transitions with their causes;
+the parent's carp_status on control.sock (what the sync gate reads).
+Python standard library only.
+
+    python3 tests/api/daemon_carp.py
+    TW_BIN=build/asan/twinwall python3 tests/api/daemon_carp.py
+
+Prints "PASS name" / "FAIL name: reason", then "N passed, N failed";
+exits 1 when anything failed.
+"""
+import base64
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.abspath(os.environ.get("TW_BIN", os.path.join(ROOT, "build", "twinwall")))
+# A lone simulated node: master-down = 3 x advbase + advskew/256 s.
+SETTLE = 6.0
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_for(pred, timeout, what):
+    end = time.time() + timeout
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+class Daemon:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="tw-carp-")
+        os.chmod(self.dir, 0o755)	# as root the child walks through it
+        self.port = free_port()
+        self.proc = None
+        self.key = None
+        self.err = os.path.join(tempfile.gettempdir(),
+                                os.path.basename(self.dir) + ".err")
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [BIN, "daemon", "--data", self.dir, "--listen",
+             "127.0.0.1:%d" % self.port, "--platform", "dry", "--no-tls"],
+            stdout=subprocess.DEVNULL, stderr=open(self.err, "a"),
+            stdin=subprocess.DEVNULL, cwd=ROOT)
+        wait_for(self.listening, 20, "the daemon to listen")
+        if self.key is None:
+            p = subprocess.run([BIN, "apikey", "--data", self.dir, "--user",
+                                "root", "--descr", "carp"], capture_output=True,
+                               text=True, timeout=30, check=True)
+            self.key = p.stdout.split()
+        return self
+
+    def listening(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("daemon exited %d" % self.proc.returncode)
+        try:
+            socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+            return True
+        except OSError:
+            return False
+
+    def call(self, method, path, body=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        auth = base64.b64encode(("%s:%s" % tuple(self.key)).encode()).decode()
+        headers = {"Authorization": "Basic " + auth}
+        data = None
+        if body is not None:
+            data = json.dumps(body)
+            headers["Content-Type"] = "application/json"
+        c.request(method, "/api/" + path, body=data, headers=headers)
+        r = c.getresponse()
+        raw = r.read()
+        c.close()
+        return r.status, json.loads(raw or b"{}")
+
+    def ok(self, method, path, body=None):
+        status, j = self.call(method, path, body)
+        assert status == 200, (path, status, j)
+        return j
+
+    def control(self, req):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(os.path.join(self.dir, "control.sock"))
+        m = json.dumps(req).encode()
+        s.sendall(struct.pack(">I", len(m)) + m)
+        n = struct.unpack(">I", self._read(s, 4))[0]
+        ans = json.loads(self._read(s, n))
+        s.close()
+        return ans
+
+    @staticmethod
+    def _read(s, n):
+        b = b""
+        while len(b) < n:
+            c = s.recv(n - len(b))
+            if not c:
+                raise AssertionError("control socket closed")
+            b += c
+        return b
+
+    def statuses(self):
+        j = self.ok("GET", "diagnostics/interface/get_vip_status")
+        return [r["status"] for r in j["rows"] if r["mode"] == "carp"]
+
+    def wait_all(self, want, timeout=SETTLE):
+        return wait_for(lambda: (lambda s: s and all(x == want for x in s))(
+            self.statuses()), timeout, "every CARP VIP %s (now %s)" % (
+            want, self.statuses()))
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        if os.path.exists(self.err):
+            os.unlink(self.err)
+
+
+D = None
+
+
+def daemon():
+    """One daemon with two CARP VIPs (lan, wan) and an IP alias."""
+    global D
+    if D is None:
+        D = Daemon().start()
+        for vip in ({"mode": "carp", "interface": "lan",
+                     "subnet": "192.168.1.100", "subnet_bits": "24",
+                     "vhid": "1", "advskew": "0", "password": "pw1"},
+                    {"mode": "carp", "interface": "wan",
+                     "subnet": "203.0.113.100", "subnet_bits": "24",
+                     "vhid": "2", "advskew": "0", "password": "pw2"},
+                    {"mode": "ipalias", "interface": "lan",
+                     "subnet": "192.168.1.101", "subnet_bits": "24",
+                     "vhid": "1"}):
+            D.ok("POST", "interfaces/vip_settings/add_item", {"vip": vip})
+        j = D.ok("POST", "interfaces/vip_settings/reconfigure", {})
+        assert j.get("status") == "ok", j
+        D.wait_all("MASTER")
+    return D
+
+
+def test_get_vip_status_shape():
+    d = daemon()
+    j = d.ok("GET", "diagnostics/interface/get_vip_status")
+    for k in ("total", "rowCount", "current", "rows", "carp"):
+        assert k in j, (k, j)
+    assert j["total"] == 3 and len(j["rows"]) == 3, j
+    for r in j["rows"]:
+        for k in ("interface", "vhid", "advbase", "advskew", "subnet",
+                  "status", "mode", "vhid_txt"):
+            assert k in r, (k, r)
+        assert r["status"] in ("MASTER", "BACKUP", "INIT", "DISABLED"), r
+    carp = [r for r in j["rows"] if r["mode"] == "carp"]
+    assert {r["vhid"] for r in carp} == {"1", "2"}, carp
+    assert carp[0]["vhid_txt"] == "%s (freq. 1/0)" % carp[0]["vhid"], carp
+    c = j["carp"]
+    assert c == {"demotion": "0", "allow": "1", "maintenancemode": False,
+                 "status_msg": ""}, c
+    alias = [r for r in j["rows"] if r["mode"] == "ipalias"][0]
+    assert alias["vhid"] == "1" and alias["status"] == "MASTER", alias
+
+
+def test_parent_carp_status():
+    d = daemon()
+    a = d.control({"type": "carp_status"})
+    assert a["status"] == "ok", a
+    assert a["carp"]["simulated"] is True and a["carp"]["preempt"] is True, a
+    v = [x for x in a["vips"] if x["vhid"] == 1 and x["mode"] == "carp"][0]
+    assert v["interface"] == "lan" and v["subnet"] == "192.168.1.100", v
+    assert v["subnet_bits"] == 24 and v["advbase"] == 1, v
+    assert "bad_hmac" in a["stats"] and "sent" in a["stats"], a["stats"]
+    bad = d.control({"type": "carp_set", "action": "explode"})
+    assert bad["status"] == "failed", bad
+
+
+def test_disable_enable():
+    d = daemon()
+    j = d.ok("POST", "diagnostics/interface/carp_status/disable")
+    assert j["status"] == "ok" and j["carp"]["allow"] == "0", j
+    s = d.statuses()
+    assert s and "MASTER" not in s, s
+    assert all(x == "DISABLED" for x in s), s
+    j = d.ok("GET", "diagnostics/interface/get_vip_status")
+    assert j["carp"]["allow"] == "0" and j["carp"]["status_msg"], j["carp"]
+    j = d.ok("POST", "diagnostics/interface/carp_status/enable")
+    assert j["carp"]["allow"] == "1", j
+    d.wait_all("MASTER")
+
+
+def test_maintenance_survives_restart():
+    d = daemon()
+    j = d.ok("POST", "diagnostics/interface/carp_status/maintenance/1")
+    assert j["carp"]["maintenancemode"] is True, j
+    assert j["carp"]["demotion"] == "240", j
+    d.wait_all("BACKUP", 3)
+    d.stop()
+    d.start()
+    j = d.ok("GET", "diagnostics/interface/get_vip_status")
+    assert j["carp"]["maintenancemode"] is True, j["carp"]
+    assert len(j["rows"]) == 3, "the stored VIPs are back after a restart"
+    time.sleep(SETTLE)
+    s = d.statuses()
+    assert s and all(x == "BACKUP" for x in s), s
+    # Without a value: a toggle (off again).
+    j = d.ok("POST", "diagnostics/interface/carp_status/maintenance")
+    assert j["carp"]["maintenancemode"] is False, j
+    d.wait_all("MASTER")
+    status, j = d.call("POST", "diagnostics/interface/carp_status/bogus")
+    assert status == 404, (status, j)
+
+
+def test_timeline_causes():
+    d = daemon()
+    j = d.ok("GET", "core/hasync_status/timeline?limit=1000")
+    assert j["total"] >= j["rowCount"] > 0, j
+    rows = j["rows"]
+    for r in rows:
+        for k in ("time", "vhid", "interface", "from", "to", "cause"):
+            assert k in r, (k, r)
+    causes = " | ".join(r["cause"] for r in rows)
+    for c in ("started", "master-down timer expired",
+              "handed over (temporary disable)", "enabled"):
+        assert c in causes, (c, causes)
+    times = [r["time"] for r in rows]
+    assert times == sorted(times, reverse=True), "newest first"
+    j = d.ok("GET", "core/hasync_status/timeline?limit=2")
+    assert j["rowCount"] == 2, j
+
+
+# The timeline is the running parent's: read it before the restart.
+TESTS = [test_get_vip_status_shape, test_parent_carp_status,
+         test_disable_enable, test_timeline_causes,
+         test_maintenance_survives_restart]
+
+
+def main():
+    only = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "-k" else None
+    passed = failed = 0
+    try:
+        for t in TESTS:
+            name = t.__name__[5:]
+            if only and only not in name:
+                continue
+            try:
+                t()
+                passed += 1
+                print("PASS " + name)
+            except Exception as e:
+                failed += 1
+                print("FAIL %s: %s" % (name, e))
+                traceback.print_exc(file=sys.stdout)
+            sys.stdout.flush()
+    finally:
+        if D is not None:
+            if failed:
+                with open(D.err) as f:
+                    print("# daemon log tail:\n" + "".join(
+                        "#   " + l for l in f.readlines()[-30:]))
+            D.cleanup()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

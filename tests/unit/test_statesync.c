@@ -1,0 +1,263 @@
+/*
+ * test_statesync.c — the conntrackd.conf renderer: golden files, purity,
+ * the snapshots it must refuse, and the real conntrackd's parser on
+ * every golden file (conntrackd -C FILE -s parses the file before it
+ * looks for the daemon: "can't connect" means the syntax was accepted).
+ *
+ * Cases are tests/render/cases_conntrackd/<name>.json; the expected
+ * output is <name>.conf beside it. TW_REGEN=1 rewrites the goldens.
+ * Run from the repository root (or set TW_SRCDIR).
+ */
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "statesync/statesync.h"
+#include "util.h"
+
+#define CASEDIR	"tests/render/cases_conntrackd"
+
+static char	casedir[1024];
+
+static const struct statesync_paths test_paths = {
+	.sp_lockfile = "/run/twinwall/rendered/conntrackd.lock",
+	.sp_socket = "/run/twinwall/rendered/conntrackd.ctl",
+};
+
+static json_t *
+case_load(const char *name)
+{
+	json_error_t	 jerr;
+	char		*path = xasprintf("%s/%s.json", casedir, name);
+	json_t		*snap = json_load_file(path, 0, &jerr);
+
+	if (snap == NULL)
+		fail_msg("%s: %s line %d", path, jerr.text, jerr.line);
+	free(path);
+	return snap;
+}
+
+/* A real conntrackd accepts the file's syntax (skipped without one). */
+static void
+conntrackd_parses(const char *path)
+{
+	char	*cmd, buf[4096];
+	FILE	*p;
+	size_t	 n;
+
+	if (access("/usr/sbin/conntrackd", X_OK) != 0)
+		return;
+	cmd = xasprintf("/usr/sbin/conntrackd -C '%s' -s 2>&1", path);
+	if ((p = popen(cmd, "r")) == NULL)
+		fail_msg("popen");
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = '\0';
+	pclose(p);
+	free(cmd);
+	if (strstr(buf, "parsing") != NULL || strstr(buf, "can't connect") ==
+	    NULL)
+		fail_msg("conntrackd rejects %s: %s", path, buf);
+}
+
+static void
+test_case(void **state)
+{
+	const char	*name = *state, *regen = getenv("TW_REGEN");
+	json_t		*snap = case_load(name);
+	char		 err[256], *got, *again, *want, *path;
+	size_t		 len;
+
+	if ((got = statesync_render(snap, &test_paths, err,
+	    sizeof(err))) == NULL)
+		fail_msg("%s: %s", name, err);
+	again = statesync_render(snap, &test_paths, err, sizeof(err));
+	assert_non_null(again);
+	assert_string_equal(got, again);	/* pure */
+	path = xasprintf("%s/%s.conf", casedir, name);
+	if (regen != NULL && strcmp(regen, "1") == 0)
+		assert_int_equal(util_write_file(path, got, strlen(got),
+		    0644), 0);
+	if ((want = util_read_file(path, &len, 1 << 20)) == NULL)
+		fail_msg("%s missing (TW_REGEN=1 writes it)", path);
+	if (strcmp(want, got) != 0)
+		fail_msg("%s differs from the rendered output (TW_REGEN=1 "
+		    "rewrites it)", path);
+	conntrackd_parses(path);
+	free(want);
+	free(path);
+	free(got);
+	free(again);
+	json_decref(snap);
+}
+
+static json_t *
+seed(void)
+{
+	return case_load("ha_seed");
+}
+
+static json_t *
+section_row(json_t *snap, const char *sec, const char *name)
+{
+	json_t	*s = json_object_get(json_object_get(snap, "sections"), sec);
+	json_t	*row;
+	size_t	 i;
+
+	if (name == NULL)
+		return s;
+	json_array_foreach(s, i, row)
+		if (strcmp(json_string_value(json_object_get(row, "name")),
+		    name) == 0)
+			return row;
+	fail_msg("no %s %s", sec, name);
+	return NULL;
+}
+
+static void
+set(json_t *row, const char *field, const char *val)
+{
+	assert_int_equal(json_object_set_new(row, field, json_string(val)), 0);
+}
+
+/* Renders snap and expects a failure whose message holds want. */
+static void
+refused(json_t *snap, const struct statesync_paths *sp, const char *want)
+{
+	char	 err[256], *got;
+
+	err[0] = '\0';
+	got = statesync_render(snap, sp, err, sizeof(err));
+	if (got != NULL)
+		fail_msg("rendered, expected a failure with \"%s\"", want);
+	if (strstr(err, want) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\"", err, want);
+	json_decref(snap);
+}
+
+static void
+test_refusals(void **state)
+{
+	struct statesync_paths	 sp = test_paths;
+	json_t			*s;
+	char			 longp[200];
+
+	(void)state;
+	s = seed();
+	set(section_row(s, "hasync", NULL), "pfsyncenabled", "0");
+	refused(s, &test_paths, "disabled");
+
+	s = seed();
+	set(section_row(s, "interfaces", "opt1"), "ipaddr", "dhcp");
+	refused(s, &test_paths, "static IPv4");
+
+	s = seed();
+	set(section_row(s, "interfaces", "opt1"), "device", "");
+	refused(s, &test_paths, "no device");
+
+	s = seed();
+	set(section_row(s, "interfaces", "opt1"), "device", "eth0\n}");
+	refused(s, &test_paths, "unsafe device");
+
+	s = seed();
+	set(section_row(s, "hasync", NULL), "pfsyncinterface", "nosuch");
+	refused(s, &test_paths, "names no interface");
+
+	s = seed();
+	set(section_row(s, "hasync", NULL), "pfsyncpeerip", "11.11.0.2 #");
+	refused(s, &test_paths, "pfsyncpeerip");
+
+	/* The socket path must fit sun_path, tokens must stay tokens. */
+	memset(longp, 'a', sizeof(longp));
+	longp[0] = '/';
+	longp[sizeof(longp) - 1] = '\0';
+	sp.sp_socket = longp;
+	refused(seed(), &sp, "path");
+	sp = test_paths;
+	sp.sp_lockfile = "/run/a b";
+	refused(seed(), &sp, "path");
+	sp.sp_lockfile = "relative.lock";
+	refused(seed(), &sp, "path");
+	refused(seed(), NULL, "path");
+}
+
+/* What the seed's fw1 must get, line by line. */
+static void
+test_seed_content(void **state)
+{
+	json_t	*s = seed();
+	char	 err[256], *got;
+
+	(void)state;
+	got = statesync_render(s, &test_paths, err, sizeof(err));
+	assert_non_null(got);
+	assert_non_null(strstr(got, "\t\tIPv4_address 11.11.0.1\n"));
+	assert_non_null(strstr(got, "IPv4_Destination_Address 11.11.0.2\n"));
+	assert_non_null(strstr(got, "\t\tInterface sync0\n"));
+	assert_non_null(strstr(got, "\t\tPort 3780\n"));
+	assert_non_null(strstr(got, "Mode FTFW"));
+	assert_non_null(strstr(got, "DisableExternalCache Off"));
+	/* Local traffic is ignored: node addresses and both VIPs. */
+	assert_non_null(strstr(got, "IPv4_address 192.168.147.231 # lan"));
+	assert_non_null(strstr(got, "IPv4_address 192.168.148.231 # wan"));
+	assert_non_null(strstr(got, "IPv4_address 192.168.147.230 # vip"));
+	assert_non_null(strstr(got, "IPv4_address 192.168.148.230 # vip"));
+	assert_non_null(strstr(got, "Path /run/twinwall/rendered/"
+	    "conntrackd.ctl\n"));
+	free(got);
+	json_decref(s);
+}
+
+static int
+case_filter(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 5 && strcmp(d->d_name + n - 5, ".json") == 0;
+}
+
+int
+main(void)
+{
+	struct CMUnitTest	*tests;
+	struct dirent		**ents;
+	const char		*src = getenv("TW_SRCDIR");
+	char			**names;
+	int			 n, i, k = 0, rc;
+
+	snprintf(casedir, sizeof(casedir), "%s/%s", src ? src : ".", CASEDIR);
+	if ((n = scandir(casedir, &ents, case_filter, alphasort)) < 0) {
+		fprintf(stderr, "%s: cannot read\n", casedir);
+		return 1;
+	}
+	tests = xcalloc((size_t)n + 3, sizeof(*tests));
+	names = xcalloc((size_t)n + 1, sizeof(*names));
+	for (i = 0; i < n; i++) {
+		names[i] = xstrdup(ents[i]->d_name);
+		names[i][strlen(names[i]) - 5] = '\0';
+		tests[k].name = names[i];
+		tests[k].test_func = test_case;
+		tests[k++].initial_state = names[i];
+		free(ents[i]);
+	}
+	free(ents);
+	tests[k].name = "refusals";
+	tests[k++].test_func = test_refusals;
+	tests[k].name = "seed_content";
+	tests[k++].test_func = test_seed_content;
+	rc = _cmocka_run_group_tests("statesync", tests, (size_t)k, NULL,
+	    NULL);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(tests);
+	return rc;
+}

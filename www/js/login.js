@@ -1,0 +1,28 @@
+// login.js — POST /api/core/login; the session cookie comes back HttpOnly.
+import { api } from './api.js';
+
+const form = document.getElementById('login');
+const msg = document.getElementById('login-msg');
+
+// Only a local path may follow the login (no open redirect).
+function nextUrl() {
+  const n = new URLSearchParams(location.search).get('next') || '/';
+  return /^\/(?![/\\])/.test(n) && !n.startsWith('/login.html') ? n : '/';
+}
+
+form.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  msg.textContent = '';
+  msg.className = '';
+  const username = form.username.value.trim();
+  const password = form.password.value;
+  try {
+    await api.post('core/login', { username, password });
+    location.replace(nextUrl());
+  } catch (e) {
+    form.password.value = '';
+    msg.className = 'notice error';
+    msg.textContent = e.status === 401 ? 'Wrong username or password.' : `Login failed: ${e.message}`;
+    form.password.focus();
+  }
+});

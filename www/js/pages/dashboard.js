@@ -1,0 +1,53 @@
+// Dashboard: this node's role, every VIP's state, demotion/maintenance,
+// the last sync and drift, the failover timeline, and (in the banners
+// above) every dirty section with its Apply button.
+import { api } from '../api.js';
+import { h, clear, notice, kvTable, rowsTable, rowsOf, flatten, fmtDuration } from '../dom.js';
+import { carpOf, inMaintenance } from './vipstatus.js';
+import { syncRows } from './hastatus.js';
+
+export const title = 'Dashboard';
+export const subsys = '*';
+
+function roleOf(vips) {
+  const carp = vips.filter((v) => !v.mode || v.mode === 'carp');
+  if (!carp.length) return ['standalone', 'No CARP VIPs: this node is not part of an HA pair yet.'];
+  const st = carp.map((v) => String(v.status || v.state || '').toUpperCase());
+  if (st.every((s) => s === 'MASTER')) return ['master', 'This node holds every VIP.'];
+  if (st.every((s) => s === 'BACKUP')) return ['backup', 'The peer holds every VIP.'];
+  return ['split', 'VIPs are split between the nodes: check links and demotion.'];
+}
+
+async function card(heading, fn, cls = '') {
+  const body = h('div', {}, 'Loading…');
+  const el = h(`section.card${cls}`, {}, h('h2', {}, heading), body);
+  fn().then((n) => clear(body).append(n), (e) => clear(body).append(
+    e.status === 404 ? h('p.intro', {}, 'Not available in this build yet.') : notice('error', e.message)));
+  return el;
+}
+
+export async function render(ctx, root) {
+  const st = ctx.status;
+  const carp = api.get('diagnostics/interface/get_vip_status');
+  const dirty = st.dirty.length ? `${st.dirty.length} section${st.dirty.length > 1 ? 's' : ''} with unapplied changes` : 'all changes applied';
+  root.append(h('div.cards', {},
+    await card('This node', async () => {
+      const ans = await carp;
+      const [role, why] = roleOf(rowsOf(ans) || []);
+      const c = carpOf(ans);
+      return h('div', { id: 'role' }, h('p.big', {}, h(`span.badge.${role}`, {}, role.toUpperCase())), h('p', {}, why),
+        kvTable({ hostname: st.hostname, version: st.version, platform: st.platform, uptime: fmtDuration(st.uptime), demotion: c.demotion ?? '0',
+          'maintenance mode': inMaintenance(ans) ? 'on' : 'off', configuration: dirty }));
+    }),
+    await card('Virtual IPs', async () => {
+      const vips = rowsOf(await carp) || [];
+      return vips.length ? rowsTable(vips.map((v) => ({ interface: v.interface, vhid: v.vhid, address: v.subnet || v.address, status: v.status || v.state })))
+        : h('p', {}, 'No VIPs. ', h('a', { href: '#/vips' }, 'Add a CARP VIP'), '.');
+    }, '.span2'),
+    await card('Last synchronization', async () => { const a = await api.get('core/hasync_status/last'); const r = rowsOf(a); return r ? (r.length ? rowsTable(syncRows(r.slice(0, 3))) : h('p', {}, 'No synchronization yet.')) : kvTable(flatten(a)); }),
+    await card('Configuration drift', async () => kvTable(flatten(await api.get('core/hasync_status/drift'))))));
+  root.append(await card('Failover timeline', async () => {
+    const rows = rowsOf(await api.get('core/hasync_status/timeline', { limit: 20 })) || [];
+    return rows.length ? rowsTable(rows) : h('p', {}, 'No CARP transitions yet.');
+  }));
+}
