@@ -32,6 +32,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
+#include "sync.h"
 #include "config/config.h"
 #include "ipc.h"
 #include "log.h"
@@ -104,35 +105,20 @@ filter_rev_snapshot(struct store *st, long long id)
 
 /*
  * Applies the stored filter/alias/NAT configuration through the parent
- * and clears their dirty flags. 0, or -1 with the parent's reason in
- * why.
+ * (the one apply path, sync_apply) and clears their dirty flags. 0, or
+ * -1 with the parent's reason in why.
  */
 static int
 filter_apply_stored(struct store *st, char *why, size_t whylen)
 {
-	json_t	*snap, *msg, *ans, *subsys;
+	json_t	*subsys = json_array();
 	size_t	 i;
-	int	 ret = -1;
+	int	 ret;
 
-	if ((snap = cfg_snapshot(st, NULL, 1)) == NULL) {
-		snprintf(why, whylen, "cannot read the store");
-		return -1;
-	}
-	subsys = json_array();
 	for (i = 0; i < nitems(filter_subsys); i++)
 		json_array_append_new(subsys, json_string(filter_subsys[i]));
-	msg = json_pack("{s:s,s:o,s:o}", "type", "apply", "subsys", subsys,
-	    "snapshot", snap);
-	ans = priv_call(msg);
-	json_decref(msg);
-	if (strcmp(cfg_str(ans, "status"), "ok") != 0)
-		snprintf(why, whylen, "%s", cfg_str(ans, "message"));
-	else {
-		for (i = 0; i < nitems(filter_subsys); i++)
-			store_dirty_clear(st, filter_subsys[i]);
-		ret = 0;
-	}
-	json_decref(ans);
+	ret = sync_apply(st, subsys, priv_call, why, whylen);
+	json_decref(subsys);
 	return ret;
 }
 

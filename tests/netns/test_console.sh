@@ -275,7 +275,7 @@ def states():
     c.expect(r"3 packets transmitted, 3 received", 20)
     c.menu()
     c.line("9")
-    c.expect(r"State table: [1-9]\d* states from \S+, sorted by bytes")
+    c.expect(r"State table: [1-9]\d* states from (the daemon|\S+), sorted by bytes")
     c.expect(r"icmp\s+10\.99\.0\.1\s+10\.99\.0\.2\s")
     c.send("q")
     c.menu()
