@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "control.h"
 #include "store.h"
 #include "sync.h"
@@ -26,36 +27,6 @@ int	cmd_sync(int, char **);
 
 static const char *cli_sync_dir;
 
-/*
- * Run as root on a data directory of a privilege-separated daemon, the
- * files SQLite may have created go to the child's user (the owner of
- * DIR/var), as `twinwall import` does, so the child can still write.
- */
-static void
-cli_sync_chown(const char *dir)
-{
-	static const char *const files[] = { STORE_DB_NAME,
-	    STORE_DB_NAME "-wal", STORE_DB_NAME "-shm" };
-	struct stat	 sb;
-	char		*p;
-	size_t		 i;
-
-	if (geteuid() != 0)
-		return;
-	p = xasprintf("%s/var", dir);
-	if (lstat(p, &sb) == -1 || !S_ISDIR(sb.st_mode) || sb.st_uid == 0) {
-		free(p);
-		return;
-	}
-	free(p);
-	for (i = 0; i < nitems(files); i++) {
-		p = xasprintf("%s/%s", dir, files[i]);
-		if (lchown(p, sb.st_uid, sb.st_gid) == -1 && errno != ENOENT)
-			fprintf(stderr, "twinwall: chown %s: %s\n", p,
-			    strerror(errno));
-		free(p);
-	}
-}
 
 /* The parent through the control socket; never NULL. */
 static json_t *
@@ -81,7 +52,7 @@ cmd_sync(int argc, char **argv)
 	struct sync_opts	 o;
 	struct store		*st;
 	const char		*data = NULL, *status;
-	char			*dir, err[512];
+	char			*dir;
 	json_t			*res;
 	int			 ch, ret;
 
@@ -101,12 +72,9 @@ cmd_sync(int argc, char **argv)
 		    "[--restart]\n");
 		return 2;
 	}
-	if ((dir = realpath(data, NULL)) == NULL) {
-		perror(data);
+	if ((dir = cli_datadir(data, 0)) == NULL)
 		return 1;
-	}
-	if ((st = store_open(dir, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "twinwall: store %s: %s\n", dir, err);
+	if ((st = cli_store_open(dir)) == NULL) {
 		free(dir);
 		return 1;
 	}
@@ -129,8 +97,7 @@ cmd_sync(int argc, char **argv)
 		ret = status != NULL && strcmp(status, "refused") == 0 ? 3 : 1;
 	}
 	json_decref(res);
-	store_close(st);
-	cli_sync_chown(dir);
+	cli_store_close(st, dir);
 	cli_sync_dir = NULL;
 	free(dir);
 	return ret;

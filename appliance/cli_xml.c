@@ -12,60 +12,11 @@
 #include <unistd.h>
 
 #include "cli_xml.h"
+#include "cli.h"
 #include "config/config.h"
 #include "store.h"
 #include "util.h"
 #include "xmlconf/xmlconf.h"
-
-/* Opens the store of dir (made absolute, created when create). */
-static struct store *
-cli_xml_open(const char *data, int create, char **dirp)
-{
-	struct store	*st;
-	char		 err[512];
-
-	*dirp = NULL;
-	if (create && util_mkdirs(data, 0700) == -1) {
-		fprintf(stderr, "twinwall: mkdir %s: %s\n", data,
-		    strerror(errno));
-		return NULL;
-	}
-	if ((*dirp = realpath(data, NULL)) == NULL) {
-		fprintf(stderr, "twinwall: %s: %s\n", data, strerror(errno));
-		return NULL;
-	}
-	if ((st = store_open(*dirp, err, sizeof(err))) == NULL)
-		fprintf(stderr, "twinwall: store %s: %s\n", *dirp, err);
-	return st;
-}
-
-/* As main.c does: files SQLite created as root go to DIR/var's owner. */
-static void
-cli_xml_close(struct store *st, const char *dir)
-{
-	static const char *const files[] = { STORE_DB_NAME,
-	    STORE_DB_NAME "-wal", STORE_DB_NAME "-shm" };
-	struct stat	 sb;
-	char		*p;
-	size_t		 i;
-
-	store_close(st);
-	if (geteuid() != 0)
-		return;
-	p = xasprintf("%s/var", dir);
-	if (lstat(p, &sb) == -1 || !S_ISDIR(sb.st_mode) || sb.st_uid == 0) {
-		free(p);
-		return;
-	}
-	free(p);
-	for (i = 0; i < nitems(files); i++) {
-		p = xasprintf("%s/%s", dir, files[i]);
-		if (lchown(p, sb.st_uid, sb.st_gid) == -1 && errno != ENOENT)
-			fprintf(stderr, "twinwall: chown %s: %s\n", p,
-			    strerror(errno));
-		free(p);
-	}
-}
 
 int
 cli_import_xml(int argc, char **argv)
@@ -94,7 +45,8 @@ cli_import_xml(int argc, char **argv)
 	if (argc - optind != 1 || data == NULL || (strcmp(fmt, "text") != 0 &&
 	    strcmp(fmt, "json") != 0))
 		goto usage;
-	if ((st = cli_xml_open(data, 1, &dir)) == NULL) {
+	if ((dir = cli_datadir(data, 1)) == NULL ||
+	    (st = cli_store_open(dir)) == NULL) {
 		free(dir);
 		return 1;
 	}
@@ -113,7 +65,7 @@ cli_import_xml(int argc, char **argv)
 		printf("apply it with: twinwall apply --data %s\n", dir);
 	free(text);
 	json_decref(rep);
-	cli_xml_close(st, dir);
+	cli_store_close(st, dir);
 	free(dir);
 	return rc == 0 ? 0 : 1;
 usage:
@@ -144,7 +96,8 @@ cli_export_xml(int argc, char **argv)
 		goto usage;
 	if (optind < argc)
 		file = argv[optind];
-	if ((st = cli_xml_open(data, 0, &dir)) == NULL) {
+	if ((dir = cli_datadir(data, 0)) == NULL ||
+	    (st = cli_store_open(dir)) == NULL) {
 		free(dir);
 		return 1;
 	}
@@ -169,7 +122,7 @@ err:
 		explicit_bzero(xml, len);
 		free(xml);
 	}
-	cli_xml_close(st, dir);
+	cli_store_close(st, dir);
 	free(dir);
 	return ret;
 usage:

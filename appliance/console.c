@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "config/config.h"
 #include "console.h"
 #include "console_int.h"
@@ -218,38 +219,6 @@ console_loop(struct console *c)
 	}
 }
 
-/*
- * Files SQLite created while running as root on a directory the daemon
- * prepared go to the API child's user (the owner of DIR/var), as
- * `twinwall` does for its other local commands.
- */
-static void
-console_store_close(struct console *c)
-{
-	static const char *const files[] = { STORE_DB_NAME,
-	    STORE_DB_NAME "-wal", STORE_DB_NAME "-shm" };
-	struct stat	 sb;
-	char		*p;
-	size_t		 i;
-
-	store_close(c->c_st);
-	c->c_st = NULL;
-	if (geteuid() != 0)
-		return;
-	p = xasprintf("%s/var", c->c_dir);
-	if (lstat(p, &sb) == -1 || !S_ISDIR(sb.st_mode) || sb.st_uid == 0) {
-		free(p);
-		return;
-	}
-	free(p);
-	for (i = 0; i < nitems(files); i++) {
-		p = xasprintf("%s/%s", c->c_dir, files[i]);
-		if (lchown(p, sb.st_uid, sb.st_gid) == -1 && errno != ENOENT)
-			fprintf(stderr, "twinwall: chown %s: %s\n", p,
-			    strerror(errno));
-		free(p);
-	}
-}
 
 int
 console_main(int argc, char **argv)
@@ -261,7 +230,6 @@ console_main(int argc, char **argv)
 	};
 	struct console	 c;
 	const char	*data = NULL;
-	char		 err[512];
 	int		 ch, ret = 1;
 
 	memset(&c, 0, sizeof(c));
@@ -282,20 +250,15 @@ console_main(int argc, char **argv)
 		    c.c_platform);
 		return 2;
 	}
-	if (util_mkdirs(data, 0700) == -1 ||
-	    (c.c_dir = realpath(data, NULL)) == NULL) {
-		fprintf(stderr, "twinwall: %s: %s\n", data, strerror(errno));
+	if ((c.c_dir = cli_datadir(data, 1)) == NULL)
 		return 1;
-	}
-	if ((c.c_st = store_open(c.c_dir, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "twinwall: store %s: %s\n", c.c_dir, err);
+	if ((c.c_st = cli_store_open(c.c_dir)) == NULL)
 		goto err;
-	}
 	console_io_init();
 	ret = console_loop(&c);
 err:
 	if (c.c_st != NULL)
-		console_store_close(&c);
+		cli_store_close(c.c_st, c.c_dir);
 	free(c.c_dir);
 	return ret;
 usage:

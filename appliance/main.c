@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "cli.h"
 #include "config/config.h"
 #include "control.h"
 #include "daemon.h"
@@ -101,75 +102,6 @@ usage(const char *name)
 	return 2;
 }
 
-/*
- * Makes dir absolute (creating it 0700 when create). Returns a new string
- * the caller frees, or NULL (reported).
- */
-static char *
-datadir_path(const char *dir, int create)
-{
-	char *abs;
-
-	if (dir == NULL) {
-		fprintf(stderr, "twinwall: --data DIR is required\n");
-		return NULL;
-	}
-	if (create && util_mkdirs(dir, 0700) == -1) {
-		fprintf(stderr, "twinwall: mkdir %s: %s\n", dir,
-		    strerror(errno));
-		return NULL;
-	}
-	if ((abs = realpath(dir, NULL)) == NULL) {
-		fprintf(stderr, "twinwall: %s: %s\n", dir, strerror(errno));
-		return NULL;
-	}
-	return abs;
-}
-
-/* Opens the store of dir; NULL (reported) on failure. */
-static struct store *
-cli_store_open(const char *dir)
-{
-	struct store	*st;
-	char		 err[512];
-
-	if ((st = store_open(dir, err, sizeof(err))) == NULL)
-		fprintf(stderr, "twinwall: store %s: %s\n", dir, err);
-	return st;
-}
-
-/*
- * Closes the store. Run as root on a directory the daemon prepared, files
- * SQLite just created go to the child's user (the owner of DIR/var), so
- * the child can still write its database.
- */
-static void
-cli_store_close(struct store *st, const char *dir)
-{
-	static const char *const files[] = { STORE_DB_NAME,
-	    STORE_DB_NAME "-wal", STORE_DB_NAME "-shm" };
-	struct stat	 sb;
-	char		*p;
-	size_t		 i;
-
-	store_close(st);
-	if (geteuid() != 0)
-		return;
-	p = xasprintf("%s/var", dir);
-	if (lstat(p, &sb) == -1 || !S_ISDIR(sb.st_mode) || sb.st_uid == 0) {
-		free(p);
-		return;
-	}
-	free(p);
-	for (i = 0; i < nitems(files); i++) {
-		p = xasprintf("%s/%s", dir, files[i]);
-		if (lchown(p, sb.st_uid, sb.st_gid) == -1 && errno != ENOENT)
-			fprintf(stderr, "twinwall: chown %s: %s\n", p,
-			    strerror(errno));
-		free(p);
-	}
-}
-
 static void
 print_errors(struct cfg_errors *e)
 {
@@ -228,7 +160,7 @@ cmd_daemon(int argc, char **argv)
 		    c.d_listen);
 		return 2;
 	}
-	if ((dir = datadir_path(data, 1)) == NULL)
+	if ((dir = cli_datadir(data, 1)) == NULL)
 		return 1;
 	if (www == NULL)
 		www = access("www/index.html", R_OK) == 0 ? "www" :
@@ -267,7 +199,7 @@ cmd_apikey(int argc, char **argv)
 	}
 	if (optind != argc || data == NULL || user == NULL)
 		return usage("apikey");
-	if ((dir = datadir_path(data, 1)) == NULL)
+	if ((dir = cli_datadir(data, 1)) == NULL)
 		return 1;
 	if ((st = cli_store_open(dir)) != NULL) {
 		if (auth_apikey_create(st, user, descr, key, secret) == 0) {
@@ -372,7 +304,7 @@ cmd_passwd(int argc, char **argv)
 		    "characters\n", PASSWORD_MIN, PASSWORD_MAX);
 		goto err;
 	}
-	if ((dir = datadir_path(data, 1)) == NULL ||
+	if ((dir = cli_datadir(data, 1)) == NULL ||
 	    (st = cli_store_open(dir)) == NULL)
 		goto err;
 	if (auth_set_password(st, user, pw) == -1) {
@@ -452,7 +384,7 @@ cmd_check(int argc, char **argv)
 	}
 	if (optind != argc || data == NULL)
 		return usage("check");
-	if ((dir = datadir_path(data, 1)) == NULL)
+	if ((dir = cli_datadir(data, 1)) == NULL)
 		return 1;
 	if ((st = cli_store_open(dir)) == NULL) {
 		free(dir);
@@ -515,7 +447,7 @@ cmd_export(int argc, char **argv)
 		return usage("export");
 	if (optind < argc)
 		file = argv[optind];
-	if ((dir = datadir_path(data, 0)) == NULL)
+	if ((dir = cli_datadir(data, 0)) == NULL)
 		return 1;
 	if ((st = cli_store_open(dir)) == NULL) {
 		free(dir);
@@ -589,7 +521,7 @@ cmd_import(int argc, char **argv)
 		    jerr.text);
 		return 1;
 	}
-	if ((dir = datadir_path(data, 1)) == NULL ||
+	if ((dir = cli_datadir(data, 1)) == NULL ||
 	    (st = cli_store_open(dir)) == NULL) {
 		json_decref(snap);
 		free(dir);
@@ -642,7 +574,7 @@ cmd_apply(int argc, char **argv)
 	}
 	if (data == NULL)
 		return usage("apply");
-	if ((dir = datadir_path(data, 0)) == NULL)
+	if ((dir = cli_datadir(data, 0)) == NULL)
 		return 1;
 	if ((st = cli_store_open(dir)) == NULL) {
 		free(dir);
@@ -706,7 +638,7 @@ cmd_status(int argc, char **argv)
 	}
 	if (optind != argc || data == NULL)
 		return usage("status");
-	if ((dir = datadir_path(data, 0)) == NULL)
+	if ((dir = cli_datadir(data, 0)) == NULL)
 		return 1;
 	req = json_pack("{s:s}", "type", "status");
 	ans = control_call(dir, req, err, sizeof(err));
