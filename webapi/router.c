@@ -56,6 +56,7 @@
 	    "Save the settings")
 
 int	api_handle_import_xml(struct api_req *, struct api_resp *);
+int	api_handle_statesync_status(struct api_req *, struct api_resp *);
 int	api_handle_download_xml(struct api_req *, struct api_resp *);
 
 static const struct api_route api_route_table[] = {
@@ -187,6 +188,11 @@ static const struct api_route api_route_table[] = {
 	R(API_GET, "core", "hasync_status", "timeline",
 	    api_handle_carp_timeline, NULL, RD, 0, 0, NULL,
 	    "CARP transitions with their causes, newest first (?limit=N)"),
+
+	/* state sync (statesync/) */
+	R(API_GET, "core", "hasync_status", "statesync",
+	    api_handle_statesync_status, NULL, RD, 0, 0, NULL,
+	    "conntrackd: running, role, restarts, demotion hold, last sequence"),
 
 	/* GUI support (www/) */
 	R(GP, "core", "user", "search_api_key", api_handle_apikey_search, NULL,

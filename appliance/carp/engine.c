@@ -28,6 +28,7 @@
 #include "carp/linux.h"
 #include "config/config.h"
 #include "log.h"
+#include "statesync/statesync.h"
 #include "util.h"
 
 #define ENG_SIM_SELF	"192.0.2.1"	/* RFC 5737, never on a wire */
@@ -98,6 +99,17 @@ eng_drain(double now)
 		adv.ca_src = m.m_to_peer ? eng.e_self : eng.e_simpeer;
 		carp_fsm_rx(m.m_to_peer ? &eng.e_peer : &eng.e_node, m.m_vhid,
 		    &adv, now);
+	}
+	/*
+	 * A demotion the state-sync hook asked for while the FSM was in a
+	 * transition is applied now, outside it: the FSM is not re-entered.
+	 */
+	if (eng.e_ext_pending >= 0 && !eng.e_in_hook) {
+		unsigned int v = (unsigned int)eng.e_ext_pending;
+
+		eng.e_ext_pending = -1;
+		carp_fsm_set_demotion(&eng.e_node, CARP_D_EXTERNAL, v, now);
+		eng_drain(now);
 	}
 }
 
@@ -178,6 +190,24 @@ eng_wallclock(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * State sync follows the node's role: to MASTER it commits the states
+ * the peer replicated, to BACKUP it asks for a resync (statesync.c).
+ */
+static void
+eng_statesync(const struct carp_transition *t)
+{
+	unsigned int	nmaster = 0;
+	size_t		i;
+
+	for (i = 0; i < eng.e_node.cn_nvhids; i++)
+		if (eng.e_node.cn_vhids[i]->vh_state == CARP_S_MASTER)
+			nmaster++;
+	eng.e_in_hook++;
+	statesync_carp_transition(t->ct_from, t->ct_to, nmaster);
+	eng.e_in_hook--;
+}
+
 static void
 eng_transition(void *arg, const struct carp_transition *t)
 {
@@ -199,6 +229,7 @@ eng_transition(void *arg, const struct carp_transition *t)
 	util_strlcpy(e->t_cause, t->ct_cause, sizeof(e->t_cause));
 	eng.e_tlnext = (eng.e_tlnext + 1) % CARP_ENGINE_TIMELINE;
 	eng.e_tltotal++;
+	eng_statesync(t);
 }
 
 static void
@@ -225,6 +256,7 @@ carp_engine_init(int real)
 	if (eng.e_init)
 		carp_engine_shutdown();
 	memset(&eng, 0, sizeof(eng));
+	eng.e_ext_pending = -1;
 	eng.e_clock = clock;
 	eng.e_fd4 = eng.e_fd6 = eng.e_fdlink = eng.e_fdpkt = -1;
 	eng.e_real = real != 0;
@@ -499,6 +531,10 @@ carp_engine_demote_external(int value)
 
 	if (!eng.e_init || value < 0)
 		return -1;
+	if (eng.e_in_hook) {
+		eng.e_ext_pending = value;	/* applied by eng_drain */
+		return 0;
+	}
 	if (eng.e_node.cn_demote[CARP_D_EXTERNAL] != (unsigned int)value)
 		log_info("carp: external demotion %u -> %d",
 		    eng.e_node.cn_demote[CARP_D_EXTERNAL], value);

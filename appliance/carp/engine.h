@@ -41,7 +41,8 @@
 
 #define CARP_ENGINE_TIMELINE	1000	/* transitions kept */
 #define CARP_ENGINE_MAXFDS	3	/* IPv4, IPv6, rtnetlink */
-#define CARP_ENGINE_SIM_SKEW	239	/* the simulated peer's advskew */
+/* Just below maintenance (CARP_DEMOTE_MAINT), so it takes over from it. */
+#define CARP_ENGINE_SIM_SKEW	238	/* the simulated peer's advskew */
 
 struct store;
 struct carp_engine_conf;

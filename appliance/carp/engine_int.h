@@ -93,6 +93,8 @@ struct eng_state {
 	struct eng_tl		 e_tl[CARP_ENGINE_TIMELINE];
 	size_t			 e_tlnext;
 	uint64_t		 e_tltotal;
+	int			 e_in_hook;	/* inside the state-sync hook */
+	int			 e_ext_pending;	/* demotion asked for there, or -1 */
 	struct eng_msg		 e_q[ENG_QMAX];
 	size_t			 e_qhead, e_qlen;
 	struct carp_addr	 e_self, e_simpeer;

@@ -678,13 +678,13 @@ carp_fsm_set_demotion(struct carp_node *cn, enum carp_demote_src src,
 	carp_fsm_announce(cn, old, now);
 }
 
-/* Maintenance mode: demote by 240 so the peer takes every VIP. */
+/* Maintenance mode: demote so the peer takes every VIP (fsm.h). */
 void
 carp_fsm_set_maintenance(struct carp_node *cn, int on, double now)
 {
 	cn->cn_maintenance = on != 0;
 	carp_fsm_set_demotion(cn, CARP_D_MAINT,
-	    cn->cn_maintenance ? CARP_DEMOTE_STEP : 0, now);
+	    cn->cn_maintenance ? CARP_DEMOTE_MAINT : 0, now);
 }
 
 /*

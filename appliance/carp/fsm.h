@@ -54,7 +54,7 @@ enum carp_event {
 /* Sources of node-wide demotion; the node's demotion is their sum. */
 enum carp_demote_src {
 	CARP_D_LINK = 0,	/* 240 per CARP interface without link */
-	CARP_D_MAINT,		/* persistent maintenance mode: 240 */
+	CARP_D_MAINT,		/* persistent maintenance mode: 239 */
 	CARP_D_SENDERR,		/* 240 per VHID with 3 send errors in a row */
 	CARP_D_DISABLE,		/* temporary disable: 240 */
 	CARP_D_EXTERNAL,	/* daemon: service checks, state sync */
@@ -62,6 +62,13 @@ enum carp_demote_src {
 };
 
 #define CARP_DEMOTE_STEP	240
+/*
+ * Maintenance demotes by one less than a fault: a node in maintenance is
+ * healthy and only wants traffic away, so when its peer then loses a link
+ * (240) the demote byte tells them apart and every VIP comes back to the
+ * maintenance node instead of splitting on a tie at the 240 cap (S3).
+ */
+#define CARP_DEMOTE_MAINT	(CARP_DEMOTE_STEP - 1)
 #define CARP_SENDAD_MAX_ERRORS	3	/* FreeBSD: errors before demotion */
 #define CARP_SENDAD_MIN_SUCCESS	3	/* FreeBSD: successes to undo it */
 

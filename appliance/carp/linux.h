@@ -20,7 +20,9 @@
 
 #include "carp/proto.h"
 
-#define CARP_VMAC_PREFIX	"twc"
+#include "render/render.h"
+
+#define CARP_VMAC_PREFIX	TW_VMAC_PREFIX	/* render/render.h: rules match it */
 
 /* Raw sockets for adverts. af is AF_INET or AF_INET6. */
 int	carp_linux_socket(int af);

@@ -186,12 +186,21 @@ nft_log(struct rbuf *b, const char *uuid, const char *what)
 	    TW_NFLOG_GROUP);
 }
 
-int
-nft_ifdev(struct render_ctx *ctx, const char *ifname, char *out,
-    size_t outlen, const char **why)
+/*
+ * Appends the quoted device names an interface stands for to b: its
+ * device, and the virtual-MAC macvlan of each of its CARP VIPs, where
+ * frames to the VIP arrive. Returns 1, 0 when the interface has no device
+ * (why says so), -1 on a render failure.
+ */
+static int
+nft_ifnames(struct render_ctx *ctx, const char *ifname, struct rbuf *b,
+    int *count, const char **why)
 {
-	json_t *iface;
-	const char *dev;
+	json_t		*iface, *vip;
+	const char	*dev, *v;
+	char		*end;
+	size_t		 i;
+	long		 vhid;
 
 	if (!render_is_name(ifname) ||
 	    (iface = render_iface(ctx, ifname)) == NULL)
@@ -200,8 +209,35 @@ nft_ifdev(struct render_ctx *ctx, const char *ifname, char *out,
 		*why = "interface disabled or without a device";
 		return ctx->rc_failed ? -1 : 0;
 	}
-	snprintf(out, outlen, "\"%s\"", dev);
+	rbuf_printf(b, "%s\"%s\"", (*count)++ ? ", " : "", dev);
+	json_array_foreach(render_list(ctx, "vips"), i, vip) {
+		v = render_str(vip, "vhid");
+		if (strcmp(render_str(vip, "interface"), ifname) != 0 ||
+		    strcmp(render_str(vip, "mode"), "carp") != 0 || *v == '\0')
+			continue;
+		vhid = strtol(v, &end, 10);
+		if (*end != '\0' || vhid < 1 || vhid > 255)
+			return render_fail(ctx, "vip on %s: bad vhid", ifname);
+		rbuf_printf(b, ", \"" TW_VMAC_PREFIX "%ld\"", vhid);
+		(*count)++;
+	}
 	return 1;
+}
+
+int
+nft_ifdev(struct render_ctx *ctx, const char *ifname, char *out,
+    size_t outlen, const char **why)
+{
+	struct rbuf	b;
+	int		r, count = 0;
+
+	rbuf_init(&b);
+	if ((r = nft_ifnames(ctx, ifname, &b, &count, why)) == 1 &&
+	    (size_t)snprintf(out, outlen, count == 1 ? "%s" : "{ %s }",
+	    b.b_data) >= outlen)
+		r = render_fail(ctx, "interface %s: too many names", ifname);
+	rbuf_free(&b);
+	return r;
 }
 
 /*
@@ -211,7 +247,7 @@ nft_ifdev(struct render_ctx *ctx, const char *ifname, char *out,
 static int
 nft_ifset(struct render_ctx *ctx, struct nft_frule *fr, const char *list)
 {
-	char name[RENDER_NAMEMAX + 1], dev[RENDER_DEVMAX + 3];
+	char name[RENDER_NAMEMAX + 1];
 	struct rbuf b;
 	const char *p = list;
 	size_t n;
@@ -232,13 +268,11 @@ nft_ifset(struct render_ctx *ctx, struct nft_frule *fr, const char *list)
 		memcpy(name, p, n);
 		name[n] = '\0';
 		p += n;
-		if ((r = nft_ifdev(ctx, name, dev, sizeof(dev),
+		if ((r = nft_ifnames(ctx, name, &b, &count,
 		    &fr->fr_why)) == -1) {
 			rbuf_free(&b);
 			return -1;
 		}
-		if (r == 1)
-			rbuf_printf(&b, "%s%s", count++ ? ", " : "", dev);
 	}
 	if (count == 0)
 		fr->fr_ifset[0] = '\0';
@@ -598,7 +632,7 @@ nft_builtins(struct render_ctx *ctx, const char *kw)
 	struct rbuf *out = &ctx->rc_out;
 	json_t *ifc, *ha = render_single(ctx, "hasync");
 	const char *dev, *sdev, *peer, *why;
-	char addr[RENDER_ADDRLEN], sd[RENDER_DEVMAX + 3];
+	char addr[RENDER_ADDRLEN], sd[RENDER_IFSET];
 	int in = kw[0] == 'i', af;
 	size_t i;
 

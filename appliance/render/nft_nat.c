@@ -22,7 +22,7 @@ struct nft_dnat {
 	const char		*d_uuid;
 	const char		*d_why;		/* cannot match */
 	int			 d_af, d_log;
-	char			 d_if[RENDER_DEVMAX + 3];
+	char			 d_if[RENDER_IFSET];
 	const struct render_proto *d_proto;
 	struct render_ep	 d_src, d_dst, d_target;
 	struct render_portspec	 d_sport, d_dport, d_lport;
@@ -201,7 +201,7 @@ nft_snat_rule(struct render_ctx *ctx, json_t *row)
 	struct nft_match m;
 	const struct render_proto *proto;
 	const char *uuid, *why = NULL;
-	char dev[RENDER_DEVMAX + 3], target[RENDER_ADDRLEN], descr[72];
+	char dev[RENDER_IFSET], target[RENDER_ADDRLEN], descr[72];
 	int af, nonat, r = 0;
 
 	if ((uuid = render_uuid(ctx, row)) == NULL ||

@@ -33,6 +33,11 @@ char	*nft_render_alias_update(json_t *snapshot, const char *alias,
  */
 #define TW_NFT_ALIAS	"alias_"
 /*
+ * The CARP engine's virtual-MAC devices are <prefix><vhid> (carp/linux.h):
+ * frames to a VIP arrive on them, so rules on an interface match them too.
+ */
+#define TW_VMAC_PREFIX	"twc"
+/*
  * Rules with log=1 send packets to this NFLOG group with the prefix
  * "tw:<uuid>:<action>" (action pass, block, reject, nat, rdr), so the
  * firewall log maps an entry back to its rule.

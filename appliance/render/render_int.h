@@ -16,6 +16,7 @@
 #define RENDER_ADDRLEN	64	/* "ffff:...:ffff/128" fits with room */
 #define RENDER_NAMEMAX	32	/* alias and interface names */
 #define RENDER_DEVMAX	15	/* IFNAMSIZ - 1 */
+#define RENDER_IFSET	512	/* "{ \"dev\", \"twc1\", ... }" */
 
 struct rbuf {
 	char	*b_data;

@@ -170,9 +170,13 @@ statesync_render(json_t *snap, const struct statesync_paths *sp, char *err,
 	    "\tNetlinkOverrunResync On\n"
 	    "\tNetlinkEventsReliable Off\n",
 	    sp->sp_lockfile, sp->sp_socket, SS_NLBUF, SS_NLBUF_MAX);
+	/*
+	 * ICMP too: an echo reply reaching the new master without the
+	 * echo's state is invalid and dropped (one lost ping per move).
+	 */
 	rbuf_puts(out, "\tFilter From Userspace {\n"
 	    "\t\tProtocol Accept {\n\t\t\tTCP\n\t\t\tSCTP\n\t\t\tDCCP\n"
-	    "\t\t\tUDP\n\t\t}\n");
+	    "\t\t\tUDP\n\t\t\tICMP\n\t\t\tIPv6-ICMP\n\t\t}\n");
 	if (statesync_ignores(&ctx, peer) == -1)
 		goto done;
 	/* A flow is replicated once established (the FTFW example's set). */

@@ -9,8 +9,9 @@
  * stops it when it is 0; on dry the file is only rendered.
  *
  * Nothing here blocks the parent's event loop: conntrackd and the
- * control sequences (conntrackd -c/-f/-R/-B/-n/-t) run as child
- * processes; the parent learns their end through statesync_reaped().
+ * control sequences (the requests of conntrackd -c/-f/-R/-B/-n/-t, sent
+ * on its UNIX socket) run as child processes; the parent learns their
+ * end through statesync_reaped().
  */
 #ifndef TW_STATESYNC_H
 #define TW_STATESYNC_H

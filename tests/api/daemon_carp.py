@@ -225,7 +225,7 @@ def test_maintenance_survives_restart():
     d = daemon()
     j = d.ok("POST", "diagnostics/interface/carp_status/maintenance/1")
     assert j["carp"]["maintenancemode"] is True, j
-    assert j["carp"]["demotion"] == "240", j
+    assert j["carp"]["demotion"] == "239", j  # CARP_DEMOTE_MAINT
     d.wait_all("BACKUP", 3)
     d.stop()
     d.start()

@@ -192,7 +192,7 @@ test_dry_statuses(void **state)
 	json_decref(req);
 	assert_string_equal(cfg_str(ans, "status"), "ok");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(
-	    ans, "carp"), "demotion")), 240);
+	    ans, "carp"), "demotion")), CARP_DEMOTE_MAINT);
 	json_decref(ans);
 	expect(5, "BACKUP");
 	expect(6, "BACKUP");
@@ -203,7 +203,7 @@ test_dry_statuses(void **state)
 	assert_int_equal(carp_engine_demote_external(100), 0);
 	ans = status();
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(
-	    ans, "carp"), "demotion")), 340);
+	    ans, "carp"), "demotion")), CARP_DEMOTE_MAINT + 100);
 	json_decref(ans);
 	assert_int_equal(carp_engine_demote_external(0), 0);
 	assert_int_equal(carp_engine_set_maintenance(0), 0);

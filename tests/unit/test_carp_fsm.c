@@ -345,6 +345,15 @@ static const struct scenario scenarios[] = {
 		{ 30000, OWNER, B },		/* stays while in maintenance */
 		{ 30000, UNMAINT, A }, { 32000, OWNER, A },
 		{ 32000, GAPMAX, 0, 0 }, { 40000, END } } },
+	{ "S3 with A in maintenance: B loses WAN, every VIP goes to A",
+	    0, 100, 1, 1, {
+		{ 0, START, A }, { 0, START, B }, { 10000, OWNER, A },
+		{ 10000, MAINT, A }, { 12000, OWNER, B },
+		{ 20000, MARK }, { 20000, LINKDOWN, B, 2 },
+		/* maintenance (239) beats a dead link (240): no split */
+		{ 20100, OWNER, A }, { 20100, GROUP, A, 1 },
+		{ 20100, GAPMAX, 0, 2 * LATENCY },
+		{ 40000, OWNER, A }, { 40000, END } } },
 	{ "S6 maintenance without preempt: leaving it keeps VIPs on B",
 	    0, 100, 0, 0, {
 		{ 0, START, A }, { 0, START, B }, { 10000, OWNER, A },
@@ -709,23 +718,23 @@ test_timers_and_demotion(void **state)
 	assert_true(vh->vh_t_adv == 13.5 + 1 + 100 / 256.0);
 	assert_int_equal(S.n[0].garps, 1);
 
-	/* Maintenance: 100 + 240 clamps to 240, announced at once. */
+	/* Maintenance: 100 + 239 clamps to 240, announced at once. */
 	nq = S.nq;
 	carp_fsm_set_maintenance(&cn, 1, 14.0);
-	assert_int_equal(carp_fsm_demotion(&cn), 240);
+	assert_int_equal(carp_fsm_demotion(&cn), CARP_DEMOTE_MAINT);
 	assert_int_equal(carp_fsm_skew(&cn, vh), 240);
-	assert_int_equal(carp_fsm_skew(&cn, vh2), 240);
+	assert_int_equal(carp_fsm_skew(&cn, vh2), CARP_DEMOTE_MAINT); /* 0 + 239 */
 	assert_int_equal(S.nq, nq + 1);
 	assert_int_equal(S.q[nq].skew, 240);
-	assert_int_equal(S.q[nq].demote, 240);
+	assert_int_equal(S.q[nq].demote, CARP_DEMOTE_MAINT);
 	/* Link loss adds up; the byte saturates at 255. */
 	carp_fsm_link(&cn, 2, 0, 14.5);
-	assert_int_equal(carp_fsm_demotion(&cn), 480);
+	assert_int_equal(carp_fsm_demotion(&cn), CARP_DEMOTE_MAINT + 240);
 	assert_int_equal(S.q[S.nq - 1].demote, 255);
 	assert_int_equal(vh2->vh_state, CARP_S_INIT);
 	/* A second VHID on the same downed link does not count twice. */
 	carp_fsm_link(&cn, 2, 0, 14.6);
-	assert_int_equal(carp_fsm_demotion(&cn), 480);
+	assert_int_equal(carp_fsm_demotion(&cn), CARP_DEMOTE_MAINT + 240);
 	carp_fsm_link(&cn, 2, 1, 15.0);
 	assert_int_equal(vh2->vh_state, CARP_S_BACKUP);
 	carp_fsm_set_maintenance(&cn, 0, 15.0);
