@@ -25,6 +25,7 @@ typedef void	(*carp_action_fn)(struct carp_node *, struct carp_vhid *,
 
 #define CARP_FSM_NAME(cn)	((cn)->cn_name != NULL ? (cn)->cn_name : "carp")
 #define CARP_ROW_GROUP	0x01	/* after the transition, promote the rest */
+#define CARP_ROW_GROUPDOWN 0x02	/* after it, step down from the rest */
 
 struct carp_fsm_row {
 	enum carp_state	 state;
@@ -43,7 +44,7 @@ static const char *carp_state_names[CARP_S_MAX] = {
 static const char *carp_event_names[CARP_E_MAX] = {
 	"start", "link_up", "link_down", "master_down", "adv_timer",
 	"rx_better", "rx_equal", "rx_worse", "rx_bowout", "demotion",
-	"disable", "enable", "group", "handover"
+	"disable", "enable", "group", "handover", "group_down"
 };
 
 const char *
@@ -132,6 +133,23 @@ g_peer_demoted(struct carp_node *cn, struct carp_vhid *vh)
 {
 	(void)cn;
 	return vh->vh_rx_demoted;
+}
+
+/*
+ * Every VHID of the node advertises the same timing. Only then may one
+ * VHID's better peer stand for all of them: with mixed skews, releasing
+ * every VHID on one VHID's advert would fight the peer's promotion.
+ */
+static int
+g_uniform(struct carp_node *cn, struct carp_vhid *vh)
+{
+	size_t i;
+
+	for (i = 0; i < cn->cn_nvhids; i++)
+		if (cn->cn_vhids[i]->vh_advbase != vh->vh_advbase ||
+		    cn->cn_vhids[i]->vh_advskew != vh->vh_advskew)
+			return 0;
+	return 1;
 }
 
 static int
@@ -332,9 +350,18 @@ static const struct carp_fsm_row carp_fsm_table[] = {
 	    CARP_S_DISABLED, 0, "handed over (temporary disable)" },
 	{ CARP_S_MASTER, CARP_E_RX_EQUAL, g_disabled, a_master_off,
 	    CARP_S_DISABLED, 0, "handed over (temporary disable)" },
-	/* FreeBSD: an advert at least as frequent as ours -> BACKUP. */
+	/*
+	 * FreeBSD: an advert at least as frequent as ours -> BACKUP. A peer
+	 * that took one VHID by being better promotes all of its group at
+	 * once (twinwall), so every VHID is released now rather than one per
+	 * advert: otherwise the VIPs sit on different nodes for a moment.
+	 */
+	{ CARP_S_MASTER, CARP_E_RX_BETTER, g_uniform, a_master_to_backup,
+	    CARP_S_BACKUP, CARP_ROW_GROUPDOWN, "more frequent advert received" },
 	{ CARP_S_MASTER, CARP_E_RX_BETTER, NULL, a_master_to_backup,
 	    CARP_S_BACKUP, 0, "more frequent advert received" },
+	{ CARP_S_MASTER, CARP_E_GROUP_DOWN, NULL, a_master_to_backup,
+	    CARP_S_BACKUP, 0, "group step-down" },
 	{ CARP_S_MASTER, CARP_E_RX_EQUAL, NULL, a_master_to_backup,
 	    CARP_S_BACKUP, 0, "equally frequent advert received" },
 	{ CARP_S_MASTER, CARP_E_RX_WORSE, NULL, a_reassert, CARP_S_MASTER, 0,
@@ -370,6 +397,22 @@ carp_fsm_group_promote(struct carp_node *cn, struct carp_vhid *from,
 		    cn->cn_vhids[i]->vh_state == CARP_S_BACKUP)
 			carp_fsm_dispatch(cn, cn->cn_vhids[i], CARP_E_GROUP,
 			    now, why);
+}
+
+static void
+carp_fsm_group_stepdown(struct carp_node *cn, struct carp_vhid *from,
+    double now)
+{
+	char	 why[80];
+	size_t	 i;
+
+	snprintf(why, sizeof(why), "vhid %u taken by a better peer",
+	    from->vh_vhid);
+	for (i = 0; i < cn->cn_nvhids; i++)
+		if (cn->cn_vhids[i] != from &&
+		    cn->cn_vhids[i]->vh_state == CARP_S_MASTER)
+			carp_fsm_dispatch(cn, cn->cn_vhids[i],
+			    CARP_E_GROUP_DOWN, now, why);
 }
 
 static void
@@ -413,6 +456,8 @@ carp_fsm_dispatch(struct carp_node *cn, struct carp_vhid *vh,
 	r->action(cn, vh, now);
 	if (r->flags & CARP_ROW_GROUP)
 		carp_fsm_group_promote(cn, vh, now);
+	if (r->flags & CARP_ROW_GROUPDOWN)
+		carp_fsm_group_stepdown(cn, vh, now);
 }
 
 /*

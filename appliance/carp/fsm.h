@@ -48,6 +48,7 @@ enum carp_event {
 	CARP_E_ENABLE,
 	CARP_E_GROUP,		/* another VHID of this node took over */
 	CARP_E_HANDOVER,	/* disable hand-over deadline expired */
+	CARP_E_GROUP_DOWN,	/* a better peer took another VHID of ours */
 	CARP_E_MAX
 };
 
