@@ -604,6 +604,18 @@ store_revision_get(struct store *st, long long id)
 	return o;
 }
 
+json_t *
+store_revision_snapshot(struct store *st, long long id)
+{
+	json_t *rev, *snap;
+
+	if ((rev = store_revision_get(st, id)) == NULL)
+		return NULL;
+	snap = json_incref(json_object_get(rev, "snapshot"));
+	json_decref(rev);
+	return snap;
+}
+
 int
 store_kv_set(struct store *st, const char *key, const char *val)
 {

@@ -60,6 +60,8 @@ json_t		*store_revision_list(struct store *, int limit);
  * snapshot (with secrets) is the configuration as that revision left it.
  */
 json_t		*store_revision_get(struct store *, long long id);
+/* Only the snapshot of revision id: a new object, or NULL. */
+json_t		*store_revision_snapshot(struct store *, long long id);
 
 /*
  * A per-connection memo (search totals, search pages) that stays valid

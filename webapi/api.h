@@ -172,6 +172,9 @@ int	api_handle_carp_vip_status(struct api_req *, struct api_resp *);
 int	api_handle_carp_set(struct api_req *, struct api_resp *);
 int	api_handle_carp_timeline(struct api_req *, struct api_resp *);
 
+/* handlers_core.c: a revision id parameter; -1 unless a positive number. */
+long long	api_revision_id(const char *);
+
 /* openapi.c */
 int	api_handle_openapi(struct api_req *, struct api_resp *);
 

@@ -113,13 +113,14 @@ api_handle_backup_list(struct api_req *req, struct api_resp *resp)
 	    (json_int_t)json_array_size(list), "revisions", list));
 }
 
-/* Parses a revision id parameter; -1 if it is not a positive number. */
-static long long
-api_rev_id(const char *s)
+long long
+api_revision_id(const char *s)
 {
 	char		*end;
 	long long	 id;
 
+	if (s == NULL)
+		return -1;
 	errno = 0;
 	id = strtoll(s, &end, 10);
 	if (errno || *end != '\0' || end == s || id < 1)
@@ -127,26 +128,6 @@ api_rev_id(const char *s)
 	return id;
 }
 
-/* Returns the revision's snapshot as a new object, or NULL. */
-static json_t *
-api_rev_snapshot(struct store *st, long long id)
-{
-	json_t	*rev, *snap;
-
-	if ((rev = store_revision_get(st, id)) == NULL)
-		return NULL;
-	snap = json_object_get(rev, "snapshot");
-	if (json_is_string(snap))
-		snap = json_loads(json_string_value(snap), 0, NULL);
-	else
-		json_incref(snap);
-	json_decref(rev);
-	if (snap != NULL && !json_is_object(snap)) {
-		json_decref(snap);
-		snap = NULL;
-	}
-	return snap;
-}
 
 /* Removes every secret and password hash from a snapshot in place. */
 static void
@@ -181,11 +162,11 @@ api_handle_backup_download(struct api_req *req, struct api_resp *resp)
 	json_t		*snap;
 	long long	 id;
 
-	if ((id = api_rev_id(req->r_params[0])) == -1)
+	if ((id = api_revision_id(req->r_params[0])) == -1)
 		return api_reply_status(resp, MHD_HTTP_NOT_FOUND, "Not Found");
 	if ((st = api_store()) == NULL)
 		return -1;
-	if ((snap = api_rev_snapshot(st, id)) == NULL)
+	if ((snap = store_revision_snapshot(st, id)) == NULL)
 		return api_reply_status(resp, MHD_HTTP_NOT_FOUND, "Not Found");
 	api_strip_secrets(snap);
 	resp->rs_raw = json_dumps(snap, JSON_INDENT(1));
@@ -210,12 +191,12 @@ api_handle_backup_restore(struct api_req *req, struct api_resp *resp)
 	long long		 id;
 	int			 rc, ret;
 
-	if ((id = api_rev_id(req->r_params[0])) == -1)
+	if ((id = api_revision_id(req->r_params[0])) == -1)
 		return api_reply_status(resp, MHD_HTTP_NOT_FOUND, "Not Found");
 	memset(&ctx, 0, sizeof(ctx));
 	if ((ctx.c_st = api_store()) == NULL)
 		return -1;
-	if ((snap = api_rev_snapshot(ctx.c_st, id)) == NULL)
+	if ((snap = store_revision_snapshot(ctx.c_st, id)) == NULL)
 		return api_reply_status(resp, MHD_HTTP_NOT_FOUND, "Not Found");
 	ctx.c_user = req->r_actor;
 	snprintf(descr, sizeof(descr), "restored revision %lld", id);

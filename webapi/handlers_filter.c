@@ -66,43 +66,6 @@ filter_retention(void)
 	return (int)v;
 }
 
-static long long
-filter_rev_id(const char *s)
-{
-	char		*end;
-	long long	 id;
-
-	if (s == NULL)
-		return -1;
-	errno = 0;
-	id = strtoll(s, &end, 10);
-	if (errno || *end != '\0' || end == s || id < 1)
-		return -1;
-	return id;
-}
-
-/* The revision's snapshot: a new object, or NULL. */
-static json_t *
-filter_rev_snapshot(struct store *st, long long id)
-{
-	json_t	*rev, *snap;
-
-	if ((rev = store_revision_get(st, id)) == NULL)
-		return NULL;
-	snap = json_object_get(rev, "snapshot");
-	if (json_is_string(snap))
-		snap = json_loads(json_string_value(snap), 0, NULL);
-	else
-		json_incref(snap);
-	json_decref(rev);
-	if (snap != NULL && !json_is_object(json_object_get(snap,
-	    "sections"))) {
-		json_decref(snap);
-		snap = NULL;
-	}
-	return snap;
-}
-
 /*
  * Applies the stored filter/alias/NAT configuration through the parent
  * (the one apply path, sync_apply) and clears their dirty flags. 0, or
@@ -140,7 +103,7 @@ filter_rollback(long long id, int secs)
 	if ((st = store_open(api_conf()->w_datadir, err, sizeof(err))) ==
 	    NULL)
 		goto done;
-	if ((old = filter_rev_snapshot(st, id)) == NULL) {
+	if ((old = store_revision_snapshot(st, id)) == NULL) {
 		snprintf(err, sizeof(err), "revision %lld is gone", id);
 		goto done;
 	}
@@ -285,11 +248,11 @@ api_handle_filter_apply_rev(struct api_req *req, struct api_resp *resp)
 	long long	 id;
 	int		 secs = filter_retention();
 
-	if ((id = filter_rev_id(req->r_params[0])) == -1)
+	if ((id = api_revision_id(req->r_params[0])) == -1)
 		return api_reply_status(resp, MHD_HTTP_NOT_FOUND, "Not Found");
 	if ((st = api_store()) == NULL)
 		return -1;
-	if ((snap = filter_rev_snapshot(st, id)) == NULL)
+	if ((snap = store_revision_snapshot(st, id)) == NULL)
 		return api_reply_status(resp, MHD_HTTP_NOT_FOUND,
 		    "No such revision");
 	json_decref(snap);
@@ -313,7 +276,7 @@ api_handle_filter_cancel_rollback(struct api_req *req, struct api_resp *resp)
 	long long	id;
 	int		cancelled = 0;
 
-	if ((id = filter_rev_id(req->r_params[0])) == -1)
+	if ((id = api_revision_id(req->r_params[0])) == -1)
 		return api_reply_status(resp, MHD_HTTP_NOT_FOUND, "Not Found");
 	pthread_mutex_lock(&filter_lock);
 	if (filter_armed == id) {
