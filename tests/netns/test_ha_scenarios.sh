@@ -254,6 +254,45 @@ scenario "S6 persistent maintenance off" fw1 20 carp 1 maintenance/0
 scenario "S8 master node dies" fw2 10 kill_fw 1
 scenario "S8 restore: master back" fw1 30 revive_fw 1
 
+# --- the config-sync gate on real CARP (issue 5) ---------------------------
+# Every trigger refuses unless every CARP VIP of the node is MASTER. The
+# gate is decided before the peer is contacted, so the pair's loopback
+# APIs are enough: the BACKUP must refuse and name its VIPs; the MASTER
+# must get past the gate (and then fail only on reaching the peer).
+sync_try() {	# node -> prints "HTTP-code body"
+	set -- "$1" $(ha_key "$1")
+	ha_x fw$1 curl -s -o "$HA_RUN/sync$1.json" -w '%{http_code}' -X POST \
+	    -u "$2:$3" "http://127.0.0.1:$HA_PORT/api/core/hasync_status/sync"
+	echo " $(cat "$HA_RUN/sync$1.json")"
+}
+for n in 1 2; do
+	peer=$((3 - n))
+	ha_api $n POST core/hasync/set "{\"hasync\":{\"synchronizetoip\":
+	    \"https://11.11.0.$peer:8443\",\"username\":\"root\",
+	    \"password\":\"not-used-here\"}}" >/dev/null
+done
+r2=$(sync_try 2)
+if echo "$r2" | grep -q '^409 ' && echo "$r2" | grep -q '192.168.147.230' &&
+    echo "$r2" | grep -q BACKUP; then
+	ok "sync gate: the BACKUP refuses (API) and names its VIPs"
+else
+	bad "sync gate: the BACKUP refuses (API) and names its VIPs" "$r2"
+fi
+ha_x fw2 "$HA_BIN" sync --data "$HA_RUN/fw2" > "$HA_RUN/cli2.txt" 2>&1
+rc=$?
+if [ $rc = 3 ] && grep -q BACKUP "$HA_RUN/cli2.txt"; then
+	ok "sync gate: the BACKUP refuses (CLI, exit 3)"
+else
+	bad "sync gate: the BACKUP refuses (CLI, exit 3)" \
+	    "rc=$rc $(head -c 300 "$HA_RUN/cli2.txt")"
+fi
+r1=$(sync_try 1)
+if ! echo "$r1" | grep -q '^409 ' && ! echo "$r1" | grep -q 'not MASTER'; then
+	ok "sync gate: the all-MASTER node passes it (then the peer: ${r1%% *})"
+else
+	bad "sync gate: the all-MASTER node passes it" "$r1"
+fi
+
 # hasync apply stops conntrackd when state sync is switched off and
 # starts it again when it is switched on.
 ss_running() {
