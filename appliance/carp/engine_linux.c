@@ -253,6 +253,9 @@ eng_linux_garp(struct eng_vhid *ev)
 	for (i = 0; i < ev->ev_vconf.vc_nvip4; i++)
 		(void)carp_linux_garp(ev->ev_vmac ? ev->ev_vmac :
 		    ev->ev_ifindex, ev->ev_vhid, ev->ev_vconf.vc_vip4[i]);
+	for (i = 0; i < ev->ev_vconf.vc_nvip6; i++)
+		(void)carp_linux_una(ev->ev_vmac ? ev->ev_vmac :
+		    ev->ev_ifindex, ev->ev_vhid, &ev->ev_vconf.vc_vip6[i]);
 }
 
 void

@@ -640,6 +640,87 @@ err:
 	return ret;
 }
 
+/* The Internet checksum of an ICMPv6 message with its pseudo-header. */
+static uint16_t
+carp_linux_icmp6_sum(const struct in6_addr *src, const struct in6_addr *dst,
+    const uint8_t *msg, size_t len)
+{
+	uint32_t	sum = 0;
+	size_t		i;
+
+	for (i = 0; i < 16; i += 2) {
+		sum += (uint32_t)(src->s6_addr[i] << 8 | src->s6_addr[i + 1]);
+		sum += (uint32_t)(dst->s6_addr[i] << 8 | dst->s6_addr[i + 1]);
+	}
+	sum += (uint32_t)len;
+	sum += IPPROTO_ICMPV6;
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(msg[i] << 8 | msg[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)(msg[len - 1] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+int
+carp_linux_una(int ifindex, uint8_t vhid, const struct in6_addr *vip)
+{
+	uint8_t			 f[14 + 40 + 32];
+	uint8_t			*ip = f + 14, *na = f + 54;
+	const uint8_t		 mac[ETH_ALEN] = { 0, 0, 0x5e, 0, 1, vhid };
+	struct in6_addr		 all;
+	struct sockaddr_ll	 sll;
+	uint16_t		 sum;
+	int			 ret = -1;
+
+	/*
+	 * RFC 4861 7.2.6: a node whose link-layer address changed MAY send
+	 * unsolicited Neighbor Advertisements to all-nodes (ff02::1) with the
+	 * Override flag set and Solicited clear, carrying the target's
+	 * link-layer address; 7.1.2: hop limit 255.
+	 */
+	inet_pton(AF_INET6, "ff02::1", &all);
+	memset(f, 0, sizeof(f));
+	f[0] = 0x33; f[1] = 0x33; f[5] = 0x01;		/* 33:33:00:00:00:01 */
+	memcpy(f + 6, mac, ETH_ALEN);
+	f[12] = ETH_P_IPV6 >> 8;
+	f[13] = ETH_P_IPV6 & 0xff;
+	ip[0] = 0x60;					/* version 6 */
+	ip[4] = 0; ip[5] = 32;				/* payload length */
+	ip[6] = IPPROTO_ICMPV6;
+	ip[7] = 255;					/* hop limit */
+	memcpy(ip + 8, vip, 16);			/* from the VIP */
+	memcpy(ip + 24, &all, 16);
+	na[0] = 136;					/* Neighbor Advertisement */
+	na[4] = 0x20;					/* O: override */
+	memcpy(na + 8, vip, 16);			/* target */
+	na[24] = 2;					/* target link-layer address */
+	na[25] = 1;					/* 8 octets */
+	memcpy(na + 26, mac, ETH_ALEN);
+	sum = carp_linux_icmp6_sum(vip, &all, na, 32);
+	na[2] = sum >> 8;
+	na[3] = sum & 0xff;
+
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_IPV6);
+	sll.sll_ifindex = ifindex;
+	sll.sll_halen = ETH_ALEN;
+	memcpy(sll.sll_addr, f, ETH_ALEN);
+	if (carp_linux_garp_fd == -1 && (carp_linux_garp_fd = socket(AF_PACKET,
+	    SOCK_RAW | SOCK_CLOEXEC, 0)) == -1)
+		goto err;
+	if (sendto(carp_linux_garp_fd, f, sizeof(f), 0,
+	    (struct sockaddr *)&sll, sizeof(sll)) != (ssize_t)sizeof(f))
+		goto err;
+	ret = 0;
+err:
+	if (ret == -1)
+		log_warn("carp: unsolicited NA on ifindex %d", ifindex);
+	return ret;
+}
+
 int
 carp_linux_link_socket(void)
 {

@@ -79,6 +79,8 @@ int	carp_linux_arp_sysctls(const char *ifname);
 int	carp_linux_neigh_proxy(int ifindex, const struct carp_addr *, int add);
 /* Gratuitous ARP request for vip from the virtual MAC, out of ifindex. */
 int	carp_linux_garp(int ifindex, uint8_t vhid, struct in_addr vip);
+/* An unsolicited Neighbor Advertisement for an IPv6 VIP from the vMAC. */
+int	carp_linux_una(int ifindex, uint8_t vhid, const struct in6_addr *vip);
 
 /* Link state: a socket subscribed to RTMGRP_LINK, and its reader. */
 typedef void	(*carp_link_cb)(void *, int ifindex, int up);

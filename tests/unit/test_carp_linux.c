@@ -243,6 +243,72 @@ test_garp(void **state)
 	assert_int_equal(carp_linux_vmac_delete(vidx), 0);
 }
 
+/* Sum of a pseudo-header and message, as a receiver checks it: 0xffff. */
+static uint16_t
+icmp6_verify(const uint8_t *ip, const uint8_t *msg, size_t len)
+{
+	uint32_t	sum = 0;
+	size_t		i;
+
+	for (i = 8; i < 40; i += 2)		/* source and destination */
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	sum += (uint32_t)len + 58;
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(msg[i] << 8 | msg[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* RFC 4861 7.2.6: the unsolicited NA a new master sends for an IPv6 VIP. */
+static void
+test_una(void **state)
+{
+	struct sockaddr_ll	 sll;
+	struct in6_addr		 vip;
+	uint8_t			 f[256];
+	const uint8_t		 mac[6] = { 0, 0, 0x5e, 0, 1, 78 };
+	const uint8_t		 allnodes[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+	char			 name[IFNAMSIZ];
+	int			 ps, vidx, tries, found = 0;
+	ssize_t			 n;
+
+	(void)state;
+	inet_pton(AF_INET6, "fd00:77::100", &vip);
+	ps = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_IPV6));
+	assert_true(ps >= 0);
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_IPV6);
+	sll.sll_ifindex = (int)if_nametoindex("twv1");
+	assert_int_equal(bind(ps, (struct sockaddr *)&sll, sizeof(sll)), 0);
+	assert_int_equal(carp_linux_vmac_create((int)if_nametoindex("twv0"),
+	    78, name, &vidx), 0);
+	assert_int_equal(carp_linux_link_set_up(vidx, 1), 0);
+	assert_int_equal(carp_linux_una(vidx, 78, &vip), 0);
+	/* The link may carry other IPv6 (MLD, RS): find the NA. */
+	for (tries = 0; tries < 20 && !found; tries++) {
+		if (wait_readable(ps) <= 0)
+			break;
+		n = recv(ps, f, sizeof(f), 0);
+		if (n < 14 + 40 + 32 || f[14 + 6] != 58 || f[54] != 136)
+			continue;
+		found = 1;
+		assert_memory_equal(f, allnodes, 6);	/* to all-nodes */
+		assert_memory_equal(f + 6, mac, 6);	/* from the vMAC */
+		assert_int_equal(f[14 + 7], 255);	/* hop limit 255 */
+		assert_memory_equal(f + 14 + 8, &vip, 16);
+		assert_int_equal(f[54 + 4] & 0xe0, 0x20); /* O, not S, not R */
+		assert_memory_equal(f + 54 + 8, &vip, 16);	/* target */
+		assert_int_equal(f[54 + 24], 2);	/* target lladdr */
+		assert_memory_equal(f + 54 + 26, mac, 6);
+		assert_int_equal(icmp6_verify(f + 14, f + 54, 32), 0xffff);
+	}
+	assert_true(found);
+	close(ps);
+	assert_int_equal(carp_linux_vmac_delete(vidx), 0);
+}
+
 struct linkev {
 	int	ifindex;
 	int	up;
@@ -296,6 +362,7 @@ main(void)
 		cmocka_unit_test(test_vmac_and_vip),
 		cmocka_unit_test(test_advert_roundtrip),
 		cmocka_unit_test(test_garp),
+		cmocka_unit_test(test_una),
 		cmocka_unit_test(test_link_events),
 	};
 
