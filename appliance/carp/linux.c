@@ -587,20 +587,39 @@ carp_linux_arp_sysctls(const char *ifname)
 }
 
 /*
- * One send-only packet socket for every gratuitous ARP, kept open: the
+ * Sends a whole Ethernet frame (destination MAC first) on ifindex. One
+ * send-only packet socket serves every announcement, kept open: the
  * kernel's close() of a packet socket waits for an RCU grace period
  * (13 ms measured), which, paid per VIP, delayed each takeover's advert
  * and the promotion of the next VHID. Protocol 0: it receives nothing.
  */
-static int carp_linux_garp_fd = -1;
+static int
+carp_linux_frame_send(int ifindex, uint16_t proto, const uint8_t *f,
+    size_t len)
+{
+	static int		 fd = -1;
+	struct sockaddr_ll	 sll;
+
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(proto);
+	sll.sll_ifindex = ifindex;
+	sll.sll_halen = ETH_ALEN;
+	memcpy(sll.sll_addr, f, ETH_ALEN);
+	if (fd == -1 && (fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC,
+	    0)) == -1)
+		return -1;
+	if (sendto(fd, f, len, 0, (struct sockaddr *)&sll, sizeof(sll)) !=
+	    (ssize_t)len)
+		return -1;
+	return 0;
+}
 
 int
 carp_linux_garp(int ifindex, uint8_t vhid, struct in_addr vip)
 {
 	uint8_t			 f[42];
 	const uint8_t		 mac[ETH_ALEN] = { 0, 0, 0x5e, 0, 1, vhid };
-	struct sockaddr_ll	 sll;
-	int			 ret = -1;
 
 	/* Ethernet: broadcast, from the virtual MAC, type ARP. */
 	memset(f, 0xff, ETH_ALEN);
@@ -621,23 +640,11 @@ carp_linux_garp(int ifindex, uint8_t vhid, struct in_addr vip)
 	memset(f + 32, 0, ETH_ALEN);
 	memcpy(f + 38, &vip, 4);
 
-	memset(&sll, 0, sizeof(sll));
-	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_ARP);
-	sll.sll_ifindex = ifindex;
-	sll.sll_halen = ETH_ALEN;
-	memset(sll.sll_addr, 0xff, ETH_ALEN);
-	if (carp_linux_garp_fd == -1 && (carp_linux_garp_fd = socket(AF_PACKET,
-	    SOCK_RAW | SOCK_CLOEXEC, 0)) == -1)
-		goto err;
-	if (sendto(carp_linux_garp_fd, f, sizeof(f), 0,
-	    (struct sockaddr *)&sll, sizeof(sll)) != (ssize_t)sizeof(f))
-		goto err;
-	ret = 0;
-err:
-	if (ret == -1)
+	if (carp_linux_frame_send(ifindex, ETH_P_ARP, f, sizeof(f)) == -1) {
 		log_warn("carp: gratuitous ARP on ifindex %d", ifindex);
-	return ret;
+		return -1;
+	}
+	return 0;
 }
 
 /* The Internet checksum of an ICMPv6 message with its pseudo-header. */
@@ -670,9 +677,7 @@ carp_linux_una(int ifindex, uint8_t vhid, const struct in6_addr *vip)
 	uint8_t			*ip = f + 14, *na = f + 54;
 	const uint8_t		 mac[ETH_ALEN] = { 0, 0, 0x5e, 0, 1, vhid };
 	struct in6_addr		 all;
-	struct sockaddr_ll	 sll;
 	uint16_t		 sum;
-	int			 ret = -1;
 
 	/*
 	 * RFC 4861 7.2.6: a node whose link-layer address changed MAY send
@@ -702,23 +707,11 @@ carp_linux_una(int ifindex, uint8_t vhid, const struct in6_addr *vip)
 	na[2] = sum >> 8;
 	na[3] = sum & 0xff;
 
-	memset(&sll, 0, sizeof(sll));
-	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_IPV6);
-	sll.sll_ifindex = ifindex;
-	sll.sll_halen = ETH_ALEN;
-	memcpy(sll.sll_addr, f, ETH_ALEN);
-	if (carp_linux_garp_fd == -1 && (carp_linux_garp_fd = socket(AF_PACKET,
-	    SOCK_RAW | SOCK_CLOEXEC, 0)) == -1)
-		goto err;
-	if (sendto(carp_linux_garp_fd, f, sizeof(f), 0,
-	    (struct sockaddr *)&sll, sizeof(sll)) != (ssize_t)sizeof(f))
-		goto err;
-	ret = 0;
-err:
-	if (ret == -1)
+	if (carp_linux_frame_send(ifindex, ETH_P_IPV6, f, sizeof(f)) == -1) {
 		log_warn("carp: unsolicited NA on ifindex %d", ifindex);
-	return ret;
+		return -1;
+	}
+	return 0;
 }
 
 int
