@@ -364,7 +364,7 @@ static void
 restore_check(struct store *st, const struct cfg_section *sec,
     struct cfg_errors *e)
 {
-	json_t	*rows, *row, *in;
+	json_t	*rows, *row;
 	char	 key[128];
 	size_t	 i;
 
@@ -374,13 +374,11 @@ restore_check(struct store *st, const struct cfg_section *sec,
 
 		snprintf(key, sizeof(key), "%s.%zu", sec->s_name, i);
 		cfg_errors_init(&re, key);
-		in = json_object();
 		cfg_refs_check(st, sec, row, &re);
 		if (!cfg_errors_any(&re) && sec->s_check != NULL)
 			sec->s_check(st, row, &re);
 		json_object_update(e->e_obj, re.e_obj);
 		cfg_errors_free(&re);
-		json_decref(in);
 	}
 	json_decref(rows);
 }
