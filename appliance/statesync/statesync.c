@@ -45,11 +45,10 @@
 #include "carp/fsm.h"
 #include "log.h"
 #include "platform/platform_int.h"
+#include "carp/engine.h"
 #include "statesync/statesync.h"
 #include "util.h"
 
-/* Provided by the CARP engine (carp/); absent in builds without it. */
-int	carp_engine_demote_external(int value) __attribute__((weak));
 
 #define SS_BIN		"/usr/sbin/conntrackd"
 #define SS_BACKOFF_MAX	30	/* seconds */
@@ -95,10 +94,6 @@ statesync_demote(int on)
 	ss.s_hold = on;
 	if (on)
 		ss.s_holds++;
-	if (carp_engine_demote_external == NULL) {
-		log_debug("statesync: no CARP engine for the demotion hold");
-		return;
-	}
 	if (carp_engine_demote_external(on ? STATESYNC_DEMOTE : 0) == -1)
 		log_warnx("statesync: CARP demotion %s refused",
 		    on ? "hold" : "release");
