@@ -248,8 +248,10 @@ a_master_to_backup(struct carp_node *cn, struct carp_vhid *vh, double now)
 }
 
 /*
- * Becoming MASTER: VIPs up, gratuitous ARP / unsolicited NA, and an
- * advert at once so the old master and the switches learn it now.
+ * Becoming MASTER: VIPs up now; the gratuitous ARP / unsolicited NA and
+ * an advert follow once every VHID taken in the same event is up
+ * (carp_fsm_dispatch), so the old master and the switches learn it at
+ * once, but not before this node can receive for all of them.
  */
 static void
 a_become_master(struct carp_node *cn, struct carp_vhid *vh, double now)
@@ -257,9 +259,7 @@ a_become_master(struct carp_node *cn, struct carp_vhid *vh, double now)
 	a_stop(cn, vh, now);
 	if (cn->cn_ops.vip_up != NULL)
 		cn->cn_ops.vip_up(cn->cn_ops.arg, vh);
-	if (cn->cn_ops.garp != NULL)
-		cn->cn_ops.garp(cn->cn_ops.arg, vh);
-	carp_fsm_advertise(cn, vh, now);
+	vh->vh_announce = 1;
 }
 
 static void
@@ -383,6 +383,7 @@ static const struct carp_fsm_row carp_fsm_table[] = {
 
 static void	carp_fsm_dispatch(struct carp_node *, struct carp_vhid *,
 		    enum carp_event, double, const char *);
+static void	carp_fsm_takeover_announce(struct carp_node *, double);
 
 static void
 carp_fsm_group_promote(struct carp_node *cn, struct carp_vhid *from,
@@ -432,6 +433,7 @@ carp_fsm_dispatch(struct carp_node *cn, struct carp_vhid *vh,
 	}
 	if (r == NULL)
 		return;
+	cn->cn_depth++;
 
 	t.ct_time = now;
 	t.ct_vhid = vh->vh_vhid;
@@ -458,6 +460,37 @@ carp_fsm_dispatch(struct carp_node *cn, struct carp_vhid *vh,
 		carp_fsm_group_promote(cn, vh, now);
 	if (r->flags & CARP_ROW_GROUPDOWN)
 		carp_fsm_group_stepdown(cn, vh, now);
+	if (--cn->cn_depth == 0)
+		carp_fsm_takeover_announce(cn, now);
+}
+
+/*
+ * The announcements of the VHIDs just taken, after all of them are up.
+ * Taken one by one, the first advert made the old master step down
+ * while this node was still bringing up the next VHID (an rtnetlink call
+ * can wait 10 ms on the kernel's lock), and replies to that VHID's
+ * virtual MAC went to a port where nobody took them (seen: one lost
+ * reply in two preempting takeovers). Every gratuitous ARP leaves
+ * before the first advert: the switches point here before the old
+ * master lets go.
+ */
+static void
+carp_fsm_takeover_announce(struct carp_node *cn, double now)
+{
+	size_t	i;
+
+	for (i = 0; i < cn->cn_nvhids; i++)
+		if (cn->cn_vhids[i]->vh_announce &&
+		    cn->cn_vhids[i]->vh_state == CARP_S_MASTER &&
+		    cn->cn_ops.garp != NULL)
+			cn->cn_ops.garp(cn->cn_ops.arg, cn->cn_vhids[i]);
+	for (i = 0; i < cn->cn_nvhids; i++) {
+		if (!cn->cn_vhids[i]->vh_announce)
+			continue;
+		cn->cn_vhids[i]->vh_announce = 0;
+		if (cn->cn_vhids[i]->vh_state == CARP_S_MASTER)
+			carp_fsm_advertise(cn, cn->cn_vhids[i], now);
+	}
 }
 
 /*
@@ -478,7 +511,8 @@ carp_fsm_announce(struct carp_node *cn, unsigned int old, double now)
 		    CARP_FSM_NAME(cn), old, cur);
 		old = cur;
 		for (i = 0; i < cn->cn_nvhids; i++)
-			if (cn->cn_vhids[i]->vh_state == CARP_S_MASTER)
+			if (cn->cn_vhids[i]->vh_state == CARP_S_MASTER &&
+			    cn->cn_vhids[i]->vh_link)
 				carp_fsm_dispatch(cn, cn->cn_vhids[i],
 				    CARP_E_DEMOTION, now, NULL);
 	}
@@ -637,22 +671,36 @@ carp_fsm_link(struct carp_node *cn, int ifindex, int up, double now)
 {
 	unsigned int	old = carp_fsm_demotion(cn);
 	size_t		i;
+	uint8_t		changed[256] = { 0 };	/* by vhid */
 
 	up = up != 0;
 	for (i = 0; i < cn->cn_nvhids; i++) {
-		struct carp_vhid *vh = cn->cn_vhids[i];
-
-		if (vh->vh_ifindex != ifindex || vh->vh_link == up)
+		if (cn->cn_vhids[i]->vh_ifindex != ifindex ||
+		    cn->cn_vhids[i]->vh_link == up)
 			continue;
-		vh->vh_link = up;
-		if (up)
-			carp_fsm_senderr_clear(cn, vh);
-		carp_fsm_dispatch(cn, vh, up ? CARP_E_LINK_UP :
-		    CARP_E_LINK_DOWN, now, NULL);
+		cn->cn_vhids[i]->vh_link = up;
+		changed[cn->cn_vhids[i]->vh_vhid] = 1;
 	}
 	cn->cn_demote[CARP_D_LINK] = carp_fsm_links_down(cn) *
 	    CARP_DEMOTE_STEP;
-	carp_fsm_announce(cn, old, now);
+	/*
+	 * A lost link is announced on the live VHIDs before the dead one's
+	 * VIPs come down: taking a virtual-MAC device down waits for an
+	 * RCU grace period (10 ms measured), which the peer need not wait
+	 * for to take over.
+	 */
+	if (!up)
+		carp_fsm_announce(cn, old, now);
+	for (i = 0; i < cn->cn_nvhids; i++) {
+		if (!changed[cn->cn_vhids[i]->vh_vhid])
+			continue;
+		if (up)
+			carp_fsm_senderr_clear(cn, cn->cn_vhids[i]);
+		carp_fsm_dispatch(cn, cn->cn_vhids[i], up ? CARP_E_LINK_UP :
+		    CARP_E_LINK_DOWN, now, NULL);
+	}
+	if (up)
+		carp_fsm_announce(cn, old, now);
 }
 
 /*

@@ -127,6 +127,7 @@ struct carp_vhid {
 	int		 vh_master_skew; /* its last skew; -1 unknown */
 	const char	*vh_why;	/* cause of the event in progress */
 	uint8_t		 vh_rx_demoted;	/* last advert showed demotion */
+	int		 vh_announce;	/* MASTER, announcement not sent yet */
 };
 
 struct carp_node {
@@ -139,6 +140,7 @@ struct carp_node {
 	int			 cn_started;
 	unsigned int		 cn_demote[CARP_D_MAX];
 	const char		*cn_name;	/* log prefix; NULL "carp" */
+	int			 cn_depth;	/* carp_fsm_dispatch nesting */
 };
 
 void		 carp_fsm_init(struct carp_node *, const struct carp_fsm_ops *,

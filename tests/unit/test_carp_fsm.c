@@ -749,6 +749,77 @@ test_timers_and_demotion(void **state)
 	carp_fsm_free(&cn);
 }
 
+/* The order of what a takeover does, as "up5 garp5 adv5 ...". */
+static char trace[256];
+
+static void
+trace_add(const char *what, const struct carp_vhid *vh)
+{
+	size_t len = strlen(trace);
+
+	snprintf(trace + len, sizeof(trace) - len, "%s%s%u", len ? " " : "",
+	    what, vh->vh_vhid);
+}
+
+static int
+trace_send(void *arg, const struct carp_vhid *vh, uint8_t skew,
+    uint8_t demote)
+{
+	(void)arg;
+	(void)skew;
+	(void)demote;
+	trace_add("adv", vh);
+	return 0;
+}
+
+static void
+trace_up(void *arg, const struct carp_vhid *vh)
+{
+	(void)arg;
+	trace_add("up", vh);
+}
+
+static void
+trace_garp(void *arg, const struct carp_vhid *vh)
+{
+	(void)arg;
+	trace_add("garp", vh);
+}
+
+/*
+ * A takeover of two VHIDs (group promotion) brings both up before it
+ * announces either, and sends every gratuitous ARP before the first
+ * advert: the advert is what makes the old master let go.
+ */
+static void
+test_group_takeover_order(void **state)
+{
+	struct carp_fsm_ops	ops = { trace_send, trace_up, NULL, trace_garp,
+				    NULL, NULL };
+	struct carp_node	cn;
+	struct carp_adv		adv;
+
+	(void)state;
+	carp_fsm_init(&cn, &ops, 1);
+	assert_non_null(carp_fsm_add_vhid(&cn, 5, 1, 100, 1, NULL));
+	assert_non_null(carp_fsm_add_vhid(&cn, 6, 1, 100, 2, NULL));
+	carp_fsm_start(&cn, 0);
+	memset(&adv, 0, sizeof(adv));
+	adv.ca_advbase = 1;
+	adv.ca_advskew = 239;		/* skew 0, maintenance folded in */
+	adv.ca_demote = CARP_DEMOTE_MAINT;	/* the master leaves */
+	adv.ca_src.ca_af = AF_INET;
+	adv.ca_src.ca_u.v4.s_addr = htonl(0x0a000002);
+	trace[0] = '\0';
+	carp_fsm_rx(&cn, 5, &adv, 1.0);
+	assert_int_equal(carp_fsm_vhid(&cn, 5)->vh_state, CARP_S_MASTER);
+	assert_int_equal(carp_fsm_vhid(&cn, 6)->vh_state, CARP_S_MASTER);
+	assert_string_equal(trace, "up5 up6 garp5 garp6 adv5 adv6");
+	/* The advert timers run: the next adverts come on time. */
+	assert_true(carp_fsm_vhid(&cn, 6)->vh_t_adv > 1.0);
+	carp_fsm_free(&cn);
+}
+
 int
 main(void)
 {
@@ -757,6 +828,7 @@ main(void)
 		cmocka_unit_test(test_rx_rules),
 		cmocka_unit_test(test_skew_rise_is_demotion),
 		cmocka_unit_test(test_scenarios),
+		cmocka_unit_test(test_group_takeover_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
