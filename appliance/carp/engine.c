@@ -645,13 +645,33 @@ eng_link_cb(void *arg, int ifindex, int up)
 	carp_fsm_link(&eng.e_node, ifindex, up, *(double *)arg);
 }
 
+/*
+ * Reads the carrier of every CARP interface. Polled every
+ * ENG_LINKPOLL s: the kernel's notification of a carrier loss may come
+ * up to 1 s late (carp_linux_link_state()), and a cable pull must demote
+ * the node within the failover budget. The FSM ignores a state it has.
+ */
+#define ENG_LINKPOLL	0.02
+static void
+eng_link_poll(double now)
+{
+	struct eng_vhid	*ev;
+	size_t		 j;
+	int		 st;
+
+	for (j = 0; eng.e_conf != NULL && j < eng.e_conf->cf_nvhids; j++) {
+		ev = eng.e_conf->cf_vhids[j];
+		if ((st = carp_linux_link_state(ev->ev_ifindex)) != -1)
+			carp_fsm_link(&eng.e_node, ev->ev_ifindex, st, now);
+	}
+	eng.e_linkpoll = now + ENG_LINKPOLL;
+}
+
 void
 carp_engine_events(const struct pollfd *pfd, int n)
 {
-	struct eng_vhid	*ev;
 	double		 now = eng_now();
-	size_t		 j;
-	int		 i, st;
+	int		 i;
 
 	for (i = 0; eng.e_init && i < n; i++) {
 		if (pfd[i].fd == -1 || !(pfd[i].revents & (POLLIN | POLLERR)))
@@ -660,17 +680,8 @@ carp_engine_events(const struct pollfd *pfd, int n)
 			eng_recv(eng.e_fdpkt, now);
 		else if (pfd[i].fd == eng.e_fdlink &&
 		    carp_linux_link_read(eng.e_fdlink, eng_link_cb,
-		    &now) == -1) {
-			/* Events were lost (ENOBUFS): read every link. */
-			for (j = 0; eng.e_conf != NULL &&
-			    j < eng.e_conf->cf_nvhids; j++) {
-				ev = eng.e_conf->cf_vhids[j];
-				if ((st = carp_linux_link_state(
-				    ev->ev_ifindex)) != -1)
-					carp_fsm_link(&eng.e_node,
-					    ev->ev_ifindex, st, now);
-			}
-		}
+		    &now) == -1)
+			eng_link_poll(now);	/* events were lost (ENOBUFS) */
 	}
 	eng_drain(now);
 }
@@ -686,6 +697,9 @@ carp_engine_timeout_ms(void)
 	p = carp_fsm_next_deadline(&eng.e_peer);
 	if (p > 0 && (d == 0 || p < d))
 		d = p;
+	if (eng.e_real && eng.e_conf != NULL && eng.e_conf->cf_nvhids > 0 &&
+	    (d == 0 || eng.e_linkpoll < d))
+		d = eng.e_linkpoll;
 	if (d == 0)
 		return -1;
 	now = eng_now();
@@ -710,6 +724,8 @@ carp_engine_run(void)
 		(void)carp_fsm_tick(&eng.e_peer, now);
 		eng_drain(now);
 	}
+	if (eng.e_real && now >= eng.e_linkpoll)
+		eng_link_poll(now);
 	(void)carp_fsm_tick(&eng.e_node, now);
 	eng_drain(now);
 }

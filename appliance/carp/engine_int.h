@@ -100,6 +100,7 @@ struct eng_state {
 	struct carp_addr	 e_self, e_simpeer;
 	int			 e_fd4, e_fd6, e_fdlink;
 	int			 e_fdpkt;	/* receives (packet socket) */
+	double			 e_linkpoll;	/* next carrier poll, real only */
 	double			(*e_clock)(void);
 };
 extern struct eng_state eng;

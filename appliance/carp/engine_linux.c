@@ -175,7 +175,9 @@ eng_linux_vhid_add(struct eng_vhid *ev, int fd4, int fd6)
 	 * otherwise the parent answers ARP for the VIP with its own MAC.
 	 */
 	if (carp_linux_arp_sysctls(ev->ev_device) == -1 ||
-	    (ev->ev_vmac && carp_linux_arp_sysctls(ev->ev_vmacname) == -1))
+	    (ev->ev_vmac && (carp_linux_arp_sysctls(ev->ev_vmacname) == -1 ||
+	    carp_linux_vmac_quiet(ev->ev_vmacname,
+	    ev->ev_vconf.vc_nvip6 > 0) == -1)))
 		ret = -1;
 	if (eng_linux_join(ev->ev_af == AF_INET ? fd4 : fd6, ev->ev_af,
 	    ev->ev_ifindex) == -1)
@@ -236,12 +238,17 @@ eng_linux_vip_down(struct eng_vhid *ev)
 	int	idx = ev->ev_vmac ? ev->ev_vmac : ev->ev_ifindex;
 	size_t	i;
 
+	/*
+	 * A BACKUP must not accept frames for the virtual MAC. The device
+	 * goes down first: removing an IPv6 VIP from a live device sends an
+	 * MLD report from the virtual MAC, which a switch would learn on
+	 * this port after the new master's announcement.
+	 */
+	if (ev->ev_vmac)
+		(void)carp_linux_link_set_up(ev->ev_vmac, 0);
 	for (i = 0; i < ev->ev_nvips; i++)
 		(void)carp_linux_addr(idx, &ev->ev_vips[i].vp_addr,
 		    ev->ev_vips[i].vp_bits, 0);
-	/* A BACKUP must not accept frames for the virtual MAC. */
-	if (ev->ev_vmac)
-		(void)carp_linux_link_set_up(ev->ev_vmac, 0);
 	ev->ev_up = 0;
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <linux/filter.h>
@@ -555,12 +556,13 @@ carp_linux_neigh_proxy(int ifindex, const struct carp_addr *a, int add)
 }
 
 static int
-carp_linux_sysctl(const char *ifname, const char *key, const char *val)
+carp_linux_sysctl(const char *fam, const char *ifname, const char *key,
+    const char *val)
 {
 	char	path[128];
 	int	fd, ret = 0;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s",
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/%s", fam,
 	    ifname, key);
 	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1 ||
 	    write(fd, val, strlen(val)) != (ssize_t)strlen(val)) {
@@ -580,8 +582,31 @@ carp_linux_sysctl(const char *ifname, const char *key, const char *val)
 int
 carp_linux_arp_sysctls(const char *ifname)
 {
-	if (carp_linux_sysctl(ifname, "arp_ignore", "1\n") == -1 ||
-	    carp_linux_sysctl(ifname, "arp_announce", "2\n") == -1)
+	if (carp_linux_sysctl("ipv4", ifname, "arp_ignore", "1\n") == -1 ||
+	    carp_linux_sysctl("ipv4", ifname, "arp_announce", "2\n") == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * A virtual-MAC device must send only what the engine sends. Left to
+ * itself, IPv6 on it sends DAD, router solicitations and MLD reports
+ * from the virtual MAC for seconds after it comes up; one of them from
+ * the old master after the new master's gratuitous ARP moves the
+ * switch's entry for the virtual MAC back to the old port, where the
+ * MAC is about to go away (seen: 0.6 s of lost replies). A VHID without
+ * IPv6 VIPs gets no IPv6 at all; one with gets no link-local address (its
+ * adverts leave from the parent's) and sends no solicitations.
+ */
+int
+carp_linux_vmac_quiet(const char *ifname, int ipv6)
+{
+	if (!ipv6)
+		return carp_linux_sysctl("ipv6", ifname, "disable_ipv6", "1\n");
+	if (carp_linux_sysctl("ipv6", ifname, "addr_gen_mode", "1\n") == -1 ||
+	    carp_linux_sysctl("ipv6", ifname, "accept_ra", "0\n") == -1 ||
+	    carp_linux_sysctl("ipv6", ifname, "router_solicitations",
+	    "0\n") == -1)
 		return -1;
 	return 0;
 }
@@ -734,7 +759,8 @@ carp_linux_link_socket(void)
 
 /*
  * Drains the link socket; cb gets (ifindex, up) for every link message.
- * "Up" is IFF_UP and IFF_RUNNING (operstate up: carrier present).
+ * "Up" is IFF_UP and IFF_LOWER_UP (carrier), as carp_linux_link_state()
+ * reads it.
  * Returns 0, or -1 on a socket error (ENOBUFS: events were lost, the
  * caller should re-read every link with carp_linux_link_state()).
  */
@@ -766,25 +792,70 @@ carp_linux_link_read(int fd, carp_link_cb cb, void *arg)
 			ifi = NLMSG_DATA(nh);
 			up = nh->nlmsg_type == RTM_NEWLINK &&
 			    (ifi->ifi_flags & IFF_UP) &&
-			    (ifi->ifi_flags & IFF_RUNNING);
+			    (ifi->ifi_flags & IFF_LOWER_UP);
 			cb(arg, ifi->ifi_index, up);
 		}
 	}
 }
 
+/*
+ * IFF_LOWER_UP is the carrier at the moment of the request. The kernel's
+ * link notifications (and IFF_RUNNING) wait for linkwatch, which runs a
+ * non-urgent carrier change (a physical NIC, or a veth whose peer has the
+ * same index) at most once a second: any other link event on the host in
+ * the second before delays a cable pull by up to 1 s. So the engine polls
+ * this, and one kept-open socket serves every poll.
+ */
 int
 carp_linux_link_state(int ifindex)
 {
-	struct ifreq	ifr;
-	int		fd, ret = -1;
+	static int		 fd = -1;
+	static uint32_t		 seq;
+	struct sockaddr_nl	 sa = { .nl_family = AF_NETLINK };
+	struct timeval		 tv = { 0, 200000 };
+	struct nlreq		 req;
+	struct nlmsghdr		*r;
+	struct ifinfomsg	*ifi;
+	uint8_t			 buf[1024];	/* the header is enough */
+	ssize_t			 n;
 
-	memset(&ifr, 0, sizeof(ifr));
-	if (if_indextoname((unsigned int)ifindex, ifr.ifr_name) == NULL)
-		return -1;
-	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
-		ret = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+	if (fd == -1) {
+		if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+		    NETLINK_ROUTE)) == -1)
+			return -1;
+		/* A kernel that never answers must not stall the parent. */
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.u.ifi));
+	req.nh.nlmsg_type = RTM_GETLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.nh.nlmsg_seq = ++seq;
+	req.u.ifi.ifi_family = AF_UNSPEC;
+	req.u.ifi.ifi_index = ifindex;
+	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa,
+	    sizeof(sa)) == -1)
+		goto err;
+	for (;;) {
+		/* Truncated to the buffer: the flags come first. */
+		if ((n = recv(fd, buf, sizeof(buf), 0)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto err;
+		}
+		r = (struct nlmsghdr *)buf;
+		if ((size_t)n < NLMSG_HDRLEN || r->nlmsg_seq != seq)
+			continue;	/* an answer to an earlier poll */
+		if (r->nlmsg_type != RTM_NEWLINK ||
+		    (size_t)n < NLMSG_LENGTH(sizeof(*ifi)))
+			return -1;	/* NLMSG_ERROR: no such link */
+		ifi = NLMSG_DATA(r);
+		return (ifi->ifi_flags & IFF_UP) &&
+		    (ifi->ifi_flags & IFF_LOWER_UP);
+	}
+err:
+	/* A timed-out answer may still come: start afresh next time. */
 	close(fd);
-	return ret;
+	fd = -1;
+	return -1;
 }

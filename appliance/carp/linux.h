@@ -73,6 +73,12 @@ int	carp_linux_addr(int ifindex, const struct carp_addr *, int prefixlen,
 /* arp_ignore=1, arp_announce=2 on ifname (keepalived use_vmac does too). */
 int	carp_linux_arp_sysctls(const char *ifname);
 /*
+ * Keeps the kernel from sending on its own from a virtual-MAC device:
+ * no IPv6 when the VHID has no IPv6 VIP (ipv6 0), else no link-local
+ * address and no router solicitations. Call before the device is up.
+ */
+int	carp_linux_vmac_quiet(const char *ifname, int ipv6);
+/*
  * Proxy ARP / NDP for addr on ifindex: a neighbour proxy entry
  * (ip neigh add proxy ADDR dev IF).
  */
@@ -86,7 +92,10 @@ int	carp_linux_una(int ifindex, uint8_t vhid, const struct in6_addr *vip);
 typedef void	(*carp_link_cb)(void *, int ifindex, int up);
 int	carp_linux_link_socket(void);
 int	carp_linux_link_read(int fd, carp_link_cb, void *);
-/* 1 if ifindex is up with carrier, 0 if not, -1 on error. */
+/*
+ * 1 if ifindex is up with carrier (IFF_LOWER_UP, read now, not when
+ * linkwatch gets to it), 0 if not, -1 on error. Cheap enough to poll.
+ */
 int	carp_linux_link_state(int ifindex);
 
 #endif
