@@ -4,6 +4,9 @@
  * built by hand on netlink.c (no libnetfilter_conntrack: three message
  * types do not justify a library and its ABI).
  *
+ * linux_states_flush_mark() deletes by ct mark for statesync (the
+ * states of the peer's nopfsync rules after a commit).
+ *
  * A row is what pf's state list shows (OPNsense query_states): proto,
  * src/src_port -> dst/dst_port, the NAT address when the reply tuple
  * differs from the original, the TCP state (or REPLIED/UNREPLIED), age,
@@ -463,4 +466,43 @@ err:
 	free(w.w_del);
 	nl_close(fd);
 	return ret;
+}
+
+/* A dump (counted in w) or a flush, filtered by ct mark. 0 or -errno. */
+static int
+states_mark_talk(int fd, int type, uint32_t mark, uint32_t mask,
+    struct states_walk *w)
+{
+	struct nl_msg	m;
+	int		r;
+
+	states_msg(&m, type, type == IPCTNL_MSG_CT_GET ? NLM_F_DUMP : 0,
+	    AF_UNSPEC);
+	if ((r = nl_put_u32(&m, CTA_MARK, htonl(mark))) < 0 ||
+	    (r = nl_put_u32(&m, CTA_MARK_MASK, htonl(mask))) < 0)
+		return r;
+	if ((r = nl_talk(fd, &m, states_cb, w)) == -ENOENT)
+		r = 0;		/* no conntrack here, or nothing matched */
+	return r;
+}
+
+int
+linux_states_flush_mark(uint32_t mark, uint32_t mask)
+{
+	struct states_walk	w;
+	int			fd, r;
+
+	memset(&w, 0, sizeof(w));
+	if ((fd = nl_open(NETLINK_NETFILTER)) < 0) {
+		log_warnx("states: netlink: %s", strerror(-fd));
+		return -1;
+	}
+	/* A delete without a tuple is a flush, filtered by the kernel. */
+	if ((r = states_mark_talk(fd, IPCTNL_MSG_CT_GET, mark, mask, &w)) < 0 ||
+	    (r = states_mark_talk(fd, IPCTNL_MSG_CT_DELETE, mark, mask,
+	    &w)) < 0)
+		log_warnx("states: conntrack flush of mark 0x%08x/0x%08x: %s",
+		    mark, mask, strerror(-r));
+	nl_close(fd);
+	return r < 0 ? -1 : w.w_count;
 }

@@ -11,6 +11,15 @@
  * the non-quick rules in reverse order: the first hit there is exactly
  * pf's decision. filter_in / filter_out end a pass with "return" so the
  * base chain can run the next evaluation (forward: in, then out).
+ *
+ * nopfsync (pf's no-sync): conntrackd cannot leave a state out, so a
+ * pass rule with it sets this node's TW_CTMARK_NOSYNC bit on the new
+ * state and keeps only its destroy event (no new/update events reach
+ * conntrackd; a destroy cleans the caches of a copy a resync made).
+ * A state carrying the peer's bit arrived by a commit and is dropped
+ * until statesync deletes it. The drop rules appear only when a rule
+ * uses nopfsync, so a config without it renders as it did; rules are
+ * the same on both nodes, and statesync deletes regardless.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +44,7 @@ struct nft_frule {
 	int			 fr_quick, fr_log;
 	int			 fr_in, fr_out;		/* directions */
 	int			 fr_fams;
+	uint32_t		 fr_ctmark;		/* nopfsync: own bit */
 	const char		*fr_why;		/* cannot match */
 	char			 fr_ifset[512];		/* "" = any */
 	const struct render_proto *fr_proto;
@@ -326,7 +336,8 @@ nft_icmpset(struct render_ctx *ctx, struct nft_frule *fr, const char *list)
 }
 
 static int
-nft_frule_parse(struct render_ctx *ctx, json_t *row, struct nft_frule *fr)
+nft_frule_parse(struct render_ctx *ctx, json_t *row, uint32_t own,
+    struct nft_frule *fr)
 {
 	const char *act = render_str(row, "action");
 	const char *dir = render_str(row, "direction");
@@ -343,6 +354,9 @@ nft_frule_parse(struct render_ctx *ctx, json_t *row, struct nft_frule *fr)
 		fr->fr_act = ACT_REJECT;
 	else
 		return render_fail(ctx, "rule %s: bad action", fr->fr_uuid);
+	if (fr->fr_act == ACT_PASS && render_bool(row, "nopfsync") &&
+	    strcmp(render_str(row, "statetype"), "none") != 0)
+		fr->fr_ctmark = own;
 	fr->fr_quick = render_bool(row, "quick");
 	fr->fr_log = render_bool(row, "log");
 	fr->fr_in = strcmp(dir, "out") != 0;
@@ -431,6 +445,10 @@ nft_frule_emit(struct render_ctx *ctx, const struct nft_frule *fr,
 				if (fr->fr_log)
 					nft_log(out, fr->fr_uuid,
 					    nft_actname[fr->fr_act]);
+				if (fr->fr_ctmark != 0)
+					rbuf_printf(out, " ct mark set ct mark "
+					    "| 0x%08x ct event set destroy",
+					    fr->fr_ctmark);
 				if (fr->fr_act == ACT_PASS)
 					rbuf_puts(out, " return");
 				else if (fr->fr_act == ACT_BLOCK)
@@ -701,13 +719,23 @@ static const char nft_state[] =
     /* pf's "flags S/SA": mid-stream packets never create state. */
     "\t\ttcp flags & (fin|syn|rst|ack) != syn ct state new drop\n";
 
+/* Before "established" accepts it: a state the peer's nopfsync made. */
 static void
-nft_base_chains(struct render_ctx *ctx)
+nft_nosync_guard(struct rbuf *out, uint32_t peer)
+{
+	if (peer != 0)
+		rbuf_printf(out, "\t\tct mark & 0x%08x == 0x%08x drop comment "
+		    "\"nopfsync state of the peer\"\n", TW_CTMARK_NOSYNC, peer);
+}
+
+static void
+nft_base_chains(struct render_ctx *ctx, uint32_t peer)
 {
 	struct rbuf *out = &ctx->rc_out;
 
 	rbuf_puts(out, "\tchain input {\n\t\ttype filter hook input priority "
 	    "filter; policy drop;\n\t\tiif \"lo\" accept\n");
+	nft_nosync_guard(out, peer);
 	rbuf_puts(out, nft_state);
 	nft_builtins(ctx, "iifname");
 	nft_antilockout(ctx);
@@ -716,13 +744,15 @@ nft_base_chains(struct render_ctx *ctx)
 
 	rbuf_puts(out, "\tchain forward {\n\t\ttype filter hook forward "
 	    "priority filter; policy drop;\n");
+	nft_nosync_guard(out, peer);
 	rbuf_puts(out, nft_state);
 	rbuf_puts(out, "\t\tjump inbound_guard\n\t\tjump filter_in\n"
 	    "\t\tjump filter_out\n\t\taccept\n\t}\n\n");
 
 	rbuf_puts(out, "\tchain output {\n\t\ttype filter hook output "
-	    "priority filter; policy accept;\n\t\toif \"lo\" accept\n"
-	    "\t\tct state established,related accept\n"
+	    "priority filter; policy accept;\n\t\toif \"lo\" accept\n");
+	nft_nosync_guard(out, peer);
+	rbuf_puts(out, "\t\tct state established,related accept\n"
 	    "\t\tct state invalid drop\n");
 	nft_builtins(ctx, "oifname");
 	rbuf_puts(out, "\t\tjump filter_out\n\t\taccept\n\t}\n");
@@ -735,16 +765,20 @@ nft_render(json_t *snap, char *err, size_t errlen)
 	struct nft_frule *fr = NULL;
 	json_t *rules, *row;
 	size_t i, n = 0;
+	uint32_t own, peer = 0;
 
 	if (render_begin(&ctx, snap, err, errlen) == -1)
 		goto done;
+	own = render_nosync_mark(snap);
 	rules = render_list(&ctx, "filter_rules");
 	fr = xcalloc(json_array_size(rules) + 1, sizeof(*fr));
 	json_array_foreach(rules, i, row) {
 		if (!render_bool(row, "enabled"))
 			continue;
-		if (nft_frule_parse(&ctx, row, &fr[n++]) == -1)
+		if (nft_frule_parse(&ctx, row, own, &fr[n]) == -1)
 			goto done;
+		if (fr[n++].fr_ctmark != 0)
+			peer = TW_CTMARK_NOSYNC & ~own;
 	}
 	/* Declare, then delete: works whether or not the table exists. */
 	rbuf_printf(&ctx.rc_out, "# twinwall ruleset: generated, do not edit\n"
@@ -757,7 +791,7 @@ nft_render(json_t *snap, char *err, size_t errlen)
 	if (nft_filter_chain(&ctx, fr, n, DIR_IN) == -1 ||
 	    nft_filter_chain(&ctx, fr, n, DIR_OUT) == -1)
 		goto done;
-	nft_base_chains(&ctx);
+	nft_base_chains(&ctx, peer);
 	nft_nat_chains(&ctx);
 	rbuf_puts(&ctx.rc_out, "}\n");
 done:

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The whole nftables script: replaces the tables twinwall owns. */
 char	*nft_render(json_t *snapshot, char *err, size_t errlen);
@@ -45,5 +46,25 @@ char	*nft_render_alias_update(json_t *snapshot, const char *alias,
 #define TW_NFLOG_GROUP	1
 /* conntrackd (FTFW over UDP) port on the state sync interface. */
 #define TW_STATESYNC_PORT 3780
+
+/*
+ * ct mark bits of the states a pass rule with nopfsync (pf's no-sync)
+ * creates, one per node of the pair so a node tells its own from those
+ * conntrackd replicated from the peer anyway (its resync reads the whole
+ * kernel table and the mark travels with the state): the peer's are
+ * dropped by the ruleset and deleted when the external cache is
+ * committed. No other use of the ct mark may touch these bits.
+ */
+#define TW_CTMARK_NOSYNC_LOW	0x80000000u	/* lower sync address */
+#define TW_CTMARK_NOSYNC_HIGH	0x40000000u	/* higher sync address */
+#define TW_CTMARK_NOSYNC	(TW_CTMARK_NOSYNC_LOW | TW_CTMARK_NOSYNC_HIGH)
+/*
+ * This node's bit: hasync.pfsyncinterface's static address against
+ * hasync.pfsyncpeerip, both node-local (never synced), compared as
+ * addresses of the peer's family. _LOW when either is missing or they
+ * cannot be compared. pfsyncenabled is not looked at, so switching
+ * state sync on or off does not turn a node's states into the peer's.
+ */
+uint32_t render_nosync_mark(json_t *snapshot);
 
 #endif

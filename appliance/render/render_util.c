@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/render.h"
 #include "render/render_int.h"
 #include "util.h"
 
@@ -645,4 +646,26 @@ render_autonat_target(struct render_ctx *ctx, json_t *wan, char *out)
 	if (render_carp_vip4(ctx, render_str(wan, "name"), out))
 		return 1;
 	return render_iface_addr(ctx, wan, 4, out);
+}
+
+uint32_t
+render_nosync_mark(json_t *snap)
+{
+	struct render_ctx	 ctx;
+	unsigned char		 mine[16], peer[16];
+	const char		*p, *a;
+	json_t			*ha, *ifc;
+	int			 af, cmp = 0;
+
+	if (render_begin(&ctx, snap, NULL, 0) == 0 &&
+	    (ha = render_single(&ctx, "hasync")) != NULL && (ifc =
+	    render_iface(&ctx, render_str(ha, "pfsyncinterface"))) != NULL) {
+		p = render_str(ha, "pfsyncpeerip");
+		af = strchr(p, ':') != NULL ? AF_INET6 : AF_INET;
+		a = render_str(ifc, af == AF_INET ? "ipaddr" : "ipaddrv6");
+		if (inet_pton(af, p, peer) == 1 && inet_pton(af, a, mine) == 1)
+			cmp = memcmp(mine, peer, af == AF_INET ? 4 : 16);
+	}
+	free(render_end(&ctx));
+	return cmp > 0 ? TW_CTMARK_NOSYNC_HIGH : TW_CTMARK_NOSYNC_LOW;
 }

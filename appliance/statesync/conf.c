@@ -14,6 +14,9 @@
  * so a flow translated to a WAN VIP (reply destination = VIP) is still
  * replicated, and the GUI on a VIP (reply source = VIP) is not.
  *
+ * statesync_peer_mark() is the peer's nopfsync bit for the MASTER
+ * sequence, decided by the renderers' render_nosync_mark().
+ *
  * Uses the renderers' shared toolkit (render/render_int.h): the same
  * re-checks of every emitted token as the nft and pf renderers.
  */
@@ -184,4 +187,10 @@ statesync_render(json_t *snap, const struct statesync_paths *sp, char *err,
 	    "TIME_WAIT CLOSE_WAIT for TCP\n\t\t}\n\t}\n}\n");
 done:
 	return render_end(&ctx);
+}
+
+uint32_t
+statesync_peer_mark(json_t *snap)
+{
+	return TW_CTMARK_NOSYNC & ~render_nosync_mark(snap);
 }

@@ -13,9 +13,11 @@
  *     requests in order on the daemon's UNIX socket (what the client
  *     `conntrackd -C FILE <opt>` would send; the MASTER commit leaves
  *     from the parent itself at the transition, the job reads its end):
- *       MASTER  -c (commit the external cache), -f (flush the caches),
- *               -R (resync the internal cache with the kernel), -B (bulk
- *               send to the peer)
+ *       MASTER  -c (commit the external cache), then the states of the
+ *               peer's nopfsync rules it brought are deleted (by ct
+ *               mark, render.h), -f (flush the caches), -R (resync the
+ *               internal cache with the kernel), -B (bulk send to the
+ *               peer)
  *       BACKUP  -t (shorten the kernel timers to PurgeTimeout), -n
  *               (request a resync from the new master)
  *       RESYNC  -n, then -s until the external cache stops growing
@@ -44,8 +46,10 @@
 
 #include "carp/fsm.h"
 #include "log.h"
+#include "platform/linux_int.h"
 #include "platform/platform_int.h"
 #include "carp/engine.h"
+#include "render/render.h"
 #include "statesync/statesync.h"
 #include "util.h"
 
@@ -81,6 +85,7 @@ static struct {
 	enum ss_job s_next;	/* queued role sequence */
 	int	 s_resync;	/* a RESYNC job is queued */
 	int	 s_role;	/* -1 unknown, 0 backup, 1 master */
+	uint32_t s_peermark;	/* ct mark bit of the peer's nopfsync states */
 	int	 s_hold;	/* demotion raised */
 	unsigned s_holds;
 	char	 s_last[160];	/* the last job's outcome */
@@ -320,6 +325,20 @@ statesync_job_main(enum ss_job kind, int commit)
 	/* The commit must end before the flush: conntrackd refuses -f mid-commit. */
 	if (kind == JOB_MASTER && statesync_answer(commit, NULL, 0) == -1)
 		failed++;
+	/*
+	 * The peer's nopfsync states came with the commit (its resync read
+	 * them from its kernel): delete them before -R reads ours. The
+	 * ruleset drops their packets meanwhile. Never with a zero mark: that
+	 * would match every unmarked state.
+	 */
+	if (kind == JOB_MASTER && ss.s_peermark != 0) {
+		if ((n = linux_states_flush_mark(ss.s_peermark,
+		    TW_CTMARK_NOSYNC)) == -1)
+			failed++;
+		else
+			log_info("statesync: %ld states of the peer's nopfsync "
+			    "rules deleted", n);
+	}
 	for (i = 0; kind != JOB_RESYNC && steps[i] != 0; i++)
 		if (statesync_answer(statesync_request(steps[i]), NULL,
 		    0) == -1)
@@ -448,6 +467,7 @@ statesync_apply(json_t *snap, json_t *subsys, char *err, size_t errlen)
 		ss.s_text = NULL;
 		return 0;
 	}
+	ss.s_peermark = statesync_peer_mark(snap);
 	sp.sp_lockfile = ss.s_lock;
 	sp.sp_socket = ss.s_sock;
 	if ((text = statesync_render(snap, &sp, err, errlen)) == NULL) {

@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define STATESYNC_CONF		"conntrackd.conf"
 #define STATESYNC_LOCK		"conntrackd.lock"
@@ -40,6 +41,12 @@ struct statesync_paths {
  */
 char	*statesync_render(json_t *snapshot, const struct statesync_paths *,
 	    char *err, size_t errlen);
+/*
+ * Pure: the ct mark bit (render.h TW_CTMARK_NOSYNC_*) of the states the
+ * peer's nopfsync rules create, which the MASTER sequence deletes from
+ * the kernel table once the external cache is committed.
+ */
+uint32_t statesync_peer_mark(json_t *snapshot);
 
 /*
  * Parent side. init remembers the data directory and the platform
@@ -69,7 +76,8 @@ int	statesync_reaped(pid_t pid, int status);
  * enum carp_state values (carp/fsm.h); nmaster is how many VHIDs of this
  * node are MASTER after the change. The node's role is MASTER when
  * nmaster > 0; a role change runs the standard sequence (to MASTER:
- * commit the external cache, flush, resync from the kernel, bulk send;
+ * commit the external cache, delete the states of the peer's nopfsync
+ * rules it brought, flush, resync from the kernel, bulk send;
  * to BACKUP: shorten kernel timers, request a resync from the peer).
  * A VHID leaving INIT for BACKUP (link returned, engine started) holds
  * a CARP demotion of STATESYNC_DEMOTE through

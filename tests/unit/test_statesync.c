@@ -2,7 +2,8 @@
  * test_statesync.c — the conntrackd.conf renderer: golden files, purity,
  * the snapshots it must refuse, and the real conntrackd's parser on
  * every golden file (conntrackd -C FILE -s parses the file before it
- * looks for the daemon: "can't connect" means the syntax was accepted).
+ * looks for the daemon: "can't connect" means the syntax was accepted),
+ * and which nopfsync ct mark bit is this node's and which the peer's.
  *
  * Cases are tests/render/cases_conntrackd/<name>.json; the expected
  * output is <name>.conf beside it. TW_REGEN=1 rewrites the goldens.
@@ -21,6 +22,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "render/render.h"
 #include "statesync/statesync.h"
 #include "util.h"
 
@@ -216,6 +218,66 @@ test_seed_content(void **state)
 	json_decref(s);
 }
 
+/* The node's nopfsync bit and the peer's for a sync pair (mine, peer). */
+static void
+nosync_pair(const char *mine, const char *mine6, const char *peer,
+    uint32_t want)
+{
+	json_t	*s = seed();
+
+	set(section_row(s, "interfaces", "opt1"), "ipaddr", mine);
+	set(section_row(s, "interfaces", "opt1"), "ipaddrv6", mine6);
+	set(section_row(s, "hasync", NULL), "pfsyncpeerip", peer);
+	if (render_nosync_mark(s) != want)
+		fail_msg("%s/%s vs %s: own bit 0x%08x, want 0x%08x", mine,
+		    mine6, peer, render_nosync_mark(s), want);
+	assert_int_equal(statesync_peer_mark(s), TW_CTMARK_NOSYNC & ~want);
+	json_decref(s);
+}
+
+static void
+test_nosync_mark(void **state)
+{
+	const uint32_t lo = TW_CTMARK_NOSYNC_LOW, hi = TW_CTMARK_NOSYNC_HIGH;
+	json_t	*s;
+
+	(void)state;
+	/* The seed: fw1 11.11.0.1 with peer 11.11.0.2, and the reverse. */
+	s = seed();
+	assert_int_equal(render_nosync_mark(s), lo);
+	assert_int_equal(statesync_peer_mark(s), hi);
+	json_decref(s);
+	nosync_pair("11.11.0.2", "none", "11.11.0.1", hi);
+	/* As addresses, not strings: .10 is above .9. */
+	nosync_pair("10.0.0.10", "none", "10.0.0.9", hi);
+	nosync_pair("10.0.0.9", "none", "10.0.0.10", lo);
+	nosync_pair("9.255.255.255", "none", "10.0.0.0", lo);
+	/* An IPv6 peer is compared with the interface's IPv6 address. */
+	nosync_pair("11.11.0.9", "fd00::10", "fd00::9", hi);
+	nosync_pair("11.11.0.9", "fd00::9", "fd00::a", lo);
+	/* Nothing to compare: the first bit, whatever else is set. */
+	nosync_pair("dhcp", "none", "11.11.0.1", lo);
+	nosync_pair("11.11.0.2", "none", "", lo);
+	nosync_pair("11.11.0.2", "none", "not-an-address", lo);
+	nosync_pair("11.11.0.2", "none", "fd00::1", lo);
+	nosync_pair("11.11.0.2", "none", "11.11.0.2", lo);
+	s = seed();
+	set(section_row(s, "hasync", NULL), "pfsyncinterface", "");
+	assert_int_equal(render_nosync_mark(s), lo);
+	json_object_del(json_object_get(s, "sections"), "hasync");
+	assert_int_equal(render_nosync_mark(s), lo);
+	assert_int_equal(statesync_peer_mark(s), hi);
+	json_decref(s);
+	assert_int_equal(render_nosync_mark(NULL), lo);
+	/* State sync switched off keeps the node's bit. */
+	s = seed();
+	set(section_row(s, "interfaces", "opt1"), "ipaddr", "11.11.0.2");
+	set(section_row(s, "hasync", NULL), "pfsyncpeerip", "11.11.0.1");
+	set(section_row(s, "hasync", NULL), "pfsyncenabled", "0");
+	assert_int_equal(render_nosync_mark(s), hi);
+	json_decref(s);
+}
+
 static int
 case_filter(const struct dirent *d)
 {
@@ -238,7 +300,7 @@ main(void)
 		fprintf(stderr, "%s: cannot read\n", casedir);
 		return 1;
 	}
-	tests = xcalloc((size_t)n + 3, sizeof(*tests));
+	tests = xcalloc((size_t)n + 4, sizeof(*tests));
 	names = xcalloc((size_t)n + 1, sizeof(*names));
 	for (i = 0; i < n; i++) {
 		names[i] = xstrdup(ents[i]->d_name);
@@ -253,6 +315,8 @@ main(void)
 	tests[k++].test_func = test_refusals;
 	tests[k].name = "seed_content";
 	tests[k++].test_func = test_seed_content;
+	tests[k].name = "nosync_mark";
+	tests[k++].test_func = test_nosync_mark;
 	rc = _cmocka_run_group_tests("statesync", tests, (size_t)k, NULL,
 	    NULL);
 	for (i = 0; i < n; i++)
