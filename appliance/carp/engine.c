@@ -26,6 +26,7 @@
 #include "carp/engine.h"
 #include "carp/engine_int.h"
 #include "carp/linux.h"
+#include "carp/proxyarp.h"
 #include "config/config.h"
 #include "log.h"
 #include "statesync/statesync.h"
@@ -49,15 +50,20 @@ carp_engine_set_clock(double (*fn)(void))
 }
 
 static struct eng_vhid *
-eng_find(uint8_t vhid)
+eng_find_in(const struct carp_engine_conf *cf, uint8_t vhid)
 {
 	size_t i;
 
-	for (i = 0; eng.e_conf != NULL && i < eng.e_conf->cf_nvhids; i++)
-		if (eng.e_conf->cf_vhids[i] != NULL &&
-		    eng.e_conf->cf_vhids[i]->ev_vhid == vhid)
-			return eng.e_conf->cf_vhids[i];
+	for (i = 0; cf != NULL && i < cf->cf_nvhids; i++)
+		if (cf->cf_vhids[i] != NULL && cf->cf_vhids[i]->ev_vhid == vhid)
+			return cf->cf_vhids[i];
 	return NULL;
+}
+
+static struct eng_vhid *
+eng_find(uint8_t vhid)
+{
+	return eng_find_in(eng.e_conf, vhid);
 }
 
 /* The simulated wire. */
@@ -258,7 +264,7 @@ carp_engine_init(int real)
 	memset(&eng, 0, sizeof(eng));
 	eng.e_ext_pending = -1;
 	eng.e_clock = clock;
-	eng.e_fd4 = eng.e_fd6 = eng.e_fdlink = eng.e_fdpkt = -1;
+	eng.e_fd4 = eng.e_fd6 = eng.e_fdlink = eng.e_fdpkt = eng.e_fdarp = -1;
 	eng.e_real = real != 0;
 	if (eng.e_real && eng_linux_init(&eng.e_fd4, &eng.e_fd6,
 	    &eng.e_fdlink, &eng.e_fdpkt) == -1)
@@ -309,7 +315,7 @@ carp_engine_shutdown(void)
 	}
 	for (i = 0; eng.e_real && cf != NULL && i < cf->cf_nplain; i++)
 		if (cf->cf_plain[i].vp_installed)
-			eng_linux_plain(&cf->cf_plain[i], 0);
+			eng_linux_plain(&cf->cf_plain[i], NULL, 0);
 	carp_engine_conf_free(cf);
 	eng.e_conf = NULL;
 	carp_fsm_free(&eng.e_node);
@@ -324,7 +330,9 @@ carp_engine_shutdown(void)
 		close(eng.e_fdlink);
 	if (eng.e_fdpkt != -1)
 		close(eng.e_fdpkt);
-	eng.e_fd4 = eng.e_fd6 = eng.e_fdlink = eng.e_fdpkt = -1;
+	if (eng.e_fdarp != -1)
+		close(eng.e_fdarp);
+	eng.e_fd4 = eng.e_fd6 = eng.e_fdlink = eng.e_fdpkt = eng.e_fdarp = -1;
 	eng.e_init = 0;
 }
 
@@ -437,15 +445,24 @@ carp_engine_conf_commit(struct carp_engine_conf *nc)
 		for (j = 0; j < nc->cf_nplain; j++)
 			if (eng_plain_same(&oc->cf_plain[i], &nc->cf_plain[j]))
 				break;
-		if (j < nc->cf_nplain)
+		if (j < nc->cf_nplain) {
 			nc->cf_plain[j].vp_installed =
 			    oc->cf_plain[i].vp_installed;
-		else if (oc->cf_plain[i].vp_installed)
-			eng_linux_plain(&oc->cf_plain[i], 0);
+			nc->cf_plain[j].vp_pdev = oc->cf_plain[i].vp_pdev;
+		} else if (oc->cf_plain[i].vp_installed)
+			eng_linux_plain(&oc->cf_plain[i], NULL, 0);
 	}
 	for (j = 0; eng.e_real && j < nc->cf_nplain; j++)
 		if (!nc->cf_plain[j].vp_installed)
-			eng_linux_plain(&nc->cf_plain[j], 1);
+			eng_linux_plain(&nc->cf_plain[j], eng_find_in(nc,
+			    nc->cf_plain[j].vp_gov), 1);
+	/* The ARP responder listens only while it has something to say. */
+	if (eng.e_real && nc->cf_nparp > 0 && eng.e_fdarp == -1)
+		eng.e_fdarp = proxyarp_socket();
+	else if (nc->cf_nparp == 0 && eng.e_fdarp != -1) {
+		close(eng.e_fdarp);
+		eng.e_fdarp = -1;
+	}
 	/* Stopped VHIDs were freed from the node; free their structs. */
 	for (i = 0; oc != NULL && i < oc->cf_nvhids; i++)
 		if (oc->cf_vhids[i] != NULL && keep[i] == NULL) {
@@ -560,9 +577,9 @@ carp_engine_vhid_state(int vhid)
 int
 carp_engine_pollfds(struct pollfd *pfd, int max)
 {
-	int fds[2] = { eng.e_fdpkt, eng.e_fdlink }, i, n = 0;
+	int fds[3] = { eng.e_fdpkt, eng.e_fdlink, eng.e_fdarp }, i, n = 0;
 
-	for (i = 0; eng.e_init && i < 2 && n < max; i++)
+	for (i = 0; eng.e_init && i < 3 && n < max; i++)
 		if (fds[i] != -1) {
 			pfd[n].fd = fds[i];
 			pfd[n].events = POLLIN;
@@ -580,15 +597,16 @@ eng_peek_vhid(const uint8_t *p, ssize_t n, int af)
 	return n > 0 && (size_t)n >= hl + 2 ? p[hl + 1] : 0;
 }
 
-static int
-eng_is_vmac(int ifindex)
+/* The VHID whose virtual-MAC device is ifindex, or NULL. */
+static struct eng_vhid *
+eng_vmac_vhid(int ifindex)
 {
 	size_t i;
 
 	for (i = 0; eng.e_conf != NULL && i < eng.e_conf->cf_nvhids; i++)
 		if (eng.e_conf->cf_vhids[i]->ev_vmac == ifindex)
-			return 1;
-	return 0;
+			return eng.e_conf->cf_vhids[i];
+	return NULL;
 }
 
 /* Reads what fd has pending; nothing reaches the FSM unvalidated. */
@@ -623,7 +641,7 @@ eng_recv(int fd, double now)
 		 * Frames on the virtual-MAC device are copies of what the
 		 * parent saw: skipped, not counted.
 		 */
-		if (eng_is_vmac(ifindex))
+		if (eng_vmac_vhid(ifindex) != NULL)
 			continue;
 		if (r == CARP_R_OK && ifindex != ev->ev_ifindex)
 			r = CARP_R_UNKNOWN_VHID;
@@ -636,6 +654,47 @@ eng_recv(int fd, double now)
 		adv.ca_demote = rx.rx_hdr.ch_demote;
 		adv.ca_src = rx.rx_src;
 		carp_fsm_rx(&eng.e_node, ev->ev_vhid, &adv, now);
+	}
+}
+
+/* Answers ARP requests for IPv4 proxy-ARP VIPs (proxyarp.h). */
+static void
+eng_arp_recv(int fd)
+{
+	static const struct proxyarp_if	 none;
+	const struct proxyarp_if	*pi;
+	struct eng_vhid			*ev;
+	enum proxyarp_reason		 r;
+	uint8_t				 f[128], reply[PROXYARP_FRAME_LEN];
+	ssize_t				 n;
+	size_t				 i;
+	int				 ifindex, bcast, k;
+
+	for (k = 0; k < 64 && eng.e_conf != NULL; k++) {
+		if ((n = proxyarp_recv(fd, f, sizeof(f), &ifindex,
+		    &bcast)) <= 0)
+			break;
+		/*
+		 * A broadcast reaches the parent and, copied, every vMAC
+		 * device that is UP: the parent's copy is answered. A
+		 * request unicast to the vMAC arrives on its device only.
+		 */
+		if ((ev = eng_vmac_vhid(ifindex)) != NULL) {
+			if (bcast)
+				continue;
+			ifindex = ev->ev_ifindex;
+		}
+		pi = &none;
+		for (i = 0; i < eng.e_conf->cf_nparp; i++)
+			if (eng.e_conf->cf_parp[i].pi_ifindex == ifindex)
+				pi = &eng.e_conf->cf_parp[i];
+		ev = pi->pi_vhid ? eng_find(pi->pi_vhid) : NULL;
+		r = proxyarp_input(f, (size_t)n, pi, ev != NULL && ev->ev_up,
+		    reply);
+		eng.e_arp[r]++;
+		if (r == PROXYARP_R_ANSWER && carp_linux_frame_send(ifindex,
+		    ETH_P_ARP, reply, sizeof(reply)) == -1)
+			eng.e_arp_senderr++;
 	}
 }
 
@@ -678,6 +737,8 @@ carp_engine_events(const struct pollfd *pfd, int n)
 			continue;
 		if (pfd[i].fd == eng.e_fdpkt)
 			eng_recv(eng.e_fdpkt, now);
+		else if (pfd[i].fd == eng.e_fdarp)
+			eng_arp_recv(eng.e_fdarp);
 		else if (pfd[i].fd == eng.e_fdlink &&
 		    carp_linux_link_read(eng.e_fdlink, eng_link_cb,
 		    &now) == -1)

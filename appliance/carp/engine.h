@@ -22,7 +22,9 @@
  *        "vips":[{"uuid","vhid":N,"interface","subnet","subnet_bits":N,
  *        "mode","advbase":N,"advskew":N,"status":"MASTER|BACKUP|INIT|
  *        DISABLED"}], "stats":{"accepted":N,"sent":N,"send_errors":N,
- *        "short":N,"bad_ip":N,...,"own_packet":N}}
+ *        "short":N,"bad_ip":N,...,"own_packet":N,
+ *        "proxyarp":{"answered":N,"not_ours":N,"backup":N,...,
+ *        "send_errors":N}}}
  *   {"type":"carp_set","action":"enable"|"disable"|"maintenance","on":b}
  *     -> {"status":"ok","carp":{...as above}}
  *   {"type":"timeline","limit":N}
@@ -40,7 +42,7 @@
 #include <stddef.h>
 
 #define CARP_ENGINE_TIMELINE	1000	/* transitions kept */
-#define CARP_ENGINE_MAXFDS	3	/* IPv4, IPv6, rtnetlink */
+#define CARP_ENGINE_MAXFDS	3	/* packet, rtnetlink, ARP */
 /* Just below maintenance (CARP_DEMOTE_MAINT), so it takes over from it. */
 #define CARP_ENGINE_SIM_SKEW	238	/* the simulated peer's advskew */
 

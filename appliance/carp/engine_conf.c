@@ -2,7 +2,8 @@
  * carp/engine_conf.c — an apply snapshot's VIPs, interfaces and hasync
  * turned into the engine's configuration: one struct eng_vhid per CARP
  * VIP (with the IP aliases bound to its vhid), plus the plain IP aliases
- * and proxy-ARP entries. Nothing here changes the running engine.
+ * and proxy-ARP VIPs, and the ARP responder's table of each device with
+ * IPv4 proxy-ARP VIPs. Nothing here changes the running engine.
  *
  * CARP passwords become the 20-byte key in ev_vconf and nowhere else;
  * carp_engine_wipe_secrets() clears them in the snapshot once the
@@ -41,8 +42,11 @@ carp_engine_conf_free(struct carp_engine_conf *cf)
 		return;
 	for (i = 0; i < cf->cf_nvhids; i++)
 		eng_vhid_free(cf->cf_vhids[i]);
+	for (i = 0; i < cf->cf_nparp; i++)
+		free(cf->cf_parp[i].pi_addrs);
 	free(cf->cf_vhids);
 	free(cf->cf_plain);
+	free(cf->cf_parp);
 	free(cf);
 }
 
@@ -230,6 +234,33 @@ eng_vhid_alias(struct carp_engine_conf *cf, const struct eng_vip *vp,
 	return 0;
 }
 
+/* An IPv4 proxyarp VIP joins the responder's table of its device. */
+static void
+eng_parp_add(struct carp_engine_conf *cf, const struct eng_vip *vp)
+{
+	struct proxyarp_if	*pi;
+	size_t			 i;
+
+	if (strcmp(vp->vp_mode, "proxyarp") != 0 ||
+	    vp->vp_addr.ca_af != AF_INET)
+		return;
+	for (i = 0; i < cf->cf_nparp; i++)
+		if (cf->cf_parp[i].pi_ifindex == vp->vp_ifindex)
+			break;
+	if (i == cf->cf_nparp) {
+		cf->cf_parp = xrealloc(cf->cf_parp, (i + 1) * sizeof(*pi));
+		pi = &cf->cf_parp[cf->cf_nparp++];
+		memset(pi, 0, sizeof(*pi));
+		pi->pi_ifindex = vp->vp_ifindex;
+		pi->pi_vhid = vp->vp_gov;
+		memcpy(pi->pi_mac, vp->vp_mac, ETH_ALEN);
+	}
+	pi = &cf->cf_parp[i];
+	pi->pi_addrs = xrealloc(pi->pi_addrs, (pi->pi_naddrs + 1) *
+	    sizeof(*pi->pi_addrs));
+	pi->pi_addrs[pi->pi_naddrs++] = vp->vp_addr.ca_u.v4;
+}
+
 struct carp_engine_conf *
 eng_conf_parse(json_t *snap, int real, char *err, size_t errlen)
 {
@@ -281,6 +312,12 @@ eng_conf_parse(json_t *snap, int real, char *err, size_t errlen)
 					goto err;
 				continue;
 			}
+			for (j = 0; strcmp(mode, "proxyarp") == 0 &&
+			    j < cf->cf_nvhids; j++)
+				if (strcmp(cf->cf_vhids[j]->ev_iface,
+				    vp.vp_iface) == 0 && (vp.vp_gov == 0 ||
+				    cf->cf_vhids[j]->ev_vhid < vp.vp_gov))
+					vp.vp_gov = cf->cf_vhids[j]->ev_vhid;
 			cf->cf_plain = xrealloc(cf->cf_plain,
 			    (cf->cf_nplain + 1) * sizeof(vp));
 			cf->cf_plain[cf->cf_nplain++] = vp;
@@ -296,6 +333,8 @@ eng_conf_parse(json_t *snap, int real, char *err, size_t errlen)
 			if (eng_linux_resolve_plain(&cf->cf_plain[i], err,
 			    errlen) == -1)
 				goto err;
+		for (i = 0; i < cf->cf_nplain; i++)
+			eng_parp_add(cf, &cf->cf_plain[i]);
 	}
 	return cf;
 err:
@@ -344,14 +383,17 @@ eng_vhid_same(const struct eng_vhid *a, const struct eng_vhid *b)
 	    eng_addr_eq(&x->vc_peer6, &y->vc_peer6);
 }
 
-/* 1 when two plain VIPs are the same entry on the same device. */
+/*
+ * 1 when two plain VIPs are the same entry on the same device, governed
+ * by the same VHID.
+ */
 int
 eng_plain_same(const struct eng_vip *a, const struct eng_vip *b)
 {
 	return strcmp(a->vp_mode, b->vp_mode) == 0 &&
 	    strcmp(a->vp_device, b->vp_device) == 0 &&
 	    a->vp_ifindex == b->vp_ifindex && a->vp_bits == b->vp_bits &&
-	    eng_addr_eq(&a->vp_addr, &b->vp_addr);
+	    a->vp_gov == b->vp_gov && eng_addr_eq(&a->vp_addr, &b->vp_addr);
 }
 
 void

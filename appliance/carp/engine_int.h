@@ -14,6 +14,7 @@
 #include "carp/engine.h"
 #include "carp/fsm.h"
 #include "carp/proto.h"
+#include "carp/proxyarp.h"
 #include "util.h"
 
 #define ENG_IFNAME_LEN	17		/* interfaces.name, 16 + NUL */
@@ -29,6 +30,13 @@ struct eng_vip {
 	int		 vp_bits;
 	int		 vp_ifindex;		/* linux: the parent device */
 	int		 vp_installed;		/* linux: address / entry set */
+	/*
+	 * proxyarp: the lowest VHID on the same interface governs the
+	 * VIP: only its MASTER answers, with the virtual MAC.
+	 */
+	uint8_t		 vp_gov;		/* 0: none, always answered */
+	uint8_t		 vp_mac[ETH_ALEN];	/* linux: the device's MAC */
+	int		 vp_pdev;		/* linux: IPv6 proxy entry on */
 };
 
 /*
@@ -61,6 +69,8 @@ struct carp_engine_conf {
 	size_t		  cf_nvhids;
 	struct eng_vip	 *cf_plain;		/* ipalias w/o vhid, proxyarp */
 	size_t		  cf_nplain;
+	struct proxyarp_if *cf_parp;		/* linux: per device, owned */
+	size_t		  cf_nparp;
 	int		  cf_preempt;
 };
 
@@ -101,6 +111,9 @@ struct eng_state {
 	int			 e_fd4, e_fd6, e_fdlink;
 	int			 e_fdpkt;	/* receives (packet socket) */
 	double			 e_linkpoll;	/* next carrier poll, real only */
+	int			 e_fdarp;	/* ARP requests, with cf_parp */
+	uint64_t		 e_arp[PROXYARP_R_MAX];
+	uint64_t		 e_arp_senderr;
 	double			(*e_clock)(void);
 };
 extern struct eng_state eng;
@@ -126,9 +139,11 @@ int	eng_linux_resolve_plain(struct eng_vip *, char *err, size_t errlen);
 int	eng_linux_vhid_add(struct eng_vhid *, int fd4, int fd6);
 void	eng_linux_vhid_del(struct eng_vhid *);
 int	eng_linux_send(struct eng_vhid *, int fd, const uint8_t *carp);
+/* The VIPs on MASTER, off, announced; with the proxy VIPs it governs. */
 void	eng_linux_vip_up(struct eng_vhid *);
 void	eng_linux_vip_down(struct eng_vhid *);
 void	eng_linux_garp(struct eng_vhid *);
-void	eng_linux_plain(struct eng_vip *, int add);
+/* gov: the VHID governing a proxyarp VIP in its configuration, or NULL. */
+void	eng_linux_plain(struct eng_vip *, const struct eng_vhid *gov, int add);
 
 #endif

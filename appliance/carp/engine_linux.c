@@ -1,11 +1,16 @@
 /*
  * carp/engine_linux.c — the engine's hands on Linux: device names to
  * indexes, the virtual-MAC macvlan of each VHID (created at configure
- * time, DOWN until MASTER), its VIPs, gratuitous ARP, multicast
- * membership, and the plain IP aliases and proxy-ARP entries.
+ * time, DOWN until MASTER), its VIPs, gratuitous ARP / unsolicited NA,
+ * multicast membership, and the plain IP aliases and proxy-ARP VIPs.
  *
- * XXX IPv6 VIPs are advertised and installed, but no unsolicited
- * neighbour advertisement is sent on becoming MASTER yet.
+ * Proxy-ARP VIPs: IPv4 ones are answered by the engine's responder
+ * (proxyarp.h), IPv6 ones by a kernel NDP proxy entry. A VIP whose
+ * interface carries CARP is answered only by the MASTER of its lowest
+ * VHID (vp_gov), with the virtual MAC: its IPv6 entry sits on the
+ * VHID's macvlan while MASTER, and it is announced on every takeover,
+ * so it moves with the CARP VIPs instead of being answered by both
+ * nodes. Without CARP it is always answered, with the device's MAC.
  */
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -18,6 +23,7 @@
 
 #include "carp/engine_int.h"
 #include "carp/linux.h"
+#include "carp/proxyarp.h"
 #include "log.h"
 #include "util.h"
 
@@ -137,7 +143,15 @@ eng_linux_resolve(struct eng_vhid *ev, char *err, size_t errlen)
 int
 eng_linux_resolve_plain(struct eng_vip *vp, char *err, size_t errlen)
 {
-	return eng_linux_ifindex(vp, &vp->vp_ifindex, err, errlen);
+	if (eng_linux_ifindex(vp, &vp->vp_ifindex, err, errlen) == -1)
+		return -1;
+	if (strcmp(vp->vp_mode, "proxyarp") == 0 &&
+	    carp_linux_hwaddr(vp->vp_ifindex, vp->vp_mac) == -1) {
+		snprintf(err, errlen, "proxy ARP VIP %s: device %s has no "
+		    "Ethernet address", vp->vp_subnet, vp->vp_device);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -218,11 +232,72 @@ eng_linux_send(struct eng_vhid *ev, int fd, const uint8_t *carp)
 	    ev->ev_ifindex, &ev->ev_src, &dst, carp);
 }
 
+/* The device a governed proxy VIP is answered on: the VHID's macvlan. */
+static int
+eng_linux_gov_dev(const struct eng_vhid *ev, const char **name)
+{
+	*name = ev->ev_vmac ? ev->ev_vmacname : ev->ev_device;
+	return ev->ev_vmac ? ev->ev_vmac : ev->ev_ifindex;
+}
+
+/*
+ * An IPv6 proxy VIP's kernel entry on ifindex (name). A VHID's macvlan
+ * without IPv6 VIPs of its own has IPv6 off (carp_linux_vmac_quiet):
+ * on again, still quiet. 0 or -1.
+ */
+static int
+eng_linux_ndp_proxy(struct eng_vip *vp, int ifindex, const char *name)
+{
+	if ((strncmp(name, CARP_VMAC_PREFIX, strlen(CARP_VMAC_PREFIX)) == 0 &&
+	    carp_linux_vmac_quiet(name, 1) == -1) ||
+	    carp_linux_ndp_sysctls(name) == -1 ||
+	    carp_linux_neigh_proxy(ifindex, &vp->vp_addr, 1) == -1)
+		return -1;
+	vp->vp_pdev = ifindex;
+	return 0;
+}
+
+static void
+eng_linux_ndp_unproxy(struct eng_vip *vp)
+{
+	if (vp->vp_pdev)
+		(void)carp_linux_neigh_proxy(vp->vp_pdev, &vp->vp_addr, 0);
+	vp->vp_pdev = 0;
+}
+
+/* Gratuitous ARP / unsolicited NA for a proxy VIP from mac. */
+static void
+eng_linux_announce(const struct eng_vip *vp, int ifindex,
+    const uint8_t mac[ETH_ALEN])
+{
+	if (vp->vp_addr.ca_af == AF_INET)
+		(void)carp_linux_garp(ifindex, mac, vp->vp_addr.ca_u.v4);
+	else
+		(void)carp_linux_una(ifindex, mac, &vp->vp_addr.ca_u.v6);
+}
+
+/* The installed proxy VIPs ev governs, one by one (NULL at the end). */
+static struct eng_vip *
+eng_linux_governed(const struct eng_vhid *ev, size_t *i)
+{
+	struct eng_vip *vp;
+
+	while (eng.e_conf != NULL && *i < eng.e_conf->cf_nplain) {
+		vp = &eng.e_conf->cf_plain[(*i)++];
+		if (vp->vp_installed && vp->vp_gov == ev->ev_vhid &&
+		    strcmp(vp->vp_mode, "proxyarp") == 0)
+			return vp;
+	}
+	return NULL;
+}
+
 void
 eng_linux_vip_up(struct eng_vhid *ev)
 {
-	int	idx = ev->ev_vmac ? ev->ev_vmac : ev->ev_ifindex;
-	size_t	i;
+	struct eng_vip	*vp;
+	const char	*name;
+	size_t		 i;
+	int		 idx = eng_linux_gov_dev(ev, &name);
 
 	if (ev->ev_vmac)
 		(void)carp_linux_link_set_up(ev->ev_vmac, 1);
@@ -230,13 +305,18 @@ eng_linux_vip_up(struct eng_vhid *ev)
 		(void)carp_linux_addr(idx, &ev->ev_vips[i].vp_addr,
 		    ev->ev_vips[i].vp_bits, 1);
 	ev->ev_up = 1;
+	/* Once UP: the kernel flushes a device's proxy entries on DOWN. */
+	for (i = 0; (vp = eng_linux_governed(ev, &i)) != NULL; )
+		if (vp->vp_addr.ca_af == AF_INET6)
+			(void)eng_linux_ndp_proxy(vp, idx, name);
 }
 
 void
 eng_linux_vip_down(struct eng_vhid *ev)
 {
-	int	idx = ev->ev_vmac ? ev->ev_vmac : ev->ev_ifindex;
-	size_t	i;
+	int		 idx = ev->ev_vmac ? ev->ev_vmac : ev->ev_ifindex;
+	struct eng_vip	*vp;
+	size_t		 i;
 
 	/*
 	 * A BACKUP must not accept frames for the virtual MAC. The device
@@ -246,6 +326,8 @@ eng_linux_vip_down(struct eng_vhid *ev)
 	 */
 	if (ev->ev_vmac)
 		(void)carp_linux_link_set_up(ev->ev_vmac, 0);
+	for (i = 0; (vp = eng_linux_governed(ev, &i)) != NULL; )
+		eng_linux_ndp_unproxy(vp);
 	for (i = 0; i < ev->ev_nvips; i++)
 		(void)carp_linux_addr(idx, &ev->ev_vips[i].vp_addr,
 		    ev->ev_vips[i].vp_bits, 0);
@@ -255,26 +337,47 @@ eng_linux_vip_down(struct eng_vhid *ev)
 void
 eng_linux_garp(struct eng_vhid *ev)
 {
-	size_t i;
+	uint8_t		 mac[ETH_ALEN];
+	struct eng_vip	*vp;
+	const char	*name;
+	size_t		 i;
+	int		 idx = eng_linux_gov_dev(ev, &name);
 
+	proxyarp_vmac(ev->ev_vhid, mac);
 	for (i = 0; i < ev->ev_vconf.vc_nvip4; i++)
-		(void)carp_linux_garp(ev->ev_vmac ? ev->ev_vmac :
-		    ev->ev_ifindex, ev->ev_vhid, ev->ev_vconf.vc_vip4[i]);
+		(void)carp_linux_garp(idx, mac, ev->ev_vconf.vc_vip4[i]);
 	for (i = 0; i < ev->ev_vconf.vc_nvip6; i++)
-		(void)carp_linux_una(ev->ev_vmac ? ev->ev_vmac :
-		    ev->ev_ifindex, ev->ev_vhid, &ev->ev_vconf.vc_vip6[i]);
+		(void)carp_linux_una(idx, mac, &ev->ev_vconf.vc_vip6[i]);
+	/* Proxy VIPs move with the VHID: neighbours must learn it too. */
+	for (i = 0; (vp = eng_linux_governed(ev, &i)) != NULL; )
+		eng_linux_announce(vp, idx, mac);
 }
 
 void
-eng_linux_plain(struct eng_vip *vp, int add)
+eng_linux_plain(struct eng_vip *vp, const struct eng_vhid *gov, int add)
 {
-	int rc;
+	uint8_t		 mac[ETH_ALEN];
+	const char	*name = vp->vp_device;
+	int		 rc = 0, idx = vp->vp_ifindex;
 
-	if (strcmp(vp->vp_mode, "proxyarp") == 0)
-		rc = carp_linux_neigh_proxy(vp->vp_ifindex, &vp->vp_addr, add);
-	else
+	if (strcmp(vp->vp_mode, "proxyarp") != 0)
 		rc = carp_linux_addr(vp->vp_ifindex, &vp->vp_addr, vp->vp_bits,
 		    add);
+	else if (!add)
+		eng_linux_ndp_unproxy(vp);
+	else if (gov == NULL || gov->ev_up) {
+		/* In force now: announced, as a takeover would. */
+		memcpy(mac, vp->vp_mac, ETH_ALEN);
+		if (gov != NULL) {
+			idx = eng_linux_gov_dev(gov, &name);
+			proxyarp_vmac(gov->ev_vhid, mac);
+		}
+		if (vp->vp_addr.ca_af == AF_INET6)
+			rc = eng_linux_ndp_proxy(vp, idx, name);
+		if (rc == 0)
+			eng_linux_announce(vp, idx, mac);
+	}
+	/* A governed VIP of a BACKUP waits for eng_linux_vip_up(). */
 	vp->vp_installed = add && rc == 0;
 	if (rc == 0)
 		log_info("carp: %s %s %s/%d on %s", add ? "added" : "removed",

@@ -111,7 +111,7 @@ carp_engine_req_status(json_t *req)
 	const struct carp_engine_conf	*cf = eng.e_conf;
 	const struct eng_vhid		*ev;
 	const struct eng_vip		*vp;
-	json_t				*vips, *stats;
+	json_t				*vips, *stats, *parp;
 	size_t				 i, j;
 	int				 r;
 
@@ -140,6 +140,13 @@ carp_engine_req_status(json_t *req)
 	json_object_set_new(stats, "sent", json_integer((json_int_t)eng.e_sent));
 	json_object_set_new(stats, "send_errors",
 	    json_integer((json_int_t)eng.e_senderr));
+	parp = json_object();
+	for (r = 0; r < PROXYARP_R_MAX; r++)
+		json_object_set_new(parp, proxyarp_reason_name(r),
+		    json_integer((json_int_t)eng.e_arp[r]));
+	json_object_set_new(parp, "send_errors",
+	    json_integer((json_int_t)eng.e_arp_senderr));
+	json_object_set_new(stats, "proxyarp", parp);
 	return json_pack("{s:s,s:o,s:o,s:o}", "status", "ok",
 	    "carp", eng_carp_obj(), "vips", vips, "stats", stats);
 }

@@ -25,6 +25,7 @@
 #include <linux/rtnetlink.h>
 
 #include "carp/linux.h"
+#include "carp/proxyarp.h"
 #include "log.h"
 #include "util.h"
 
@@ -546,7 +547,8 @@ carp_linux_neigh_proxy(int ifindex, const struct carp_addr *a, int add)
 	req.u.nd.ndm_state = NUD_PERMANENT;
 	req.u.nd.ndm_flags = NTF_PROXY;
 	nl_attr(&req, NDA_DST, &a->ca_u, a->ca_af == AF_INET ? 4 : 16);
-	if (nl_talk(&req.nh) == -1 && (add || errno != ENOENT)) {
+	if (nl_talk(&req.nh) == -1 &&
+	    (add || (errno != ENOENT && errno != ENODEV))) {
 		log_warn("carp: %s proxy entry %s on ifindex %d",
 		    add ? "add" : "delete",
 		    carp_proto_addr_str(a, s, sizeof(s)), ifindex);
@@ -555,6 +557,7 @@ carp_linux_neigh_proxy(int ifindex, const struct carp_addr *a, int add)
 	return 0;
 }
 
+/* Writes /proc/sys/net/<fam>/conf/<ifname>/<key>. */
 static int
 carp_linux_sysctl(const char *fam, const char *ifname, const char *key,
     const char *val)
@@ -603,12 +606,53 @@ carp_linux_vmac_quiet(const char *ifname, int ipv6)
 {
 	if (!ipv6)
 		return carp_linux_sysctl("ipv6", ifname, "disable_ipv6", "1\n");
+	/* In this order: IPv6 comes (back) on without a link-local. */
 	if (carp_linux_sysctl("ipv6", ifname, "addr_gen_mode", "1\n") == -1 ||
 	    carp_linux_sysctl("ipv6", ifname, "accept_ra", "0\n") == -1 ||
 	    carp_linux_sysctl("ipv6", ifname, "router_solicitations",
-	    "0\n") == -1)
+	    "0\n") == -1 ||
+	    carp_linux_sysctl("ipv6", ifname, "disable_ipv6", "0\n") == -1)
 		return -1;
 	return 0;
+}
+
+/*
+ * ndisc_recv_ns answers a proxy entry only where the receiving device
+ * forwards and has proxy_ndp ("cnf.forwarding && proxy_ndp &&
+ * pndisc_is_router(target, dev) >= 0"); it looks at no route, so targets
+ * in the device's own prefix are answered (tried in a namespace).
+ */
+int
+carp_linux_ndp_sysctls(const char *ifname)
+{
+	if (carp_linux_sysctl("ipv6", ifname, "proxy_ndp", "1\n") == -1 ||
+	    carp_linux_sysctl("ipv6", ifname, "forwarding", "1\n") == -1)
+		return -1;
+	return 0;
+}
+
+int
+carp_linux_hwaddr(int ifindex, uint8_t mac[ETH_ALEN])
+{
+	struct ifreq	ifr;
+	int		fd, ret = -1;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (if_indextoname((unsigned int)ifindex, ifr.ifr_name) == NULL ||
+	    (fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("carp: MAC address of ifindex %d", ifindex);
+		return -1;
+	}
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) == -1)
+		log_warn("carp: MAC address of %s", ifr.ifr_name);
+	else if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER)
+		log_warnx("carp: %s is not Ethernet", ifr.ifr_name);
+	else {
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+		ret = 0;
+	}
+	close(fd);
+	return ret;
 }
 
 /*
@@ -618,7 +662,7 @@ carp_linux_vmac_quiet(const char *ifname, int ipv6)
  * (13 ms measured), which, paid per VIP, delayed each takeover's advert
  * and the promotion of the next VHID. Protocol 0: it receives nothing.
  */
-static int
+int
 carp_linux_frame_send(int ifindex, uint16_t proto, const uint8_t *f,
     size_t len)
 {
@@ -641,30 +685,14 @@ carp_linux_frame_send(int ifindex, uint16_t proto, const uint8_t *f,
 }
 
 int
-carp_linux_garp(int ifindex, uint8_t vhid, struct in_addr vip)
+carp_linux_garp(int ifindex, const uint8_t mac[ETH_ALEN], struct in_addr vip)
 {
-	uint8_t			 f[42];
-	const uint8_t		 mac[ETH_ALEN] = { 0, 0, 0x5e, 0, 1, vhid };
+	static const uint8_t	 bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff,
+				    0xff, 0xff }, none[ETH_ALEN];
+	uint8_t			 f[PROXYARP_FRAME_LEN];
 
-	/* Ethernet: broadcast, from the virtual MAC, type ARP. */
-	memset(f, 0xff, ETH_ALEN);
-	memcpy(f + 6, mac, ETH_ALEN);
-	f[12] = ETH_P_ARP >> 8;
-	f[13] = ETH_P_ARP & 0xff;
 	/* ARP request, sender = target = VIP (RFC 5227 announcement). */
-	f[14] = 0;
-	f[15] = ARPHRD_ETHER;
-	f[16] = ETH_P_IP >> 8;
-	f[17] = ETH_P_IP & 0xff;
-	f[18] = ETH_ALEN;
-	f[19] = 4;
-	f[20] = 0;
-	f[21] = ARPOP_REQUEST;
-	memcpy(f + 22, mac, ETH_ALEN);
-	memcpy(f + 28, &vip, 4);
-	memset(f + 32, 0, ETH_ALEN);
-	memcpy(f + 38, &vip, 4);
-
+	proxyarp_frame(f, ARPOP_REQUEST, bcast, mac, vip, none, vip);
 	if (carp_linux_frame_send(ifindex, ETH_P_ARP, f, sizeof(f)) == -1) {
 		log_warn("carp: gratuitous ARP on ifindex %d", ifindex);
 		return -1;
@@ -696,11 +724,11 @@ carp_linux_icmp6_sum(const struct in6_addr *src, const struct in6_addr *dst,
 }
 
 int
-carp_linux_una(int ifindex, uint8_t vhid, const struct in6_addr *vip)
+carp_linux_una(int ifindex, const uint8_t mac[ETH_ALEN],
+    const struct in6_addr *vip)
 {
 	uint8_t			 f[14 + 40 + 32];
 	uint8_t			*ip = f + 14, *na = f + 54;
-	const uint8_t		 mac[ETH_ALEN] = { 0, 0, 0x5e, 0, 1, vhid };
 	struct in6_addr		 all;
 	uint16_t		 sum;
 

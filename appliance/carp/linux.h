@@ -72,6 +72,8 @@ int	carp_linux_addr(int ifindex, const struct carp_addr *, int prefixlen,
 	    int add);
 /* arp_ignore=1, arp_announce=2 on ifname (keepalived use_vmac does too). */
 int	carp_linux_arp_sysctls(const char *ifname);
+/* proxy_ndp=1 and forwarding=1 on ifname: the kernel's NDP proxy needs both. */
+int	carp_linux_ndp_sysctls(const char *ifname);
 /*
  * Keeps the kernel from sending on its own from a virtual-MAC device:
  * no IPv6 when the VHID has no IPv6 VIP (ipv6 0), else no link-local
@@ -79,14 +81,24 @@ int	carp_linux_arp_sysctls(const char *ifname);
  */
 int	carp_linux_vmac_quiet(const char *ifname, int ipv6);
 /*
- * Proxy ARP / NDP for addr on ifindex: a neighbour proxy entry
- * (ip neigh add proxy ADDR dev IF).
+ * Proxy NDP for an IPv6 addr on ifindex: a neighbour proxy entry
+ * (ip neigh add proxy ADDR dev IF). Not for IPv4: Linux answers those
+ * only for targets routed out of another device (proxyarp.h).
  */
 int	carp_linux_neigh_proxy(int ifindex, const struct carp_addr *, int add);
-/* Gratuitous ARP request for vip from the virtual MAC, out of ifindex. */
-int	carp_linux_garp(int ifindex, uint8_t vhid, struct in_addr vip);
-/* An unsolicited Neighbor Advertisement for an IPv6 VIP from the vMAC. */
-int	carp_linux_una(int ifindex, uint8_t vhid, const struct in6_addr *vip);
+/* The Ethernet address of ifindex. */
+int	carp_linux_hwaddr(int ifindex, uint8_t mac[6]);
+/*
+ * Sends a whole Ethernet frame of protocol proto (destination MAC first)
+ * out of ifindex, through one kept-open packet socket.
+ */
+int	carp_linux_frame_send(int ifindex, uint16_t proto, const uint8_t *f,
+	    size_t len);
+/* Gratuitous ARP request for vip from mac (the vMAC), out of ifindex. */
+int	carp_linux_garp(int ifindex, const uint8_t mac[6], struct in_addr vip);
+/* An unsolicited Neighbor Advertisement for an IPv6 VIP from mac. */
+int	carp_linux_una(int ifindex, const uint8_t mac[6],
+	    const struct in6_addr *vip);
 
 /* Link state: a socket subscribed to RTMGRP_LINK, and its reader. */
 typedef void	(*carp_link_cb)(void *, int ifindex, int up);

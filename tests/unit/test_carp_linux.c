@@ -231,7 +231,7 @@ test_garp(void **state)
 	assert_int_equal(carp_linux_vmac_create((int)if_nametoindex("twv0"),
 	    77, name, &vidx), 0);
 	assert_int_equal(carp_linux_link_set_up(vidx, 1), 0);
-	assert_int_equal(carp_linux_garp(vidx, 77, vip), 0);
+	assert_int_equal(carp_linux_garp(vidx, mac, vip), 0);
 	assert_true(wait_readable(ps) > 0);
 	n = recv(ps, f, sizeof(f), 0);
 	assert_true(n >= 42);
@@ -285,7 +285,7 @@ test_una(void **state)
 	assert_int_equal(carp_linux_vmac_create((int)if_nametoindex("twv0"),
 	    78, name, &vidx), 0);
 	assert_int_equal(carp_linux_link_set_up(vidx, 1), 0);
-	assert_int_equal(carp_linux_una(vidx, 78, &vip), 0);
+	assert_int_equal(carp_linux_una(vidx, mac, &vip), 0);
 	/* The link may carry other IPv6 (MLD, RS): find the NA. */
 	for (tries = 0; tries < 20 && !found; tries++) {
 		if (wait_readable(ps) <= 0)
