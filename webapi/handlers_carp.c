@@ -6,7 +6,10 @@
  *        {"total","rowCount","current","rows":[{interface,vhid,advbase,
  *        advskew,subnet,subnet_bits,status,status_txt,mode,vhid_txt,
  *        uuid}],"carp":{"demotion":"N","allow":"1"|"0",
- *        "maintenancemode":bool,"status_msg":"..."}}
+ *        "maintenancemode":bool,"status_msg":"..."},
+ *        "stats":{accepted, one count per reason a packet was not
+ *        obeyed (bad_hmac, bad_ttl, ...), sent, send_errors,
+ *        "proxyarp":{...}}}
  *   POST diagnostics/interface/carp_status/enable | disable (temporary)
  *   POST diagnostics/interface/carp_status/maintenance[/1|/0]
  *        (persistent; without a value it toggles)
@@ -109,11 +112,14 @@ api_handle_carp_vip_status(struct api_req *req, struct api_resp *resp)
 		    "mode", cfg_str(v, "mode"), "vhid_txt", txt,
 		    "uuid", cfg_str(v, "uuid")));
 	}
-	api_reply(resp, MHD_HTTP_OK, json_pack("{s:I,s:I,s:i,s:o,s:o}",
+	/* "stats" is ours: what was received and not obeyed, and why. */
+	api_reply(resp, MHD_HTTP_OK, json_pack("{s:I,s:I,s:i,s:o,s:o,s:O}",
 	    "total", (json_int_t)json_array_size(rows),
 	    "rowCount", (json_int_t)json_array_size(rows), "current", 1,
 	    "rows", rows,
-	    "carp", api_carp_opn(json_object_get(ans, "carp"))));
+	    "carp", api_carp_opn(json_object_get(ans, "carp")),
+	    "stats", json_object_get(ans, "stats") != NULL ?
+	    json_object_get(ans, "stats") : json_null()));
 	json_decref(ans);
 	return 0;
 }

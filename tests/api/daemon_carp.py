@@ -190,6 +190,11 @@ def test_get_vip_status_shape():
     c = j["carp"]
     assert c == {"demotion": "0", "allow": "1", "maintenancemode": False,
                  "status_msg": ""}, c
+    # Ours, beside OPNsense's shape: packets received and not obeyed.
+    st = j["stats"]
+    for k in ("accepted", "bad_hmac", "bad_ttl", "sent", "send_errors"):
+        assert isinstance(st[k], int), (k, st)
+    assert isinstance(st["proxyarp"], dict), st
     alias = [r for r in j["rows"] if r["mode"] == "ipalias"][0]
     assert alias["vhid"] == "1" and alias["status"] == "MASTER", alias
 
