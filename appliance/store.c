@@ -44,6 +44,13 @@ struct store {
 	long long	 st_memo_dv;	/* data version the memo is valid for */
 	sqlite3_stmt	*st_dv_stmt;	/* PRAGMA data_version, kept prepared */
 	long long	 st_memo_tc;	/* total_changes the memo is valid for */
+	struct store_cached {
+		char		*c_sql;
+		sqlite3_stmt	*c_stmt;
+		int		 c_busy;	/* handed out, not given back */
+		unsigned long	 c_used;	/* for eviction: least recent */
+	}		 st_cache[32];
+	unsigned long	 st_cache_tick;
 };
 
 /* Tables that are bookkeeping, not configuration: never in a revision. */
@@ -315,11 +322,75 @@ store_memo_put(struct store *st, const char *key, const char *text,
 	m->m_val = num;
 }
 
+sqlite3_stmt *
+store_stmt(struct store *st, const char *sql)
+{
+	struct store_cached	*c, *victim = NULL;
+	sqlite3_stmt		*stmt;
+	size_t			 i;
+
+	for (i = 0; i < nitems(st->st_cache); i++) {
+		c = &st->st_cache[i];
+		if (c->c_sql != NULL && !c->c_busy &&
+		    strcmp(c->c_sql, sql) == 0) {
+			c->c_busy = 1;
+			c->c_used = ++st->st_cache_tick;
+			return c->c_stmt;
+		}
+		if (!c->c_busy && (victim == NULL || c->c_sql == NULL ||
+		    (victim->c_sql != NULL && c->c_used < victim->c_used)))
+			victim = c;
+	}
+	if (sqlite3_prepare_v3(st->st_db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &stmt, NULL) != SQLITE_OK)
+		return NULL;
+	/* Every slot busy (nested users of many statements): uncached. */
+	if (victim == NULL)
+		return stmt;
+	sqlite3_finalize(victim->c_stmt);
+	free(victim->c_sql);
+	victim->c_sql = xstrdup(sql);
+	victim->c_stmt = stmt;
+	victim->c_busy = 1;
+	victim->c_used = ++st->st_cache_tick;
+	return stmt;
+}
+
+void
+store_stmt_done(struct store *st, sqlite3_stmt *stmt)
+{
+	size_t i;
+
+	if (stmt == NULL)
+		return;
+	for (i = 0; i < nitems(st->st_cache); i++)
+		if (st->st_cache[i].c_stmt == stmt) {
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			st->st_cache[i].c_busy = 0;
+			return;
+		}
+	sqlite3_finalize(stmt);
+}
+
+static void
+store_cache_clear(struct store *st)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(st->st_cache); i++) {
+		sqlite3_finalize(st->st_cache[i].c_stmt);
+		free(st->st_cache[i].c_sql);
+		memset(&st->st_cache[i], 0, sizeof(st->st_cache[i]));
+	}
+}
+
 void
 store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	store_cache_clear(st);
 	store_memo_clear(st);
 	sqlite3_finalize(st->st_dv_stmt);
 	store_session_end(st);
@@ -578,6 +649,7 @@ err:
 		log_warnx("store: revision %lld: %s", id, mem.st_db ?
 		    sqlite3_errmsg(mem.st_db) : "no memory");
 	sqlite3_finalize(stmt);
+	store_cache_clear(&mem);
 	sqlite3_close(mem.st_db);
 	return snap;
 }

@@ -33,6 +33,16 @@ int		 store_begin(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
 
+/*
+ * A prepared statement for sql from the connection's cache, ready to
+ * bind, or NULL (the error in store_errmsg()). The store owns it: give
+ * it back with store_stmt_done(), never sqlite3_finalize(). Parsing the
+ * same SQL again for every row was a third of a 10,000-row restore.
+ */
+sqlite3_stmt	*store_stmt(struct store *, const char *sql);
+/* Resets stmt and clears its bindings for the next user. NULL is a no-op. */
+void		 store_stmt_done(struct store *, sqlite3_stmt *stmt);
+
 /* Runs one statement with no result rows; 0 or -1 (logged). */
 int		 store_exec(struct store *, const char *sql);
 /* The last SQLite error message of this connection (borrowed). */

@@ -132,8 +132,7 @@ cfg_rows_where(struct store *st, const struct cfg_section *sec,
 	    sec->s_name, where ? " WHERE " : "", where ? where : "",
 	    cfg_order_by(sec));
 	free(cols);
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) !=
-	    SQLITE_OK) {
+	if ((stmt = store_stmt(st, sql)) == NULL) {
 		log_warnx("store: %s: %s", sec->s_name, store_errmsg(st));
 		free(sql);
 		json_decref(rows);
@@ -147,7 +146,7 @@ cfg_rows_where(struct store *st, const struct cfg_section *sec,
 		if (first_only)
 			break;
 	}
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return rows;
 }
 
@@ -298,9 +297,9 @@ cfg_row_write(struct store *st, const struct cfg_section *sec, json_t *row,
 	}
 	free(p);
 	free(cols);
-	rc = sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL);
+	stmt = store_stmt(st, sql);
 	free(sql);
-	if (rc != SQLITE_OK)
+	if (stmt == NULL)
 		goto err;
 	i = 1;
 	if (insert)
@@ -313,7 +312,7 @@ cfg_row_write(struct store *st, const struct cfg_section *sec, json_t *row,
 		sqlite3_bind_text(stmt, (int)i, cfg_str(row, "uuid"), -1,
 		    SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	if (rc == SQLITE_CONSTRAINT) {
 		/* UNIQUE and CHECK: the field tables should have caught it. */
 		for (f = sec->s_fields; f->f_name != NULL; f++)
@@ -377,11 +376,10 @@ next_sequence(struct store *st, const struct cfg_section *sec)
 
 	sql = xasprintf("SELECT coalesce(max(sequence), 0) + 1 FROM %s",
 	    sec->s_name);
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) ==
-	    SQLITE_OK) {
+	if ((stmt = store_stmt(st, sql)) != NULL) {
 		if (sqlite3_step(stmt) == SQLITE_ROW)
 			n = sqlite3_column_int64(stmt, 0);
-		sqlite3_finalize(stmt);
+		store_stmt_done(st, stmt);
 	}
 	free(sql);
 	return n > 999999 ? 999999 : n;
@@ -493,14 +491,13 @@ exec_bound(struct store *st, const char *sql, const char *a, const char *b)
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) !=
-	    SQLITE_OK)
+	if ((stmt = store_stmt(st, sql)) == NULL)
 		return CFG_ESTORE;
 	sqlite3_bind_text(stmt, 1, a, -1, SQLITE_STATIC);
 	if (b != NULL)
 		sqlite3_bind_text(stmt, 2, b, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return rc == SQLITE_DONE ? 0 : CFG_ESTORE;
 }
 

@@ -190,8 +190,7 @@ cfg_refs_free(struct store *st, const struct cfg_section *sec,
 			    (*t)->s_descfield ? (*t)->s_descfield : "uuid",
 			    (*t)->s_descfield ? (*t)->s_descfield : "uuid",
 			    (*t)->s_name, f->f_name, f->f_name);
-			if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt,
-			    NULL) != SQLITE_OK) {
+			if ((stmt = store_stmt(st, sql)) == NULL) {
 				free(v2);
 				return CFG_ESTORE;
 			}
@@ -207,7 +206,7 @@ cfg_refs_free(struct store *st, const struct cfg_section *sec,
 					    sizeof(who) - o, "%s%s %s", o ?
 					    ", " : "", (*t)->s_name, d ? d : "");
 			}
-			sqlite3_finalize(stmt);
+			store_stmt_done(st, stmt);
 			free(v2);
 		}
 	}

@@ -72,14 +72,13 @@ cfg_count_where(struct store *st, const char *table, const char *field,
 	/* table and field come from the static section tables, never input. */
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE %s = ? "
 	    "AND uuid != ?", table, field);
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) !=
-	    SQLITE_OK)
+	if ((stmt = store_stmt(st, sql)) == NULL)
 		return -1;
 	sqlite3_bind_text(stmt, 1, value, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, except_uuid ? except_uuid : "", -1,
 	    SQLITE_STATIC);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		n = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return n;
 }

@@ -75,9 +75,9 @@ vips_check(struct store *st, json_t *row, struct cfg_errors *errs)
 		return cfg_errors_any(errs) ? -1 : 0;
 
 	/* Count CARP VIPs with this vhid on this interface, except us. */
-	if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM vips WHERE "
-	    "mode = 'carp' AND interface = ? AND vhid = ? AND uuid != ?", -1,
-	    &stmt, NULL) != SQLITE_OK)
+	if ((stmt = store_stmt(st, "SELECT count(*) FROM vips WHERE "
+	    "mode = 'carp' AND interface = ? AND vhid = ? AND uuid != ?")) ==
+	    NULL)
 		return -1;
 	sqlite3_bind_text(stmt, 1, cfg_str(row, "interface"), -1,
 	    SQLITE_STATIC);
@@ -85,7 +85,7 @@ vips_check(struct store *st, json_t *row, struct cfg_errors *errs)
 	sqlite3_bind_text(stmt, 3, cfg_str(row, "uuid"), -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		n = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	if (strcmp(mode, "carp") == 0 && n > 0)
 		cfg_error(errs, "vhid", "vhid %s is already used on %s", vhid,
 		    cfg_str(row, "interface"));

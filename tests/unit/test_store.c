@@ -164,6 +164,46 @@ test_revisions(void **state)
 	json_decref(list);
 }
 
+/*
+ * The statement cache: the same SQL comes back prepared, bindings
+ * cleared; a nested user of the same SQL gets its own statement; more
+ * distinct statements than slots still all work.
+ */
+static void
+test_stmt_cache(void **state)
+{
+	struct fx	*fx = *state;
+	sqlite3_stmt	*a, *b, *c;
+	char		 sql[64];
+	int		 i;
+
+	a = store_stmt(fx->st, "SELECT ?1 + 1");
+	assert_non_null(a);
+	sqlite3_bind_int(a, 1, 41);
+	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(a, 0), 42);
+	/* Still stepping a: the same SQL again is another statement. */
+	b = store_stmt(fx->st, "SELECT ?1 + 1");
+	assert_non_null(b);
+	assert_ptr_not_equal(a, b);
+	store_stmt_done(fx->st, b);
+	store_stmt_done(fx->st, a);
+	c = store_stmt(fx->st, "SELECT ?1 + 1");
+	assert_true(c == a || c == b);	/* cached, reset, unbound */
+	assert_int_equal(sqlite3_step(c), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_type(c, 0), SQLITE_NULL);
+	store_stmt_done(fx->st, c);
+	for (i = 0; i < 100; i++) {
+		snprintf(sql, sizeof(sql), "SELECT %d", i);
+		assert_non_null(c = store_stmt(fx->st, sql));
+		assert_int_equal(sqlite3_step(c), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(c, 0), i);
+		store_stmt_done(fx->st, c);
+	}
+	assert_null(store_stmt(fx->st, "SELECT FROM nowhere"));
+	store_stmt_done(fx->st, NULL);
+}
+
 static void
 test_file_mode(void **state)
 {
@@ -188,6 +228,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_nested_rollback, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dirty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stmt_cache, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_revisions, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_file_mode, setup,
