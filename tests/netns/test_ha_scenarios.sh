@@ -25,31 +25,7 @@ HA_RUN=$(mktemp -d /tmp/tw-ha.XXXXXX)
 . tests/netns/ha_lib.sh
 STREAM_PORT=5001
 STATUS=$HA_RUN/stream.json
-pass=0 fail=0
-
-cleanup() {
-	trap - EXIT INT TERM
-	ha_daemon_kill 1
-	ha_daemon_kill 2
-	ha_topo_down
-	if [ "${TW_KEEP:-0}" = 1 ]; then
-		echo "# kept $HA_RUN"
-	else
-		rm -rf "$HA_RUN"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() {
-	echo "FAIL $1: $2"
-	fail=$((fail + 1))
-	if [ -n "${TW_VERBOSE:-}" ]; then
-		tail -n 15 "$HA_RUN/fw1.log" | sed 's/^/#   fw1: /'
-		tail -n 15 "$HA_RUN/fw2.log" | sed 's/^/#   fw2: /'
-	fi
-}
+. tests/netns/ha_test.sh
 
 # stream_field NAME: a field of the client's status.
 stream_field() {

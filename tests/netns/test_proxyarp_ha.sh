@@ -29,46 +29,7 @@ PROBE=$PWD/tests/netns/filter_probe.py
 VMAC=00:00:5e:00:01:94
 P4=$HA_WAN_NET.100
 P6=fd48::100
-pass=0 fail=0
-
-cleanup() {
-	trap - EXIT INT TERM
-	ha_daemon_kill 1
-	ha_daemon_kill 2
-	ha_topo_down
-	if [ "${TW_KEEP:-0}" = 1 ]; then
-		echo "# kept $HA_RUN"
-	else
-		rm -rf "$HA_RUN"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() {
-	echo "FAIL $1: $2"
-	fail=$((fail + 1))
-	if [ -n "${TW_VERBOSE:-}" ]; then
-		tail -n 15 "$HA_RUN/fw1.log" | sed 's/^/#   fw1: /'
-		tail -n 15 "$HA_RUN/fw2.log" | sed 's/^/#   fw2: /'
-	fi
-}
-# check NAME CMD...: PASS when CMD succeeds, else FAIL with its output.
-check() {
-	name=$1
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$name"
-	else
-		bad "$name" "$(echo "$out" | tail -3 | tr '\n' ' ')"
-	fi
-}
-finish() {
-	echo "$pass passed, $fail failed"
-	[ $fail -eq 0 ]
-	exit
-}
+. tests/netns/ha_test.sh
 
 # only_port PORT arp|ns TARGET [DST]: exactly one answer came in, on PORT,
 # with the virtual MAC (br0 sees the same answer delivered to itself).
