@@ -328,23 +328,31 @@ static struct sock_filter carp_bpf[] = {
 };
 
 int
-carp_linux_packet_socket(void)
+carp_linux_bpf_socket(uint16_t proto, struct sock_filter *code, size_t len,
+    const char *what)
 {
-	struct sock_fprog	prog = { nitems(carp_bpf), carp_bpf };
+	struct sock_fprog	prog = { (unsigned short)len, code };
 	int			fd;
 
 	if ((fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    htons(ETH_P_ALL))) == -1) {
-		log_warn("carp: packet socket");
+	    htons(proto))) == -1) {
+		log_warn("carp: %s socket", what);
 		return -1;
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
 	    sizeof(prog)) == -1) {
-		log_warn("carp: packet socket filter");
+		log_warn("carp: %s socket filter", what);
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+int
+carp_linux_packet_socket(void)
+{
+	return carp_linux_bpf_socket(ETH_P_ALL, carp_bpf, nitems(carp_bpf),
+	    "packet");
 }
 
 int

@@ -53,6 +53,13 @@ ssize_t	carp_linux_recv(int fd, int af, uint8_t *buf, size_t len,
  * sockets, used for sending only, from queueing the same packets.
  */
 int	carp_linux_packet_socket(void);
+/*
+ * A non-blocking packet socket for proto with the classic BPF program
+ * code (len instructions) attached; what names it in the log. fd or -1.
+ */
+struct sock_filter;
+int	carp_linux_bpf_socket(uint16_t proto, struct sock_filter *code,
+	    size_t len, const char *what);
 int	carp_linux_rx_off(int fd);
 /*
  * Reads one received frame's IP packet (IPv4 or IPv6 header + CARP)

@@ -8,9 +8,10 @@
 #include <unistd.h>
 
 #include <linux/filter.h>
-#include <linux/if_arp.h>
+#include <net/if_arp.h>
 #include <linux/if_packet.h>
 
+#include "carp/linux.h"
 #include "carp/proxyarp.h"
 #include "log.h"
 #include "util.h"
@@ -78,21 +79,8 @@ put16(uint8_t *p, uint16_t v)
 int
 proxyarp_socket(void)
 {
-	struct sock_fprog	prog = { nitems(proxyarp_bpf), proxyarp_bpf };
-	int			fd;
-
-	if ((fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    htons(ETH_P_ARP))) == -1) {
-		log_warn("carp: ARP packet socket");
-		return -1;
-	}
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
-	    sizeof(prog)) == -1) {
-		log_warn("carp: ARP packet socket filter");
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return carp_linux_bpf_socket(ETH_P_ARP, proxyarp_bpf,
+	    nitems(proxyarp_bpf), "ARP packet");
 }
 
 ssize_t
