@@ -389,8 +389,14 @@ carp_linux_packet_recv(int fd, uint8_t *buf, size_t len, int *ifindex,
 			log_warn("carp: packet socket recv");
 			return -1;
 		}
-		/* Our own adverts on their way out are not news. */
-		if (sll.sll_pkttype == PACKET_OUTGOING || n < ETH_HLEN)
+		/*
+		 * Our own adverts on their way out are not news. A frame to
+		 * another host's MAC (a flooding switch, a promiscuous port)
+		 * is not for us: the IP layer would drop it before CARP saw
+		 * it, and a packet socket sees it first.
+		 */
+		if (sll.sll_pkttype == PACKET_OUTGOING ||
+		    sll.sll_pkttype == PACKET_OTHERHOST || n < ETH_HLEN)
 			continue;
 		type = (uint16_t)(f[12] << 8 | f[13]);
 		n -= ETH_HLEN;

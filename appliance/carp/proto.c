@@ -362,6 +362,18 @@ carp_addr_is_group(const struct carp_addr *a)
 	return memcmp(&a->ca_u.v6, g6, 16) == 0;
 }
 
+/* 1 if a is one of the receiving VHID's own addresses. */
+static int
+carp_proto_is_local(const struct carp_rxconf *rc, const struct carp_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < rc->rc_nlocal; i++)
+		if (carp_addr_eq(&rc->rc_local[i], a))
+			return 1;
+	return 0;
+}
+
 enum carp_reason
 carp_proto_validate(const uint8_t *pkt, size_t len,
     const struct carp_rxconf *rc, struct carp_rx *out)
@@ -394,6 +406,16 @@ carp_proto_validate(const uint8_t *pkt, size_t len,
 		    tot > len)
 			return CARP_R_SHORT;
 		if (pkt[9] != IPPROTO_CARP)
+			return CARP_R_BAD_IP;
+		/*
+		 * What ip_input() checks before CARP sees a packet; a packet
+		 * socket gets the frame before it. RFC 791: the header
+		 * checksum sums to zero over the header. An advert is never
+		 * fragmented (56 bytes): MF set or an offset means it is not
+		 * one whole advert.
+		 */
+		if (carp_proto_cksum(pkt, hl) != 0 ||
+		    (pkt[6] & 0x20) != 0 || ((pkt[6] & 0x1f) | pkt[7]) != 0)
 			return CARP_R_BAD_IP;
 		out->rx_ttl = pkt[8];
 		out->rx_src.ca_af = out->rx_dst.ca_af = AF_INET;
@@ -468,6 +490,16 @@ carp_proto_validate(const uint8_t *pkt, size_t len,
 	out->rx_vconf = vc;
 
 	peer = out->rx_src.ca_af == AF_INET ? &vc->vc_peer4 : &vc->vc_peer6;
+	/*
+	 * IPv4 unicast must be addressed to us: the address this VHID
+	 * advertises from, which is where a unicast peer sends (FreeBSD's
+	 * carp peer is the other node's address). The kernel would have
+	 * forwarded anything else. (IPv6 adverts leave from the
+	 * link-local address, while a peer may send to a global one.)
+	 */
+	if (out->rx_dst.ca_af == AF_INET && !carp_addr_is_group(&out->rx_dst) &&
+	    !carp_proto_is_local(rc, &out->rx_dst))
+		return CARP_R_BAD_IP;
 	if (!carp_addr_is_group(&out->rx_dst)) {
 		/*
 		 * A unicast advert is only taken from the configured peer
@@ -499,9 +531,8 @@ carp_proto_validate(const uint8_t *pkt, size_t len,
 	 * of ours (multicast loopback, a bridged loop) or the counter we
 	 * last sent (OpenBSD treats its own replay cookie as a loop).
 	 */
-	for (i = 0; i < rc->rc_nlocal; i++)
-		if (carp_addr_eq(&rc->rc_local[i], &out->rx_src))
-			return CARP_R_OWN_PACKET;
+	if (carp_proto_is_local(rc, &out->rx_src))
+		return CARP_R_OWN_PACKET;
 	if (vc->vc_counter_set && vc->vc_counter == out->rx_hdr.ch_counter)
 		return CARP_R_OWN_PACKET;
 	return CARP_R_OK;

@@ -290,6 +290,18 @@ recksum(uint8_t *carp)
 	carp[7] = c & 0xff;
 }
 
+/* Fix the IPv4 header checksum after editing the header. */
+static void
+ip_recksum(uint8_t *ip)
+{
+	uint16_t c;
+
+	ip[10] = ip[11] = 0;
+	c = carp_proto_cksum(ip, 20);
+	ip[10] = c >> 8;
+	ip[11] = c & 0xff;
+}
+
 static void
 test_valid_ip4(void **state)
 {
@@ -370,7 +382,8 @@ test_valid_ip6(void **state)
 enum edit {
 	E_WRONG_PASS, E_WRONG_VHID, E_BAD_CKSUM, E_TTL, E_VERSION, E_TYPE,
 	E_AUTHLEN, E_PROTO, E_IHL, E_IPLEN, E_OWN_SRC, E_OWN_COUNTER,
-	E_WRONG_VIP, E_UNICAST_PEER, E_FLIP_MD
+	E_WRONG_VIP, E_UNICAST_PEER, E_FLIP_MD, E_IP_CKSUM, E_FRAG_MF,
+	E_FRAG_OFF, E_UNICAST_NOT_US
 };
 
 static const struct {
@@ -393,6 +406,10 @@ static const struct {
 	{ E_WRONG_VIP, CARP_R_BAD_HMAC, "different VIP set" },
 	{ E_UNICAST_PEER, CARP_R_BAD_PEER, "unicast from a stranger" },
 	{ E_FLIP_MD, CARP_R_BAD_HMAC, "HMAC bit flipped" },
+	{ E_IP_CKSUM, CARP_R_BAD_IP, "IP header checksum" },
+	{ E_FRAG_MF, CARP_R_BAD_IP, "more fragments" },
+	{ E_FRAG_OFF, CARP_R_BAD_IP, "fragment offset" },
+	{ E_UNICAST_NOT_US, CARP_R_BAD_IP, "unicast to another address" },
 };
 
 static void
@@ -429,6 +446,7 @@ test_bad_packets(void **state)
 			break;
 		case E_TTL:
 			buf[8] = 64;
+			ip_recksum(buf);
 			break;
 		case E_VERSION:
 			ch[0] = 0x31;
@@ -444,6 +462,7 @@ test_bad_packets(void **state)
 			break;
 		case E_PROTO:
 			buf[9] = 17;
+			ip_recksum(buf);
 			break;
 		case E_IHL:
 			buf[0] = 0x44;
@@ -472,6 +491,21 @@ test_bad_packets(void **state)
 		case E_FLIP_MD:
 			ch[35] ^= 0x80;
 			recksum(ch);
+			break;
+		case E_IP_CKSUM:
+			buf[11] ^= 0x01;
+			break;
+		case E_FRAG_MF:
+			buf[6] |= 0x20;
+			ip_recksum(buf);
+			break;
+		case E_FRAG_OFF:
+			buf[7] = 1;
+			ip_recksum(buf);
+			break;
+		case E_UNICAST_NOT_US:
+			/* To our MAC, but the kernel would forward it. */
+			n = pkt4(&f.peer, "10.9.0.2", "10.9.0.99", buf);
 			break;
 		}
 		r = carp_proto_validate(buf, n, &f.rc, &rx);
@@ -517,6 +551,7 @@ test_unicast(void **state)
 	rxfix_init(&f);
 	n = pkt4(&f.peer, "10.9.0.2", "10.9.0.1", buf);
 	buf[8] = 63;
+	ip_recksum(buf);
 	/* Multicast VHID: a unicast packet still needs TTL 255. */
 	assert_int_equal(carp_proto_validate(buf, n, &f.rc, &rx),
 	    CARP_R_BAD_TTL);
