@@ -715,12 +715,18 @@ static void
 eng_link_poll(double now)
 {
 	struct eng_vhid	*ev;
-	size_t		 j;
+	size_t		 j, k;
 	int		 st;
 
 	for (j = 0; eng.e_conf != NULL && j < eng.e_conf->cf_nvhids; j++) {
 		ev = eng.e_conf->cf_vhids[j];
-		if ((st = carp_linux_link_state(ev->ev_ifindex)) != -1)
+		/* One question per interface, however many VHIDs it has. */
+		for (k = 0; k < j; k++)
+			if (eng.e_conf->cf_vhids[k]->ev_ifindex ==
+			    ev->ev_ifindex)
+				break;
+		if (k == j &&
+		    (st = carp_linux_link_state(ev->ev_ifindex)) != -1)
 			carp_fsm_link(&eng.e_node, ev->ev_ifindex, st, now);
 	}
 	eng.e_linkpoll = now + ENG_LINKPOLL;
