@@ -80,7 +80,7 @@ api_handle_carp_vip_status(struct api_req *req, struct api_resp *resp)
 {
 	json_t		*ans, *rows, *v;
 	const char	*status;
-	char		 vhid[8], base[8], skew[8], txt[64];
+	char		 vhid[8], base[8], skew[8], bits[8], txt[64];
 	size_t		 i;
 
 	(void)req;
@@ -95,6 +95,8 @@ api_handle_carp_vip_status(struct api_req *req, struct api_resp *resp)
 		    json_integer_value(json_object_get(v, "advbase")));
 		snprintf(skew, sizeof(skew), "%lld", (long long)
 		    json_integer_value(json_object_get(v, "advskew")));
+		snprintf(bits, sizeof(bits), "%lld", (long long)
+		    json_integer_value(json_object_get(v, "subnet_bits")));
 		if (strcmp(cfg_str(v, "mode"), "carp") == 0)
 			snprintf(txt, sizeof(txt), "%s (freq. %s/%s)", vhid,
 			    base, skew);
@@ -102,12 +104,10 @@ api_handle_carp_vip_status(struct api_req *req, struct api_resp *resp)
 			util_strlcpy(txt, vhid, sizeof(txt));
 		status = cfg_str(v, "status");
 		json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s,s:s,"
-		    "s:I,s:s,s:s,s:s,s:s,s:s}",
+		    "s:s,s:s,s:s,s:s,s:s,s:s}",
 		    "interface", cfg_str(v, "interface"), "vhid", vhid,
 		    "advbase", base, "advskew", skew,
-		    "subnet", cfg_str(v, "subnet"),
-		    "subnet_bits", json_integer_value(json_object_get(v,
-		    "subnet_bits")),
+		    "subnet", cfg_str(v, "subnet"), "subnet_bits", bits,
 		    "status", status, "status_txt", status,
 		    "mode", cfg_str(v, "mode"), "vhid_txt", txt,
 		    "uuid", cfg_str(v, "uuid")));

@@ -257,11 +257,15 @@ api_handle_search(struct api_req *req, struct api_resp *resp)
 			q.q_desc = strcmp(dir, "desc") == 0;
 		}
 	}
-	/* Field arguments filter exactly (OPNsense: vip search by mode). */
+	/*
+	 * Field arguments filter (OPNsense: vip search by mode); a list
+	 * field by item. An empty interface asks for the floating rules.
+	 */
 	json_object_foreach(args, k, v) {
 		f = cfg_field(sec, k);
 		if (f == NULL || api_is_secret(f) || !json_is_string(v) ||
-		    json_string_length(v) == 0)
+		    (json_string_length(v) == 0 &&
+		    !(f->f_flags & CFG_F_FLOATING)))
 			continue;
 		if (where == NULL)
 			where = json_object();

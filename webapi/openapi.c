@@ -275,8 +275,13 @@ api_openapi_build(void)
 		json_object_set_new(adds, (*sp)->s_name, req);
 	}
 	json_object_set_new(schemas, "SearchRequest", json_pack(
-	    "{s:s,s:{s:{s:s,s:i},s:{s:s,s:i},s:{s:s},s:{s:s,s:{s:s,s:[s,s]}}}}",
-	    "type", "object", "properties",
+	    "{s:s,s:s,s:{s:{s:s,s:i},s:{s:s,s:i},s:{s:s},"
+	    "s:{s:s,s:{s:s,s:[s,s]}}}}",
+	    "type", "object", "description", "A field of the section as a "
+	    "key filters the rows: equal to the value, or for a list field "
+	    "holding it (any of a comma list). A rule's interface also finds "
+	    "the rules on no interface; an empty interface finds the "
+	    "floating rules (on none or several).", "properties",
 	    "current", "type", "integer", "minimum", 1,
 	    "rowCount", "type", "integer", "minimum", -1,
 	    "searchPhrase", "type", "string",

@@ -48,6 +48,7 @@ enum cfg_type {
 #define CFG_F_LIST	0x02	/* comma-separated list of f_type values */
 #define CFG_F_UNIQUE	0x04	/* unique within the section */
 #define CFG_F_READONLY	0x08	/* set by the system, ignored on input */
+#define CFG_F_FLOATING	0x10	/* list of interfaces; empty = all (floating) */
 
 struct cfg_field {
 	const char		*f_name;	/* JSON key and SQL column */
@@ -167,7 +168,7 @@ struct cfg_query {
 	const char	*q_phrase;	/* words, all must match some field */
 	const char	*q_sort;	/* field name or NULL (sequence/name) */
 	int		 q_desc;
-	json_t		*q_where;	/* borrowed: {field: value} exact match */
+	json_t		*q_where;	/* borrowed: {field: value}, where_term() */
 };
 
 /* Returns a new {"total","rowCount","current","rows"} or NULL. */

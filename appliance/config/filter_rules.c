@@ -24,8 +24,8 @@ static const struct cfg_field filter_rules_fields[] = {
 	    NULL, "pass, block or reject" },
 	CFG_BOOLF("quick", "1", "a match ends evaluation (else last match "
 	    "wins)"),
-	{ "interface", CFG_REF, CFG_F_LIST, 0, 16, "", NULL, "interfaces",
-	    "interfaces (comma separated); empty = floating" },
+	{ "interface", CFG_REF, CFG_F_LIST | CFG_F_FLOATING, 0, 16, "", NULL,
+	    "interfaces", "interfaces (comma separated); empty = floating" },
 	{ "direction", CFG_ENUM, CFG_F_REQUIRED, 0, 0, "in", rule_directions,
 	    NULL, "in, out or any" },
 	{ "ipprotocol", CFG_ENUM, CFG_F_REQUIRED, 0, 0, "inet",

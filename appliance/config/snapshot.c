@@ -15,6 +15,7 @@
 #include "util.h"
 
 #define SEARCH_MAX_WORDS	8
+#define SEARCH_MAX_ITEMS	16	/* of one list filter */
 
 /* Appends "a LIKE ? ESCAPE '\'" terms; escapes the word's wildcards. */
 static char *
@@ -31,6 +32,49 @@ like_pattern(const char *word)
 	*o++ = '%';
 	*o = '\0';
 	return p;
+}
+
+/*
+ * One field filter as SQL; appends the values it binds to binds, whose
+ * numbers follow nwords. A list field matches an item (any of a comma
+ * list). On a floating list (the interfaces of a rule) an empty value
+ * asks for the rows on none or several, and a name also finds the rows
+ * on none, which apply everywhere: OPNsense's search_rule.
+ */
+static char *
+where_term(const struct cfg_field *f, const char *val, json_t *binds,
+    int nwords)
+{
+	char	*term, *t, *list, *item, *save = NULL;
+	int	 n = 0, floating = (f->f_flags & CFG_F_FLOATING) != 0;
+
+	if (!(f->f_flags & CFG_F_LIST)) {
+		json_array_append_new(binds, json_string_nocheck(val));
+		return xasprintf("%s = ?%zu", f->f_name,
+		    nwords + json_array_size(binds));
+	}
+	term = floating ? xasprintf("%s = ''", f->f_name) : xstrdup("0");
+	list = xstrdup(val);
+	/* Stored lists are split the same way (normalise_list()). */
+	for (item = strtok_r(list, ", \t\r\n", &save); item != NULL &&
+	    n < SEARCH_MAX_ITEMS; item = strtok_r(NULL, ", \t\r\n", &save),
+	    n++) {
+		json_array_append_new(binds, json_string_nocheck(item));
+		t = xasprintf("%s OR instr(',' || %s || ',', ',' || ?%zu || "
+		    "',') > 0", term, f->f_name, nwords +
+		    json_array_size(binds));
+		free(term);
+		term = t;
+	}
+	free(list);
+	if (n == 0 && floating) {
+		free(term);
+		term = xasprintf("%s = '' OR instr(%s, ',') > 0", f->f_name,
+		    f->f_name);
+	}
+	t = xasprintf("(%s)", term);
+	free(term);
+	return t;
 }
 
 /* "'uuid', uuid, 'f1', CAST(f1 AS TEXT), ..." without secrets; new. */
@@ -63,14 +107,15 @@ search_text(struct store *st, const struct cfg_section *sec,
 {
 	const struct cfg_field	*f, *sortf = NULL;
 	sqlite3_stmt		*stmt = NULL;
-	json_t			*v;
-	char			*res = NULL, *jcols = NULL;
+	json_t			*v, *binds = json_array();
+	char			*res = NULL, *jcols = NULL, *term;
 	char			*cols = NULL, *where = NULL, *tmp, *sql = NULL;
 	char			*words[SEARCH_MAX_WORDS], *phrase = NULL, *save;
 	const char		*key;
 	int			 nwords = 0, i, bind, total = 0, current, count;
 	int			 memo = 0;
 	long			 offset;
+	size_t			 j;
 
 	current = q->q_current > 0 ? q->q_current : 1;
 	count = q->q_rowcount == 0 ? 10 : q->q_rowcount;
@@ -101,18 +146,20 @@ search_text(struct store *st, const struct cfg_section *sec,
 			where = tmp;
 		}
 	}
-	bind = nwords;
 	if (q->q_where != NULL) {
 		json_object_foreach(q->q_where, key, v) {
 			if ((f = cfg_field(sec, key)) == NULL ||
 			    cfg_is_secret(f) || !json_is_string(v))
 				continue;
-			tmp = xasprintf("%s AND %s = ?%d", where, f->f_name,
-			    ++bind);
+			term = where_term(f, json_string_value(v), binds,
+			    nwords);
+			tmp = xasprintf("%s AND %s", where, term);
+			free(term);
 			free(where);
 			where = tmp;
 		}
 	}
+	bind = nwords + (int)json_array_size(binds);
 	if (q->q_sort != NULL)
 		sortf = cfg_field(sec, q->q_sort);
 	if (sortf != NULL && cfg_is_secret(sortf))
@@ -161,17 +208,12 @@ search_text(struct store *st, const struct cfg_section *sec,
 		}
 		free(sql);
 		sql = NULL;
-		for (bind = 0; bind < nwords; bind++)
-			sqlite3_bind_text(stmt, bind + 1, words[bind], -1,
+		for (j = 0; j < (size_t)nwords; j++)
+			sqlite3_bind_text(stmt, (int)j + 1, words[j], -1,
 			    SQLITE_STATIC);
-		if (q->q_where != NULL)
-			json_object_foreach(q->q_where, key, v) {
-				if ((f = cfg_field(sec, key)) == NULL ||
-				    cfg_is_secret(f) || !json_is_string(v))
-					continue;
-				sqlite3_bind_text(stmt, ++bind,
-				    json_string_value(v), -1, SQLITE_STATIC);
-			}
+		json_array_foreach(binds, j, v)
+			sqlite3_bind_text(stmt, nwords + (int)j + 1,
+			    json_string_value(v), -1, SQLITE_STATIC);
 		if (i == 0) {
 			if (sqlite3_step(stmt) == SQLITE_ROW)
 				total = sqlite3_column_int(stmt, 0);
@@ -194,6 +236,7 @@ search_text(struct store *st, const struct cfg_section *sec,
 	}
 err:
 	sqlite3_finalize(stmt);
+	json_decref(binds);
 	for (i = 0; i < nwords; i++)
 		free(words[i]);
 	free(phrase);

@@ -184,6 +184,9 @@ def test_get_vip_status_shape():
                   "status", "mode", "vhid_txt"):
             assert k in r, (k, r)
         assert r["status"] in ("MASTER", "BACKUP", "INIT", "DISABLED"), r
+        # Values are strings, as in OPNsense (subnet_bits was a number).
+        assert all(isinstance(x, str) for x in r.values()), r
+        assert r["subnet_bits"] == "24", r
     carp = [r for r in j["rows"] if r["mode"] == "carp"]
     assert {r["vhid"] for r in carp} == {"1", "2"}, carp
     assert carp[0]["vhid_txt"] == "%s (freq. 1/0)" % carp[0]["vhid"], carp

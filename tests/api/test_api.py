@@ -538,6 +538,69 @@ def t_references(d):
     expect(d.post("/api/interfaces/vip_settings/del_item/" + v["uuid"]), 200, "del vip")
 
 
+def t_rule_interface_filter(d):
+    """search_rule by interface as OPNsense: a name finds the rules whose
+    list holds it (and the floating ones on no interface, which apply
+    everywhere); an empty interface finds the floating rules."""
+    F = "/api/firewall/filter/"
+    ifs, rules = [], {}
+    try:
+        for name in ("opt1", "lan2"):
+            ifs.append(expect(d.post("/api/interfaces/settings/add_item", {
+                "interface": {"name": name}}), 200, name)["uuid"])
+        for descr, iface in (("ifx-multi", "lan,opt1"), ("ifx-lan2", "lan2"),
+                             ("ifx-wan", "wan"), ("ifx-any", "")):
+            rules[descr] = expect(d.post(F + "add_rule", {"rule": {
+                "interface": iface, "description": descr,
+                "categories": "dmz,audit" if iface == "wan" else ""}}),
+                200, descr)["uuid"]
+
+        def found(query=None, body=None):
+            if body is not None:
+                j = expect(d.post(F + "search_rule", dict(body, rowCount=-1)),
+                           200, "search %r" % body)
+            else:
+                j = expect(d.get(F + "search_rule?rowCount=-1&" + query), 200,
+                           "search " + query)
+            check(j["total"] == len(j["rows"]), "total %r" % j)
+            return sorted(r["description"] for r in j["rows"]
+                          if r["description"].startswith("ifx-"))
+        want = {
+            "interface=lan": ["ifx-any", "ifx-multi"],
+            "interface=opt1": ["ifx-any", "ifx-multi"],
+            "interface=lan2": ["ifx-any", "ifx-lan2"],
+            "interface=wan": ["ifx-any", "ifx-wan"],
+            "interface=": ["ifx-any", "ifx-multi"],
+            "interface=lan,wan": ["ifx-any", "ifx-multi", "ifx-wan"],
+            "": ["ifx-any", "ifx-lan2", "ifx-multi", "ifx-wan"],
+            # Bound, not spliced; an item is whole, not a substring.
+            "interface=an": ["ifx-any"],
+            "interface=%25": ["ifx-any"],
+            "interface=lan%27%20OR%201%3D1%20--": ["ifx-any"],
+            "interface=%2C": ["ifx-any", "ifx-multi"],
+            # Another list field matches by item too; "" is no filter there.
+            "categories=audit": ["ifx-wan"],
+            "categories=aud": [],
+            "categories=": ["ifx-any", "ifx-lan2", "ifx-multi", "ifx-wan"],
+        }
+        for q, w in want.items():
+            got = found(q)
+            check(got == w, "%s: %r, want %r" % (q or "no filter", got, w))
+        got = found(body={"interface": ""})
+        check(got == ["ifx-any", "ifx-multi"], "JSON floating: %r" % got)
+        got = found(body={"interface": "opt1", "searchPhrase": "multi"})
+        check(got == ["ifx-multi"], "filter and phrase: %r" % got)
+        # A field that is not a list still matches exactly.
+        j = expect(d.get("/api/interfaces/settings/search_item?rowCount=-1"
+                         "&name=lan"), 200, "interfaces name=lan")
+        check([r["name"] for r in j["rows"]] == ["lan"], "name=lan: %r" % j)
+    finally:
+        for u in rules.values():
+            d.post(F + "del_rule/" + u)
+        for u in ifs:
+            d.post("/api/interfaces/settings/del_item/" + u)
+
+
 def t_vhid_and_move(d):
     j = expect(d.get("/api/interfaces/vip_settings/get_unused_vhid"), 200, "vhid")
     check(j.get("status") == "ok" and 1 <= j.get("vhid", 0) <= 255, "vhid %r" % j)
@@ -959,6 +1022,7 @@ TESTS = [
     ("singletons", t_singletons),
     ("invalid_values", t_invalid_values),
     ("references", t_references),
+    ("rule_interface_filter", t_rule_interface_filter),
     ("vhid_and_move", t_vhid_and_move),
     ("robustness", t_robustness),
     ("revisions", t_revisions),

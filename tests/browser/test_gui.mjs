@@ -134,6 +134,44 @@ const tests = [
     assert(!(await rules(A)).some((r) => r.uuid === mine.uuid), 'the rule is still stored');
   }],
 
+  ['rule tabs: a rule under each of its interfaces, Floating, All', async () => {
+    const made = [];
+    const add = async (what, body) => {
+      const r = await A.api('POST', what, body);
+      assert(r.status === 200, `${what}: ${r.text}`);
+      made.unshift([what.replace('add_', 'del_'), r.json.uuid]);
+    };
+    // The rows on a tab, once its list has loaded.
+    const tab = async (label) => {
+      await page.locator('button[role=tab]', { hasText: new RegExp(`^${label}$`) }).click();
+      await page.locator('button[role=tab][aria-selected=true]', { hasText: new RegExp(`^${label}$`) }).waitFor();
+      await page.waitForFunction(() => document.documentElement.dataset.pending === '0');
+      return (await page.locator('table.grid tbody tr').allInnerTexts()).join('\n');
+    };
+    try {
+      await add('interfaces/settings/add_item', { interface: { name: 'opt1', descr: 'DMZ' } });
+      await add('firewall/filter/add_rule', { rule: { interface: 'lan,opt1', description: 'tab-multi' } });
+      await add('firewall/filter/add_rule', { rule: { interface: '', description: 'tab-floating' } });
+      await add('firewall/filter/add_rule', { rule: { interface: 'wan', description: 'tab-wan' } });
+      await go(page, A, '#/rules');
+      const want = {
+        LAN: ['tab-multi', 'tab-floating', 'Default allow LAN to any rule'],
+        DMZ: ['tab-multi', 'tab-floating'],
+        WAN: ['tab-wan', 'tab-floating'],
+        Floating: ['tab-multi', 'tab-floating'],
+        All: ['tab-multi', 'tab-floating', 'tab-wan', 'Default allow LAN to any rule'],
+      };
+      const every = want.All;
+      for (const [label, rows] of Object.entries(want)) {
+        const got = await tab(label);
+        for (const r of every) assert(got.includes(r) === rows.includes(r), `tab ${label}: rule "${r}" ${rows.includes(r) ? 'missing' : 'listed'}`);
+        if (label === 'Floating') await shot(page, 'rules-floating');
+      }
+    } finally {
+      for (const [what, uuid] of made) await A.api('POST', `${what}/${uuid}`);
+    }
+  }],
+
   ['a bad address shows the validation message beside its field, input kept', async () => {
     await go(page, A, '#/rules');
     await page.click('button:has-text("+ Add rule")');

@@ -1,5 +1,7 @@
 // Firewall rules: per-interface tabs, evaluated in order; move a rule
-// before another, toggle it, switch its logging.
+// before another, toggle it, switch its logging. As in OPNsense, a tab
+// lists every rule that applies to its interface (multi-interface and
+// no-interface rules too), Floating the rules on none or several.
 import { api } from '../api.js';
 import { h, clear, notice } from '../dom.js';
 import { crudPage, toggleButton } from '../crud.js';
@@ -16,14 +18,15 @@ const ep = (net, not, port) => `${not === '1' ? '! ' : ''}${net}${port ? ` : ${p
 export async function render(ctx, root) {
   const ifs = (await api.get('interfaces/settings/search_item', { rowCount: -1, sort: { name: 'asc' } })).rows;
   const want = new URLSearchParams(location.hash.split('?')[1] || '').get('if');
-  let tab = ifs.some((i) => i.name === want) ? want : (ifs.find((i) => i.name === 'lan') || ifs[0] || {}).name || '';
+  // tab: an interface name, '' Floating (the API's empty interface), null All.
+  let tab = ifs.some((i) => i.name === want) ? want : want === 'FloatingRules' ? '' : (ifs.find((i) => i.name === 'lan') || ifs[0] || {}).name ?? null;
   let moving = null;
   let page = null;
 
   const tabs = h('div.tabs', { role: 'tablist', 'aria-label': 'Interface' });
   function drawTabs() {
     clear(tabs);
-    for (const [name, label] of [['', 'All (floating)'], ...ifs.map((i) => [i.name, i.descr || i.name])]) {
+    for (const [name, label] of [['', 'Floating'], ...ifs.map((i) => [i.name, i.descr || i.name]), [null, 'All']]) {
       tabs.append(h('button', { type: 'button', role: 'tab', 'aria-selected': String(name === tab), onclick: () => { tab = name; moving = null; drawTabs(); page.list.reload(); } }, label));
     }
   }
@@ -47,7 +50,7 @@ export async function render(ctx, root) {
   page = crudPage(ctx, {
     sec: 'filter_rules', noun: 'rule', labels, order, copy: true, nameField: 'description',
     verbs: { search: 'search_rule', get: 'get_rule', add: 'add_rule', set: 'set_rule', del: 'del_rule', toggle: 'toggle_rule' },
-    params: () => (tab ? { interface: tab } : {}),
+    params: () => (tab === null ? {} : { interface: tab }),
     defaults: () => (tab ? { interface: tab } : {}),
     defaultSort: { sequence: 'asc' },
     rowClass: (r) => (moving && moving.uuid === r.uuid ? 'moving' : r.enabled === '1' ? '' : 'off'),
