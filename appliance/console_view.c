@@ -4,19 +4,12 @@
  *
  * States come from the daemon ({"type":"states"} on the control socket)
  * when it serves them, else from /proc/net/nf_conntrack. The log comes
- * from the NFLOG group the renderer logs to (TW_NFLOG_GROUP) through a
- * NETLINK_NETFILTER socket; each entry's prefix "tw:<uuid>:<action>"
- * names the rule. Nothing is shown that the kernel did not report.
+ * from the daemon ({"type":"firewall_log"}): its root parent owns the
+ * NFLOG group the renderer logs to (TW_NFLOG_GROUP), and the kernel lets
+ * one reader have a group. Without a daemon the console binds the group
+ * itself (linux_nflog.h). Nothing is shown that the kernel did not report.
  */
-#include <sys/socket.h>
-
-#include <arpa/inet.h>
 #include <errno.h>
-#include <linux/netfilter/nfnetlink.h>
-#include <linux/netfilter/nfnetlink_log.h>
-#include <linux/netlink.h>
-#include <net/if.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +19,15 @@
 #include "config/config.h"
 #include "console_int.h"
 #include "control.h"
+#include "fwlog.h"
+#include "platform/linux_nflog.h"
 #include "render/render.h"
 #include "util.h"
 
 #define CON_REFRESH_MS	2000
 #define CON_CONNTRACK	"/proc/net/nf_conntrack"
-#define CON_LOG_KEEP	200
+#define CON_LOG_KEEP	200	/* entries kept when read here */
+#define CON_LOG_POLL_MS	1000	/* asking the daemon for new entries */
 #define CON_STATES_MAX	200000
 
 struct con_state {
@@ -249,312 +245,190 @@ console_states(struct console *c)
 	return rc;
 }
 
-/* Sends one NFULNL_MSG_CONFIG with one attribute and reads its ack. */
+/*
+ * Option 10. Rows are the parent's (fwlog.h): from the daemon, which owns
+ * the group, else read here; the store names them (fwlog_resolve).
+ */
+struct con_log {
+	json_t		*l_rows;	/* newest first */
+	json_int_t	 l_received;	/* the daemon's count, for redraws */
+	char		 l_note[256];
+	int		 l_fd;		/* -1: from the daemon */
+};
+
+/* Asks the daemon for limit entries; 0, or -1 when none answers them. */
 static int
-console_nflog_cfg(int fd, uint16_t attr, const void *data, size_t dlen)
+console_fwlog_daemon(struct console *c, struct con_log *l, int limit)
 {
-	static uint32_t		 seq;
-	union {
-		struct nlmsghdr	 nh;
-		char		 buf[8192];
-	}			 u;
-	struct nlmsghdr		*nh = &u.nh, *r;
-	struct nfgenmsg		*g;
-	struct nlattr		*a;
-	struct nlmsgerr		*e;
-	ssize_t			 len;
+	json_t	*req, *ans, *rows;
+	char	 err[256];
 
-	memset(&u, 0, 256);
-	nh->nlmsg_len = NLMSG_LENGTH(sizeof(*g));
-	nh->nlmsg_type = (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_CONFIG;
-	nh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nh->nlmsg_seq = ++seq;
-	g = NLMSG_DATA(nh);
-	g->nfgen_family = AF_UNSPEC;
-	g->version = NFNETLINK_V0;
-	g->res_id = htons(TW_NFLOG_GROUP);
-	a = (struct nlattr *)(u.buf + NLMSG_ALIGN(nh->nlmsg_len));
-	a->nla_type = attr;
-	a->nla_len = (uint16_t)(NLA_HDRLEN + dlen);
-	memcpy((char *)a + NLA_HDRLEN, data, dlen);
-	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + NLA_ALIGN(a->nla_len);
-	if (send(fd, u.buf, nh->nlmsg_len, 0) == -1)
-		return -1;
-	for (;;) {
-		if ((len = recv(fd, u.buf, sizeof(u.buf), 0)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		for (r = &u.nh; NLMSG_OK(r, (size_t)len); r = NLMSG_NEXT(r,
-		    len)) {
-			if (r->nlmsg_type != NLMSG_ERROR ||
-			    r->nlmsg_seq != seq)
-				continue;
-			e = NLMSG_DATA(r);
-			if (e->error == 0)
-				return 0;
-			errno = -e->error;
-			return -1;
-		}
-	}
-}
-
-/* Binds TW_NFLOG_GROUP; the socket, or -1 with errno. */
-static int
-console_nflog_open(void)
-{
-	struct sockaddr_nl		 sa;
-	struct nfulnl_msg_config_cmd	 cmd;
-	struct nfulnl_msg_config_mode	 mode;
-	uint32_t			 one = htonl(1);
-	int				 fd, saved;
-
-	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
-	    NETLINK_NETFILTER)) == -1)
-		return -1;
-	memset(&sa, 0, sizeof(sa));
-	sa.nl_family = AF_NETLINK;
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.command = NFULNL_CFG_CMD_BIND;
-	memset(&mode, 0, sizeof(mode));
-	mode.copy_range = htonl(128);	/* enough for the IP/L4 headers */
-	mode.copy_mode = NFULNL_COPY_PACKET;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
-	    console_nflog_cfg(fd, NFULA_CFG_CMD, &cmd, sizeof(cmd)) == -1 ||
-	    console_nflog_cfg(fd, NFULA_CFG_MODE, &mode, sizeof(mode)) == -1 ||
-	    console_nflog_cfg(fd, NFULA_CFG_QTHRESH, &one, sizeof(one)) ==
-	    -1) {
-		saved = errno;
-		close(fd);
-		errno = saved;
+	req = json_pack("{s:s, s:i}", "type", "firewall_log", "limit", limit);
+	ans = control_call(c->c_dir, req, err, sizeof(err));
+	json_decref(req);
+	rows = json_object_get(ans, "rows");
+	if (ans == NULL || strcmp(cfg_str(ans, "status"), "ok") != 0 ||
+	    !json_is_array(rows)) {
+		json_decref(ans);
 		return -1;
 	}
-	return fd;
-}
-
-/* "what rule": the description of the rule the prefix names. */
-static void
-console_rule_text(struct console *c, const char *prefix, char *act,
-    size_t alen, char *rule, size_t rlen)
-{
-	static const char *const secs[] = { "filter_rules", "snat_rules",
-	    "dnat_rules" };
-	char		 uuid[UUID_LEN + 1];
-	const char	*p;
-	json_t		*row = NULL;
-	size_t		 i;
-
-	snprintf(act, alen, "?");
-	snprintf(rule, rlen, "%s", prefix);
-	if (strncmp(prefix, "tw:", 3) != 0 || strlen(prefix) < 3 + UUID_LEN ||
-	    prefix[3 + UUID_LEN] != ':')
-		return;
-	memcpy(uuid, prefix + 3, UUID_LEN);
-	uuid[UUID_LEN] = '\0';
-	snprintf(act, alen, "%s", prefix + 4 + UUID_LEN);
-	for (i = 0; i < nitems(secs) && row == NULL; i++)
-		if (cfg_section(secs[i]) != NULL)
-			row = cfg_get(c->c_st, cfg_section(secs[i]), uuid, 0);
-	p = row ? cfg_str(row, "description") : "";
-	if (row != NULL && *p == '\0')
-		p = cfg_str(row, "descr");
-	snprintf(rule, rlen, "%s", row ? (*p ? p : "(no description)") :
-	    "(rule no longer configured)");
-	json_decref(row);
-}
-
-/* The interface (lan, wan) of an ifindex, else the device name. */
-static void
-console_ifname(struct console *c, uint32_t idx, char *buf, size_t len)
-{
-	char	 dev[IF_NAMESIZE];
-	json_t	*rows, *row, *which, *snap;
-	size_t	 i;
-
-	snprintf(buf, len, "-");
-	if (idx == 0 || if_indextoname(idx, dev) == NULL)
-		return;
-	snprintf(buf, len, "%s", dev);
-	which = json_pack("[s]", "interfaces");
-	snap = cfg_snapshot(c->c_st, which, 0);
-	json_decref(which);
-	rows = json_object_get(json_object_get(snap, "sections"),
-	    "interfaces");
-	json_array_foreach(rows, i, row)
-		if (strcmp(cfg_str(row, "device"), dev) == 0)
-			snprintf(buf, len, "%s", cfg_str(row, "name"));
-	json_decref(snap);
-}
-
-/* Addresses and protocol of an IP packet's first bytes. */
-static void
-console_packet_text(const unsigned char *p, size_t len, char *out,
-    size_t olen)
-{
-	char		 s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], sp[8] = "",
-			 dp[8] = "", se[80], de[80];
-	const char	*proto;
-	size_t		 hl;
-	int		 pr;
-
-	if (len >= 20 && (p[0] >> 4) == 4) {
-		hl = (size_t)(p[0] & 0x0f) * 4;
-		pr = p[9];
-		inet_ntop(AF_INET, p + 12, s, sizeof(s));
-		inet_ntop(AF_INET, p + 16, d, sizeof(d));
-	} else if (len >= 40 && (p[0] >> 4) == 6) {
-		hl = 40;
-		pr = p[6];
-		inet_ntop(AF_INET6, p + 8, s, sizeof(s));
-		inet_ntop(AF_INET6, p + 24, d, sizeof(d));
-	} else {
-		snprintf(out, olen, "(not an IP packet)");
-		return;
-	}
-	proto = pr == 6 ? "tcp" : pr == 17 ? "udp" : pr == 1 ? "icmp" :
-	    pr == 58 ? "icmp6" : pr == 112 ? "carp" : NULL;
-	if ((pr == 6 || pr == 17) && len >= hl + 4) {
-		snprintf(sp, sizeof(sp), "%u", (p[hl] << 8) | p[hl + 1]);
-		snprintf(dp, sizeof(dp), "%u", (p[hl + 2] << 8) | p[hl + 3]);
-	}
-	console_endpoint(se, sizeof(se), s, sp);
-	console_endpoint(de, sizeof(de), d, dp);
-	if (proto != NULL)
-		snprintf(out, olen, "%-5s %s -> %s", proto, se, de);
-	else
-		snprintf(out, olen, "p%-4d %s -> %s", pr, se, de);
-}
-
-/* Turns one NFULNL_MSG_PACKET into a line of the log. */
-static char *
-console_nflog_entry(struct console *c, struct nlmsghdr *nh)
-{
-	struct nlattr	*a;
-	const char	*prefix = "";
-	const unsigned char *payload = NULL;
-	char		 act[16], rule[128], in[32] = "-", out[32] = "-",
-			 pkt[200], tbuf[16];
-	uint32_t	 idx;
-	size_t		 plen = 0;
-	int		 rem;
-	time_t		 now = time(NULL);
-
-	a = (struct nlattr *)((char *)NLMSG_DATA(nh) +
-	    NLMSG_ALIGN(sizeof(struct nfgenmsg)));
-	rem = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(
-	    NLMSG_ALIGN(sizeof(struct nfgenmsg)));
-	for (; rem >= (int)NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	    (int)a->nla_len <= rem; rem -= NLA_ALIGN(a->nla_len),
-	    a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len))) {
-		const void *v = (char *)a + NLA_HDRLEN;
-		size_t vlen = a->nla_len - NLA_HDRLEN;
-
-		switch (a->nla_type & NLA_TYPE_MASK) {
-		case NFULA_PREFIX:
-			if (vlen > 0 && memchr(v, '\0', vlen) != NULL)
-				prefix = v;
-			break;
-		case NFULA_IFINDEX_INDEV:
-		case NFULA_IFINDEX_OUTDEV:
-			if (vlen < 4)
-				break;
-			memcpy(&idx, v, 4);
-			console_ifname(c, ntohl(idx), (a->nla_type &
-			    NLA_TYPE_MASK) == NFULA_IFINDEX_INDEV ? in : out,
-			    sizeof(in));
-			break;
-		case NFULA_PAYLOAD:
-			payload = v;
-			plen = vlen;
-			break;
-		}
-	}
-	console_rule_text(c, prefix, act, sizeof(act), rule, sizeof(rule));
-	if (payload != NULL)
-		console_packet_text(payload, plen, pkt, sizeof(pkt));
-	else
-		snprintf(pkt, sizeof(pkt), "(no packet)");
-	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", localtime(&now));
-	return xasprintf("%s %-6s %-6s %-6s %-52s %s", tbuf, act, in, out, pkt,
-	    rule);
-}
-
-/* Reads what the socket holds into the ring of kept lines. */
-static int
-console_nflog_read(struct console *c, int fd, char **ring, size_t *head,
-    size_t *count)
-{
-	union {
-		struct nlmsghdr	 nh;
-		char		 buf[65536];
-	}		 u;
-	struct nlmsghdr	*nh;
-	ssize_t		 len;
-
-	if ((len = recv(fd, u.buf, sizeof(u.buf), MSG_DONTWAIT)) == -1)
-		return errno == EAGAIN || errno == EINTR ||
-		    errno == ENOBUFS ? 0 : -1;
-	for (nh = &u.nh; NLMSG_OK(nh, (size_t)len); nh = NLMSG_NEXT(nh, len)) {
-		if (nh->nlmsg_type != ((NFNL_SUBSYS_ULOG << 8) |
-		    NFULNL_MSG_PACKET))
-			continue;
-		free(ring[*head]);
-		ring[*head] = console_nflog_entry(c, nh);
-		*head = (*head + 1) % CON_LOG_KEEP;
-		if (*count < CON_LOG_KEEP)
-			(*count)++;
-	}
+	json_decref(l->l_rows);
+	l->l_rows = json_incref(rows);
+	l->l_received = json_integer_value(json_object_get(ans, "received"));
+	snprintf(l->l_note, sizeof(l->l_note), "%s", cfg_str(ans, "note"));
+	json_decref(ans);
 	return 0;
+}
+
+/* Entries read here go first; the oldest beyond CON_LOG_KEEP go. */
+static void
+console_fwlog_keep(const struct linux_nflog_entry *e, void *arg)
+{
+	struct con_log	*l = arg;
+	json_t		*row;
+
+	if ((row = linux_nflog_json(e)) == NULL)
+		return;
+	json_array_insert_new(l->l_rows, 0, row);
+	while (json_array_size(l->l_rows) > CON_LOG_KEEP)
+		json_array_remove(l->l_rows, CON_LOG_KEEP);
+}
+
+/* "HH:MM:SS" local of the parent's ISO 8601 UTC time. */
+static void
+console_fwlog_time(const char *iso, char *buf, size_t len)
+{
+	struct tm	tm;
+	time_t		t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%H:%M:%S", &tm) == 0)
+		snprintf(buf, len, "?");
+}
+
+static void
+console_fwlog_line(json_t *row)
+{
+	char		 tbuf[16], se[80], de[80], pkt[200];
+	const char	*rule, *label, *v;
+
+	console_fwlog_time(cfg_str(row, "time"), tbuf, sizeof(tbuf));
+	if (*cfg_str(row, "proto") == '\0')
+		snprintf(pkt, sizeof(pkt), "(not an IP packet)");
+	else {
+		console_endpoint(se, sizeof(se), cfg_str(row, "src"),
+		    cfg_str(row, "src_port"));
+		console_endpoint(de, sizeof(de), cfg_str(row, "dst"),
+		    cfg_str(row, "dst_port"));
+		snprintf(pkt, sizeof(pkt), "%-5s %s -> %s",
+		    cfg_str(row, "proto"), se, de);
+	}
+	rule = cfg_str(row, "rule");
+	label = cfg_str(row, "label");
+	if (*rule == '\0')
+		label = "(not a twinwall rule)";
+	else if (*cfg_str(row, "rule_section") == '\0')
+		label = "(rule no longer configured)";
+	else if (*label == '\0')
+		label = "(no description)";
+	v = cfg_str(row, "action");
+	printf("%s %-6s ", tbuf, *v ? v : "?");
+	v = cfg_str(row, "in_if");
+	printf("%-6s ", *v ? v : "-");
+	v = cfg_str(row, "out_if");
+	printf("%-6s %-52s %s\n", *v ? v : "-", pkt, label);
+}
+
+static void
+console_fwlog_draw(struct console *c, struct con_log *l)
+{
+	size_t	i, n, max;
+
+	max = (size_t)console_rows() - 6;
+	n = json_array_size(l->l_rows);
+	fwlog_resolve(c->c_st, l->l_rows);
+	printf("\033[H\033[2J");
+	printf("Firewall log: NFLOG group %d %s, newest first, %zu entr%s; "
+	    "q quits\n", TW_NFLOG_GROUP, l->l_fd == -1 ? "from the daemon" :
+	    "read here", n, n == 1 ? "y" : "ies");
+	printf("%s\n\n", l->l_note);
+	printf("%-8s %-6s %-6s %-6s %-52s %s\n", "TIME", "ACTION", "IN", "OUT",
+	    "PACKET", "RULE");
+	for (i = 0; i < n && i < max; i++)
+		console_fwlog_line(json_array_get(l->l_rows, i));
+	if (n == 0)
+		printf("(waiting for packets that match a rule with logging "
+		    "on)\n");
+	fflush(stdout);
 }
 
 int
 console_fwlog(struct console *c)
 {
-	char	*ring[CON_LOG_KEEP];
-	size_t	 head = 0, count = 0, i, max;
-	int	 fd, rc = CON_OK, key, ready, redraw = 1;
+	struct con_log	 l;
+	json_int_t	 seen;
+	char		 note[sizeof(l.l_note)];
+	int		 rc = CON_OK, key, ready, limit;
 
-	if ((fd = console_nflog_open()) == -1) {
-		printf("The firewall log is not available: NFLOG group %d "
-		    "cannot be read (%s%s).\n", TW_NFLOG_GROUP, strerror(errno),
-		    errno == EPERM ? "; it needs root" : errno == EBUSY ?
-		    "; another program reads that group" : "");
-		return CON_OK;
+	memset(&l, 0, sizeof(l));
+	l.l_fd = -1;
+	limit = console_rows();
+	/* The daemon owns the group (one reader per namespace): ask it. */
+	if (console_fwlog_daemon(c, &l, limit) == -1) {
+		if ((l.l_fd = linux_nflog_open(TW_NFLOG_GROUP, 0)) == -1) {
+			printf("The firewall log is not available: NFLOG group "
+			    "%d cannot be read (%s%s).\n", TW_NFLOG_GROUP,
+			    strerror(errno), errno == EPERM ?
+			    "; it needs root" : errno == EBUSY ?
+			    "; another program reads that group" : "");
+			return CON_OK;
+		}
+		l.l_rows = json_array();
 	}
-	memset(ring, 0, sizeof(ring));
 	console_keys_begin();
 	for (;;) {
-		if (redraw) {
-			max = (size_t)console_rows() - 5;
-			printf("\033[H\033[2J");
-			printf("Firewall log: NFLOG group %d, newest first, "
-			    "%zu entr%s; q quits\n\n", TW_NFLOG_GROUP,
-			    count, count == 1 ? "y" : "ies");
-			printf("%-8s %-6s %-6s %-6s %-52s %s\n", "TIME",
-			    "ACTION", "IN", "OUT", "PACKET", "RULE");
-			for (i = 0; i < count && i < max; i++)
-				printf("%s\n", ring[(head + CON_LOG_KEEP - 1 -
-				    i) % CON_LOG_KEEP]);
-			if (count == 0)
-				printf("(waiting for packets that match a rule "
-				    "with logging on)\n");
-			fflush(stdout);
-		}
-		rc = console_key_wait(fd, CON_REFRESH_MS, &key, &ready);
-		if (rc != CON_OK || key == 'q' || key == 'Q')
-			break;
-		redraw = ready;
-		if (ready && console_nflog_read(c, fd, ring, &head, &count) ==
-		    -1) {
-			printf("Reading the log failed: %s\n", strerror(errno));
-			break;
+		console_fwlog_draw(c, &l);
+		/* Redrawn when something came, else waiting on. */
+		for (;;) {
+			rc = console_key_wait(l.l_fd, CON_LOG_POLL_MS, &key,
+			    &ready);
+			if (rc != CON_OK || key == 'q' || key == 'Q')
+				goto done;
+			if (l.l_fd != -1) {
+				if (!ready)
+					continue;
+				if (linux_nflog_read(l.l_fd, console_fwlog_keep,
+				    &l) == -1 && errno != ENOBUFS) {
+					printf("Reading the log failed: %s\n",
+					    strerror(errno));
+					goto done;
+				}
+				break;
+			}
+			seen = l.l_received;
+			util_strlcpy(note, l.l_note, sizeof(note));
+			if (console_fwlog_daemon(c, &l, limit) == -1) {
+				printf("\nThe daemon no longer answers.\n");
+				goto done;
+			}
+			if (l.l_received != seen || strcmp(note, l.l_note) != 0)
+				break;
 		}
 	}
+done:
 	console_keys_end();
-	close(fd);
-	for (i = 0; i < CON_LOG_KEEP; i++)
-		free(ring[i]);
+	if (l.l_fd != -1)
+		close(l.l_fd);
+	json_decref(l.l_rows);
 	printf("\n");
 	return rc;
 }

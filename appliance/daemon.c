@@ -49,6 +49,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "daemon_int.h"
+#include "fwlog.h"
 #include "ipc.h"
 #include "log.h"
 #include "platform/platform.h"
@@ -577,6 +578,7 @@ parent_shutdown(struct parent *pa)
 	control_unlink(pa->pa_conf->d_datadir);
 	daemon_ctl_dir = NULL;		/* d_datadir is freed after return */
 	carp_engine_shutdown();
+	fwlog_shutdown();
 	statesync_shutdown();
 	pa->pa_plat->p_shutdown();
 }
@@ -585,9 +587,9 @@ int
 daemon_main(const struct daemon_conf *c)
 {
 	struct parent	 pa;
-	struct pollfd	 pfd[2 + DAEMON_CLIENTS + CARP_ENGINE_MAXFDS];
+	struct pollfd	 pfd[3 + DAEMON_CLIENTS + CARP_ENGINE_MAXFDS];
 	struct timespec	 ts, *tsp;
-	size_t		 i, n, ncl, cl[DAEMON_CLIENTS];
+	size_t		 i, n, ncl, nlog, cl[DAEMON_CLIENTS];
 	int		 ms;
 	char		 err[512];
 
@@ -631,6 +633,7 @@ daemon_main(const struct daemon_conf *c)
 		if (carp_engine_init(0) == -1)
 			fatalx("carp: the engine did not start");
 	}
+	fwlog_init(pa.pa_plat->p_name);
 	log_info("twinwall %s starting: platform %s, data %s, %s", TW_VERSION,
 	    pa.pa_plat->p_name, c->d_datadir, pa.pa_privsep ?
 	    "privilege separation on" : "not root: both halves run as the "
@@ -649,8 +652,11 @@ daemon_main(const struct daemon_conf *c)
 				pfd[n].fd = pa.pa_clients[i];
 				pfd[n++].events = POLLIN;
 			}
-		/* CARP: raw sockets, link changes and the FSM's deadline. */
+		/* The NFLOG group, when this platform logs packets. */
 		ncl = n;
+		n += (size_t)fwlog_pollfd(&pfd[n]);
+		/* CARP: raw sockets, link changes and the FSM's deadline. */
+		nlog = n;
 		n += (size_t)carp_engine_pollfds(pfd + n, CARP_ENGINE_MAXFDS);
 		tsp = NULL;
 		if ((ms = carp_engine_timeout_ms()) >= 0) {
@@ -691,7 +697,9 @@ daemon_main(const struct daemon_conf *c)
 		for (i = 2; i < ncl; i++)
 			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 				parent_read_client(&pa, cl[i - 2]);
-		carp_engine_events(pfd + ncl, (int)(n - ncl));
+		if (nlog > ncl)
+			fwlog_events(&pfd[ncl]);
+		carp_engine_events(pfd + nlog, (int)(n - nlog));
 		carp_engine_run();
 	}
 }

@@ -1,8 +1,9 @@
 /*
  * parent_req.c — what the root parent does on request, as a table of
- * request types: apply a snapshot, report status, drive CARP, state sync
- * and the state table. Requests come from the API child and from local
- * tools on DIR/control.sock; each answer is a new JSON object.
+ * request types: apply a snapshot, report status, drive CARP, state sync,
+ * the state table and the firewall log. Requests come from the API child
+ * and from local tools on DIR/control.sock; each answer is a new JSON
+ * object.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "carp/engine.h"
 #include "daemon.h"
 #include "daemon_int.h"
+#include "fwlog.h"
 #include "log.h"
 #include "platform/platform.h"
 #include "statesync/statesync.h"
@@ -40,6 +42,7 @@ static const struct {
 	{ "states",	platform_req_states },		/* platform.c */
 	{ "kill_states", platform_req_kill_states },
 	{ "flush_states", platform_req_flush_states },
+	{ "firewall_log", fwlog_req },			/* fwlog.h */
 };
 
 /* Returns a new {"status":"failed","message":...} answer. */

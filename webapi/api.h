@@ -178,7 +178,7 @@ long long	api_revision_id(const char *);
 /* openapi.c */
 int	api_handle_openapi(struct api_req *, struct api_resp *);
 
-/* handlers_filter.c: apply with rollback, the state table */
+/* handlers_filter.c: apply with rollback, the state table, the log */
 int	api_handle_filter_savepoint(struct api_req *, struct api_resp *);
 int	api_handle_filter_apply_rev(struct api_req *, struct api_resp *);
 int	api_handle_filter_cancel_rollback(struct api_req *, struct api_resp *);
@@ -186,6 +186,7 @@ int	api_handle_filter_rollback_status(struct api_req *, struct api_resp *);
 int	api_handle_query_states(struct api_req *, struct api_resp *);
 int	api_handle_kill_states(struct api_req *, struct api_resp *);
 int	api_handle_flush_states(struct api_req *, struct api_resp *);
+int	api_handle_firewall_log(struct api_req *, struct api_resp *);
 
 /* handlers_gui.c: what the browser GUI needs besides the sections */
 int	api_handle_apikey_search(struct api_req *, struct api_resp *);

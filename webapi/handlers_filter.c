@@ -1,8 +1,9 @@
 /*
  * handlers_filter.c — the packet filter's controllers besides the rule
  * CRUD: apply with rollback (OPNsense's savepoint / apply/<rev> /
- * cancel_rollback/<rev>) and the state table (diagnostics/firewall:
- * query_states, kill_states, flush_states).
+ * cancel_rollback/<rev>), the state table (diagnostics/firewall:
+ * query_states, kill_states, flush_states) and the firewall log
+ * (diagnostics/firewall/log).
  *
  * Rollback: a remote administrator takes a savepoint (the revision the
  * store is at), edits rules, and applies with apply/<rev>, which arms a
@@ -21,6 +22,10 @@
  *
  * States: the parent reads conntrack (platform p_states) and answers the
  * whole table; searching and paging happen here.
+ *
+ * The log: the parent answers its last entries (fwlog.h, newest first);
+ * the names only the store knows (interface, the rule's description) are
+ * added here, then the search and the page.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -34,6 +39,7 @@
 #include "api.h"
 #include "sync.h"
 #include "config/config.h"
+#include "fwlog.h"
 #include "ipc.h"
 #include "log.h"
 #include "store.h"
@@ -461,4 +467,126 @@ api_handle_flush_states(struct api_req *req, struct api_resp *resp)
 	(void)req;
 	return filter_states_call(resp, json_pack("{s:s}", "type",
 	    "flush_states"));
+}
+
+/* The firewall log. */
+
+#define FILTER_PHRASE_MAX	256
+
+/*
+ * A whole number argument (a JSON integer or its text) in lo..hi, dflt
+ * when absent or empty. 0, or -1 when it is something else.
+ */
+static int
+filter_arg_long(json_t *args, const char *key, long dflt, long lo, long hi,
+    long *out)
+{
+	json_t		*v = json_object_get(args, key);
+	const char	*s;
+	char		*end;
+	long		 n;
+
+	*out = dflt;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < lo || json_integer_value(v) > hi)
+			return -1;
+		*out = (long)json_integer_value(v);
+		return 0;
+	}
+	if ((s = json_string_value(v)) == NULL)
+		return -1;
+	if (*s == '\0')
+		return 0;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || n < lo || n > hi)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* The API's row of a resolved parent row (fwlog.h): a new object. */
+static json_t *
+filter_log_row(json_t *in)
+{
+	static const char *const fields[] = { "time", "interface", "dir",
+	    "action", "proto", "src", "src_port", "dst", "dst_port", "rule",
+	    "label", "icmp_type" };
+	json_t	*out = json_object();
+	size_t	 i;
+
+	for (i = 0; i < nitems(fields); i++)
+		json_object_set_new(out, fields[i],
+		    json_string(cfg_str(in, fields[i])));
+	return out;
+}
+
+int
+api_handle_firewall_log(struct api_req *req, struct api_resp *resp)
+{
+	json_t		*args = api_args(req), *v, *bad, *msg, *ans, *rows;
+	json_t		*row, *out;
+	struct store	*st;
+	const char	*phrase = NULL;
+	long		 current, count, total = 0, first;
+	size_t		 i;
+
+	bad = json_object();
+	if (filter_arg_long(args, "current", 1, 1, 1000000, &current) == -1)
+		json_object_set_new(bad, "current", json_string("must be a "
+		    "page number from 1"));
+	if (filter_arg_long(args, "rowCount", -1, -1, 100000, &count) == -1)
+		json_object_set_new(bad, "rowCount", json_string("must be -1 "
+		    "(all) or a count"));
+	if ((v = json_object_get(args, "searchPhrase")) != NULL &&
+	    !json_is_null(v)) {
+		if (!json_is_string(v) ||
+		    json_string_length(v) > FILTER_PHRASE_MAX)
+			json_object_set_new(bad, "searchPhrase", json_string(
+			    "must be a string of at most 256 characters"));
+		else
+			phrase = json_string_value(v);
+	}
+	if (json_object_size(bad) > 0) {
+		api_reply_validations(resp, bad);
+		json_decref(bad);
+		return 0;
+	}
+	json_decref(bad);
+	if (count == 0)
+		count = -1;
+	if ((st = api_store()) == NULL)
+		return -1;
+	msg = json_pack("{s:s}", "type", "firewall_log");
+	ans = priv_call(msg);
+	json_decref(msg);
+	rows = json_object_get(ans, "rows");
+	if (strcmp(cfg_str(ans, "status"), "ok") != 0 || !json_is_array(rows)) {
+		api_reply(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, json_pack(
+		    "{s:s,s:s}", "status", "failed", "message",
+		    cfg_str(ans, "message")));
+		json_decref(ans);
+		return 0;
+	}
+	fwlog_resolve(st, rows);
+	out = json_array();
+	first = count > 0 ? (current - 1) * count : 0;
+	json_array_foreach(rows, i, row) {
+		row = filter_log_row(row);
+		if ((phrase == NULL || filter_row_matches(row, phrase)) &&
+		    total++ >= first && (count < 0 ||
+		    (long)json_array_size(out) < count))
+			json_array_append(out, row);
+		json_decref(row);
+	}
+	api_reply(resp, MHD_HTTP_OK, json_pack("{s:I,s:I,s:I,s:o}",
+	    "total", (json_int_t)total, "rowCount", (json_int_t)
+	    json_array_size(out), "current", (json_int_t)current,
+	    "rows", out));
+	if ((v = json_object_get(ans, "note")) != NULL)
+		json_object_set(resp->rs_body, "note", v);
+	json_decref(ans);
+	return 0;
 }

@@ -94,6 +94,10 @@ static const struct api_route api_route_table[] = {
 	R(API_POST, "diagnostics", "firewall", "flush_states",
 	    api_handle_flush_states, NULL, WR, 0, 0, NULL,
 	    "Drop every state"),
+	R(GP, "diagnostics", "firewall", "log", api_handle_firewall_log, NULL,
+	    RD, 0, 0, NULL, "Firewall log, newest first: current, rowCount, "
+	    "searchPhrase; rows of time, interface, dir, action, proto, src, "
+	    "src_port, dst, dst_port, rule, label"),
 
 	CRUD("firewall", "alias", "aliases", "_item"),
 	APPLY("firewall", "alias", "reconfigure", "aliases"),

@@ -743,6 +743,40 @@ def t_openapi(d):
     check(p["/api/core/login"]["post"].get("security") == [], "login security")
 
 
+def t_firewall_log(d):
+    """diagnostics/firewall/log: the list shape on the dry platform, and
+    input the list cannot take refused with the field named."""
+    L = "/api/diagnostics/firewall/log"
+    ops = expect(d.get("/api/openapi.json"), 200, "openapi")["paths"].get(L)
+    check(ops is not None and set(ops) == {"get", "post"},
+          "openapi.json lists %s as %r" % (L, ops))
+    for what, r in (("GET", d.get(L)),
+                    ("GET paged", d.get(L + "?current=1&rowCount=20&searchPhrase=lan")),
+                    ("POST", d.post(L, {"current": 1, "rowCount": 20,
+                                        "searchPhrase": "block"})),
+                    ("POST all", d.post(L, {"current": "1", "rowCount": "-1"}))):
+        j = expect(r, 200, what)
+        check({k: j.get(k) for k in ("total", "rowCount", "current", "rows")} ==
+              {"total": 0, "rowCount": 0, "current": 1, "rows": []},
+              "%s: %r" % (what, j))
+        check("dry platform logs no packets" in j.get("note", ""),
+              "%s: no note about the dry platform: %r" % (what, j))
+    big = "x" * 257
+    for field, how, arg in (
+            ("rowCount", "get", "rowCount=abc"), ("rowCount", "get", "rowCount=-2"),
+            ("rowCount", "post", {"rowCount": "ten"}),
+            ("rowCount", "post", {"rowCount": 1.5}),
+            ("current", "get", "current=0"), ("current", "post", {"current": "-3"}),
+            ("current", "post", {"current": [1]}),
+            ("searchPhrase", "post", {"searchPhrase": 5}),
+            ("searchPhrase", "get", "searchPhrase=" + big)):
+        r = d.get(L + "?" + arg) if how == "get" else d.post(L, arg)
+        j = expect(r, 400, "%s %r" % (how, arg))
+        check(j.get("result") == "failed" and
+              field in (j.get("validations") or {}),
+              "%s %r: %r does not name %s" % (how, arg, j, field))
+
+
 def t_robustness(d):
     F = "/api/firewall/filter/add_rule"
     before = d.config_hash()
@@ -1017,6 +1051,7 @@ TESTS = [
     ("status_ping", t_status_ping),
     ("unauthenticated_routes", t_unauthenticated_routes),
     ("openapi", t_openapi),
+    ("firewall_log", t_firewall_log),
     ("crud_every_section", t_crud_every_section),
     ("interfaces_by_name", t_interfaces_by_name),
     ("singletons", t_singletons),

@@ -14,6 +14,7 @@ let chrome; let ctx; let page;
 const bodies = [];                    // every /api/ response the browser received
 const secrets = { carp: 'carp-Secret-7781', user: 'op-Secret-Pass-4410', api: null };
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const shot = (p, name) => p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
 function watch(p) {
@@ -365,6 +366,64 @@ const tests = [
       await shot(page, 'aliases-search');
     } finally {
       page.off('request', onReq);
+    }
+  }],
+
+  ['firewall log: the table, the dry-platform note, refresh, rows, and quiet once left', async () => {
+    const L = '/api/diagnostics/firewall/log';
+    const seen = [];
+    const onReq = (r) => { if (new URL(r.url()).pathname === L) seen.push(r.url()); };
+    const more = async (n, ms) => {
+      for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) if (seen.length > n) return true;
+      return false;
+    };
+    page.on('request', onReq);
+    try {
+      await go(page, A, '#/log');
+      assert(await page.locator('.notice.warn', { hasText: 'not available' }).count() === 0, 'the page says the log is not available');
+      await page.locator('.notice.info', { hasText: 'the dry platform logs no packets' }).waitFor();
+      const heads = (await page.locator('table.grid thead th').allInnerTexts()).map((t) => t.trim());
+      for (const want of ['Time', 'Interface', 'Dir', 'Action', 'Protocol', 'Source', 'Destination', 'Rule']) {
+        assert(heads.includes(want), `no ${want} column: ${heads.join(', ')}`);
+      }
+      await page.locator('table.grid tbody td.empty', { hasText: 'No items.' }).waitFor();
+      await shot(page, 'log');
+      let n = seen.length;
+      assert(await more(n, 4500), 'no automatic refresh within 4.5 s');
+      n = seen.length;
+      await page.click('button:has-text("Refresh")');
+      assert(await more(n, 2000), 'the Refresh button sent no request');
+
+      // Rows as the linux platform answers them (the dry one has none).
+      const rows = [
+        { time: '2030-01-02T03:04:05.678Z', interface: 'lan', dir: 'in', action: 'block', proto: 'tcp', src: '192.168.1.10', src_port: '51000',
+          dst: '10.0.0.1', dst_port: '81', rule: '0f6c3c1e-4f3a-4b8e-9d2a-1c2b3d4e5f60', label: 'Block web', icmp_type: '' },
+        { time: '2030-01-02T03:04:04.000Z', interface: 'wan', dir: 'out', action: 'pass', proto: 'ipv6-icmp', src: '2001:db8::1', src_port: '',
+          dst: '2001:db8::2', dst_port: '', rule: '1f6c3c1e-4f3a-4b8e-9d2a-1c2b3d4e5f61', label: '', icmp_type: '128' },
+      ];
+      await page.route(`**${L}*`, (route) => route.fulfill({ json: { total: 2, rowCount: 2, current: 1, rows } }));
+      await page.click('button:has-text("Refresh")');
+      const first = page.locator('table.grid tbody tr').first();
+      await first.filter({ hasText: 'Block web' }).waitFor();
+      const cell = async (tr, label) => (await tr.locator(`td[data-label="${label}"]`).innerText()).trim();
+      const want = { Interface: 'lan', Dir: 'in', Action: 'block', Protocol: 'tcp', Source: '192.168.1.10:51000', Destination: '10.0.0.1:81', Rule: 'Block web' };
+      for (const [k, v] of Object.entries(want)) assert(await cell(first, k) === v, `${k}: "${await cell(first, k)}", want "${v}"`);
+      assert(await first.locator('td[data-label=Rule] a').getAttribute('href') === '#/rules?if=lan', 'the rule does not link to its interface\'s rules');
+      assert(await first.locator('time').getAttribute('datetime') === rows[0].time, 'the time is not the entry\'s');
+      const second = page.locator('table.grid tbody tr').nth(1);
+      assert(await cell(second, 'Source') === '2001:db8::1', `IPv6 source: ${await cell(second, 'Source')}`);
+      assert(await cell(second, 'Protocol') === 'ipv6-icmp (type 128)', `ICMP: ${await cell(second, 'Protocol')}`);
+      assert(await cell(second, 'Rule') === rows[1].rule, 'a rule without a description is not named by its uuid');
+      await page.unroute(`**${L}*`);
+
+      // Another page: the timer stops.
+      await page.click('#nav a[data-page=rules]');
+      await page.locator('#title', { hasText: 'Rules' }).waitFor();
+      n = seen.length;
+      assert(!(await more(n, 4500)), `${seen.length - n} log request(s) after leaving the page`);
+    } finally {
+      page.off('request', onReq);
+      await page.unroute(`**${L}*`).catch(() => {});
     }
   }],
 

@@ -668,6 +668,26 @@ def test_option10_firewall_log(env, c):
     c.menu()
 
 
+@test
+def test_option10_log_from_daemon(env, c):
+    # With a daemon the log is its parent's (it owns the NFLOG group);
+    # the dry platform's note says why nothing comes.
+    c.close()
+    env.start_daemon()
+    c2 = env.console()
+    try:
+        c2.choose(10)
+        c2.expect(r"Firewall log: NFLOG group \d+ from the daemon, newest "
+                  r"first, 0 entries")
+        c2.expect(r"the dry platform logs no packets")
+        c2.expect(r"TIME\s+ACTION\s+IN\s+OUT\s+PACKET\s+RULE")
+        c2.expect(r"waiting for packets that match a rule with logging on")
+        c2.send("q")
+        c2.menu()
+    finally:
+        c2.close()
+
+
 # --- 11 reload, with and without a daemon ----------------------------------
 
 @test

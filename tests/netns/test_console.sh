@@ -3,7 +3,8 @@
 # (assign, with link auto-detection by a real carrier change) and 2 (set
 # interface IP, WAN gateway) in a network namespace whose daemon runs
 # --platform linux, then the addresses must REALLY be on the devices
-# (ip -j addr). Also option 10 reads real NFLOG entries.
+# (ip -j addr). Also option 10 shows real NFLOG entries, through the
+# daemon that owns the group.
 #
 #   sh tests/netns/test_console.sh        (as root)
 #   TW_BIN=build/asan/twinwall sh tests/netns/test_console.sh
@@ -245,7 +246,9 @@ def fwlog():
     try:
         c.menu()
         c.line("10")
-        c.expect(r"Firewall log: NFLOG group 1")
+        # The daemon's parent owns the group (one reader per namespace):
+        # the console shows what it reads.
+        c.expect(r"Firewall log: NFLOG group 1 from the daemon")
         subprocess.run(["ip", "netns", "exec", PEER, "ping", "-c", "2",
                         "-W", "1", "192.168.77.1"], capture_output=True)
         c.expect(r"pass\s+lan\s+-\s+icmp\s+192\.168\.77\.2 -> "
