@@ -15,40 +15,9 @@
 #include "testutil.h"
 #include "util.h"
 
-struct fx {
-	char		*dir;
-	struct store	*st;
-	struct cfg_ctx	 ctx;
-};
-
-static int
-setup(void **state)
-{
-	struct fx	*fx = calloc(1, sizeof(*fx));
-	char		 err[256];
-
-	fx->dir = tu_tmpdir();
-	fx->st = store_open(fx->dir, err, sizeof(err));
-	fx->ctx.c_st = fx->st;
-	fx->ctx.c_user = "tester";
-	*state = fx;
-	return fx->st == NULL;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	store_close(fx->st);
-	tu_rmdir(fx->dir);
-	free(fx);
-	return 0;
-}
-
 /* Adds a row from a JSON text; returns the cfg_add code. */
 static int
-add(struct fx *fx, const char *section, const char *json, char *uuid,
+add(struct tu_fx *fx, const char *section, const char *json, char *uuid,
     json_t **errs)
 {
 	const struct cfg_section	*sec = cfg_section(section);
@@ -73,7 +42,7 @@ add(struct fx *fx, const char *section, const char *json, char *uuid,
 }
 
 static const char *
-snaphash(struct fx *fx, char out[65])
+snaphash(struct tu_fx *fx, char out[65])
 {
 	json_t *s = cfg_snapshot(fx->st, NULL, 1);
 
@@ -178,7 +147,7 @@ static const struct vcase vcases[] = {
 static void
 test_validation_table(void **state)
 {
-	struct fx		*fx = *state;
+	struct tu_fx		*fx = *state;
 	size_t			 i;
 	char			 text[512], key[128];
 	json_t			*errs = NULL, *in;
@@ -240,7 +209,7 @@ test_validation_table(void **state)
 static void
 test_crud_and_toggle(void **state)
 {
-	struct fx			*fx = *state;
+	struct tu_fx			*fx = *state;
 	const struct cfg_section	*sec = cfg_section("filter_rules");
 	struct cfg_errors		 e;
 	char				 uuid[UUID_LEN + 1];
@@ -279,7 +248,7 @@ test_crud_and_toggle(void **state)
 static void
 test_references(void **state)
 {
-	struct fx	*fx = *state;
+	struct tu_fx	*fx = *state;
 	struct cfg_errors e;
 	char		 alias[UUID_LEN + 1], gw[UUID_LEN + 1];
 	char		 vip[UUID_LEN + 1], h1[65], h2[65];
@@ -335,7 +304,7 @@ test_references(void **state)
 static void
 test_secrets(void **state)
 {
-	struct fx			*fx = *state;
+	struct tu_fx			*fx = *state;
 	const struct cfg_section	*users = cfg_section("users");
 	char				 uuid[UUID_LEN + 1];
 	json_t				*row, *snap, *in;
@@ -374,7 +343,7 @@ test_secrets(void **state)
 static void
 test_restore_atomic(void **state)
 {
-	struct fx		*fx = *state;
+	struct tu_fx		*fx = *state;
 	struct cfg_errors	 e;
 	json_t			*snap, *rules, *bad;
 	char			 h1[65], h2[65];
@@ -432,7 +401,7 @@ test_restore_atomic(void **state)
 static void
 test_revision_rewind(void **state)
 {
-	struct fx	*fx = *state;
+	struct tu_fx	*fx = *state;
 	struct cfg_errors e;
 	json_t		*list, *rev, *in;
 	char		 h[4][65], got[65], uuid[UUID_LEN + 1];
@@ -490,7 +459,7 @@ test_revision_rewind(void **state)
 static void
 test_search(void **state)
 {
-	struct fx	*fx = *state;
+	struct tu_fx	*fx = *state;
 	struct cfg_query q = { 0 };
 	json_t		*res, *rows;
 	char		 text[256];
@@ -536,7 +505,7 @@ test_search(void **state)
 static void
 test_search_memo(void **state)
 {
-	struct fx	*fx = *state;
+	struct tu_fx	*fx = *state;
 	struct cfg_query q = { 0 };
 	struct store	*other;
 	char		 err[256], *a, *b;
@@ -579,7 +548,7 @@ test_search_memo(void **state)
 static void
 test_move_before(void **state)
 {
-	struct fx			*fx = *state;
+	struct tu_fx			*fx = *state;
 	const struct cfg_section	*sec = cfg_section("filter_rules");
 	char				 a[UUID_LEN + 1], b[UUID_LEN + 1];
 	struct cfg_query		 q = { 0 };
@@ -605,22 +574,22 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_validation_table, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_crud_and_toggle, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_references, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_secrets, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_restore_atomic, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_revision_rewind, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_search_memo, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_move_before, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_validation_table, tu_setup,
+		    tu_teardown),
+		cmocka_unit_test_setup_teardown(test_crud_and_toggle, tu_setup,
+		    tu_teardown),
+		cmocka_unit_test_setup_teardown(test_references, tu_setup,
+		    tu_teardown),
+		cmocka_unit_test_setup_teardown(test_secrets, tu_setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_restore_atomic, tu_setup,
+		    tu_teardown),
+		cmocka_unit_test_setup_teardown(test_revision_rewind, tu_setup,
+		    tu_teardown),
+		cmocka_unit_test_setup_teardown(test_search, tu_setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_search_memo, tu_setup,
+		    tu_teardown),
+		cmocka_unit_test_setup_teardown(test_move_before, tu_setup,
+		    tu_teardown),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

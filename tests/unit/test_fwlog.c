@@ -427,40 +427,9 @@ test_req_dry(void **state)
 	fwlog_shutdown();
 }
 
-struct fx {
-	char		*dir;
-	struct store	*st;
-	struct cfg_ctx	 ctx;
-};
-
-static int
-setup(void **state)
-{
-	struct fx	*fx = calloc(1, sizeof(*fx));
-	char		 err[256];
-
-	fx->dir = tu_tmpdir();
-	fx->st = store_open(fx->dir, err, sizeof(err));
-	fx->ctx.c_st = fx->st;
-	fx->ctx.c_user = "tester";
-	*state = fx;
-	return fx->st == NULL;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	store_close(fx->st);
-	tu_rmdir(fx->dir);
-	free(fx);
-	return 0;
-}
-
 /* Adds (uuid NULL: sets the row named by name) from JSON text. */
 static void
-put(struct fx *fx, const char *section, const char *name, const char *json,
+put(struct tu_fx *fx, const char *section, const char *name, const char *json,
     char *uuid)
 {
 	const struct cfg_section	*sec = cfg_section(section);
@@ -498,7 +467,7 @@ row_of(const char *indev, const char *outdev, const char *dir,
 static void
 test_resolve(void **state)
 {
-	struct fx	*fx = *state;
+	struct tu_fx	*fx = *state;
 	char		 out[UUID_LEN + 1], any[UUID_LEN + 1];
 	char		 anywan[UUID_LEN + 1], dnat[UUID_LEN + 1];
 	char		 vip[UUID_LEN + 1];
@@ -575,7 +544,7 @@ main(void)
 		cmocka_unit_test(test_parse_ipv6),
 		cmocka_unit_test(test_parse_bad_messages),
 		cmocka_unit_test(test_req_dry),
-		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolve, tu_setup, tu_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

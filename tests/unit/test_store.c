@@ -14,36 +14,6 @@
 #include "store.h"
 #include "testutil.h"
 
-struct fx {
-	char		*dir;
-	struct store	*st;
-};
-
-static int
-setup(void **state)
-{
-	struct fx	*fx = calloc(1, sizeof(*fx));
-	char		 err[256];
-
-	fx->dir = tu_tmpdir();
-	fx->st = store_open(fx->dir, err, sizeof(err));
-	if (fx->st == NULL)
-		fprintf(stderr, "store_open: %s\n", err);
-	*state = fx;
-	return fx->st == NULL;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	store_close(fx->st);
-	tu_rmdir(fx->dir);
-	free(fx);
-	return 0;
-}
-
 static int
 count(struct store *st, const char *sql)
 {
@@ -61,7 +31,7 @@ count(struct store *st, const char *sql)
 static void
 test_migrate_empty(void **state)
 {
-	struct fx			*fx = *state;
+	struct tu_fx			*fx = *state;
 	const struct schema_migration	*m;
 	int				 last = 0;
 
@@ -78,7 +48,7 @@ test_migrate_empty(void **state)
 static void
 test_factory_once(void **state)
 {
-	struct fx	*fx = *state;
+	struct tu_fx	*fx = *state;
 	struct store	*again;
 	char		 err[256];
 
@@ -103,7 +73,7 @@ test_factory_once(void **state)
 static void
 test_nested_rollback(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 
 	assert_int_equal(store_begin(fx->st), 0);
 	assert_int_equal(store_kv_set(fx->st, "a", "1"), 0);
@@ -118,7 +88,7 @@ test_nested_rollback(void **state)
 static void
 test_dirty(void **state)
 {
-	struct fx	*fx = *state;
+	struct tu_fx	*fx = *state;
 	json_t		*l;
 
 	/* The factory install leaves everything dirty: nothing applied yet. */
@@ -135,7 +105,7 @@ test_dirty(void **state)
 static void
 test_revisions(void **state)
 {
-	struct fx	*fx = *state;
+	struct tu_fx	*fx = *state;
 	json_t		*list, *rev;
 	long long	 id = 0;
 	int		 i;
@@ -172,7 +142,7 @@ test_revisions(void **state)
 static void
 test_stmt_cache(void **state)
 {
-	struct fx	*fx = *state;
+	struct tu_fx	*fx = *state;
 	sqlite3_stmt	*a, *b, *c;
 	char		 sql[64];
 	int		 i;
@@ -207,7 +177,7 @@ test_stmt_cache(void **state)
 static void
 test_file_mode(void **state)
 {
-	struct fx	*fx = *state;
+	struct tu_fx	*fx = *state;
 	struct stat	 sb;
 	char		 path[512];
 
@@ -221,19 +191,19 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_migrate_empty, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_factory_once, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_nested_rollback, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_dirty, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stmt_cache, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_revisions, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_file_mode, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_empty, tu_setup,
+		    tu_teardown),
+		cmocka_unit_test_setup_teardown(test_factory_once, tu_setup,
+		    tu_teardown),
+		cmocka_unit_test_setup_teardown(test_nested_rollback, tu_setup,
+		    tu_teardown),
+		cmocka_unit_test_setup_teardown(test_dirty, tu_setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_stmt_cache, tu_setup,
+		    tu_teardown),
+		cmocka_unit_test_setup_teardown(test_revisions, tu_setup,
+		    tu_teardown),
+		cmocka_unit_test_setup_teardown(test_file_mode, tu_setup,
+		    tu_teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

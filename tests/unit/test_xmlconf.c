@@ -17,37 +17,6 @@
 #include "util.h"
 #include "xmlconf/xmlconf.h"
 
-struct fx {
-	char		*dir;
-	struct store	*st;
-	struct cfg_ctx	 ctx;
-};
-
-static int
-setup(void **state)
-{
-	struct fx	*fx = calloc(1, sizeof(*fx));
-	char		 err[256];
-
-	fx->dir = tu_tmpdir();
-	fx->st = store_open(fx->dir, err, sizeof(err));
-	fx->ctx.c_st = fx->st;
-	fx->ctx.c_user = "tester";
-	*state = fx;
-	return fx->st == NULL;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	store_close(fx->st);
-	tu_rmdir(fx->dir);
-	free(fx);
-	return 0;
-}
-
 static char *
 fixture_path(const char *name)
 {
@@ -58,7 +27,7 @@ fixture_path(const char *name)
 
 /* Imports a fixture; returns the rc, the report in *repp (or freed). */
 static int
-import_fixture(struct fx *fx, const char *name, int flags, json_t **repp)
+import_fixture(struct tu_fx *fx, const char *name, int flags, json_t **repp)
 {
 	char	*path = fixture_path(name);
 	json_t	*rep = NULL;
@@ -360,7 +329,7 @@ report_has(json_t *list, const char *item_prefix, const char *text)
 static void
 test_full_fields(void **state)
 {
-	struct fx	*fx = *state;
+	struct tu_fx	*fx = *state;
 	json_t		*rep, *snap, *r, *ign;
 	size_t		 i;
 	int		 found = 0;
@@ -478,7 +447,7 @@ static const struct want ha_wants[] = {
 static void
 test_ha_master(void **state)
 {
-	struct fx	*fx = *state;
+	struct tu_fx	*fx = *state;
 	json_t		*rep, *snap;
 
 	assert_int_equal(import_fixture(fx, "ha_master.xml", 0, &rep), 0);
@@ -496,13 +465,13 @@ test_ha_master(void **state)
 static void
 roundtrip(const char *fixture)
 {
-	struct fx	*a, *b;
+	struct tu_fx	*a, *b;
 	json_t		*rep = NULL;
 	char		*x1, *x2, *x3, ha[65], hb[65];
 	size_t		 l1, l2, l3;
 
-	setup((void **)&a);
-	setup((void **)&b);
+	assert_int_equal(tu_setup((void **)&a), 0);
+	assert_int_equal(tu_setup((void **)&b), 0);
 	assert_int_equal(import_fixture(a, fixture, 0, NULL), 0);
 	x1 = xmlconf_export(a->st, 1, &l1);
 	assert_non_null(x1);
@@ -530,8 +499,8 @@ roundtrip(const char *fixture)
 	free(x1);
 	free(x2);
 	free(x3);
-	teardown((void **)&a);
-	teardown((void **)&b);
+	tu_teardown((void **)&a);
+	tu_teardown((void **)&b);
 }
 
 static void
@@ -552,7 +521,7 @@ test_roundtrip_ha(void **state)
 static void
 test_roundtrip_factory(void **state)
 {
-	struct fx	*fx = *state, *b;
+	struct tu_fx	*fx = *state, *b;
 	json_t		*rep = NULL;
 	char		*x1, *x2, ha[65], hb[65];
 	size_t		 l1, l2;
@@ -560,7 +529,7 @@ test_roundtrip_factory(void **state)
 	x1 = xmlconf_export(fx->st, 1, &l1);
 	assert_non_null(x1);
 	assert_non_null(strstr(x1, "<opnsense>"));
-	setup((void **)&b);
+	assert_int_equal(tu_setup((void **)&b), 0);
 	assert_int_equal(xmlconf_import(&b->ctx, x1, l1, XMLCONF_MAX_FILE, 0,
 	    "factory", &rep), 0);
 	json_decref(rep);
@@ -572,7 +541,7 @@ test_roundtrip_factory(void **state)
 	assert_string_equal(ha, hb);
 	free(x1);
 	free(x2);
-	teardown((void **)&b);
+	tu_teardown((void **)&b);
 }
 
 /* Every field the model has, set away from its default, survives. */
@@ -647,7 +616,7 @@ static const char api_snapshot[] = "{\"format\":1,\"sections\":{"
 static void
 test_roundtrip_api(void **state)
 {
-	struct fx		*fx = *state, *b;
+	struct tu_fx		*fx = *state, *b;
 	struct cfg_errors	 e;
 	json_error_t		 jerr;
 	json_t			*snap, *rep = NULL;
@@ -667,7 +636,7 @@ test_roundtrip_api(void **state)
 	json_decref(snap);
 	x1 = xmlconf_export(fx->st, 1, &l1);
 	assert_non_null(x1);
-	setup((void **)&b);
+	assert_int_equal(tu_setup((void **)&b), 0);
 	if (xmlconf_import(&b->ctx, x1, l1, XMLCONF_MAX_FILE, 0, "api",
 	    &rep) != 0) {
 		char *t = xmlconf_report_text(rep);
@@ -691,13 +660,13 @@ test_roundtrip_api(void **state)
 	assert_memory_equal(x1, x2, l1);
 	free(x1);
 	free(x2);
-	teardown((void **)&b);
+	tu_teardown((void **)&b);
 }
 
 static void
 test_all_or_nothing(void **state)
 {
-	struct fx	*fx = *state;
+	struct tu_fx	*fx = *state;
 	json_t		*rep;
 	char		 before[65], after[65];
 
@@ -726,7 +695,7 @@ test_all_or_nothing(void **state)
 static void
 test_partial(void **state)
 {
-	struct fx	*fx = *state;
+	struct tu_fx	*fx = *state;
 	json_t		*rep, *snap, *items, *e;
 	size_t		 i;
 	int		 ref = 0, inval = 0, dup = 0;
@@ -772,7 +741,7 @@ test_partial(void **state)
 static void
 test_reimport_same(void **state)
 {
-	struct fx	*fx = *state;
+	struct tu_fx	*fx = *state;
 	char		 h1[65], h2[65];
 
 	assert_int_equal(import_fixture(fx, "ha_master.xml", 0, NULL), 0);
@@ -796,7 +765,7 @@ test_reimport_same(void **state)
 static void
 test_report_text(void **state)
 {
-	struct fx	*fx = *state;
+	struct tu_fx	*fx = *state;
 	json_t		*rep;
 	char		*t;
 
@@ -815,23 +784,23 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_full_fields, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_ha_master, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_full_fields, tu_setup,
+		    tu_teardown),
+		cmocka_unit_test_setup_teardown(test_ha_master, tu_setup,
+		    tu_teardown),
 		cmocka_unit_test(test_roundtrip_full),
 		cmocka_unit_test(test_roundtrip_ha),
-		cmocka_unit_test_setup_teardown(test_roundtrip_factory, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_roundtrip_api, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_all_or_nothing, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_partial, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reimport_same, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_report_text, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_roundtrip_factory, tu_setup,
+		    tu_teardown),
+		cmocka_unit_test_setup_teardown(test_roundtrip_api, tu_setup,
+		    tu_teardown),
+		cmocka_unit_test_setup_teardown(test_all_or_nothing, tu_setup,
+		    tu_teardown),
+		cmocka_unit_test_setup_teardown(test_partial, tu_setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_reimport_same, tu_setup,
+		    tu_teardown),
+		cmocka_unit_test_setup_teardown(test_report_text, tu_setup,
+		    tu_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/config.h"
+#include "store.h"
+
 static inline char *
 tu_tmpdir(void)
 {
@@ -30,6 +33,46 @@ tu_rmdir(char *dir)
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
 	free(dir);
+}
+
+/*
+ * The fixture of the tests that need a store: a fresh directory, the
+ * store opened in it, and a model context for user "tester". cmocka's
+ * setup and teardown; *state is the struct tu_fx they own.
+ */
+struct tu_fx {
+	char		*dir;
+	struct store	*st;
+	struct cfg_ctx	 ctx;
+};
+
+static inline int
+tu_setup(void **state)
+{
+	struct tu_fx	*fx = calloc(1, sizeof(*fx));
+	char		 err[256];
+
+	*state = fx;
+	if (fx == NULL)
+		return -1;
+	fx->dir = tu_tmpdir();
+	fx->st = store_open(fx->dir, err, sizeof(err));
+	if (fx->st == NULL)
+		fprintf(stderr, "store_open: %s\n", err);
+	fx->ctx.c_st = fx->st;
+	fx->ctx.c_user = "tester";
+	return fx->st == NULL ? -1 : 0;
+}
+
+static inline int
+tu_teardown(void **state)
+{
+	struct tu_fx *fx = *state;
+
+	store_close(fx->st);
+	tu_rmdir(fx->dir);
+	free(fx);
+	return 0;
 }
 
 #endif
