@@ -19,14 +19,11 @@ import struct
 import sys
 import time
 
+from carp_craft import cksum, mac_of
+
 WAIT = 1.5
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
-
-
-def mac_of(iface):
-    with open("/sys/class/net/%s/address" % iface) as f:
-        return bytes.fromhex(f.read().strip().replace(":", ""))
 
 
 def fmt(mac):
@@ -34,13 +31,8 @@ def fmt(mac):
 
 
 def icmp6_sum(src, dst, msg):
-    data = src + dst + struct.pack("!IxxxB", len(msg), 58) + msg
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
+    """RFC 4443: over the IPv6 pseudo-header and the message."""
+    return cksum(src + dst + struct.pack("!IxxxB", len(msg), 58) + msg)
 
 
 def arp_request(mac, src, target, dst=b"\xff" * 6):
