@@ -8,11 +8,10 @@
  * the socket cannot hold meanwhile is lost and counted (overruns), as
  * pflog drops under load.
  *
- * Direction: prerouting and input log on the way in, output and
- * postrouting on the way out. In forward both evaluations run (filter_in
- * then filter_out, render/nft.c), so the rule decides: its direction if
- * it has one, else "out" only when its interfaces name the outgoing
- * interface and not the incoming one.
+ * Direction: a filter rule's prefix says which evaluation logged
+ * (render/nft.c nft_log: in forward both run, filter_in then filter_out);
+ * otherwise the hook decides: prerouting and input on the way in, output
+ * and postrouting on the way out.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -176,25 +175,6 @@ fwlog_req(struct parent *pa, json_t *req, const char *from)
 
 /* In the API child and the console. */
 
-/* 1 when name is one of the comma-separated list. */
-static int
-fwlog_in_list(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n == 0)
-		return 0;
-	while (*list != '\0') {
-		if (strncmp(list, name, n) == 0 && (list[n] == ',' ||
-		    list[n] == '\0'))
-			return 1;
-		if ((list = strchr(list, ',')) == NULL)
-			return 0;
-		list++;
-	}
-	return 0;
-}
-
 /* The interface name of a device: borrowed from snap or dev itself. */
 static const char *
 fwlog_ifname(json_t *snap, const char *dev)
@@ -245,20 +225,6 @@ fwlog_rule(struct store *st, const char *uuid, const char **secname)
 	return NULL;
 }
 
-static const char *
-fwlog_dir(json_t *row, json_t *rule, const char *in_if, const char *out_if)
-{
-	const char *dir = cfg_str(row, "dir"), *rdir, *rif;
-
-	if (*dir != '\0')
-		return dir;
-	rdir = cfg_str(rule, "direction");
-	if (strcmp(rdir, "in") == 0 || strcmp(rdir, "out") == 0)
-		return rdir;
-	rif = cfg_str(rule, "interface");
-	return fwlog_in_list(rif, out_if) && !fwlog_in_list(rif, in_if) ?
-	    "out" : "in";
-}
 
 void
 fwlog_resolve(struct store *st, json_t *rows)
@@ -287,7 +253,7 @@ fwlog_resolve(struct store *st, json_t *rows)
 			rule = NULL;
 		in_if = fwlog_ifname(snap, cfg_str(row, "indev"));
 		out_if = fwlog_ifname(snap, cfg_str(row, "outdev"));
-		out = strcmp(fwlog_dir(row, rule, in_if, out_if), "out") == 0;
+		out = strcmp(cfg_str(row, "dir"), "out") == 0;
 		/* Strings of row itself: copied before any key is replaced. */
 		json_object_set_new(row, "interface", json_string(out ?
 		    out_if : in_if));

@@ -104,12 +104,16 @@ linux_nflog_open(int group, int rcvbuf)
 	return fd;
 }
 
-/* "tw:<uuid>:<action>", exactly; anything else leaves no rule. */
+/*
+ * "tw:<uuid>:<action>" or "tw:<uuid>:<action>:<in|out>" (a filter rule:
+ * the evaluation that logged), exactly; anything else leaves no rule.
+ */
 static void
 nflog_prefix(const char *p, size_t len, struct linux_nflog_entry *e)
 {
-	char	uuid[UUID_LEN + 1];
-	size_t	i;
+	char		 uuid[UUID_LEN + 1], act[16];
+	const char	*dir;
+	size_t		 i;
 
 	if (len < 3 + UUID_LEN + 2 || strncmp(p, "tw:", 3) != 0 ||
 	    p[3 + UUID_LEN] != ':')
@@ -119,13 +123,25 @@ nflog_prefix(const char *p, size_t len, struct linux_nflog_entry *e)
 	if (!util_is_uuid(uuid))
 		return;
 	p += 4 + UUID_LEN;
+	if ((dir = strchr(p, ':')) != NULL) {
+		if (strcmp(dir + 1, "in") != 0 && strcmp(dir + 1, "out") != 0)
+			return;
+		if ((size_t)(dir - p) >= sizeof(act))
+			return;
+		memcpy(act, p, (size_t)(dir - p));
+		act[dir - p] = '\0';
+		dir++;
+	} else if (util_strlcpy(act, p, sizeof(act)) >= sizeof(act))
+		return;
 	for (i = 0; i < nitems(nflog_actions); i++)
-		if (strcmp(p, nflog_actions[i]) == 0)
+		if (strcmp(act, nflog_actions[i]) == 0)
 			break;
 	if (i == nitems(nflog_actions))
 		return;
 	memcpy(e->le_rule, uuid, sizeof(uuid));
 	util_strlcpy(e->le_action, nflog_actions[i], sizeof(e->le_action));
+	if (dir != NULL)
+		util_strlcpy(e->le_dir, dir, sizeof(e->le_dir));
 }
 
 static void

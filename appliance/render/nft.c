@@ -189,11 +189,16 @@ nft_match(struct render_ctx *ctx, struct rbuf *b, const struct nft_match *m,
 	return 1;
 }
 
+/*
+ * The prefix names the rule, what it did and, for a filter rule, the
+ * evaluation it matched in: the forward hook runs both (filter_in, then
+ * filter_out), and only the renderer knows which one logged.
+ */
 void
-nft_log(struct rbuf *b, const char *uuid, const char *what)
+nft_log(struct rbuf *b, const char *uuid, const char *what, const char *dir)
 {
-	rbuf_printf(b, " log prefix \"tw:%s:%s\" group %d", uuid, what,
-	    TW_NFLOG_GROUP);
+	rbuf_printf(b, " log prefix \"tw:%s:%s%s%s\" group %d", uuid, what,
+	    dir != NULL ? ":" : "", dir != NULL ? dir : "", TW_NFLOG_GROUP);
 }
 
 /*
@@ -444,7 +449,8 @@ nft_frule_emit(struct render_ctx *ctx, const struct nft_frule *fr,
 				rbuf_printf(out, "\t\t%s", line.b_data + 1);
 				if (fr->fr_log)
 					nft_log(out, fr->fr_uuid,
-					    nft_actname[fr->fr_act]);
+					    nft_actname[fr->fr_act],
+					    dir == DIR_IN ? "in" : "out");
 				if (fr->fr_ctmark != 0)
 					rbuf_printf(out, " ct mark set ct mark "
 					    "| 0x%08x ct event set destroy",

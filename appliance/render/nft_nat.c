@@ -128,7 +128,7 @@ nft_dnat_emit(struct render_ctx *ctx, const struct nft_dnat *d, int assoc)
 		if (assoc)
 			rbuf_puts(out, " ct status dnat");
 		if (d->d_log)
-			nft_log(out, d->d_uuid, assoc ? "pass" : "rdr");
+			nft_log(out, d->d_uuid, assoc ? "pass" : "rdr", NULL);
 		if (assoc)
 			rbuf_puts(out, " return");
 		else if (d->d_af == 4)
@@ -236,7 +236,7 @@ nft_snat_rule(struct render_ctx *ctx, json_t *row)
 	if ((r = nft_match(ctx, &line, &m, af, &why)) == 1) {
 		rbuf_printf(out, "\t\t%s", line.b_data + 1);
 		if (render_bool(row, "log"))
-			nft_log(out, uuid, "nat");
+			nft_log(out, uuid, "nat", NULL);
 		if (nonat)
 			rbuf_puts(out, " accept");
 		else if (af == 4)

@@ -203,7 +203,8 @@ int	 nft_match(struct render_ctx *, struct rbuf *b,
 /* Whether the match is the same in both families (one rule, no af). */
 int	 nft_neutral(const struct nft_match *, int fams);
 /* Appends ' log prefix "tw:<uuid>:<what>" group N'. */
-void	 nft_log(struct rbuf *, const char *uuid, const char *what);
+void	 nft_log(struct rbuf *, const char *uuid, const char *what,
+	    const char *dir);
 /* "\"dev\"" of an interface by name: 1, 0 cannot match (*why), -1. */
 int	 nft_ifdev(struct render_ctx *, const char *ifname, char *out,
 	    size_t outlen, const char **why);

@@ -130,7 +130,7 @@ t_setup() {
 	    \"description\":\"fwlog ping\"}") || return 1
 	tw_api POST firewall/filter/apply >/dev/null && ok_api || return 1
 	echo "$BLOCK $PASS $SILENT $LOCAL $OUT $PING" > "$TW_TMP/uuids"
-	grep -q "log prefix \"tw:$BLOCK:block\" group 1" \
+	grep -q "log prefix \"tw:$BLOCK:block:in\" group 1" \
 	    "$TW_DATA/rendered/twinwall.nft" ||
 	    { echo "the block rule is not rendered with log"; return 1; }
 }

@@ -105,6 +105,32 @@ parse_payload(const uint8_t *p, size_t len, struct linux_nflog_entry *e)
 	assert_int_equal(linux_nflog_parse(&m.m_hdr, e), 0);
 }
 
+/*
+ * In forward both evaluations run; the prefix's suffix names the one
+ * that logged, and wins over the hook.
+ */
+static void
+test_parse_dir_suffix(void **state)
+{
+	struct linux_nflog_entry	e;
+	struct nl_msg			m;
+
+	(void)state;
+	msg_begin(&m, NF_INET_FORWARD, "tw:" UUID1 ":block:out");
+	assert_int_equal(linux_nflog_parse(&m.m_hdr, &e), 0);
+	assert_string_equal(e.le_dir, "out");
+	assert_string_equal(e.le_action, "block");
+	assert_string_equal(e.le_rule, UUID1);
+	msg_begin(&m, NF_INET_FORWARD, "tw:" UUID1 ":pass:in");
+	assert_int_equal(linux_nflog_parse(&m.m_hdr, &e), 0);
+	assert_string_equal(e.le_dir, "in");
+	assert_string_equal(e.le_action, "pass");
+	msg_begin(&m, NF_INET_FORWARD, "tw:" UUID1 ":pass:up");
+	assert_int_equal(linux_nflog_parse(&m.m_hdr, &e), 0);
+	assert_string_equal(e.le_rule, "");
+	assert_string_equal(e.le_dir, "");
+}
+
 static void
 test_parse_ipv4_tcp(void **state)
 {
@@ -130,7 +156,7 @@ test_parse_ipv4_tcp(void **state)
 
 	assert_int_equal(linux_nflog_parse(&m.m_hdr, &e), 0);
 	assert_string_equal(e.le_hook, "forward");
-	assert_string_equal(e.le_dir, "");
+	assert_string_equal(e.le_dir, "");	/* no evaluation named */
 	assert_string_equal(e.le_indev, "lo");
 	assert_string_equal(e.le_outdev, "if999999");
 	assert_string_equal(e.le_action, "block");
@@ -491,9 +517,10 @@ test_resolve(void **state)
 
 	rows = json_array();
 	json_array_append_new(rows, row_of("twc7", "", "in", out));
-	json_array_append_new(rows, row_of("lan0", "wan0", "", out));
-	json_array_append_new(rows, row_of("lan0", "wan0", "", any));
-	json_array_append_new(rows, row_of("lan0", "wan0", "", anywan));
+	/* Forwarded: the prefix said which evaluation logged. */
+	json_array_append_new(rows, row_of("lan0", "wan0", "out", out));
+	json_array_append_new(rows, row_of("lan0", "wan0", "in", any));
+	json_array_append_new(rows, row_of("lan0", "wan0", "out", anywan));
 	json_array_append_new(rows, row_of("eth9", "", "in", ""));
 	json_array_append_new(rows, row_of("twc8", "twc07", "out", UUID1));
 	json_array_append_new(rows, row_of("wan0", "", "in", dnat));
@@ -538,6 +565,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_ipv4_tcp),
+		cmocka_unit_test(test_parse_dir_suffix),
 		cmocka_unit_test(test_parse_hooks),
 		cmocka_unit_test(test_parse_prefix_hostile),
 		cmocka_unit_test(test_parse_ipv4_hostile),
