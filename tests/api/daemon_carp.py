@@ -14,139 +14,16 @@ Python standard library only.
 Prints "PASS name" / "FAIL name: reason", then "N passed, N failed";
 exits 1 when anything failed.
 """
-import base64
-import http.client
-import json
 import os
-import shutil
-import signal
-import socket
-import struct
-import subprocess
 import sys
-import tempfile
 import time
 import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.path.abspath(os.environ.get("TW_BIN", os.path.join(ROOT, "build", "twinwall")))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from twdaemon import Daemon  # noqa: E402
 # A lone simulated node: master-down = 3 x advbase + advskew/256 s.
 SETTLE = 6.0
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_for(pred, timeout, what):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
-
-
-class Daemon:
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="tw-carp-")
-        os.chmod(self.dir, 0o755)	# as root the child walks through it
-        self.port = free_port()
-        self.proc = None
-        self.key = None
-        self.err = os.path.join(tempfile.gettempdir(),
-                                os.path.basename(self.dir) + ".err")
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            [BIN, "daemon", "--data", self.dir, "--listen",
-             "127.0.0.1:%d" % self.port, "--platform", "dry", "--no-tls"],
-            stdout=subprocess.DEVNULL, stderr=open(self.err, "a"),
-            stdin=subprocess.DEVNULL, cwd=ROOT)
-        wait_for(self.listening, 20, "the daemon to listen")
-        if self.key is None:
-            p = subprocess.run([BIN, "apikey", "--data", self.dir, "--user",
-                                "root", "--descr", "carp"], capture_output=True,
-                               text=True, timeout=30, check=True)
-            self.key = p.stdout.split()
-        return self
-
-    def listening(self):
-        if self.proc.poll() is not None:
-            raise AssertionError("daemon exited %d" % self.proc.returncode)
-        try:
-            socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-            return True
-        except OSError:
-            return False
-
-    def call(self, method, path, body=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        auth = base64.b64encode(("%s:%s" % tuple(self.key)).encode()).decode()
-        headers = {"Authorization": "Basic " + auth}
-        data = None
-        if body is not None:
-            data = json.dumps(body)
-            headers["Content-Type"] = "application/json"
-        c.request(method, "/api/" + path, body=data, headers=headers)
-        r = c.getresponse()
-        raw = r.read()
-        c.close()
-        return r.status, json.loads(raw or b"{}")
-
-    def ok(self, method, path, body=None):
-        status, j = self.call(method, path, body)
-        assert status == 200, (path, status, j)
-        return j
-
-    def control(self, req):
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(os.path.join(self.dir, "control.sock"))
-        m = json.dumps(req).encode()
-        s.sendall(struct.pack(">I", len(m)) + m)
-        n = struct.unpack(">I", self._read(s, 4))[0]
-        ans = json.loads(self._read(s, n))
-        s.close()
-        return ans
-
-    @staticmethod
-    def _read(s, n):
-        b = b""
-        while len(b) < n:
-            c = s.recv(n - len(b))
-            if not c:
-                raise AssertionError("control socket closed")
-            b += c
-        return b
-
-    def statuses(self):
-        j = self.ok("GET", "diagnostics/interface/get_vip_status")
-        return [r["status"] for r in j["rows"] if r["mode"] == "carp"]
-
-    def wait_all(self, want, timeout=SETTLE):
-        return wait_for(lambda: (lambda s: s and all(x == want for x in s))(
-            self.statuses()), timeout, "every CARP VIP %s (now %s)" % (
-            want, self.statuses()))
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-        if os.path.exists(self.err):
-            os.unlink(self.err)
 
 
 D = None
@@ -156,7 +33,7 @@ def daemon():
     """One daemon with two CARP VIPs (lan, wan) and an IP alias."""
     global D
     if D is None:
-        D = Daemon().start()
+        D = Daemon("carp", auto_key=True, key_descr="carp").start()
         for vip in ({"mode": "carp", "interface": "lan",
                      "subnet": "192.168.1.100", "subnet_bits": "24",
                      "vhid": "1", "advskew": "0", "password": "pw1"},
@@ -166,8 +43,8 @@ def daemon():
                     {"mode": "ipalias", "interface": "lan",
                      "subnet": "192.168.1.101", "subnet_bits": "24",
                      "vhid": "1"}):
-            D.ok("POST", "interfaces/vip_settings/add_item", {"vip": vip})
-        j = D.ok("POST", "interfaces/vip_settings/reconfigure", {})
+            D.ok("POST", "/api/interfaces/vip_settings/add_item", {"vip": vip})
+        j = D.ok("POST", "/api/interfaces/vip_settings/reconfigure", {})
         assert j.get("status") == "ok", j
         D.wait_all("MASTER")
     return D
@@ -175,7 +52,7 @@ def daemon():
 
 def test_get_vip_status_shape():
     d = daemon()
-    j = d.ok("GET", "diagnostics/interface/get_vip_status")
+    j = d.ok("GET", "/api/diagnostics/interface/get_vip_status")
     for k in ("total", "rowCount", "current", "rows", "carp"):
         assert k in j, (k, j)
     assert j["total"] == 3 and len(j["rows"]) == 3, j
@@ -217,43 +94,43 @@ def test_parent_carp_status():
 
 def test_disable_enable():
     d = daemon()
-    j = d.ok("POST", "diagnostics/interface/carp_status/disable")
+    j = d.ok("POST", "/api/diagnostics/interface/carp_status/disable")
     assert j["status"] == "ok" and j["carp"]["allow"] == "0", j
     s = d.statuses()
     assert s and "MASTER" not in s, s
     assert all(x == "DISABLED" for x in s), s
-    j = d.ok("GET", "diagnostics/interface/get_vip_status")
+    j = d.ok("GET", "/api/diagnostics/interface/get_vip_status")
     assert j["carp"]["allow"] == "0" and j["carp"]["status_msg"], j["carp"]
-    j = d.ok("POST", "diagnostics/interface/carp_status/enable")
+    j = d.ok("POST", "/api/diagnostics/interface/carp_status/enable")
     assert j["carp"]["allow"] == "1", j
     d.wait_all("MASTER")
 
 
 def test_maintenance_survives_restart():
     d = daemon()
-    j = d.ok("POST", "diagnostics/interface/carp_status/maintenance/1")
+    j = d.ok("POST", "/api/diagnostics/interface/carp_status/maintenance/1")
     assert j["carp"]["maintenancemode"] is True, j
     assert j["carp"]["demotion"] == "239", j  # CARP_DEMOTE_MAINT
     d.wait_all("BACKUP", 3)
     d.stop()
     d.start()
-    j = d.ok("GET", "diagnostics/interface/get_vip_status")
+    j = d.ok("GET", "/api/diagnostics/interface/get_vip_status")
     assert j["carp"]["maintenancemode"] is True, j["carp"]
     assert len(j["rows"]) == 3, "the stored VIPs are back after a restart"
     time.sleep(SETTLE)
     s = d.statuses()
     assert s and all(x == "BACKUP" for x in s), s
     # Without a value: a toggle (off again).
-    j = d.ok("POST", "diagnostics/interface/carp_status/maintenance")
+    j = d.ok("POST", "/api/diagnostics/interface/carp_status/maintenance")
     assert j["carp"]["maintenancemode"] is False, j
     d.wait_all("MASTER")
-    status, j = d.call("POST", "diagnostics/interface/carp_status/bogus")
-    assert status == 404, (status, j)
+    r = d.request("POST", "/api/diagnostics/interface/carp_status/bogus")
+    assert r.status == 404, r
 
 
 def test_timeline_causes():
     d = daemon()
-    j = d.ok("GET", "core/hasync_status/timeline?limit=1000")
+    j = d.ok("GET", "/api/core/hasync_status/timeline?limit=1000")
     assert j["total"] >= j["rowCount"] > 0, j
     rows = j["rows"]
     for r in rows:
@@ -265,7 +142,7 @@ def test_timeline_causes():
         assert c in causes, (c, causes)
     times = [r["time"] for r in rows]
     assert times == sorted(times, reverse=True), "newest first"
-    j = d.ok("GET", "core/hasync_status/timeline?limit=2")
+    j = d.ok("GET", "/api/core/hasync_status/timeline?limit=2")
     assert j["rowCount"] == 2, j
 
 
@@ -295,9 +172,9 @@ def main():
     finally:
         if D is not None:
             if failed:
-                with open(D.err) as f:
-                    print("# daemon log tail:\n" + "".join(
-                        "#   " + l for l in f.readlines()[-30:]))
+                print("# daemon log tail:\n" + "".join(
+                    "#   " + l for l in
+                    D.stderr().splitlines(True)[-30:]))
             D.cleanup()
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0

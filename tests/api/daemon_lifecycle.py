@@ -15,8 +15,6 @@ an invalid import changing nothing. Python standard library only.
 Prints "PASS name" / "FAIL name: reason" / "SKIP name: reason"; exits 1
 when anything failed.
 """
-import base64
-import http.client
 import json
 import os
 import pwd
@@ -33,20 +31,9 @@ import time
 import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.path.abspath(os.environ.get("TW_BIN", os.path.join(ROOT, "build", "twinwall")))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from twdaemon import BIN, Daemon, Skip, free_port, wait_for  # noqa: E402
 IS_ROOT = os.geteuid() == 0
-
-
-class Skip(Exception):
-    pass
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def tw(*args, stdin=None, check=False):
@@ -59,16 +46,6 @@ def tw(*args, stdin=None, check=False):
     return p
 
 
-def wait_for(pred, timeout=10.0, what="condition"):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
-
-
 def alive(pid):
     """True when pid runs (a zombie counts as gone)."""
     try:
@@ -78,14 +55,6 @@ def alive(pid):
         return False
 
 
-def children(pid):
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(x) for x in f.read().split()]
-    except FileNotFoundError:
-        return []
-
-
 def proc_ids(pid, field):
     """Uid:/Gid: line of /proc/PID/status as four ints."""
     with open("/proc/%d/status" % pid) as f:
@@ -93,105 +62,6 @@ def proc_ids(pid, field):
             if line.startswith(field + ":"):
                 return [int(x) for x in line.split()[1:]]
     return []
-
-
-class Daemon:
-    """One daemon with its own data directory; logs go to files there."""
-
-    def __init__(self, tls=False, datadir=None, listen_host="127.0.0.1",
-                 platform="dry"):
-        self.tls = tls
-        self.platform = platform
-        self.dir = datadir or tempfile.mkdtemp(prefix="tw-daemon-")
-        self.port = free_port()
-        self.listen = "%s:%d" % (listen_host, self.port)
-        self.proc = None
-        self.out = os.path.join(tempfile.gettempdir(),
-                                os.path.basename(self.dir) + ".out")
-        self.err = self.out[:-4] + ".err"
-
-    def start(self, wait=True):
-        args = [BIN, "daemon", "--data", self.dir, "--listen", self.listen,
-                "--platform", self.platform]
-        if not self.tls:
-            args.append("--no-tls")
-        self.proc = subprocess.Popen(args, stdout=open(self.out, "w"),
-                                     stderr=open(self.err, "w"),
-                                     stdin=subprocess.DEVNULL,
-                                     cwd=ROOT)
-        if wait:
-            wait_for(self.listening, 20, "the daemon to listen on %s" % self.listen)
-            wait_for(lambda: "running as uid" in self.stderr(), 10,
-                     "the api child to start")
-        return self
-
-    def listening(self):
-        if self.proc.poll() is not None:
-            raise AssertionError("daemon exited %d: %s" % (
-                self.proc.returncode, self.stderr()[-2000:]))
-        try:
-            socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-            return True
-        except OSError:
-            return False
-
-    def stdout(self):
-        with open(self.out) as f:
-            return f.read()
-
-    def stderr(self):
-        with open(self.err) as f:
-            return f.read()
-
-    def child(self):
-        kids = children(self.proc.pid)
-        return kids[0] if len(kids) == 1 else None
-
-    def password(self):
-        m = re.search(r"^initial root password: (\S+)$", self.stdout(), re.M)
-        return m.group(1) if m else None
-
-    def request(self, path, user, secret, method="GET", body=None):
-        if self.tls:
-            ctx = ssl.create_default_context()
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-            c = http.client.HTTPSConnection("127.0.0.1", self.port,
-                                            context=ctx, timeout=10)
-        else:
-            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        auth = base64.b64encode(("%s:%s" % (user, secret)).encode()).decode()
-        headers = {"Authorization": "Basic " + auth}
-        if body is not None:
-            body = json.dumps(body)
-            headers["Content-Type"] = "application/json"
-        c.request(method, path, body=body, headers=headers)
-        r = c.getresponse()
-        body = r.read()
-        c.close()
-        return r.status, body
-
-    def ping(self, user, secret):
-        status, body = self.request("/api/core/ping", user, secret)
-        if status == 404:
-            raise Skip("GET /api/core/ping not served yet")
-        return status, body
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-        for f in (self.out, self.err):
-            if os.path.exists(f):
-                os.unlink(f)
 
 
 # One daemon shared by the read-only tests.
@@ -388,15 +258,16 @@ def test_api_apply_through_parent():
     d = shared()
     key, secret = tw("apikey", "--data", d.dir, "--user", "root",
                      check=True).stdout.split()
-    status, body = d.request("/api/firewall/filter/apply", key, secret,
-                             method="POST", body={})
+    r = d.request("POST", "/api/firewall/filter/apply", body={},
+                  auth=(key, secret))
+    status, body = r.status, r.raw
     if status == 404:
         raise Skip("POST /api/firewall/filter/apply not served yet")
     assert status == 200, (status, body)
     assert json.loads(body)["status"] == "ok", body
     wait_for(lambda: "apply (api): ok" in d.stderr(), 5, "the parent's log line")
-    status, body = d.request("/api/diagnostics/interface/get_vip_status",
-                             key, secret)
+    r = d.get("/api/diagnostics/interface/get_vip_status", auth=(key, secret))
+    status, body = r.status, r.raw
     if status != 404:
         assert status == 200, (status, body)
 

@@ -11,16 +11,11 @@ Starts `build/twinwall daemon --platform dry` (one plain-HTTP daemon on
 Prints "PASS name" / "FAIL name: reason" per test (SKIP when a test
 cannot run here) and ends with "N passed, N failed"; exits 1 on failure.
 """
-import base64
 import http.client
 import json
 import os
 import pwd
 import shutil
-import signal
-import socket
-import ssl
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,192 +23,9 @@ import traceback
 import uuid as uuidlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILD = os.path.join(ROOT, "build")
-BIN = None
-
-
-SAN_REPORTS = []
-
-
-class Skip(Exception):
-    pass
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-class Resp:
-    def __init__(self, status, headers, body):
-        self.status = status
-        self.headers = headers
-        self.raw = body
-        try:
-            self.json = json.loads(body.decode("utf-8")) if body else None
-        except ValueError:
-            self.json = None
-
-    def header(self, name):
-        for k, v in self.headers:
-            if k.lower() == name.lower():
-                return v
-        return None
-
-    def __repr__(self):
-        return "HTTP %d %s" % (self.status, self.raw[:300])
-
-
-class Daemon:
-    """One twinwall daemon with its own data directory."""
-
-    def __init__(self, tls=False, datadir=None):
-        self.tls = tls
-        self.datadir = datadir or tempfile.mkdtemp(prefix="tw-api-")
-        if os.geteuid() == 0:
-            os.chmod(self.datadir, 0o755)
-        self.port = None
-        self.proc = None
-        self.key = self.secret = None
-        self.log = None
-
-    def start(self):
-        self.port = free_port()
-        args = [BIN, "daemon", "--data", self.datadir, "--listen",
-                "127.0.0.1:%d" % self.port, "--platform", "dry"]
-        if getattr(self, "www", None):
-            args += ["--www", self.www]
-        if not self.tls:
-            args.append("--no-tls")
-        self.log = open(os.path.join(self.datadir, "daemon.log"), "ab")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log,
-                                     cwd=ROOT)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError("daemon exited with %d: %s" % (
-                    self.proc.returncode, self.logtail()))
-            try:
-                r = self.request("GET", "/api/core/ping", auth=None)
-                if r.status in (200, 401):
-                    return self
-            except (OSError, http.client.HTTPException):
-                pass
-            time.sleep(0.1)
-        raise AssertionError("daemon did not answer: " + self.logtail())
-
-    def logtail(self):
-        try:
-            with open(os.path.join(self.datadir, "daemon.log"), "rb") as f:
-                return f.read()[-1500:].decode("utf-8", "replace")
-        except OSError:
-            return ""
-
-    def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-        if self.log:
-            self.log.close()
-            self.log = None
-            self.scan_log()
-
-    SAN_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-                 "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer")
-
-    def scan_log(self):
-        """Collects sanitizer reports of the runs so far (ASan builds)."""
-        path = os.path.join(self.datadir, "daemon.log")
-        try:
-            with open(path, "rb") as f:
-                f.seek(getattr(self, "log_seen", 0))
-                text = f.read().decode("utf-8", "replace")
-                self.log_seen = f.tell()
-        except OSError:
-            return
-        for line in text.splitlines():
-            if any(m in line for m in self.SAN_MARKS):
-                SAN_REPORTS.append(line.strip()[:300])
-
-    def restart(self):
-        self.stop()
-        return self.start()
-
-    def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.datadir, ignore_errors=True)
-
-    def make_key(self, user="root"):
-        out = subprocess.run([BIN, "apikey", "--data", self.datadir,
-                              "--user", user], capture_output=True,
-                             text=True, timeout=30, cwd=ROOT)
-        if out.returncode != 0:
-            raise AssertionError("twinwall apikey: %s" % out.stderr)
-        words = out.stdout.split()
-        if len(words) < 2:
-            raise AssertionError("twinwall apikey printed %r" % out.stdout)
-        return words[-2], words[-1]
-
-    def root_password(self):
-        with open(os.path.join(self.datadir, "initial-password")) as f:
-            return f.read().strip()
-
-    def conn(self):
-        if self.tls:
-            ctx = ssl.create_default_context()
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-            return http.client.HTTPSConnection("127.0.0.1", self.port,
-                                               context=ctx, timeout=30)
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-
-    def request(self, method, path, body=None, auth="key", headers=None,
-                raw=None, ctype="application/json"):
-        h = dict(headers or {})
-        if auth == "key":
-            auth = (self.key, self.secret)
-        if auth is not None:
-            tok = base64.b64encode(("%s:%s" % auth).encode()).decode()
-            h["Authorization"] = "Basic " + tok
-        data = raw
-        if body is not None:
-            data = json.dumps(body).encode()
-        if data is not None:
-            h.setdefault("Content-Type", ctype)
-        c = self.conn()
-        try:
-            c.request(method, path, body=data, headers=h)
-            r = c.getresponse()
-            return Resp(r.status, r.getheaders(), r.read())
-        finally:
-            c.close()
-
-    def get(self, path, **kw):
-        return self.request("GET", path, **kw)
-
-    def post(self, path, body=None, **kw):
-        return self.request("POST", path, body=body, **kw)
-
-    def status(self):
-        r = self.get("/api/core/system/status")
-        check(r.status == 200, "status: %r" % r)
-        return r.json
-
-    def config_hash(self):
-        return self.status()["config_hash"]
-
-
-def check(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+import twdaemon  # noqa: E402
+from twdaemon import SAN_REPORTS, Daemon, Skip, check  # noqa: E402
 
 
 def expect(r, status, what=""):
@@ -960,7 +772,7 @@ def t_static_files(_d):
         for n in dn + fn:
             if not os.path.islink(os.path.join(dp, n)):
                 os.chmod(os.path.join(dp, n), 0o755)
-    d = Daemon()
+    d = Daemon("api")
     d.www = www
     try:
         d.start()
@@ -1025,7 +837,7 @@ def t_privsep_uid(d):
 
 
 def t_tls_daemon(_d):
-    d = Daemon(tls=True).start()
+    d = Daemon("api", tls=True).start()
     try:
         d.key, d.secret = d.make_key()
         expect(d.get("/api/core/ping"), 200, "TLS ping")
@@ -1073,7 +885,6 @@ TESTS = [
 
 
 def main():
-    global BIN
     args = sys.argv[1:]
     only = None
     if "-k" in args:
@@ -1081,17 +892,14 @@ def main():
         only = args[i + 1]
         del args[i:i + 2]
     if args:
-        BIN = os.path.abspath(os.path.join(args[0], "twinwall"))
-    elif os.environ.get("TW_BIN"):
-        BIN = os.path.abspath(os.environ["TW_BIN"])
-    else:
-        BIN = os.path.join(BUILD, "twinwall")
+        twdaemon.BIN = os.path.abspath(os.path.join(args[0], "twinwall"))
+    BIN = twdaemon.BIN	# TW_BIN, else build/twinwall
     if not os.access(BIN, os.X_OK):
         print("FAIL setup: no %s" % BIN)
         print("0 passed, 1 failed")
         return 1
     passed = failed = skipped = 0
-    d = Daemon()
+    d = Daemon("api")
     try:
         d.start()
         d.key, d.secret = d.make_key()

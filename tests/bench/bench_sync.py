@@ -15,8 +15,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tests", "sync"))
-import twd  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+import twdaemon  # noqa: E402
 
 NRULES = 10000
 TARGET = 2.0
@@ -24,7 +24,7 @@ TARGET = 2.0
 
 def snapshot_with_rules(datadir, path):
     """Writes a snapshot: the factory configuration + NRULES rules."""
-    out = subprocess.run([twd.BIN, "export", "--data", datadir],
+    out = subprocess.run([twdaemon.BIN, "export", "--data", datadir],
                          capture_output=True, text=True, cwd=ROOT, check=True)
     snap = json.loads(out.stdout)
     rules = snap["sections"]["filter_rules"]
@@ -44,29 +44,29 @@ def snapshot_with_rules(datadir, path):
 
 
 def main():
-    if not os.access(twd.BIN, os.X_OK):
-        print("bench_sync: SKIPPED (no %s)" % twd.BIN)
+    if not os.access(twdaemon.BIN, os.X_OK):
+        print("bench_sync: SKIPPED (no %s)" % twdaemon.BIN)
         return 0
     tmp = tempfile.mkdtemp(prefix="tw-bench-sync-")
-    m = twd.Daemon("master")
-    b = twd.Daemon("backup")
+    m = twdaemon.Daemon("master", tls=True, auto_key=True)
+    b = twdaemon.Daemon("backup", tls=True, auto_key=True)
     try:
         # the floor: import the same rules into a fresh local store
         floordir = os.path.join(tmp, "floor")
         os.mkdir(floordir)
-        subprocess.run([twd.BIN, "apikey", "--data", floordir, "--user",
+        subprocess.run([twdaemon.BIN, "apikey", "--data", floordir, "--user",
                         "root"], capture_output=True, cwd=ROOT)
         snap = os.path.join(tmp, "rules.json")
         snapshot_with_rules(floordir, snap)
         t0 = time.time()
-        r = subprocess.run([twd.BIN, "import", "--data", floordir, snap],
+        r = subprocess.run([twdaemon.BIN, "import", "--data", floordir, snap],
                            capture_output=True, text=True, cwd=ROOT)
         floor = time.time() - t0
         if r.returncode != 0:
             print("bench_sync: import failed: %s" % r.stderr[-400:])
             return 0
         # the master holds the rules before it starts
-        r = subprocess.run([twd.BIN, "import", "--data", m.datadir, snap],
+        r = subprocess.run([twdaemon.BIN, "import", "--data", m.datadir, snap],
                            capture_output=True, text=True, cwd=ROOT)
         if r.returncode != 0:
             print("bench_sync: import on the master failed: %s" %

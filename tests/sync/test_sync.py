@@ -12,9 +12,10 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import twd  # noqa: E402
-from twd import check  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "lib"))
+import twdaemon  # noqa: E402
+from twdaemon import check  # noqa: E402
 
 FILTER = "/api/firewall/filter/"
 ALIAS = "/api/firewall/alias/"
@@ -91,8 +92,8 @@ def setup():
 
 
 def configure(e):
-    e.m = twd.Daemon("master").start()
-    e.b = twd.Daemon("backup").start()
+    e.m = twdaemon.Daemon("master", tls=True, auto_key=True).start()
+    e.b = twdaemon.Daemon("backup", tls=True, auto_key=True).start()
     m, b = e.m, e.b
     set_hasync(m, b)
     # Master: aliases, rules (one nosync), NAT, VIPs (CARP + an alias
@@ -269,7 +270,7 @@ def t_wrong_credentials(e):
 
 
 def t_unreachable(e):
-    port = twd.free_port()
+    port = twdaemon.free_port()
     failing_sync(e, ("127.0.0.1:%d" % port,),
                  synchronizetoip="https://127.0.0.1:%d" % port)
 
@@ -373,7 +374,7 @@ def t_cron(e):
     """One wait for the next minute: the master's job syncs, a second
     master with CARP disabled refuses from cron."""
     m, b = e.m, e.b
-    e.m2 = m2 = twd.Daemon("master2").start()
+    e.m2 = m2 = twdaemon.Daemon("master2", tls=True, auto_key=True).start()
     set_hasync(m2, b, syncitems="aliases")
     m2.add(VIP + "add_item", "vip", carp_vip("192.168.1.240", 40, 0))
     m2.ok("POST", VIP + "reconfigure")
@@ -426,8 +427,8 @@ def main():
     only = None
     if "-k" in sys.argv:
         only = sys.argv[sys.argv.index("-k") + 1]
-    if not os.access(twd.BIN, os.X_OK):
-        print("FAIL setup: no %s" % twd.BIN)
+    if not os.access(twdaemon.BIN, os.X_OK):
+        print("FAIL setup: no %s" % twdaemon.BIN)
         print("0 passed, 1 failed")
         return 1
 
@@ -445,7 +446,7 @@ def main():
             d.cleanup(keep)
         return san
 
-    return twd.run_tests(TESTS, setup, teardown, only)
+    return twdaemon.run_tests(TESTS, setup, teardown, only)
 
 
 if __name__ == "__main__":

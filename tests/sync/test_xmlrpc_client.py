@@ -12,9 +12,10 @@ import os
 import sys
 import xmlrpc.client
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import twd  # noqa: E402
-from twd import check  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "lib"))
+import twdaemon  # noqa: E402
+from twdaemon import check  # noqa: E402
 
 
 def proxy(d, user=None, password=None):
@@ -22,7 +23,7 @@ def proxy(d, user=None, password=None):
     password = password or d.secret
     return xmlrpc.client.ServerProxy(
         "https://%s:%s@127.0.0.1:%d/xmlrpc.php" % (user, password, d.port),
-        context=twd.insecure_ctx(), allow_none=False)
+        context=twdaemon.insecure_ctx(), allow_none=False)
 
 
 def fault(fn, *args, code=None, words=()):
@@ -273,13 +274,13 @@ def main():
     only = None
     if "-k" in sys.argv:
         only = sys.argv[sys.argv.index("-k") + 1]
-    if not os.access(twd.BIN, os.X_OK):
-        print("FAIL setup: no %s" % twd.BIN)
+    if not os.access(twdaemon.BIN, os.X_OK):
+        print("FAIL setup: no %s" % twdaemon.BIN)
         print("0 passed, 1 failed")
         return 1
 
     def setup():
-        return twd.Daemon("backup").start()
+        return twdaemon.Daemon("backup", tls=True, auto_key=True).start()
 
     def teardown(d, failed):
         keep = failed and bool(os.environ.get("TW_KEEP"))
@@ -290,7 +291,7 @@ def main():
         d.cleanup(keep)
         return san
 
-    return twd.run_tests(TESTS, setup, teardown, only)
+    return twdaemon.run_tests(TESTS, setup, teardown, only)
 
 
 if __name__ == "__main__":
