@@ -26,13 +26,8 @@ BIN = os.environ.get("TW_BIN", os.path.join(ROOT, "build", "twinwall"))
 DURATION = os.environ.get("TW_BENCH_SECONDS", "5")
 NRULES = 10000
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from twdaemon import children, free_port  # noqa: E402
 
 
 def wait_port(port, timeout=10):
@@ -71,14 +66,6 @@ def rss_kb(pid):
     except OSError:
         pass
     return 0
-
-
-def children(pid):
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
 
 
 def main():

@@ -72,7 +72,7 @@ def children(pid):
     try:
         with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
             return [int(x) for x in f.read().split()]
-    except FileNotFoundError:
+    except OSError:		# gone meanwhile
         return []
 
 
