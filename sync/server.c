@@ -35,6 +35,7 @@
 
 #include "api.h"
 #include "config/config.h"
+#include "config/sections.h"
 #include "ipc.h"
 #include "log.h"
 #include "scheduler.h"
@@ -290,6 +291,37 @@ sync_errors_text(struct cfg_errors *e, char *out, size_t len)
 	}
 }
 
+/*
+ * 1 if the users of snap keep the account this sync logs in as (the user
+ * part of actor) enabled and admin. A payload that drops, disables or
+ * demotes it would be accepted now and make every later sync fail to log
+ * in: a sync that silently stops. It is refused while someone is looking.
+ */
+static int
+sync_keeps_actor(json_t *snap, const char *actor)
+{
+	json_t	*users, *u, *row;
+	size_t	 i, n = strcspn(actor, "@");
+	int	 ok;
+
+	users = json_object_get(json_object_get(snap, "sections"), "users");
+	if (users == NULL)
+		return 1;
+	json_array_foreach(users, i, u) {
+		if (strlen(cfg_str(u, "name")) != n ||
+		    strncmp(cfg_str(u, "name"), actor, n) != 0)
+			continue;
+		/* The wire leaves out fields at their default. */
+		row = cfg_defaults(&cfg_sec_users);
+		json_object_update(row, u);
+		ok = strcmp(cfg_str(row, "disabled"), "1") != 0 &&
+		    strcmp(cfg_str(row, "scope"), "admin") == 0;
+		json_decref(row);
+		return ok;
+	}
+	return 0;
+}
+
 /* Merges and restores in (stolen); NULL with the fault set, or true. */
 static xmlrpc_value *
 sync_restore(xmlrpc_env *env, struct sync_call *call, json_t *in)
@@ -306,6 +338,21 @@ sync_restore(xmlrpc_env *env, struct sync_call *call, json_t *in)
 		json_decref(in);
 		xmlrpc_env_set_fault_formatted(env, SYNC_FAULT_PARAMS,
 		    "malformed payload, nothing changed: %s", err);
+		return NULL;
+	}
+	if (json_object_get(in, "users") != NULL &&
+	    !sync_keeps_actor(snap, call->c_actor)) {
+		log_warnx("sync: refused users from %s: they do not keep %.*s "
+		    "as an enabled admin", call->c_actor,
+		    (int)strcspn(call->c_actor, "@"), call->c_actor);
+		xmlrpc_env_set_fault_formatted(env, SYNC_FAULT_INVALID,
+		    "invalid configuration, nothing changed: the users section "
+		    "would remove, disable or demote %.*s, the account this "
+		    "sync logs in as, and every later sync would fail; add it "
+		    "to the master's users or sync with another account",
+		    (int)strcspn(call->c_actor, "@"), call->c_actor);
+		json_decref(in);
+		json_decref(snap);
 		return NULL;
 	}
 	peer = strchr(call->c_actor, '@');

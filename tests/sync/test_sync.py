@@ -408,6 +408,36 @@ def t_cron(e):
           r2["message"], r2)
 
 
+def add_syncer(d):
+    d.ok("POST", "/api/core/user/add_user", {"user": {
+        "name": "syncer", "password": "Sync-er-pass-1", "scope": "admin",
+        "descr": "the account the master syncs as"}})
+
+
+def t_users_keep_sync_account(e):
+    """A users section without the account the sync logs in as is
+    refused, with nothing changed: accepted, it would drop the account's
+    API key and every later sync would fail to log in."""
+    m, b = e.m, e.b
+    add_syncer(b)
+    key, secret = b.make_key(user="syncer")
+    set_hasync(m, b, username=key, password=secret, syncitems="users")
+    try:
+        j = failing_sync_1(m, b, ("syncer, the account this sync logs in",))
+        check("nothing changed" in j["message"], j)
+        check("syncer" in by(b.rows("/api/core/user/search_user"), "name"),
+              "the backup lost syncer")
+        add_syncer(m)		# the master has it too: accepted
+        r = m.post(HS + "sync")
+        check(r.status == 200, r.json.get("message") if r.json else r)
+        j = r.json
+        check("syncer" in by(b.rows("/api/core/user/search_user"), "name"),
+              "the backup lost syncer")
+        check(sync(m)["status"] == "ok", "a second sync as syncer failed")
+    finally:
+        set_hasync(m, b)
+
+
 TESTS = [
     ("sync_copies_chosen_sections", t_sync_copies_sections),
     ("drift", t_drift),
@@ -420,6 +450,7 @@ TESTS = [
     ("cli_sync", t_cli),
     ("gate_refuses_api_cli", t_gate_refuses),
     ("cron_sync_and_gate", t_cron),
+    ("users_keep_sync_account", t_users_keep_sync_account),
 ]
 
 
