@@ -1,6 +1,6 @@
 #!/bin/sh
 # run.sh — `make fuzz`: builds the library with clang and libFuzzer's
-# coverage plus ASan/UBSan into build/fuzz, links the four targets and
+# coverage plus ASan/UBSan into build/fuzz, links the targets and
 # runs each for TW_FUZZ_SECONDS (default 60), one line per target:
 #   PASS fuzz_x: N runs, no crash (R runs/s, C corpus inputs)
 #   FAIL fuzz_x: <sanitizer or libFuzzer summary>, <crash file>
@@ -15,7 +15,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 : "${TW_FUZZ_SECONDS:=60}"
-: "${TW_FUZZ_TARGETS:=fuzz_model_json fuzz_xmlrpc fuzz_configxml fuzz_carp}"
+: "${TW_FUZZ_TARGETS:=fuzz_model_json fuzz_xmlrpc fuzz_configxml fuzz_carp fuzz_nflog fuzz_arp}"
 B=build/fuzz
 F=tests/fuzz
 
@@ -78,6 +78,8 @@ maxlen() {
 	fuzz_xmlrpc)		echo 16384 ;;
 	fuzz_configxml)		echo 32768 ;;	# ha_master.xml is 4.4 kB
 	fuzz_carp)		echo 256 ;;	# IPv4 options + CARP is < 100
+	fuzz_nflog)		echo 512 ;;	# attributes + a header's worth
+	fuzz_arp)		echo 128 ;;	# a frame is 42 bytes
 	esac
 }
 
