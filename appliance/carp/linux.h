@@ -3,6 +3,8 @@
  * sockets, the virtual-MAC macvlan that carries a VHID's VIPs, gratuitous
  * ARP, and link state from rtnetlink. Hand-rolled rtnetlink, no libmnl.
  *
+ * Packets are linux.c's, devices and link state linux_dev.c's.
+ *
  * Every function returns 0 (or a descriptor / length) on success and -1
  * after logging why. Needs CAP_NET_RAW and CAP_NET_ADMIN.
  *
