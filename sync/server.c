@@ -347,9 +347,10 @@ sync_restore(xmlrpc_env *env, struct sync_call *call, json_t *in)
 		    (int)strcspn(call->c_actor, "@"), call->c_actor);
 		xmlrpc_env_set_fault_formatted(env, SYNC_FAULT_INVALID,
 		    "invalid configuration, nothing changed: the users section "
-		    "would remove, disable or demote %.*s, the account this "
-		    "sync logs in as, and every later sync would fail; add it "
-		    "to the master's users or sync with another account",
+		    "would leave %.*s, the account this sync logs in as, "
+		    "missing, disabled or not an admin, and every later sync "
+		    "would fail to log in; add it to the master's users or "
+		    "sync with another account",
 		    (int)strcspn(call->c_actor, "@"), call->c_actor);
 		json_decref(in);
 		json_decref(snap);
