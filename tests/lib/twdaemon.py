@@ -398,6 +398,35 @@ class Daemon:
             want, self.statuses()))
 
 
+def run_main(tests, setup, daemons):
+    """The main of a test script: "-k WORD" runs the tests whose name
+    holds WORD; the teardown stops every daemon of daemons(env) (None
+    entries skipped), keeps their data after a failure when TW_KEEP is
+    set, and returns their sanitizer reports."""
+    only = None
+    if "-k" in sys.argv:
+        only = sys.argv[sys.argv.index("-k") + 1]
+    if not os.access(BIN, os.X_OK):
+        print("FAIL setup: no %s" % BIN)
+        print("0 passed, 1 failed")
+        return 1
+
+    def teardown(env, failed):
+        keep = failed and bool(os.environ.get("TW_KEEP"))
+        san = []
+        for d in daemons(env):
+            if d is None:
+                continue
+            d.stop()
+            san += d.san_reports()
+            if keep:
+                print("data kept in %s" % d.datadir)
+            d.cleanup(keep)
+        return san
+
+    return run_tests(tests, setup, teardown, only)
+
+
 def run_tests(tests, setup, teardown, only=None):
     """Runs (name, fn) pairs with env = setup(); prints PASS/FAIL lines
     and the summary; teardown(env, failed) returns sanitizer reports."""

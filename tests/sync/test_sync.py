@@ -455,29 +455,8 @@ TESTS = [
 
 
 def main():
-    only = None
-    if "-k" in sys.argv:
-        only = sys.argv[sys.argv.index("-k") + 1]
-    if not os.access(twdaemon.BIN, os.X_OK):
-        print("FAIL setup: no %s" % twdaemon.BIN)
-        print("0 passed, 1 failed")
-        return 1
-
-    def teardown(e, failed):
-        keep = failed and bool(os.environ.get("TW_KEEP"))
-        san = []
-        for d in (getattr(e, "m", None), getattr(e, "b", None),
-                  getattr(e, "m2", None)):
-            if d is None:
-                continue
-            d.stop()
-            san += d.san_reports()
-            if keep:
-                print("data kept in %s" % d.datadir)
-            d.cleanup(keep)
-        return san
-
-    return twdaemon.run_tests(TESTS, setup, teardown, only)
+    return twdaemon.run_main(TESTS, setup, lambda e: (
+        getattr(e, "m", None), getattr(e, "b", None), getattr(e, "m2", None)))
 
 
 if __name__ == "__main__":

@@ -270,28 +270,12 @@ TESTS = [
 ]
 
 
+def setup():
+    return twdaemon.Daemon("backup", tls=True, auto_key=True).start()
+
+
 def main():
-    only = None
-    if "-k" in sys.argv:
-        only = sys.argv[sys.argv.index("-k") + 1]
-    if not os.access(twdaemon.BIN, os.X_OK):
-        print("FAIL setup: no %s" % twdaemon.BIN)
-        print("0 passed, 1 failed")
-        return 1
-
-    def setup():
-        return twdaemon.Daemon("backup", tls=True, auto_key=True).start()
-
-    def teardown(d, failed):
-        keep = failed and bool(os.environ.get("TW_KEEP"))
-        d.stop()
-        san = d.san_reports()
-        if keep:
-            print("data kept in %s" % d.datadir)
-        d.cleanup(keep)
-        return san
-
-    return twdaemon.run_tests(TESTS, setup, teardown, only)
+    return twdaemon.run_main(TESTS, setup, lambda d: (d,))
 
 
 if __name__ == "__main__":
