@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "apply.h"
 #include "console_int.h"
 #include "control.h"
 #include "store.h"
@@ -335,42 +336,29 @@ console_print_errors(struct cfg_errors *e, const char *field)
 int
 console_apply(struct console *c, json_t *subsys)
 {
-	const char	*status, *msg;
-	char		 err[512];
-	json_t		*snap, *req, *ans = NULL, *dirty, *v;
-	size_t		 i;
-	int		 ret = -1;
+	struct apply_via via;
+	subsys_mask	 want;
+	char		 err[1024];
 
-	if ((snap = cfg_snapshot(c->c_st, NULL, 1)) == NULL) {
-		printf("Cannot read the configuration to apply it.\n");
+	if (subsys_mask_from_json(subsys, &want, err, sizeof(err)) == -1) {
+		printf("Cannot apply: %s.\n", err);
 		return -1;
 	}
+	if (subsys == NULL)
+		want = 0;	/* what is pending */
 	printf("Applying %s...\n", subsys ? "the change" : "everything");
-	req = json_pack("{s:s, s:o, s:O}", "type", "apply", "snapshot", snap,
-	    "subsys", subsys ? subsys : json_null());
-	ans = control_call(c->c_dir, req, err, sizeof(err));
-	json_decref(req);
-	if (ans == NULL) {
-		printf("No twinwall daemon is running on %s (%s).\n"
-		    "The configuration is saved; it applies when the daemon "
-		    "starts.\n", c->c_dir, err);
-		goto err;
+	apply_via_control(&via, c->c_dir);
+	if (apply_run(c->c_st, want, &via, "console", NULL, err,
+	    sizeof(err)) == -1) {
+		if (strstr(err, "no daemon running") != NULL)
+			printf("No twinwall daemon is running on %s (%s).\n"
+			    "The configuration is saved and stays pending: "
+			    "apply it once the daemon runs.\n", c->c_dir, err);
+		else
+			printf("Apply failed: %s\nThe configuration is saved; "
+			    "the system keeps its previous state.\n", err);
+		return -1;
 	}
-	status = json_string_value(json_object_get(ans, "status"));
-	msg = json_string_value(json_object_get(ans, "message"));
-	if (status == NULL || strcmp(status, "ok") != 0) {
-		printf("Apply failed: %s\nThe configuration is saved; the "
-		    "system keeps its previous state.\n",
-		    msg ? msg : "no reason given");
-		goto err;
-	}
-	dirty = subsys ? json_incref(subsys) : store_dirty_list(c->c_st);
-	json_array_foreach(dirty, i, v)
-		store_dirty_clear(c->c_st, json_string_value(v));
-	json_decref(dirty);
 	printf("Applied.\n");
-	ret = 0;
-err:
-	json_decref(ans);
-	return ret;
+	return 0;
 }

@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apply.h"
 #include "auth.h"
 #include "carp/engine.h"
 #include "control.h"
@@ -358,8 +359,16 @@ child_main(struct parent *pa, int fd)
 		fatalx("store %s: %s", c->d_datadir, err);
 	if (auth_bootstrap(st, c->d_datadir) == -1)
 		fatalx("cannot create the first user");
-	/* Persistent maintenance and the stored VIPs, before any apply. */
+	/* Persistent maintenance first: the VHIDs then start demoted. */
 	(void)carp_boot_child(st);
+	/*
+	 * The boot apply, before serving: the host comes back to what was
+	 * in force (the parent keeps forwarding dropped and CARP demoted
+	 * until it is). A failure is the parent's to report; the API
+	 * still starts so the administrator can fix the configuration.
+	 */
+	if (apply_boot(st, &apply_via_priv, err, sizeof(err)) == -1)
+		log_warnx("boot apply failed: %s", err);
 
 	cert = xasprintf("%s/tls/cert.pem", c->d_datadir);
 	key = xasprintf("%s/tls/key.pem", c->d_datadir);
@@ -408,6 +417,17 @@ child_main(struct parent *pa, int fd)
 	free(cert);
 	free(key);
 	exit(status);
+}
+
+void
+parent_boot_done(struct parent *pa)
+{
+	if (pa->pa_boot == PARENT_BOOT_OK)
+		log_info("ready: boot apply in force %.2f s after start",
+		    pa->pa_boot_secs);
+	else
+		log_warnx("ready, but the boot apply failed: %s",
+		    pa->pa_boot_msg);
 }
 
 static void
@@ -595,6 +615,9 @@ daemon_main(const struct daemon_conf *c)
 
 	memset(&pa, 0, sizeof(pa));
 	pa.pa_conf = c;
+	pa.pa_t0 = util_now();
+	for (i = 0; i < nitems(pa.pa_in_force); i++)
+		pa.pa_in_force[i].pf_rev = -1;
 	pa.pa_child = -1;
 	pa.pa_fd = -1;
 	pa.pa_started = time(NULL);
@@ -633,6 +656,8 @@ daemon_main(const struct daemon_conf *c)
 		if (carp_engine_init(0) == -1)
 			fatalx("carp: the engine did not start");
 	}
+	/* No VIP before the boot apply has put the ruleset in force. */
+	(void)carp_engine_boot_hold(1, "waiting for the boot apply");
 	fwlog_init(pa.pa_plat->p_name);
 	log_info("twinwall %s starting: platform %s, data %s, %s", TW_VERSION,
 	    pa.pa_plat->p_name, c->d_datadir, pa.pa_privsep ?

@@ -11,7 +11,25 @@
 
 #include <jansson.h>
 
+#include "subsys.h"
+
 #define DAEMON_CLIENTS		8	/* control connections at once */
+
+/* The boot apply: what a start brings back before serving (apply.h). */
+enum parent_boot {
+	PARENT_BOOT_PENDING = 0,	/* not yet asked for, or running */
+	PARENT_BOOT_OK,
+	PARENT_BOOT_FAILED		/* the node stays demoted */
+};
+
+/* What the parent put in force per subsystem, for status. */
+struct parent_in_force {
+	long long	 pf_rev;	/* -1: nothing applied since start */
+	time_t		 pf_time;
+	int		 pf_ok;		/* the last attempt */
+	char		 pf_who[16];
+	char		 pf_msg[256];
+};
 
 struct parent {
 	const struct daemon_conf *pa_conf;
@@ -26,7 +44,15 @@ struct parent {
 	gid_t			 pa_gid;
 	time_t			 pa_started;
 	sigset_t		 pa_waitmask;	/* unblocked during ppoll */
+	enum parent_boot	 pa_boot;
+	char			 pa_boot_msg[512];
+	double			 pa_boot_secs;	/* start to end of boot apply */
+	double			 pa_t0;		/* monotonic, at start */
+	struct parent_in_force	 pa_in_force[SUBSYS_COUNT];
 };
+
+/* The boot apply ended (ok or not): readiness, once. In daemon.c. */
+void	parent_boot_done(struct parent *);
 
 /*
  * Serves one request from the child or a control client (from names

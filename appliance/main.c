@@ -14,6 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "apply.h"
 #include "auth.h"
 #include "cli.h"
 #include "config/config.h"
@@ -559,12 +560,13 @@ cmd_apply(int argc, char **argv)
 		{ "data", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct apply_via via;
 	struct store	*st;
-	const char	*data = NULL, *msg;
-	char		*dir, err[512];
-	json_t		*snap, *req, *ans = NULL, *subsys = NULL, *dirty, *v;
-	size_t		 i;
-	int		 ch, ret = 1;
+	const char	*data = NULL;
+	char		*dir, err[1024];
+	subsys_mask	 mask = 0;
+	enum subsys	 s;
+	int		 ch, i, ret = 1;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
@@ -574,45 +576,29 @@ cmd_apply(int argc, char **argv)
 	}
 	if (data == NULL)
 		return usage("apply");
+	for (i = optind; i < argc; i++) {
+		if ((s = subsys_from_name(argv[i])) == SUBSYS_NONE) {
+			fprintf(stderr, "twinwall: no subsystem \"%s\" (one of "
+			    "system, interfaces, routing, aliases, filter, "
+			    "nat, vip, hasync, users, cron)\n", argv[i]);
+			return 2;
+		}
+		mask |= SUBSYS_BIT(s);
+	}
 	if ((dir = cli_datadir(data, 0)) == NULL)
 		return 1;
 	if ((st = cli_store_open(dir)) == NULL) {
 		free(dir);
 		return 1;
 	}
-	if (optind < argc) {
-		subsys = json_array();
-		for (i = (size_t)optind; i < (size_t)argc; i++)
-			json_array_append_new(subsys, json_string(argv[i]));
-	}
-	if ((snap = cfg_snapshot(st, NULL, 1)) == NULL) {
-		fprintf(stderr, "twinwall: cannot read the configuration\n");
+	apply_via_control(&via, dir);
+	if (apply_run(st, mask, &via, "cli", NULL, err, sizeof(err)) == -1) {
+		fprintf(stderr, "twinwall: apply failed: %s\n", err);
 		goto err;
 	}
-	req = json_pack("{s:s, s:o, s:O}", "type", "apply", "snapshot", snap,
-	    "subsys", subsys ? subsys : json_null());
-	ans = control_call(dir, req, err, sizeof(err));
-	json_decref(req);
-	if (ans == NULL) {
-		fprintf(stderr, "twinwall: %s\n", err);
-		goto err;
-	}
-	msg = json_string_value(json_object_get(ans, "message"));
-	if (strcmp(json_string_value(json_object_get(ans, "status")),
-	    "ok") != 0) {
-		fprintf(stderr, "twinwall: apply failed: %s\n",
-		    msg ? msg : "no reason given");
-		goto err;
-	}
-	dirty = subsys ? json_incref(subsys) : store_dirty_list(st);
-	json_array_foreach(dirty, i, v)
-		store_dirty_clear(st, json_string_value(v));
-	json_decref(dirty);
 	printf("applied\n");
 	ret = 0;
 err:
-	json_decref(ans);
-	json_decref(subsys);
 	cli_store_close(st, dir);
 	free(dir);
 	return ret;

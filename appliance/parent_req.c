@@ -58,68 +58,182 @@ parent_failed(const char *fmt, ...)
 	return json_pack("{s:s, s:s}", "status", "failed", "message", msg);
 }
 
-/* Handlers return a new answer object; req is borrowed. */
+/* Records an apply's outcome for every subsystem of mask. */
+static void
+parent_in_force(struct parent *pa, subsys_mask mask, long long rev, int ok,
+    const char *who, const char *msg)
+{
+	struct parent_in_force	*pf;
+	int			 s;
+
+	for (s = SUBSYS_NONE + 1; s < SUBSYS_COUNT; s++) {
+		if (!(mask & SUBSYS_BIT(s)))
+			continue;
+		pf = &pa->pa_in_force[s];
+		if (ok)
+			pf->pf_rev = rev;
+		pf->pf_time = time(NULL);
+		pf->pf_ok = ok;
+		snprintf(pf->pf_who, sizeof(pf->pf_who), "%s", who);
+		snprintf(pf->pf_msg, sizeof(pf->pf_msg), "%s", ok ? "" : msg);
+	}
+}
+
+/* Appends "; what: why" to the reasons of a boot apply. */
+static void
+parent_why(char *buf, size_t len, const char *what, const char *why)
+{
+	size_t n = strlen(buf);
+
+	if (n < len)
+		snprintf(buf + n, len - n, "%s%s%s", n ? "; " : "", what, why);
+}
+
+/*
+ * Handlers return a new answer object; req is borrowed.
+ *
+ * apply {"subsys":[names]|null, "snapshot":{...}, "revision":N,
+ * "who":"api", "boot":bool}: the platform first (interfaces, routes,
+ * ruleset with aliases and NAT), then state sync, then CARP, so a VIP
+ * is never taken before the ruleset that guards it. A normal apply
+ * checks CARP first and changes nothing when it is invalid. The boot
+ * apply puts in force whatever it can (a node with its ruleset is safer
+ * than one without) and, unless everything went in, keeps the node
+ * demoted with the reasons.
+ */
 static json_t *
 parent_apply(struct parent *pa, json_t *req, const char *from)
 {
 	struct carp_engine_conf	*carp = NULL;
-	json_t		*subsys, *snap, *v;
-	char		 err[1024];
-	size_t		 i;
+	json_t		*subsys, *snap;
+	subsys_mask	 mask;
+	const char	*who;
+	char		 err[1024], why[1024];
+	long long	 rev;
 	double		 t0 = util_now();
+	int		 boot, failed = 0;
 
 	subsys = json_object_get(req, "subsys");
 	if (json_is_null(subsys))
 		subsys = NULL;
-	if (subsys != NULL) {
-		if (!json_is_array(subsys))
-			return parent_failed("apply: subsys is not an array");
-		json_array_foreach(subsys, i, v)
-			if (!json_is_string(v))
-				return parent_failed("apply: subsys holds a "
-				    "non-string");
-	}
+	err[0] = why[0] = '\0';
+	/* Names are checked here, once: the drivers trust the list. */
+	if (subsys_mask_from_json(subsys, &mask, err, sizeof(err)) == -1)
+		return parent_failed("apply: %s", err);
 	snap = json_object_get(req, "snapshot");
 	if (!json_is_object(snap) ||
 	    !json_is_object(json_object_get(snap, "sections")))
 		return parent_failed("apply: no snapshot with sections");
-	err[0] = '\0';
-	/* CARP is checked first, so a bad VIP changes nothing at all. */
+	boot = json_is_true(json_object_get(req, "boot")) &&
+	    pa->pa_boot != PARENT_BOOT_OK;
+	rev = json_integer_value(json_object_get(req, "revision"));
+	if ((who = json_string_value(json_object_get(req, "who"))) == NULL)
+		who = from;
 	if (carp_engine_wants(subsys) &&
 	    (carp = carp_engine_conf_new(snap, err, sizeof(err))) == NULL) {
-		log_warnx("apply (%s) refused: carp: %s", from, err);
-		return parent_failed("carp: %s", err);
+		log_warnx("apply (%s) %s: carp: %s", who, boot ? "at boot" :
+		    "refused", err);
+		if (!boot) {
+			parent_in_force(pa, mask & SUBSYS_PARENT, rev, 0, who,
+			    err);
+			return parent_failed("carp: %s", err);
+		}
+		parent_why(why, sizeof(why), "carp: ", err);
+		failed = 1;
 	}
+	err[0] = '\0';
 	if (pa->pa_plat->p_apply(snap, subsys, err, sizeof(err)) == -1) {
 		if (err[0] == '\0')
 			snprintf(err, sizeof(err), "platform %s: apply failed",
 			    pa->pa_plat->p_name);
-		log_warnx("apply (%s) failed: %s", from, err);
-		carp_engine_conf_free(carp);
-		carp_engine_wipe_secrets(snap);
-		return parent_failed("%s", err);
+		log_warnx("apply (%s) failed: %s", who, err);
+		if (!boot) {
+			carp_engine_conf_free(carp);
+			carp_engine_wipe_secrets(snap);
+			parent_in_force(pa, mask & SUBSYS_PARENT, rev, 0, who,
+			    err);
+			return parent_failed("%s", err);
+		}
+		parent_why(why, sizeof(why), "", err);
+		failed = 1;
 	}
+	err[0] = '\0';
+	if (statesync_apply(snap, subsys, err, sizeof(err)) == -1) {
+		log_warnx("apply (%s): state sync: %s", who, err);
+		parent_why(why, sizeof(why), "state sync: ", err);
+		failed = 1;
+	}
+	/* CARP last: the VIPs follow what guards them. */
 	carp_engine_conf_commit(carp);
 	carp_engine_wipe_secrets(snap);
-	if (statesync_apply(snap, subsys, err, sizeof(err)) == -1) {
-		log_warnx("apply (%s): state sync: %s", from, err);
-		return parent_failed("%s", err);
+	parent_in_force(pa, mask & SUBSYS_PARENT, rev, !failed, who, why);
+	if (boot) {
+		pa->pa_boot = failed ? PARENT_BOOT_FAILED : PARENT_BOOT_OK;
+		pa->pa_boot_secs = util_now() - pa->pa_t0;
+		snprintf(pa->pa_boot_msg, sizeof(pa->pa_boot_msg), "%s",
+		    failed ? why : "");
+		if (failed) {
+			snprintf(err, sizeof(err), "boot apply failed: %s",
+			    why);
+			(void)carp_engine_boot_hold(1, err);
+			log_warnx("%s; the node stays demoted", err);
+		} else {
+			(void)carp_engine_boot_hold(0, NULL);
+			log_info("boot apply: revision %lld in force in %.0f "
+			    "ms (%.2f s after start)", rev,
+			    (util_now() - t0) * 1e3, pa->pa_boot_secs);
+		}
+		parent_boot_done(pa);
+	} else if (!failed && pa->pa_boot == PARENT_BOOT_FAILED &&
+	    (mask & SUBSYS_PARENT) == SUBSYS_PARENT) {
+		/* A full apply that went in ends a failed boot's hold. */
+		pa->pa_boot = PARENT_BOOT_OK;
+		pa->pa_boot_msg[0] = '\0';
+		(void)carp_engine_boot_hold(0, NULL);
 	}
-	log_info("apply (%s): ok in %.0f ms", from, (util_now() - t0) * 1e3);
+	if (failed)
+		return parent_failed("%s", why);
+	if (!boot)
+		log_info("apply (%s): ok in %.0f ms", who,
+		    (util_now() - t0) * 1e3);
 	return json_pack("{s:s}", "status", "ok");
 }
+
+static const char *const parent_boot_names[] = {
+	[PARENT_BOOT_PENDING] = "pending",
+	[PARENT_BOOT_OK] = "ok",
+	[PARENT_BOOT_FAILED] = "failed",
+};
 
 static json_t *
 parent_status(struct parent *pa, json_t *req, const char *from)
 {
+	struct parent_in_force	*pf;
+	json_t			*inforce = json_object();
+	int			 s;
+
 	(void)req;
 	(void)from;
-	return json_pack("{s:s, s:s, s:s, s:I, s:i, s:i, s:i, s:b}",
+	for (s = SUBSYS_NONE + 1; s < SUBSYS_COUNT; s++) {
+		if (!(SUBSYS_PARENT & SUBSYS_BIT(s)))
+			continue;
+		pf = &pa->pa_in_force[s];
+		json_object_set_new(inforce, subsys_name((enum subsys)s),
+		    json_pack("{s:I,s:I,s:b,s:s,s:s}",
+		    "revision", (json_int_t)pf->pf_rev,
+		    "time", (json_int_t)pf->pf_time, "ok", pf->pf_ok,
+		    "who", pf->pf_who, "message", pf->pf_msg));
+	}
+	return json_pack("{s:s, s:s, s:s, s:I, s:i, s:i, s:i, s:b, "
+	    "s:{s:s,s:s,s:f}, s:o}",
 	    "status", "ok", "version", TW_VERSION,
 	    "platform", pa->pa_plat->p_name,
 	    "uptime", (json_int_t)(time(NULL) - pa->pa_started),
 	    "pid", (int)getpid(), "child", (int)pa->pa_child,
-	    "restarts", pa->pa_restarts, "privsep", pa->pa_privsep);
+	    "restarts", pa->pa_restarts, "privsep", pa->pa_privsep,
+	    "boot", "state", parent_boot_names[pa->pa_boot],
+	    "message", pa->pa_boot_msg, "seconds", pa->pa_boot_secs,
+	    "in_force", inforce);
 }
 
 static json_t *

@@ -495,24 +495,139 @@ store_exec1(struct store *st, const char *sql, const char *a, double d)
 }
 
 int
-store_dirty_set(struct store *st, const char *subsys)
+store_dirty_set(struct store *st, enum subsys s)
 {
 	return store_exec1(st, "INSERT OR IGNORE INTO dirty (subsys, since) "
-	    "VALUES (?, ?)", subsys, store_time()) == -1 ? -1 : 0;
+	    "VALUES (?, ?)", subsys_name(s), store_time()) == -1 ? -1 : 0;
 }
 
 int
-store_dirty_clear(struct store *st, const char *subsys)
+store_dirty_clear(struct store *st, enum subsys s)
 {
-	return store_exec1(st, "DELETE FROM dirty WHERE subsys = ?", subsys,
-	    0) == -1 ? -1 : 0;
+	return store_exec1(st, "DELETE FROM dirty WHERE subsys = ?",
+	    subsys_name(s), 0) == -1 ? -1 : 0;
 }
 
 int
-store_dirty_is(struct store *st, const char *subsys)
+store_dirty_is(struct store *st, enum subsys s)
 {
 	return store_exec1(st, "SELECT 1 FROM dirty WHERE subsys = ?",
-	    subsys, 0) == 1;
+	    subsys_name(s), 0) == 1;
+}
+
+subsys_mask
+store_dirty_mask(struct store *st)
+{
+	json_t		*l = store_dirty_list(st), *v;
+	subsys_mask	 m = 0;
+	size_t		 i;
+
+	json_array_foreach(l, i, v)
+		m |= SUBSYS_BIT(subsys_from_name(json_string_value(v)));
+	json_decref(l);
+	return m & ~SUBSYS_BIT(SUBSYS_NONE);
+}
+
+double
+store_dirty_since(struct store *st, enum subsys s)
+{
+	sqlite3_stmt	*stmt;
+	double		 t = 0;
+
+	if ((stmt = store_stmt(st, "SELECT since FROM dirty WHERE subsys = ?"))
+	    == NULL)
+		return 0;
+	sqlite3_bind_text(stmt, 1, subsys_name(s), -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		t = sqlite3_column_double(stmt, 0);
+	store_stmt_done(st, stmt);
+	return t;
+}
+
+int
+store_applied_set(struct store *st, enum subsys s, long long rev, int ok,
+    const char *who, const char *msg)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	stmt = store_stmt(st, ok ?
+	    "INSERT INTO applied (subsys, revision, time, attempt, ok, "
+	    "message, who) VALUES (?1, ?2, ?3, ?3, 1, '', ?4) "
+	    "ON CONFLICT (subsys) DO UPDATE SET revision = ?2, time = ?3, "
+	    "attempt = ?3, ok = 1, message = '', who = ?4" :
+	    "INSERT INTO applied (subsys, revision, time, attempt, ok, "
+	    "message, who) VALUES (?1, -1, 0, ?3, 0, ?5, ?4) "
+	    "ON CONFLICT (subsys) DO UPDATE SET attempt = ?3, ok = 0, "
+	    "message = ?5, who = ?4");
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, subsys_name(s), -1, SQLITE_STATIC);
+	if (ok)
+		sqlite3_bind_int64(stmt, 2, rev);
+	sqlite3_bind_double(stmt, 3, store_time());
+	sqlite3_bind_text(stmt, 4, who, -1, SQLITE_STATIC);
+	if (!ok)
+		sqlite3_bind_text(stmt, 5, msg, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	store_stmt_done(st, stmt);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: %s", sqlite3_errmsg(st->st_db));
+		return -1;
+	}
+	return 0;
+}
+
+json_t *
+store_applied_list(struct store *st)
+{
+	sqlite3_stmt	*stmt;
+	json_t		*o = json_object();
+
+	if ((stmt = store_stmt(st, "SELECT subsys, revision, time, attempt, "
+	    "ok, message, who FROM applied ORDER BY subsys")) == NULL)
+		return o;
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		json_object_set_new(o, (const char *)sqlite3_column_text(stmt,
+		    0), json_pack("{s:I,s:f,s:f,s:b,s:s,s:s}",
+		    "revision", (json_int_t)sqlite3_column_int64(stmt, 1),
+		    "time", sqlite3_column_double(stmt, 2),
+		    "attempt", sqlite3_column_double(stmt, 3),
+		    "ok", sqlite3_column_int(stmt, 4),
+		    "message", (const char *)sqlite3_column_text(stmt, 5),
+		    "who", (const char *)sqlite3_column_text(stmt, 6)));
+	store_stmt_done(st, stmt);
+	return o;
+}
+
+long long
+store_revision_last(struct store *st)
+{
+	sqlite3_stmt	*stmt;
+	long long	 id = 0;
+
+	if ((stmt = store_stmt(st, "SELECT max(id) FROM revisions")) == NULL)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	store_stmt_done(st, stmt);
+	return id;
+}
+
+long long
+store_revision_before(struct store *st, double t)
+{
+	sqlite3_stmt	*stmt;
+	long long	 id = 0;
+
+	if ((stmt = store_stmt(st, "SELECT max(id) FROM revisions WHERE "
+	    "time < ?")) == NULL)
+		return -1;
+	sqlite3_bind_double(stmt, 1, t);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	store_stmt_done(st, stmt);
+	return id;
 }
 
 json_t *
@@ -558,8 +673,16 @@ store_revision_add(struct store *st, const char *user, const char *descr)
 	stmt = NULL;
 	/* Retention, as OPNsense's backup count: oldest go first. */
 	if (id > STORE_KEEP_REVISIONS) {
-		char *sql = xasprintf("DELETE FROM revisions WHERE id <= %lld",
-		    id - STORE_KEEP_REVISIONS);
+		/*
+		 * Never the changesets a pending subsystem needs to rebuild
+		 * the content it has in force (apply.c, at boot).
+		 */
+		char *sql = xasprintf("DELETE FROM revisions WHERE id <= %lld "
+		    "AND id <= coalesce((SELECT min(a.revision) FROM applied a "
+		    "JOIN dirty d ON a.subsys = d.subsys WHERE a.revision >= "
+		    "0), %lld) AND id <= coalesce((SELECT max(r.id) FROM "
+		    "revisions r WHERE r.time < (SELECT min(since) FROM "
+		    "dirty)), %lld)", id - STORE_KEEP_REVISIONS, id, id);
 		store_exec(st, sql);
 		free(sql);
 	}
@@ -674,6 +797,23 @@ store_revision_get(struct store *st, long long id)
 		    "snapshot", snap);
 	sqlite3_finalize(stmt);
 	return o;
+}
+
+json_t *
+store_revision_at(struct store *st, long long id)
+{
+	sqlite3_stmt	*stmt;
+	long long	 oldest = 0;
+
+	/* Rewinding to id undoes every changeset after it: all must be kept. */
+	if ((stmt = store_stmt(st, "SELECT min(id) FROM revisions")) == NULL)
+		return NULL;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		oldest = sqlite3_column_int64(stmt, 0);
+	store_stmt_done(st, stmt);
+	if (id < 0 || (oldest > 0 && id < oldest - 1))
+		return NULL;
+	return store_rewind(st, id);
 }
 
 json_t *

@@ -12,6 +12,8 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "subsys.h"
+
 struct store;
 
 #define STORE_DB_NAME		"twinwall.db"
@@ -48,12 +50,32 @@ int		 store_exec(struct store *, const char *sql);
 /* The last SQLite error message of this connection (borrowed). */
 const char	*store_errmsg(struct store *);
 
-/* Dirty flags per subsystem ("filter", "nat", "routing", "vip", ...). */
-int		 store_dirty_set(struct store *, const char *subsys);
-int		 store_dirty_clear(struct store *, const char *subsys);
-int		 store_dirty_is(struct store *, const char *subsys);
+/* Dirty flags per subsystem (subsys.h): saved, not yet applied. */
+int		 store_dirty_set(struct store *, enum subsys);
+int		 store_dirty_clear(struct store *, enum subsys);
+int		 store_dirty_is(struct store *, enum subsys);
+subsys_mask	 store_dirty_mask(struct store *);
+/* When s became dirty (the first save since its last apply); 0: clean. */
+double		 store_dirty_since(struct store *, enum subsys);
 /* Returns a new JSON array of dirty subsystem names. */
 json_t		*store_dirty_list(struct store *);
+
+/*
+ * What is in force (schema/002_applied.sql). ok: s now runs revision
+ * rev; !ok: the last attempt failed with msg, the revision in force
+ * stays. who names the path (api, boot, cli, console, xmlrpc). 0 or -1.
+ */
+int		 store_applied_set(struct store *, enum subsys, long long rev,
+		    int ok, const char *who, const char *msg);
+/*
+ * A new object {subsys: {revision, time, attempt, ok, message, who}}
+ * for every subsystem an apply has touched.
+ */
+json_t		*store_applied_list(struct store *);
+/* The newest revision id (0 for a store without one), or -1. */
+long long	 store_revision_last(struct store *);
+/* The newest revision saved before t (0 when none), or -1. */
+long long	 store_revision_before(struct store *, double t);
 
 /*
  * Revisions: every save stores one (time, user, description and what it
@@ -70,6 +92,12 @@ json_t		*store_revision_list(struct store *, int limit);
  * snapshot (with secrets) is the configuration as that revision left it.
  */
 json_t		*store_revision_get(struct store *, long long id);
+/*
+ * The configuration (a new snapshot with secrets) as revision id left it,
+ * 0 meaning the store as created; NULL when the changesets after id are
+ * no longer kept.
+ */
+json_t		*store_revision_at(struct store *, long long id);
 /* Only the snapshot of revision id: a new object, or NULL. */
 json_t		*store_revision_snapshot(struct store *, long long id);
 

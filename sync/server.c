@@ -34,6 +34,7 @@
 #include <xmlrpc-c/server.h>
 
 #include "api.h"
+#include "apply.h"
 #include "config/config.h"
 #include "config/sections.h"
 #include "ipc.h"
@@ -94,12 +95,6 @@ sync_printable(const char *s, size_t max)
 		if (*s < 0x20 || *s > 0x7e || n >= max)
 			return 0;
 	return 1;
-}
-
-static json_t *
-sync_parent_priv(json_t *req)
-{
-	return priv_call(req);
 }
 
 /*
@@ -462,25 +457,21 @@ static xmlrpc_value *
 sync_m_configure(xmlrpc_env *env, xmlrpc_value *params, void *si, void *ci)
 {
 	struct sync_call	*call = ci;
-	json_t			*subsys, *snap = NULL;
+	struct apply_done	 done;
 	char			 err[1024];
-	long long		 rev = 0;
 	int			 rc;
 
 	(void)params;
 	(void)si;
-	subsys = store_dirty_list(call->c_st);
-	if (subsys == NULL || json_array_size(subsys) == 0) {
-		json_decref(subsys);
-		subsys = json_pack("[s]", "filter");
-	}
-	rc = sync_apply_snap(call->c_st, subsys, sync_parent_priv, &snap, &rev,
-	    err, sizeof(err));
-	json_decref(subsys);
+	/* What the restore left pending; a bare configure reloads the filter. */
+	rc = apply_run(call->c_st, store_dirty_mask(call->c_st) != 0 ? 0 :
+	    SUBSYS_BIT(SUBSYS_FILTER), &apply_via_priv, "xmlrpc", &done, err,
+	    sizeof(err));
 	pthread_mutex_lock(&sync_applied_mtx);
 	json_decref(sync_applied);
-	sync_applied = snap;
-	sync_applied_rev = rev;
+	sync_applied = done.ad_snap;	/* taken over; NULL when composed */
+	sync_applied_rev = done.ad_rev;
+	done.ad_snap = NULL;
 	pthread_mutex_unlock(&sync_applied_mtx);
 	if (rc == -1) {
 		log_warnx("sync: filter_configure for %s: %s", call->c_actor,
@@ -531,7 +522,7 @@ sync_m_restart_service(xmlrpc_env *env, xmlrpc_value *params, void *si,
 		    "of opnsense.list_services");
 		return NULL;
 	}
-	rc = sync_service_restart(call->c_st, name, sync_parent_priv, err,
+	rc = sync_service_restart(call->c_st, name, &apply_via_priv, err,
 	    sizeof(err));
 	json_decref(arg);
 	if (rc == -1) {
@@ -564,7 +555,7 @@ sync_m_config_hash(xmlrpc_env *env, xmlrpc_value *params, void *si,
 		}
 	pthread_mutex_lock(&sync_applied_mtx);
 	snap = sync_applied;
-	if (snap != NULL && sync_applied_rev != sync_revision_now(call->c_st)) {
+	if (snap != NULL && sync_applied_rev != store_revision_last(call->c_st)) {
 		json_decref(snap);
 		snap = NULL;
 	}

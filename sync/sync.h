@@ -54,15 +54,6 @@ json_t	*sync_peer_version(struct store *);
 json_t	*sync_peer_services(struct store *);
 json_t	*sync_drift(struct store *);
 
-/*
- * Applies the stored configuration for subsys (a borrowed array of
- * subsystem names; NULL = the dirty ones) through parent, as the API's
- * apply does: on success the dirty flags of subsys are cleared unless the
- * configuration changed meanwhile. 0, or -1 with the reason in err.
- */
-int	 sync_apply(struct store *, json_t *subsys, sync_parent_fn parent,
-	    char *err, size_t errlen);
-
 /* The REST handler of core/hasync_status/<command> lives in sync/api.c
  * and is declared in webapi/api.h. */
 

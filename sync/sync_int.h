@@ -101,21 +101,12 @@ json_t		*sync_peer_call(struct sync_peer *, const char *method,
 
 /* services.c: what list_services shows and restart_service restarts. */
 
-/*
- * sync_apply that also hands back the applied snapshot (a new reference
- * in *snapp, with secrets) and the revision it is, when the store did not
- * change meanwhile; *snapp stays untouched otherwise.
- */
-int	 sync_apply_snap(struct store *, json_t *subsys, sync_parent_fn,
-	    json_t **snapp, long long *revp, char *err, size_t errlen);
-/* The newest revision's id, 0 when none. */
-long long sync_revision_now(struct store *);
-
 /* A new array [{name,description,status,nocheck}]. */
 json_t	*sync_services_list(struct store *);
 /* Re-applies the subsystems behind service name; 0, or -1 with err. */
+struct apply_via;
 int	 sync_service_restart(struct store *, const char *name,
-	    sync_parent_fn, char *err, size_t errlen);
+	    const struct apply_via *, char *err, size_t errlen);
 
 /* record.c: results of runs, kept in the store's kv table. */
 

@@ -15,6 +15,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
+#include "apply.h"
 #include "sync.h"
 #include "config/config.h"
 #include "ipc.h"
@@ -556,29 +557,22 @@ api_handle_apply(struct api_req *req, struct api_resp *resp)
 {
 	const struct cfg_section	*sec;
 	struct store			*st;
-	json_t				*subsys, *v;
+	subsys_mask			 mask = 0;
 	char				*list, *p, *name, err[1024];
-	size_t				 i;
 	int				 ret = -1;
 
 	if ((st = api_store()) == NULL)
 		return -1;
-	subsys = json_array();
 	list = xstrdup(req->r_route->r_section);
 	p = list;
-	while ((name = strsep(&p, ",")) != NULL) {
-		if ((sec = cfg_section(name)) == NULL || sec->s_subsys == NULL)
-			continue;
-		json_array_foreach(subsys, i, v)
-			if (strcmp(json_string_value(v), sec->s_subsys) == 0)
-				break;
-		if (i == json_array_size(subsys))
-			json_array_append_new(subsys,
-			    json_string(sec->s_subsys));
-	}
+	while ((name = strsep(&p, ",")) != NULL)
+		if ((sec = cfg_section(name)) != NULL &&
+		    sec->s_subsys != SUBSYS_NONE)
+			mask |= SUBSYS_BIT(sec->s_subsys);
 	free(list);
 	/* One apply path for the API, the XML-RPC backup and the CLI. */
-	if (sync_apply(st, subsys, priv_call, err, sizeof(err)) == -1) {
+	if (apply_run(st, mask, &apply_via_priv, "api", NULL, err,
+	    sizeof(err)) == -1) {
 		log_warnx("api: %s: %s", req->r_route->r_section, err);
 		ret = api_reply(resp, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    json_pack("{s:s,s:s}", "status", "failed", "message", err));
@@ -586,6 +580,5 @@ api_handle_apply(struct api_req *req, struct api_resp *resp)
 	}
 	ret = api_reply(resp, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
 done:
-	json_decref(subsys);
 	return ret;
 }

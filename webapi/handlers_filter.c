@@ -37,6 +37,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
+#include "apply.h"
 #include "sync.h"
 #include "config/config.h"
 #include "fwlog.h"
@@ -53,7 +54,8 @@
 static const char *const filter_sections[] = {
 	"filter_rules", "aliases", "snat", "snat_rules", "dnat_rules",
 };
-static const char *const filter_subsys[] = { "filter", "aliases", "nat" };
+static const subsys_mask filter_subsys = SUBSYS_BIT(SUBSYS_FILTER) |
+    SUBSYS_BIT(SUBSYS_ALIASES) | SUBSYS_BIT(SUBSYS_NAT);
 
 static pthread_mutex_t	 filter_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 filter_cond;
@@ -74,21 +76,14 @@ filter_retention(void)
 
 /*
  * Applies the stored filter/alias/NAT configuration through the parent
- * (the one apply path, sync_apply) and clears their dirty flags. 0, or
+ * (the one apply path, apply.h) and clears their dirty flags. 0, or
  * -1 with the parent's reason in why.
  */
 static int
 filter_apply_stored(struct store *st, char *why, size_t whylen)
 {
-	json_t	*subsys = json_array();
-	size_t	 i;
-	int	 ret;
-
-	for (i = 0; i < nitems(filter_subsys); i++)
-		json_array_append_new(subsys, json_string(filter_subsys[i]));
-	ret = sync_apply(st, subsys, priv_call, why, whylen);
-	json_decref(subsys);
-	return ret;
+	return apply_run(st, filter_subsys, &apply_via_priv, "api", NULL, why,
+	    whylen);
 }
 
 /* Restores revision id's filter sections and applies them. */

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "statesync/statesync.h"
 #include "util.h"
+#include "subsys.h"
 
 #define ENG_SIM_SELF	"192.0.2.1"	/* RFC 5737, never on a wire */
 #define ENG_SIM_PEER	"192.0.2.2"
@@ -496,18 +497,9 @@ carp_engine_configure(json_t *snap, char *err, size_t errlen)
 int
 carp_engine_wants(json_t *subsys)
 {
-	static const char *const mine[] = { "vip", "interfaces", "hasync" };
-	json_t	*v;
-	size_t	 i, k;
-
-	if (subsys == NULL || json_array_size(subsys) == 0)
-		return 1;
-	json_array_foreach(subsys, i, v)
-		for (k = 0; k < nitems(mine); k++)
-			if (json_is_string(v) &&
-			    strcmp(json_string_value(v), mine[k]) == 0)
-				return 1;
-	return 0;
+	return subsys_has(subsys, SUBSYS_VIP) ||
+	    subsys_has(subsys, SUBSYS_INTERFACES) ||
+	    subsys_has(subsys, SUBSYS_HASYNC);
 }
 
 /* Controls. */
@@ -557,6 +549,24 @@ carp_engine_demote_external(int value)
 		    eng.e_node.cn_demote[CARP_D_EXTERNAL], value);
 	carp_fsm_set_demotion(&eng.e_node, CARP_D_EXTERNAL,
 	    (unsigned int)value, now);
+	eng_drain(now);
+	return 0;
+}
+
+int
+carp_engine_boot_hold(int held, const char *why)
+{
+	double now = eng_now();
+
+	if (!eng.e_init)
+		return -1;
+	snprintf(eng.e_boot_why, sizeof(eng.e_boot_why), "%s",
+	    held && why != NULL ? why : "");
+	if ((eng.e_node.cn_demote[CARP_D_BOOT] != 0) != (held != 0))
+		log_info("carp: %s", held ? eng.e_boot_why :
+		    "boot apply in force: the boot demotion is lifted");
+	carp_fsm_set_demotion(&eng.e_node, CARP_D_BOOT,
+	    held ? CARP_DEMOTE_STEP : 0, now);
 	eng_drain(now);
 	return 0;
 }

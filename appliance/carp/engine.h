@@ -91,6 +91,13 @@ int	 carp_engine_set_disabled(int on);
  * peer take every VIP). 0, or -1 for a negative value.
  */
 int	 carp_engine_demote_external(int value);
+/*
+ * The boot hold: from start until the boot apply is in force the node
+ * advertises a demotion of 240 (CARP_D_BOOT) with why as the status
+ * message, so it takes no VIP from a healthy peer; a failed boot apply
+ * keeps it held with its reason. 0, or -1 before init.
+ */
+int	 carp_engine_boot_hold(int held, const char *why);
 /* "MASTER", "BACKUP", "INIT", "DISABLED", or NULL without that vhid. */
 const char *carp_engine_vhid_state(int vhid);
 

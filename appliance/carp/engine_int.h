@@ -104,6 +104,7 @@ struct eng_state {
 	size_t			 e_tlnext;
 	uint64_t		 e_tltotal;
 	int			 e_in_hook;	/* inside the state-sync hook */
+	char			 e_boot_why[160];	/* CARP_D_BOOT held */
 	int			 e_ext_pending;	/* demotion asked for there, or -1 */
 	struct eng_msg		 e_q[ENG_QMAX];
 	size_t			 e_qhead, e_qlen;

@@ -35,7 +35,7 @@ static const char *const eng_reason_keys[CARP_R_MAX] = {
 static const char *const eng_demote_keys[CARP_D_MAX] = {
 	[CARP_D_LINK] = "link", [CARP_D_MAINT] = "maintenance",
 	[CARP_D_SENDERR] = "send_errors", [CARP_D_DISABLE] = "disable",
-	[CARP_D_EXTERNAL] = "external",
+	[CARP_D_EXTERNAL] = "external", [CARP_D_BOOT] = "boot",
 };
 
 /* Returns a new {"status":"failed","message":...}. */
@@ -66,7 +66,7 @@ eng_carp_obj(void)
 {
 	const struct carp_node	*cn = &eng.e_node;
 	json_t			*src;
-	char			 msg[512], one[128];
+	char			 msg[512], one[256];
 	int			 i;
 
 	msg[0] = '\0';
@@ -93,6 +93,12 @@ eng_carp_obj(void)
 	if (cn->cn_demote[CARP_D_EXTERNAL]) {
 		snprintf(one, sizeof(one), "demoted by state sync or a "
 		    "service check (%u)", cn->cn_demote[CARP_D_EXTERNAL]);
+		eng_msg_add(msg, sizeof(msg), one);
+	}
+	if (cn->cn_demote[CARP_D_BOOT]) {
+		snprintf(one, sizeof(one), "%s (demotion %u)",
+		    eng.e_boot_why[0] ? eng.e_boot_why : "boot apply pending",
+		    cn->cn_demote[CARP_D_BOOT]);
 		eng_msg_add(msg, sizeof(msg), one);
 	}
 	return json_pack("{s:I,s:b,s:b,s:b,s:s,s:b,s:o}",
@@ -252,29 +258,20 @@ carp_engine_req_config(json_t *req)
 int
 carp_boot_child(struct store *st)
 {
-	json_t	*which, *snap, *req, *ans;
+	json_t	*req, *ans;
 	char	*m;
 	int	 ret = -1;
 
+	/* The VIPs come with the boot apply, after the ruleset. */
 	m = store_kv_get(st, "carp_maintenance");
-	which = json_pack("[s,s,s]", "vips", "interfaces", "hasync");
-	snap = cfg_snapshot(st, which, 1);
-	json_decref(which);
-	if (snap == NULL) {
-		log_warnx("carp: cannot read the stored VIPs");
-		free(m);
-		return -1;
-	}
-	req = json_pack("{s:s,s:b,s:O}", "type", "carp_config",
-	    "maintenance", m != NULL && strcmp(m, "1") == 0, "snapshot", snap);
+	req = json_pack("{s:s,s:b}", "type", "carp_config",
+	    "maintenance", m != NULL && strcmp(m, "1") == 0);
 	ans = priv_call(req);
 	if (strcmp(cfg_str(ans, "status"), "ok") == 0)
 		ret = 0;
 	else
-		log_warnx("carp: the parent did not take the stored VIPs: %s",
+		log_warnx("carp: the parent did not take maintenance mode: %s",
 		    cfg_str(ans, "message"));
-	carp_engine_wipe_secrets(snap);
-	json_decref(snap);
 	json_decref(req);
 	json_decref(ans);
 	free(m);

@@ -59,6 +59,7 @@ enum carp_demote_src {
 	CARP_D_SENDERR,		/* 240 per VHID with 3 send errors in a row */
 	CARP_D_DISABLE,		/* temporary disable: 240 */
 	CARP_D_EXTERNAL,	/* daemon: service checks, state sync */
+	CARP_D_BOOT,		/* the boot apply is not in force: 240 */
 	CARP_D_MAX
 };
 

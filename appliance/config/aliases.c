@@ -69,7 +69,7 @@ aliases_check(struct store *st, json_t *row, struct cfg_errors *errs)
 }
 
 const struct cfg_section cfg_sec_aliases = {
-	.s_name = "aliases", .s_key = "alias", .s_subsys = "aliases",
+	.s_name = "aliases", .s_key = "alias", .s_subsys = SUBSYS_ALIASES,
 	.s_syncitem = "aliases", .s_fields = aliases_fields,
 	.s_namefield = "name", .s_toggle = "enabled", .s_descfield = "name",
 	.s_check = aliases_check,

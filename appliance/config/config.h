@@ -19,6 +19,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "subsys.h"
+
 struct store;
 
 enum cfg_type {
@@ -75,7 +77,7 @@ struct cfg_errors;
 struct cfg_section {
 	const char		*s_name;	/* snapshot key and SQL table */
 	const char		*s_key;		/* API body key: "rule", "vip" */
-	const char		*s_subsys;	/* dirty flag / apply unit */
+	enum subsys		 s_subsys;	/* dirty flag / apply unit */
 	const char		*s_syncitem;	/* hasync.syncitems id, or NULL */
 	unsigned		 s_flags;
 	const struct cfg_field	*s_fields;	/* terminated by f_name NULL */

@@ -26,7 +26,7 @@ static const struct cfg_field cron_jobs_fields[] = {
 };
 
 const struct cfg_section cfg_sec_cron_jobs = {
-	.s_name = "cron_jobs", .s_key = "job", .s_subsys = "cron",
+	.s_name = "cron_jobs", .s_key = "job", .s_subsys = SUBSYS_CRON,
 	.s_syncitem = "cron", .s_fields = cron_jobs_fields,
 	.s_toggle = "enabled", .s_descfield = "descr",
 };

@@ -45,7 +45,7 @@ dnat_rules_check(struct store *st, json_t *row, struct cfg_errors *errs)
 }
 
 const struct cfg_section cfg_sec_dnat_rules = {
-	.s_name = "dnat_rules", .s_key = "rule", .s_subsys = "nat",
+	.s_name = "dnat_rules", .s_key = "rule", .s_subsys = SUBSYS_NAT,
 	.s_syncitem = "nat", .s_flags = CFG_S_SEQUENCE,
 	.s_fields = dnat_rules_fields, .s_toggle = "disabled",
 	.s_descfield = "descr", .s_check = dnat_rules_check,

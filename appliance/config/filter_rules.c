@@ -59,7 +59,7 @@ filter_rules_check(struct store *st, json_t *row, struct cfg_errors *errs)
 }
 
 const struct cfg_section cfg_sec_filter_rules = {
-	.s_name = "filter_rules", .s_key = "rule", .s_subsys = "filter",
+	.s_name = "filter_rules", .s_key = "rule", .s_subsys = SUBSYS_FILTER,
 	.s_syncitem = "rules", .s_flags = CFG_S_SEQUENCE,
 	.s_fields = filter_rules_fields, .s_toggle = "enabled",
 	.s_descfield = "description", .s_check = filter_rules_check,

@@ -46,7 +46,7 @@ gateways_check(struct store *st, json_t *row, struct cfg_errors *errs)
 }
 
 const struct cfg_section cfg_sec_gateways = {
-	.s_name = "gateways", .s_key = "gateway", .s_subsys = "routing",
+	.s_name = "gateways", .s_key = "gateway", .s_subsys = SUBSYS_ROUTING,
 	.s_syncitem = "staticroutes", .s_fields = gateways_fields,
 	.s_namefield = "name", .s_toggle = "disabled", .s_descfield = "name",
 	.s_check = gateways_check,

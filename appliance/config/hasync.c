@@ -57,7 +57,7 @@ hasync_check(struct store *st, json_t *row, struct cfg_errors *errs)
 }
 
 const struct cfg_section cfg_sec_hasync = {
-	.s_name = "hasync", .s_key = "hasync", .s_subsys = "hasync",
+	.s_name = "hasync", .s_key = "hasync", .s_subsys = SUBSYS_HASYNC,
 	.s_flags = CFG_S_SINGLETON, .s_fields = hasync_fields,
 	.s_check = hasync_check,
 };

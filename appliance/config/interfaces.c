@@ -78,7 +78,7 @@ interfaces_check(struct store *st, json_t *row, struct cfg_errors *errs)
 
 const struct cfg_section cfg_sec_interfaces = {
 	.s_name = "interfaces", .s_key = "interface",
-	.s_subsys = "interfaces", .s_fields = interfaces_fields,
+	.s_subsys = SUBSYS_INTERFACES, .s_fields = interfaces_fields,
 	.s_namefield = "name", .s_toggle = "enabled", .s_descfield = "name",
 	.s_check = interfaces_check,
 };

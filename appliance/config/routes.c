@@ -34,7 +34,7 @@ routes_check(struct store *st, json_t *row, struct cfg_errors *errs)
 }
 
 const struct cfg_section cfg_sec_routes = {
-	.s_name = "routes", .s_key = "route", .s_subsys = "routing",
+	.s_name = "routes", .s_key = "route", .s_subsys = SUBSYS_ROUTING,
 	.s_syncitem = "staticroutes", .s_fields = routes_fields,
 	.s_toggle = "disabled", .s_descfield = "network",
 	.s_check = routes_check,

@@ -17,7 +17,7 @@ static const struct cfg_field snat_fields[] = {
 };
 
 const struct cfg_section cfg_sec_snat = {
-	.s_name = "snat", .s_key = "snat", .s_subsys = "nat",
+	.s_name = "snat", .s_key = "snat", .s_subsys = SUBSYS_NAT,
 	.s_syncitem = "nat", .s_flags = CFG_S_SINGLETON,
 	.s_fields = snat_fields,
 };
@@ -61,7 +61,7 @@ snat_rules_check(struct store *st, json_t *row, struct cfg_errors *errs)
 }
 
 const struct cfg_section cfg_sec_snat_rules = {
-	.s_name = "snat_rules", .s_key = "rule", .s_subsys = "nat",
+	.s_name = "snat_rules", .s_key = "rule", .s_subsys = SUBSYS_NAT,
 	.s_syncitem = "nat", .s_flags = CFG_S_SEQUENCE,
 	.s_fields = snat_rules_fields, .s_toggle = "enabled",
 	.s_descfield = "description", .s_check = snat_rules_check,

@@ -26,7 +26,7 @@ static const struct cfg_field system_fields[] = {
 };
 
 const struct cfg_section cfg_sec_system = {
-	.s_name = "system", .s_key = "system", .s_subsys = "system",
+	.s_name = "system", .s_key = "system", .s_subsys = SUBSYS_SYSTEM,
 	.s_syncitem = "webgui", .s_flags = CFG_S_SINGLETON,
 	.s_fields = system_fields,
 };

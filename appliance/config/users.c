@@ -30,7 +30,7 @@ users_check(struct store *st, json_t *row, struct cfg_errors *errs)
 }
 
 const struct cfg_section cfg_sec_users = {
-	.s_name = "users", .s_key = "user", .s_subsys = "users",
+	.s_name = "users", .s_key = "user", .s_subsys = SUBSYS_USERS,
 	.s_syncitem = "users", .s_fields = users_fields,
 	.s_namefield = "name", .s_toggle = "disabled", .s_descfield = "name",
 	.s_check = users_check,

@@ -96,7 +96,7 @@ vips_check(struct store *st, json_t *row, struct cfg_errors *errs)
 }
 
 const struct cfg_section cfg_sec_vips = {
-	.s_name = "vips", .s_key = "vip", .s_subsys = "vip",
+	.s_name = "vips", .s_key = "vip", .s_subsys = SUBSYS_VIP,
 	.s_syncitem = "virtualip", .s_fields = vips_fields,
 	/* Rules and NAT name a VIP by its address. */
 	.s_namefield = "subnet", .s_descfield = "subnet",

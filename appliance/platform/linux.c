@@ -38,6 +38,52 @@
 /* What was loaded last: the ruleset minus set elements, the aliases. */
 static char	*linux_skel;
 static json_t	*linux_aliases;
+/* The boot guard is in the kernel: the next ruleset load removes it. */
+static int	 linux_guarded;
+
+/*
+ * Fail closed at start: when the kernel holds no ruleset of ours (a
+ * reboot), a table of its own drops every forwarded packet until the
+ * first ruleset is committed, in the same batch that removes it. It is
+ * kernel state, so it holds even if the daemon dies during start. The
+ * node itself stays reachable (input and output are not touched): the
+ * administrator must be able to reach the GUI of a node whose boot
+ * apply failed.
+ */
+#define LINUX_GUARD_TABLE	TW_NFT_TABLE "_guard"
+#define LINUX_GUARD	"table inet " LINUX_GUARD_TABLE "\n"		\
+	"delete table inet " LINUX_GUARD_TABLE "\n"				\
+	"table inet " LINUX_GUARD_TABLE " {\n"				\
+	"\tchain forward {\n"						\
+	"\t\ttype filter hook forward priority -300; policy drop;\n"	\
+	"\t}\n"								\
+	"}\n"
+#define LINUX_UNGUARD	"table inet " LINUX_GUARD_TABLE "\n"		\
+	"delete table inet " LINUX_GUARD_TABLE "\n"
+
+static int	linux_nft_run(const char *, int, char *, size_t);
+
+static void
+linux_guard(void)
+{
+	char	err[512];
+
+	/* A check that lists nothing fails when the table is absent. */
+	if (linux_nft_run("list table inet " TW_NFT_TABLE "\n", 0, err,
+	    sizeof(err)) == 0) {
+		platform_action("linux: the ruleset of the last run is in "
+		    "force; no boot guard needed");
+		return;
+	}
+	if (linux_nft_run(LINUX_GUARD, 0, err, sizeof(err)) == -1) {
+		log_warnx("platform linux: boot guard: %s", err);
+		return;
+	}
+	linux_guarded = 1;
+	platform_action("linux: no ruleset in force: forwarding dropped "
+	    "(table inet %s) until the first ruleset loads",
+	    LINUX_GUARD_TABLE);
+}
 
 static int
 linux_init(const char *datadir)
@@ -51,6 +97,7 @@ linux_init(const char *datadir)
 		return -1;
 	}
 	nft_ctx_free(nft);
+	linux_guard();
 	platform_set_current(&platform_linux);
 	linux_states_init();
 	platform_action("linux: started");
@@ -173,7 +220,7 @@ linux_aliases_only(json_t *subsys)
 	if (subsys == NULL || json_array_size(subsys) == 0)
 		return 0;
 	json_array_foreach(subsys, i, v)
-		if (strcmp(json_string_value(v), "aliases") != 0)
+		if (subsys_from_name(json_string_value(v)) != SUBSYS_ALIASES)
 			return 0;
 	return 1;
 }
@@ -226,7 +273,7 @@ static int
 linux_ruleset(json_t *snap, json_t *subsys, const char *what, char *err,
     size_t errlen)
 {
-	char	*nft = NULL, *skel = NULL, *upd = NULL, rerr[512];
+	char	*nft = NULL, *skel = NULL, *upd = NULL, *t, rerr[512];
 	double	 t0 = util_now(), trender, ms[2];
 	int	 ret = -1, n;
 
@@ -257,8 +304,18 @@ linux_ruleset(json_t *snap, json_t *subsys, const char *what, char *err,
 		log_warnx("platform linux: alias update failed (%s); "
 		    "reloading the ruleset", rerr);
 	}
+	if (linux_guarded) {
+		/* The guard goes in the ruleset's own batch: no gap. */
+		t = xasprintf("%s%s", nft, LINUX_UNGUARD);
+		free(nft);
+		nft = t;
+	}
 	if (linux_nft_load(nft, ms, err, errlen) == -1)
 		goto err;
+	if (linux_guarded)
+		platform_action("linux: first ruleset in force: the boot "
+		    "guard is gone");
+	linux_guarded = 0;
 	linux_loaded(skel, snap);
 	skel = NULL;
 	linux_states_init();
@@ -277,12 +334,13 @@ err:
 static int
 linux_wants_ruleset(json_t *subsys)
 {
-	static const char *const names[] = { "filter", "aliases", "nat",
-	    "interfaces", "vip", "hasync", "system" };
+	static const enum subsys reach[] = { SUBSYS_FILTER, SUBSYS_ALIASES,
+	    SUBSYS_NAT, SUBSYS_INTERFACES, SUBSYS_VIP, SUBSYS_HASYNC,
+	    SUBSYS_SYSTEM };
 	size_t i;
 
-	for (i = 0; i < nitems(names); i++)
-		if (platform_subsys_has(subsys, names[i]))
+	for (i = 0; i < nitems(reach); i++)
+		if (subsys_has(subsys, reach[i]))
 			return 1;
 	return 0;
 }
@@ -297,11 +355,10 @@ linux_apply(json_t *snap, json_t *subsys, char *err, size_t errlen)
 	if (linux_wants_ruleset(subsys) &&
 	    linux_ruleset(snap, subsys, what, err, errlen) == -1)
 		goto err;
-	if (platform_subsys_has(subsys, "interfaces") &&
+	if (subsys_has(subsys, SUBSYS_INTERFACES) &&
 	    linux_net_interfaces(snap, err, errlen) == -1)
 		goto err;
-	if ((platform_subsys_has(subsys, "routing") ||
-	    platform_subsys_has(subsys, "routes")) &&
+	if (subsys_has(subsys, SUBSYS_ROUTING) &&
 	    linux_net_routes(snap, err, errlen) == -1)
 		goto err;
 	ret = 0;

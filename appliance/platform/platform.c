@@ -196,21 +196,6 @@ platform_action(const char *fmt, ...)
 	close(fd);
 }
 
-int
-platform_subsys_has(json_t *subsys, const char *name)
-{
-	size_t	 i;
-	json_t	*v;
-
-	if (subsys == NULL || !json_is_array(subsys) ||
-	    json_array_size(subsys) == 0)
-		return 1;
-	json_array_foreach(subsys, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
-			return 1;
-	return 0;
-}
-
 char *
 platform_subsys_text(json_t *subsys)
 {
@@ -270,7 +255,7 @@ platform_describe(json_t *snap, json_t *subsys, const char *verb)
 
 	ifs = platform_rows(snap, "interfaces");
 	gws = platform_rows(snap, "gateways");
-	if (platform_subsys_has(subsys, "interfaces") && ifs != NULL) {
+	if (subsys_has(subsys, SUBSYS_INTERFACES) && ifs != NULL) {
 		json_array_foreach(ifs, i, row) {
 			dev = platform_str(row, "device");
 			if (strcmp(platform_str(row, "enabled"), "1") != 0 ||
@@ -291,8 +276,7 @@ platform_describe(json_t *snap, json_t *subsys, const char *verb)
 				    dev, platform_str(row, "name"));
 		}
 	}
-	if (platform_subsys_has(subsys, "routing") ||
-	    platform_subsys_has(subsys, "routes")) {
+	if (subsys_has(subsys, SUBSYS_ROUTING)) {
 		json_array_foreach(gws, i, row)
 			if (strcmp(platform_str(row, "defaultgw"), "1") == 0 &&
 			    strcmp(platform_str(row, "disabled"), "1") != 0)
@@ -313,8 +297,7 @@ platform_describe(json_t *snap, json_t *subsys, const char *verb)
 			    platform_str(row, "gateway"));
 		}
 	}
-	if (platform_subsys_has(subsys, "vip") ||
-	    platform_subsys_has(subsys, "vips")) {
+	if (subsys_has(subsys, SUBSYS_VIP)) {
 		rows = platform_rows(snap, "vips");
 		json_array_foreach(rows, i, row) {
 			ifr = platform_find(ifs, "name",

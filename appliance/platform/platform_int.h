@@ -15,6 +15,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "subsys.h"
+
 #define PLATFORM_RENDERED	"rendered"
 
 /* Creates (0755) and opens DIR/rendered for the drivers. 0 or -1. */
@@ -41,7 +43,6 @@ void	platform_action(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 
 /* 1 when subsys (array of names; NULL or empty = everything) has name. */
-int	platform_subsys_has(json_t *subsys, const char *name);
 
 /*
  * Records the addresses, routes and VIPs the snapshot asks for, one

@@ -51,6 +51,7 @@
 #include "carp/engine.h"
 #include "render/render.h"
 #include "statesync/statesync.h"
+#include "subsys.h"
 #include "util.h"
 
 
@@ -452,9 +453,9 @@ statesync_apply(json_t *snap, json_t *subsys, char *err, size_t errlen)
 	char			*text = NULL;
 	int			 enabled, ret = -1;
 
-	if (ss.s_mode == 0 || (!platform_subsys_has(subsys, "hasync") &&
-	    !platform_subsys_has(subsys, "interfaces") &&
-	    !platform_subsys_has(subsys, "vips")))
+	if (ss.s_mode == 0 || (!subsys_has(subsys, SUBSYS_HASYNC) &&
+	    !subsys_has(subsys, SUBSYS_INTERFACES) &&
+	    !subsys_has(subsys, SUBSYS_VIP)))
 		return 0;
 	ha = json_object_get(json_object_get(snap, "sections"), "hasync");
 	flag = json_string_value(json_object_get(ha, "pfsyncenabled"));
@@ -476,7 +477,7 @@ statesync_apply(json_t *snap, json_t *subsys, char *err, size_t errlen)
 		 * interface or VIP change must not be blocked by them. The
 		 * running state sync stays as it is, and the log says why.
 		 */
-		if (!platform_subsys_has(subsys, "hasync")) {
+		if (!subsys_has(subsys, SUBSYS_HASYNC)) {
 			log_warnx("statesync: not reconfigured: %s", err);
 			platform_action("statesync: not reconfigured: %s", err);
 			err[0] = '\0';

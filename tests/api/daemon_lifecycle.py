@@ -250,7 +250,7 @@ def test_apply_through_control_socket():
     with open(os.path.join(r, "actions.log")) as f:
         log = f.read()
     assert "dry: apply all: done" in log, log
-    assert "apply (control): ok" in d.stderr()
+    assert "apply (cli): ok" in d.stderr()
 
 
 def test_api_apply_through_parent():

@@ -158,8 +158,7 @@ def test_option1_assign(env, c):
     c.expect(r"Please answer y or n")
     c.line("y")
     c.expect("The assignment is saved")
-    c.expect(r"No twinwall daemon is running on .*\n.*applies when the "
-             r"daemon starts")
+    c.expect(r"No twinwall daemon is running on .*\n.*stays pending")
     c.menu()
     _, snap = export(env.dir)
     assert row(snap, "interfaces", "wan")["device"] == "tw1"
@@ -693,8 +692,7 @@ def test_option10_log_from_daemon(env, c):
 @test
 def test_option11_reload_no_daemon(env, c):
     c.choose(11)
-    c.expect(r"No twinwall daemon is running on .*\n.*applies when the "
-             r"daemon starts")
+    c.expect(r"No twinwall daemon is running on .*\n.*stays pending")
     c.menu()
 
 
