@@ -46,6 +46,7 @@ struct parent {
 	sigset_t		 pa_waitmask;	/* unblocked during ppoll */
 	enum parent_boot	 pa_boot;
 	char			 pa_boot_msg[512];
+	subsys_mask		 pa_boot_failed;	/* to apply again */
 	double			 pa_boot_secs;	/* start to end of boot apply */
 	double			 pa_t0;		/* monotonic, at start */
 	struct parent_in_force	 pa_in_force[SUBSYS_COUNT];

@@ -106,7 +106,7 @@ parent_apply(struct parent *pa, json_t *req, const char *from)
 {
 	struct carp_engine_conf	*carp = NULL;
 	json_t		*subsys, *snap;
-	subsys_mask	 mask;
+	subsys_mask	 mask, bad = 0;
 	const char	*who;
 	char		 err[1024], why[1024];
 	long long	 rev;
@@ -139,6 +139,7 @@ parent_apply(struct parent *pa, json_t *req, const char *from)
 			return parent_failed("carp: %s", err);
 		}
 		parent_why(why, sizeof(why), "carp: ", err);
+		bad |= SUBSYS_BIT(SUBSYS_VIP);
 		failed = 1;
 	}
 	err[0] = '\0';
@@ -155,12 +156,16 @@ parent_apply(struct parent *pa, json_t *req, const char *from)
 			return parent_failed("%s", err);
 		}
 		parent_why(why, sizeof(why), "", err);
+		bad |= SUBSYS_BIT(SUBSYS_INTERFACES) |
+		    SUBSYS_BIT(SUBSYS_ROUTING) | SUBSYS_BIT(SUBSYS_FILTER) |
+		    SUBSYS_BIT(SUBSYS_ALIASES) | SUBSYS_BIT(SUBSYS_NAT);
 		failed = 1;
 	}
 	err[0] = '\0';
 	if (statesync_apply(snap, subsys, err, sizeof(err)) == -1) {
 		log_warnx("apply (%s): state sync: %s", who, err);
 		parent_why(why, sizeof(why), "state sync: ", err);
+		bad |= SUBSYS_BIT(SUBSYS_HASYNC);
 		failed = 1;
 	}
 	/* CARP last: the VIPs follow what guards them. */
@@ -169,6 +174,7 @@ parent_apply(struct parent *pa, json_t *req, const char *from)
 	parent_in_force(pa, mask & SUBSYS_PARENT, rev, !failed, who, why);
 	if (boot) {
 		pa->pa_boot = failed ? PARENT_BOOT_FAILED : PARENT_BOOT_OK;
+		pa->pa_boot_failed = bad;
 		pa->pa_boot_secs = util_now() - pa->pa_t0;
 		snprintf(pa->pa_boot_msg, sizeof(pa->pa_boot_msg), "%s",
 		    failed ? why : "");
@@ -185,11 +191,13 @@ parent_apply(struct parent *pa, json_t *req, const char *from)
 		}
 		parent_boot_done(pa);
 	} else if (!failed && pa->pa_boot == PARENT_BOOT_FAILED &&
-	    (mask & SUBSYS_PARENT) == SUBSYS_PARENT) {
-		/* A full apply that went in ends a failed boot's hold. */
+	    (pa->pa_boot_failed &= ~mask) == 0) {
+		/* What failed at boot went in since: the hold ends. */
 		pa->pa_boot = PARENT_BOOT_OK;
 		pa->pa_boot_msg[0] = '\0';
 		(void)carp_engine_boot_hold(0, NULL);
+		log_info("apply (%s): what failed at boot is in force now",
+		    who);
 	}
 	if (failed)
 		return parent_failed("%s", why);
