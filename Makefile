@@ -85,7 +85,7 @@ golden: all
 	TW_REGEN=1 sh tests/render/run.sh build
 
 run: deps all
-	@sh tests/netns/lab.sh run
+	@TW_LAB_WATCH=$$PPID sh tests/netns/lab.sh run
 
 stop:
 	@sh tests/netns/lab.sh stop

@@ -12,6 +12,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
+#include "apply.h"
 #include "auth.h"
 #include "config/config.h"
 #include "ipc.h"
@@ -38,7 +39,8 @@ api_handle_status(struct api_req *req, struct api_resp *resp)
 {
 	const struct cfg_section	*sys;
 	struct store			*st;
-	json_t				*dirty, *snap, *row = NULL;
+	json_t				*dirty, *snap, *row = NULL, *req2, *pst;
+	json_t				*boot;
 	char				 hash[65];
 
 	(void)req;
@@ -52,13 +54,24 @@ api_handle_status(struct api_req *req, struct api_resp *resp)
 		dirty = json_array();
 	if ((sys = cfg_section("system")) != NULL)
 		row = cfg_get_singleton(st, sys, 0);
-	api_reply(resp, MHD_HTTP_OK, json_pack("{s:s,s:I,s:s,s:o,s:s,s:s}",
+	/* What the parent put in force since it started, and its boot. */
+	req2 = json_pack("{s:s}", "type", "status");
+	pst = priv_call(req2);
+	json_decref(req2);
+	if ((boot = json_incref(json_object_get(pst, "boot"))) == NULL)
+		boot = json_pack("{s:s,s:s}", "state", "unknown", "message",
+		    cfg_str(pst, "message"));
+	api_reply(resp, MHD_HTTP_OK, json_pack("{s:s,s:I,s:s,s:o,s:s,s:s,"
+	    "s:o,s:o}",
 	    "version", TW_VERSION,
 	    "uptime", (json_int_t)api_uptime(),
 	    "platform", api_conf()->w_platform,
 	    "dirty", dirty,
 	    "config_hash", hash,
-	    "hostname", row != NULL ? cfg_str(row, "hostname") : ""));
+	    "hostname", row != NULL ? cfg_str(row, "hostname") : "",
+	    "applied", apply_status(st),
+	    "boot", boot));
+	json_decref(pst);
 	json_decref(row);
 	return 0;
 }

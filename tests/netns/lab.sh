@@ -41,6 +41,13 @@ lab_stop() {
 
 lab_owned() { [ "$(cat "$HA_RUN/lab.pid" 2>/dev/null)" = "$$" ]; }
 
+# make kills only itself on SIGTERM: its recipe's shell and this script
+# live on. `make run` passes its pid as TW_LAB_WATCH; once that process
+# is gone, so is the lab.
+lab_orphaned() {
+	[ -n "${TW_LAB_WATCH:-}" ] && ! kill -0 "$TW_LAB_WATCH" 2>/dev/null
+}
+
 dry_run() {
 	dir=${TMPDIR:-/tmp}/twinwall-dry-$(id -u)
 	mkdir -p "$dir"
@@ -49,7 +56,7 @@ dry_run() {
 	build/twinwall daemon --data "$dir" --listen 127.0.0.1:$FWD_BASE \
 	    --platform dry --no-tls --www www > "$dir/daemon.log" 2>&1 &
 	pid=$!
-	trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; exit 0' INT TERM
+	trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; exit 0' INT TERM HUP
 	i=0
 	while [ $i -lt 100 ] && [ ! -s "$dir/initial-password" ]; do
 		kill -0 $pid 2>/dev/null || { cat "$dir/daemon.log"; exit 1; }
@@ -62,7 +69,15 @@ dry_run() {
 	echo "lab: API key  $(build/twinwall apikey --data "$dir" --user root \
 	    2>/dev/null | tail -n 1)"
 	echo "lab: data $dir, log $dir/daemon.log; Ctrl-C stops it"
-	wait $pid
+	while kill -0 $pid 2>/dev/null; do
+		if lab_orphaned; then
+			kill $pid 2>/dev/null
+			wait $pid 2>/dev/null
+			exit 0
+		fi
+		sleep 1 &
+		wait $!
+	done
 }
 
 lab_run() {
@@ -73,7 +88,7 @@ lab_run() {
 	echo $$ > "$HA_RUN/lab.pid"
 	# A newer run (or make stop) takes lab.pid over and cleans up itself.
 	trap 'lab_owned && { echo; echo "lab: stopping"; lab_stop; }; exit 0' \
-	    INT TERM
+	    INT TERM HUP
 	trap 'lab_owned && lab_stop' EXIT
 	[ -x "$HA_BIN" ] || { echo "lab: $HA_BIN missing: make all"; exit 1; }
 	command -v conntrackd >/dev/null ||
@@ -117,6 +132,11 @@ lab_run() {
 	echo "  lan host: ip netns exec $(ha_ns lan) ping $HA_WAN_HOST"
 	echo "  Ctrl-C (or make stop) removes everything."
 	while :; do
+		if lab_orphaned; then
+			echo "lab: make is gone: stopping"
+			lab_owned && lab_stop
+			exit 0
+		fi
 		sleep 1 &
 		wait $!
 	done

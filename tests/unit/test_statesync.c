@@ -22,8 +22,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "platform/platform.h"
 #include "render/render.h"
 #include "statesync/statesync.h"
+#include "subsys.h"
 #include "util.h"
 
 #define CASEDIR	"tests/render/cases_conntrackd"
@@ -278,6 +280,60 @@ test_nosync_mark(void **state)
 	json_decref(s);
 }
 
+/* The file a dry node rendered into dir: a new string. */
+static char *
+rendered(const char *dir)
+{
+	char	*path = xasprintf("%s/rendered/%s", dir, STATESYNC_CONF);
+	char	*text = NULL;
+	size_t	 len;
+	FILE	*f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		fail_msg("%s: not rendered", path);
+	text = xcalloc(1, 65536);
+	len = fread(text, 1, 65535, f);
+	text[len] = '\0';
+	fclose(f);
+	free(path);
+	return text;
+}
+
+/*
+ * A VIP apply re-renders conntrackd's Address Ignore list: the subsystem
+ * is named by the one table (subsys.h), "vip", where statesync once
+ * looked for "vips" and never saw a VIP change.
+ */
+static void
+test_vip_apply_rerenders(void **state)
+{
+	char		 tmpl[] = "/tmp/twtest.XXXXXX", err[256], *text;
+	const struct platform *dry = platform_get("dry");
+	json_t		*s, *vip, *subsys;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmpl));
+	assert_int_equal(dry->p_init(tmpl), 0);
+	assert_int_equal(statesync_init(tmpl, "dry"), 0);
+	s = seed();
+	assert_int_equal(statesync_apply(s, NULL, err, sizeof(err)), 0);
+	text = rendered(tmpl);
+	assert_null(strstr(text, "192.168.147.77"));
+	free(text);
+	vip = json_array_get(section_row(s, "vips", NULL), 0);
+	assert_non_null(vip);
+	set(vip, "subnet", "192.168.147.77");
+	subsys = json_pack("[s]", subsys_name(SUBSYS_VIP));
+	assert_int_equal(statesync_apply(s, subsys, err, sizeof(err)), 0);
+	text = rendered(tmpl);
+	assert_non_null(strstr(text, "192.168.147.77"));
+	free(text);
+	json_decref(subsys);
+	json_decref(s);
+	statesync_shutdown();
+	dry->p_shutdown();
+}
+
 static int
 case_filter(const struct dirent *d)
 {
@@ -300,7 +356,7 @@ main(void)
 		fprintf(stderr, "%s: cannot read\n", casedir);
 		return 1;
 	}
-	tests = xcalloc((size_t)n + 4, sizeof(*tests));
+	tests = xcalloc((size_t)n + 5, sizeof(*tests));
 	names = xcalloc((size_t)n + 1, sizeof(*names));
 	for (i = 0; i < n; i++) {
 		names[i] = xstrdup(ents[i]->d_name);
@@ -317,6 +373,8 @@ main(void)
 	tests[k++].test_func = test_seed_content;
 	tests[k].name = "nosync_mark";
 	tests[k++].test_func = test_nosync_mark;
+	tests[k].name = "vip_apply_rerenders";
+	tests[k++].test_func = test_vip_apply_rerenders;
 	rc = _cmocka_run_group_tests("statesync", tests, (size_t)k, NULL,
 	    NULL);
 	for (i = 0; i < n; i++)

@@ -29,6 +29,9 @@ async function card(heading, fn, cls = '') {
 export async function render(ctx, root) {
   const st = ctx.status;
   const carp = api.get('diagnostics/interface/get_vip_status');
+  const boot = st.boot || {};
+  const bootText = boot.state === 'failed' ? `FAILED: ${boot.message} (the node stays demoted)`
+    : boot.state === 'ok' ? `in force ${Number(boot.seconds || 0).toFixed(2)} s after start` : (boot.state || 'unknown');
   const dirty = st.dirty.length ? `${st.dirty.length} section${st.dirty.length > 1 ? 's' : ''} with unapplied changes` : 'all changes applied';
   root.append(h('div.cards', {},
     await card('This node', async () => {
@@ -37,7 +40,7 @@ export async function render(ctx, root) {
       const c = carpOf(ans);
       return h('div', { id: 'role' }, h('p.big', {}, h(`span.badge.${role}`, {}, role.toUpperCase())), h('p', {}, why),
         kvTable({ hostname: st.hostname, version: st.version, platform: st.platform, uptime: fmtDuration(st.uptime), demotion: c.demotion ?? '0',
-          'maintenance mode': inMaintenance(ans) ? 'on' : 'off', configuration: dirty }));
+          'maintenance mode': inMaintenance(ans) ? 'on' : 'off', 'boot apply': bootText, configuration: dirty }));
     }),
     await card('Virtual IPs', async () => {
       const vips = rowsOf(await carp) || [];
@@ -46,6 +49,13 @@ export async function render(ctx, root) {
     }, '.span2'),
     await card('Last synchronization', async () => { const a = await api.get('core/hasync_status/last'); const r = rowsOf(a); return r ? (r.length ? rowsTable(syncRows(r.slice(0, 3))) : h('p', {}, 'No synchronization yet.')) : kvTable(flatten(a)); }),
     await card('Configuration drift', async () => kvTable(flatten(await api.get('core/hasync_status/drift'))))));
+  root.append(await card('In force', async () => {
+    const a = st.applied || {};
+    const rows = Object.keys(a).map((k) => ({ subsystem: k, revision: a[k].revision, by: a[k].who || '',
+      applied: a[k].time ? new Date(a[k].time * 1000).toLocaleString() : '', pending: a[k].pending ? 'yes' : '',
+      'last attempt': a[k].ok === false ? `failed: ${a[k].message}` : 'ok' }));
+    return h('div', { id: 'inforce' }, boot.state === 'failed' ? notice('error', `Boot apply failed: ${boot.message}`) : '', rowsTable(rows));
+  }));
   root.append(await card('Failover timeline', async () => {
     const rows = rowsOf(await api.get('core/hasync_status/timeline', { limit: 20 })) || [];
     return rows.length ? rowsTable(rows) : h('p', {}, 'No CARP transitions yet.');
