@@ -108,7 +108,7 @@ def main():
                 raise SystemExit("apply: %s %s" % (r.stdout, r.stderr))
         text = open(tmp + "/daemon.log").read()
         times = [float(m) for m in
-                 re.findall(r"apply \(control\): ok in (\d+) ms", text)][1:]
+                 re.findall(r"apply \((?:control|cli)\): ok in (\d+) ms", text)][1:]
         acts = open(data + "/rendered/actions.log").read()
         stages = re.findall(r"render (\d+) ms, commit (\d+) ms", acts)[1:]
         script = data + "/rendered/twinwall.nft"
