@@ -597,6 +597,7 @@ parent_shutdown(struct parent *pa)
 	close(pa->pa_ctl);
 	control_unlink(pa->pa_conf->d_datadir);
 	daemon_ctl_dir = NULL;		/* d_datadir is freed after return */
+	carp_engine_thread_stop();
 	carp_engine_shutdown();
 	fwlog_shutdown();
 	statesync_shutdown();
@@ -607,10 +608,8 @@ int
 daemon_main(const struct daemon_conf *c)
 {
 	struct parent	 pa;
-	struct pollfd	 pfd[3 + DAEMON_CLIENTS + CARP_ENGINE_MAXFDS];
-	struct timespec	 ts, *tsp;
+	struct pollfd	 pfd[4 + DAEMON_CLIENTS];
 	size_t		 i, n, ncl, nlog, cl[DAEMON_CLIENTS];
-	int		 ms;
 	char		 err[512];
 
 	memset(&pa, 0, sizeof(pa));
@@ -651,11 +650,20 @@ daemon_main(const struct daemon_conf *c)
 	if (pa.pa_plat->p_init(c->d_datadir) == -1)
 		fatalx("platform %s did not start", pa.pa_plat->p_name);
 	(void)statesync_init(c->d_datadir, pa.pa_plat->p_name);
-	if (carp_engine_init(strcmp(pa.pa_plat->p_name, "linux") == 0) == -1) {
-		log_warnx("carp: no real CARP without the sockets: simulating");
-		if (carp_engine_init(0) == -1)
+	/*
+	 * Real CARP on linux, never a silent simulation: without its
+	 * sockets the engine keeps every VHID INIT and says why. Only the
+	 * dry platform runs the simulated peer.
+	 */
+	if (strcmp(pa.pa_plat->p_name, "linux") == 0) {
+		if (carp_engine_init(1) == -1 &&
+		    carp_engine_init_without_sockets("CARP sockets could not "
+		    "be opened (needs root and CAP_NET_RAW)") == -1)
 			fatalx("carp: the engine did not start");
-	}
+	} else if (carp_engine_init(0) == -1)
+		fatalx("carp: the engine did not start");
+	if (carp_engine_thread_start() == -1)
+		fatalx("carp: the engine's thread did not start");
 	/* No VIP before the boot apply has put the ruleset in force. */
 	(void)carp_engine_boot_hold(1, "waiting for the boot apply");
 	fwlog_init(pa.pa_plat->p_name);
@@ -680,16 +688,11 @@ daemon_main(const struct daemon_conf *c)
 		/* The NFLOG group, when this platform logs packets. */
 		ncl = n;
 		n += (size_t)fwlog_pollfd(&pfd[n]);
-		/* CARP: raw sockets, link changes and the FSM's deadline. */
+		/* CARP runs in its own thread; its transitions come here. */
 		nlog = n;
-		n += (size_t)carp_engine_pollfds(pfd + n, CARP_ENGINE_MAXFDS);
-		tsp = NULL;
-		if ((ms = carp_engine_timeout_ms()) >= 0) {
-			ts.tv_sec = ms / 1000;
-			ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-			tsp = &ts;
-		}
-		if (ppoll(pfd, n, tsp, &pa.pa_waitmask) == -1) {
+		pfd[n].fd = carp_engine_pub_fd();
+		pfd[n++].events = POLLIN;
+		if (ppoll(pfd, n, NULL, &pa.pa_waitmask) == -1) {
 			if (errno != EINTR)
 				fatal("ppoll");
 		}
@@ -724,7 +727,7 @@ daemon_main(const struct daemon_conf *c)
 				parent_read_client(&pa, cl[i - 2]);
 		if (nlog > ncl)
 			fwlog_events(&pfd[ncl]);
-		carp_engine_events(pfd + nlog, (int)(n - nlog));
-		carp_engine_run();
+		if (pfd[nlog].revents & POLLIN)
+			carp_engine_pub_read(statesync_carp_transition);
 	}
 }

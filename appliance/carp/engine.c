@@ -29,9 +29,21 @@
 #include "carp/proxyarp.h"
 #include "config/config.h"
 #include "log.h"
-#include "statesync/statesync.h"
 #include "util.h"
 #include "subsys.h"
+
+static void eng_shutdown_locked(void);
+static struct carp_engine_conf *eng_conf_new_locked(json_t *snap, char *err, size_t errlen);
+static void eng_conf_commit_locked(struct carp_engine_conf *nc);
+static int eng_set_maintenance_locked(int on);
+static int eng_set_disabled_locked(int on);
+static int eng_demote_external_locked(int value);
+static int eng_boot_hold_locked(int held, const char *why);
+static const char *eng_vhid_state_locked(int vhid);
+static int eng_pollfds_locked(struct pollfd *pfd, int max);
+static void eng_events_locked(const struct pollfd *pfd, int n);
+static int eng_timeout_ms_locked(void);
+static void eng_run_locked(void);
 
 #define ENG_SIM_SELF	"192.0.2.1"	/* RFC 5737, never on a wire */
 #define ENG_SIM_PEER	"192.0.2.2"
@@ -106,17 +118,6 @@ eng_drain(double now)
 		adv.ca_src = m.m_to_peer ? eng.e_self : eng.e_simpeer;
 		carp_fsm_rx(m.m_to_peer ? &eng.e_peer : &eng.e_node, m.m_vhid,
 		    &adv, now);
-	}
-	/*
-	 * A demotion the state-sync hook asked for while the FSM was in a
-	 * transition is applied now, outside it: the FSM is not re-entered.
-	 */
-	if (eng.e_ext_pending >= 0 && !eng.e_in_hook) {
-		unsigned int v = (unsigned int)eng.e_ext_pending;
-
-		eng.e_ext_pending = -1;
-		carp_fsm_set_demotion(&eng.e_node, CARP_D_EXTERNAL, v, now);
-		eng_drain(now);
 	}
 }
 
@@ -198,11 +199,13 @@ eng_wallclock(void)
 }
 
 /*
- * State sync follows the node's role: to MASTER it commits the states
- * the peer replicated, to BACKUP it asks for a resync (statesync.c).
+ * Every transition is published with the node's role after it; the
+ * subscriber (state sync, in the parent's loop) acts on it there and
+ * asks for demotion through the entry points: nothing calls back into
+ * the FSM from inside a transition.
  */
 static void
-eng_statesync(const struct carp_transition *t)
+eng_publish_transition(const struct carp_transition *t)
 {
 	unsigned int	nmaster = 0;
 	size_t		i;
@@ -210,9 +213,7 @@ eng_statesync(const struct carp_transition *t)
 	for (i = 0; i < eng.e_node.cn_nvhids; i++)
 		if (eng.e_node.cn_vhids[i]->vh_state == CARP_S_MASTER)
 			nmaster++;
-	eng.e_in_hook++;
-	statesync_carp_transition(t->ct_from, t->ct_to, nmaster);
-	eng.e_in_hook--;
+	eng_publish(t->ct_from, t->ct_to, nmaster);
 }
 
 static void
@@ -236,7 +237,7 @@ eng_transition(void *arg, const struct carp_transition *t)
 	util_strlcpy(e->t_cause, t->ct_cause, sizeof(e->t_cause));
 	eng.e_tlnext = (eng.e_tlnext + 1) % CARP_ENGINE_TIMELINE;
 	eng.e_tltotal++;
-	eng_statesync(t);
+	eng_publish_transition(t);
 }
 
 static void
@@ -244,6 +245,25 @@ eng_peer_transition(void *arg, const struct carp_transition *t)
 {
 	(void)arg;
 	(void)t;	/* the FSM logs it with the peer's name */
+}
+
+int
+carp_engine_init_without_sockets(const char *why)
+{
+	int ret;
+
+	ENG_LOCK();
+	if ((ret = carp_engine_init(0)) == 0) {
+		/* Real, but deaf and mute: no simulated peer, no VHID starts. */
+		eng.e_real = 1;
+		snprintf(eng.e_broken, sizeof(eng.e_broken), "%s", why);
+		carp_fsm_set_demotion(&eng.e_node, CARP_D_EXTERNAL,
+		    CARP_DEMOTE_STEP, eng_now());
+		log_warnx("carp: %s: every VHID stays INIT and the node "
+		    "demoted", eng.e_broken);
+	}
+	ENG_UNLOCK();
+	return ret;
 }
 
 int
@@ -263,7 +283,6 @@ carp_engine_init(int real)
 	if (eng.e_init)
 		carp_engine_shutdown();
 	memset(&eng, 0, sizeof(eng));
-	eng.e_ext_pending = -1;
 	eng.e_clock = clock;
 	eng.e_fd4 = eng.e_fd6 = eng.e_fdlink = eng.e_fdpkt = eng.e_fdarp = -1;
 	eng.e_real = real != 0;
@@ -284,8 +303,8 @@ carp_engine_init(int real)
 	return 0;
 }
 
-void
-carp_engine_shutdown(void)
+static void
+eng_shutdown_locked(void)
 {
 	struct carp_engine_conf	*cf = eng.e_conf;
 	struct eng_vhid		*ev;
@@ -339,8 +358,8 @@ carp_engine_shutdown(void)
 
 /* Reconfiguration. */
 
-struct carp_engine_conf *
-carp_engine_conf_new(json_t *snap, char *err, size_t errlen)
+static struct carp_engine_conf *
+eng_conf_new_locked(json_t *snap, char *err, size_t errlen)
 {
 	if (!eng.e_init) {
 		snprintf(err, errlen, "the CARP engine is not running");
@@ -355,6 +374,11 @@ eng_vhid_start(struct eng_vhid *ev, double now)
 {
 	int link;
 
+	/* Without sockets a VHID can neither hear nor speak: it stays INIT. */
+	if (eng.e_broken[0] != '\0') {
+		ev->ev_vh = NULL;
+		return;
+	}
 	if (eng.e_real && eng_linux_vhid_add(ev, eng.e_fd4, eng.e_fd6) == -1)
 		log_warnx("carp: vhid %u on %s: see above; it runs without "
 		    "its virtual MAC", ev->ev_vhid, ev->ev_device);
@@ -372,6 +396,8 @@ eng_vhid_start(struct eng_vhid *ev, double now)
 static void
 eng_vhid_stop(struct eng_vhid *ev, const char *why, double now)
 {
+	if (ev->ev_vh == NULL)
+		return;		/* never started (no sockets) */
 	(void)carp_fsm_del_vhid(&eng.e_node, ev->ev_vhid, why, now);
 	if (!eng.e_real)
 		(void)carp_fsm_del_vhid(&eng.e_peer, ev->ev_vhid, why, now);
@@ -385,8 +411,8 @@ eng_vhid_stop(struct eng_vhid *ev, const char *why, double now)
  * (advbase/advskew are updated in place), restarts the changed ones,
  * removes the gone ones, starts the new ones.
  */
-void
-carp_engine_conf_commit(struct carp_engine_conf *nc)
+static void
+eng_conf_commit_locked(struct carp_engine_conf *nc)
 {
 	struct carp_engine_conf	*oc = eng.e_conf;
 	struct eng_vhid		*ov, *nv, **keep;
@@ -504,8 +530,8 @@ carp_engine_wants(json_t *subsys)
 
 /* Controls. */
 
-int
-carp_engine_set_maintenance(int on)
+static int
+eng_set_maintenance_locked(int on)
 {
 	double now = eng_now();
 
@@ -519,8 +545,8 @@ carp_engine_set_maintenance(int on)
 	return 0;
 }
 
-int
-carp_engine_set_disabled(int on)
+static int
+eng_set_disabled_locked(int on)
 {
 	double now = eng_now();
 
@@ -533,17 +559,13 @@ carp_engine_set_disabled(int on)
 	return 0;
 }
 
-int
-carp_engine_demote_external(int value)
+static int
+eng_demote_external_locked(int value)
 {
 	double now = eng_now();
 
 	if (!eng.e_init || value < 0)
 		return -1;
-	if (eng.e_in_hook) {
-		eng.e_ext_pending = value;	/* applied by eng_drain */
-		return 0;
-	}
 	if (eng.e_node.cn_demote[CARP_D_EXTERNAL] != (unsigned int)value)
 		log_info("carp: external demotion %u -> %d",
 		    eng.e_node.cn_demote[CARP_D_EXTERNAL], value);
@@ -553,8 +575,8 @@ carp_engine_demote_external(int value)
 	return 0;
 }
 
-int
-carp_engine_boot_hold(int held, const char *why)
+static int
+eng_boot_hold_locked(int held, const char *why)
 {
 	double now = eng_now();
 
@@ -571,8 +593,8 @@ carp_engine_boot_hold(int held, const char *why)
 	return 0;
 }
 
-const char *
-carp_engine_vhid_state(int vhid)
+static const char *
+eng_vhid_state_locked(int vhid)
 {
 	struct carp_vhid *vh;
 
@@ -584,8 +606,8 @@ carp_engine_vhid_state(int vhid)
 
 /* The event loop. */
 
-int
-carp_engine_pollfds(struct pollfd *pfd, int max)
+static int
+eng_pollfds_locked(struct pollfd *pfd, int max)
 {
 	int fds[3] = { eng.e_fdpkt, eng.e_fdlink, eng.e_fdarp }, i, n = 0;
 
@@ -742,8 +764,8 @@ eng_link_poll(double now)
 	eng.e_linkpoll = now + ENG_LINKPOLL;
 }
 
-void
-carp_engine_events(const struct pollfd *pfd, int n)
+static void
+eng_events_locked(const struct pollfd *pfd, int n)
 {
 	double		 now = eng_now();
 	int		 i;
@@ -763,8 +785,8 @@ carp_engine_events(const struct pollfd *pfd, int n)
 	eng_drain(now);
 }
 
-int
-carp_engine_timeout_ms(void)
+static int
+eng_timeout_ms_locked(void)
 {
 	double	d, p, now;
 
@@ -785,8 +807,8 @@ carp_engine_timeout_ms(void)
 	return (int)ceil((d - now) * 1000.0);
 }
 
-void
-carp_engine_run(void)
+static void
+eng_run_locked(void)
 {
 	double now = eng_now();
 
@@ -805,4 +827,135 @@ carp_engine_run(void)
 		eng_link_poll(now);
 	(void)carp_fsm_tick(&eng.e_node, now);
 	eng_drain(now);
+}
+
+/*
+ * The entry points other threads call: each holds the engine lock (the
+ * loop thread holds it while it handles events and timers) and wakes the
+ * loop when the call may have moved a timer.
+ */
+
+void
+carp_engine_shutdown(void)
+{
+	ENG_LOCK();
+	eng_shutdown_locked();
+	ENG_UNLOCK();
+}
+
+struct carp_engine_conf *
+carp_engine_conf_new(json_t *snap, char *err, size_t errlen)
+{
+	struct carp_engine_conf *r;
+
+	ENG_LOCK();
+	r = eng_conf_new_locked(snap, err, errlen);
+	ENG_UNLOCK();
+	return r;
+}
+
+void
+carp_engine_conf_commit(struct carp_engine_conf *nc)
+{
+	ENG_LOCK();
+	eng_conf_commit_locked(nc);
+	eng_wake();
+	ENG_UNLOCK();
+}
+
+int
+carp_engine_set_maintenance(int on)
+{
+	int r;
+
+	ENG_LOCK();
+	r = eng_set_maintenance_locked(on);
+	eng_wake();
+	ENG_UNLOCK();
+	return r;
+}
+
+int
+carp_engine_set_disabled(int on)
+{
+	int r;
+
+	ENG_LOCK();
+	r = eng_set_disabled_locked(on);
+	eng_wake();
+	ENG_UNLOCK();
+	return r;
+}
+
+int
+carp_engine_demote_external(int value)
+{
+	int r;
+
+	ENG_LOCK();
+	r = eng_demote_external_locked(value);
+	eng_wake();
+	ENG_UNLOCK();
+	return r;
+}
+
+int
+carp_engine_boot_hold(int held, const char *why)
+{
+	int r;
+
+	ENG_LOCK();
+	r = eng_boot_hold_locked(held, why);
+	eng_wake();
+	ENG_UNLOCK();
+	return r;
+}
+
+const char *
+carp_engine_vhid_state(int vhid)
+{
+	const char *r;
+
+	ENG_LOCK();
+	r = eng_vhid_state_locked(vhid);
+	ENG_UNLOCK();
+	return r;
+}
+
+int
+carp_engine_pollfds(struct pollfd *pfd, int max)
+{
+	int r;
+
+	ENG_LOCK();
+	r = eng_pollfds_locked(pfd, max);
+	ENG_UNLOCK();
+	return r;
+}
+
+void
+carp_engine_events(const struct pollfd *pfd, int n)
+{
+	ENG_LOCK();
+	eng_events_locked(pfd, n);
+	ENG_UNLOCK();
+}
+
+int
+carp_engine_timeout_ms(void)
+{
+	int r;
+
+	ENG_LOCK();
+	r = eng_timeout_ms_locked();
+	ENG_UNLOCK();
+	return r;
+}
+
+void
+carp_engine_run(void)
+{
+	ENG_LOCK();
+	eng_run_locked();
+	ENG_UNLOCK();
 }

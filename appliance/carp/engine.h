@@ -54,6 +54,29 @@ struct carp_engine_conf;
  * simulated. 0, or -1 (logged) when the sockets cannot be opened.
  */
 int	 carp_engine_init(int real);
+/*
+ * For a platform that should run real CARP but could not open its
+ * sockets: no VHID ever leaves INIT, the node stays demoted, and why is
+ * in every status answer. Never a simulated peer. 0 or -1.
+ */
+int	 carp_engine_init_without_sockets(const char *why);
+/*
+ * The engine's own thread: adverts, master-down timers, the carrier
+ * poll and GARP run there, never waiting on the caller's loop (an apply,
+ * a state-table dump, the API). The entry points below are safe from any
+ * thread. start: 0 or -1; stop joins it (before carp_engine_shutdown).
+ */
+int	 carp_engine_thread_start(void);
+void	 carp_engine_thread_stop(void);
+/*
+ * Transitions, published by the engine for its subscriber: a descriptor
+ * that becomes readable when some are queued, and the read that hands
+ * each to fn (from, to: enum carp_state; nmaster: VHIDs of this node
+ * MASTER after it), in order. -1 before the thread runs.
+ */
+int	 carp_engine_pub_fd(void);
+void	 carp_engine_pub_read(void (*fn)(int from, int to,
+	    unsigned int nmaster));
 /* Bows out (advbase 255) of every VHID it is MASTER of, removes VIPs. */
 void	 carp_engine_shutdown(void);
 /* Tests: the monotonic clock (seconds); NULL restores util_now. */

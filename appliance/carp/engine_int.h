@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <net/if.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "carp/engine.h"
@@ -103,9 +104,8 @@ struct eng_state {
 	struct eng_tl		 e_tl[CARP_ENGINE_TIMELINE];
 	size_t			 e_tlnext;
 	uint64_t		 e_tltotal;
-	int			 e_in_hook;	/* inside the state-sync hook */
 	char			 e_boot_why[160];	/* CARP_D_BOOT held */
-	int			 e_ext_pending;	/* demotion asked for there, or -1 */
+	char			 e_broken[256];	/* no sockets: every VHID INIT */
 	struct eng_msg		 e_q[ENG_QMAX];
 	size_t			 e_qhead, e_qlen;
 	struct carp_addr	 e_self, e_simpeer;
@@ -118,6 +118,20 @@ struct eng_state {
 	double			(*e_clock)(void);
 };
 extern struct eng_state eng;
+
+/*
+ * The engine's lock (engine_loop.c): held by the loop thread while it
+ * handles events and timers, and by every entry point another thread
+ * calls (engine.c, engine_req.c). Recursive: an entry point may call
+ * another.
+ */
+extern pthread_mutex_t eng_mtx;
+#define ENG_LOCK()	pthread_mutex_lock(&eng_mtx)
+#define ENG_UNLOCK()	pthread_mutex_unlock(&eng_mtx)
+/* Makes the loop recompute its timers (a call may have moved one). */
+void	eng_wake(void);
+/* Tells the subscriber (the parent's loop) of a VHID transition. */
+void	eng_publish(int from, int to, unsigned int nmaster);
 
 /* engine_conf.c */
 void	eng_vhid_free(struct eng_vhid *);

@@ -21,6 +21,11 @@
 #include "store.h"
 #include "util.h"
 
+static json_t *eng_req_status_locked(json_t *req);
+static json_t *eng_req_set_locked(json_t *req);
+static json_t *eng_req_timeline_locked(json_t *req);
+static json_t *eng_req_config_locked(json_t *req);
+
 /* Keys of the stats object, by enum carp_reason. */
 static const char *const eng_reason_keys[CARP_R_MAX] = {
 	[CARP_R_OK] = "accepted", [CARP_R_SHORT] = "short",
@@ -111,8 +116,8 @@ eng_carp_obj(void)
 	    "demotion_sources", src);
 }
 
-json_t *
-carp_engine_req_status(json_t *req)
+static json_t *
+eng_req_status_locked(json_t *req)
 {
 	const struct carp_engine_conf	*cf = eng.e_conf;
 	const struct eng_vhid		*ev;
@@ -178,8 +183,8 @@ eng_bool(json_t *v)
 	return -1;
 }
 
-json_t *
-carp_engine_req_set(json_t *req)
+static json_t *
+eng_req_set_locked(json_t *req)
 {
 	const char	*action = json_string_value(json_object_get(req,
 			    "action"));
@@ -204,8 +209,8 @@ carp_engine_req_set(json_t *req)
 	return json_pack("{s:s,s:o}", "status", "ok", "carp", eng_carp_obj());
 }
 
-json_t *
-carp_engine_req_timeline(json_t *req)
+static json_t *
+eng_req_timeline_locked(json_t *req)
 {
 	const struct eng_tl	*e;
 	json_t			*arr, *jl = json_object_get(req, "limit");
@@ -233,8 +238,8 @@ carp_engine_req_timeline(json_t *req)
 	    (json_int_t)eng.e_tltotal, "timeline", arr);
 }
 
-json_t *
-carp_engine_req_config(json_t *req)
+static json_t *
+eng_req_config_locked(json_t *req)
 {
 	json_t	*snap = json_object_get(req, "snapshot");
 	char	 err[512];
@@ -276,4 +281,56 @@ carp_boot_child(struct store *st)
 	json_decref(ans);
 	free(m);
 	return ret;
+}
+
+/*
+ * The entry points other threads call: each holds the engine lock (the
+ * loop thread holds it while it handles events and timers) and wakes the
+ * loop when the call may have moved a timer.
+ */
+
+json_t *
+carp_engine_req_status(json_t *req)
+{
+	json_t *r;
+
+	ENG_LOCK();
+	r = eng_req_status_locked(req);
+	ENG_UNLOCK();
+	return r;
+}
+
+json_t *
+carp_engine_req_set(json_t *req)
+{
+	json_t *r;
+
+	ENG_LOCK();
+	r = eng_req_set_locked(req);
+	eng_wake();
+	ENG_UNLOCK();
+	return r;
+}
+
+json_t *
+carp_engine_req_timeline(json_t *req)
+{
+	json_t *r;
+
+	ENG_LOCK();
+	r = eng_req_timeline_locked(req);
+	ENG_UNLOCK();
+	return r;
+}
+
+json_t *
+carp_engine_req_config(json_t *req)
+{
+	json_t *r;
+
+	ENG_LOCK();
+	r = eng_req_config_locked(req);
+	eng_wake();
+	ENG_UNLOCK();
+	return r;
 }
