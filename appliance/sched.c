@@ -44,6 +44,7 @@ static const struct {
 	{ "ha_sync_restart",	sched_ha_sync_restart },
 };
 
+static _Atomic time_t	 sched_last;	/* its last wake-up; -1: dead */
 static pthread_mutex_t	 sched_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t	 sched_thread;
 static int		 sched_started;
@@ -218,8 +219,10 @@ sched_main(void *arg)
 	(void)arg;
 	if ((st = store_open(sched_datadir, err, sizeof(err))) == NULL) {
 		log_warnx("cron: store: %s; no scheduled jobs will run", err);
+		sched_last = -1;
 		return NULL;
 	}
+	sched_last = time(NULL);
 	for (;;) {
 		/*
 		 * The next minute's :00 (minutes missed while busy are
@@ -233,11 +236,23 @@ sched_main(void *arg)
 		while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts,
 		    NULL) == EINTR)
 			;
+		sched_last = time(NULL);
 		if (localtime_r(&next, &tm) == NULL)
 			continue;
 		sched_tick(st, &tm);
 	}
 	return NULL;
+}
+
+int
+sched_alive(time_t *last)
+{
+	time_t t = sched_last;
+
+	if (last != NULL)
+		*last = t > 0 ? t : 0;
+	/* It wakes every minute: two minutes of silence is a dead thread. */
+	return sched_started && t > 0 && time(NULL) - t < 120;
 }
 
 int

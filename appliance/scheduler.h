@@ -41,5 +41,7 @@ int	sched_match(const struct sched_expr *, const struct tm *);
  * datadir is copied. 0, or -1 when the thread could not start (logged).
  */
 int	sched_start(const char *datadir);
+/* 1 when the scheduler's thread woke in the last two minutes; *last. */
+int	sched_alive(time_t *last);
 
 #endif

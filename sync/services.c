@@ -8,6 +8,8 @@
 
 #include "apply.h"
 #include "config/config.h"
+#include "ipc.h"
+#include "scheduler.h"
 #include "store.h"
 #include "sync_int.h"
 #include "util.h"
@@ -28,23 +30,110 @@ static const struct {
 	{ "cron", "Scheduled jobs", SUBSYS_BIT(SUBSYS_CRON) },
 };
 
+/* The parent's answer to {"type":type}: a new object (failed if gone). */
+static json_t *
+sync_ask_parent(const char *type)
+{
+	json_t	*req = json_pack("{s:s}", "type", type), *ans;
+
+	ans = priv_call(req);
+	json_decref(req);
+	return ans;
+}
+
+/*
+ * One service's state from what is measured: the parent's last apply of
+ * its subsystems, the engine's loop and adverts, conntrackd's process,
+ * the scheduler's thread. Sets status ("running", "changes pending",
+ * "failed: ...", "stopped", "disabled") and running on svc.
+ */
+static void
+sync_service_measure(json_t *svc, size_t i, subsys_mask dirty, json_t *par,
+    json_t *carp, json_t *ss)
+{
+	json_t		*inforce = json_object_get(par, "in_force"), *a, *c;
+	json_t		*detail = json_object();
+	const char	*why = NULL;
+	char		 buf[512];
+	time_t		 last;
+	int		 s, running = 1;
+
+	for (s = SUBSYS_NONE + 1; s < SUBSYS_COUNT; s++) {
+		if (!(sync_services[i].sv_subsys & SUBSYS_BIT(s)))
+			continue;
+		a = json_object_get(inforce, subsys_name((enum subsys)s));
+		if (a != NULL) {
+			json_object_set(detail, subsys_name((enum subsys)s), a);
+			if (json_is_false(json_object_get(a, "ok")))
+				why = cfg_str(a, "message");
+		}
+	}
+	if (strcmp(sync_services[i].sv_name, "carp") == 0) {
+		c = json_object_get(carp, "carp");
+		json_object_set_new(detail, "engine", json_string(cfg_str(c,
+		    "engine")));
+		json_object_set(detail, "engine_last_run", json_object_get(c,
+		    "engine_last_run"));
+		json_object_set(detail, "vips", json_object_get(carp, "vips"));
+		if (strcmp(cfg_str(carp, "status"), "ok") != 0)
+			why = "the CARP engine does not answer";
+		else if (strcmp(cfg_str(c, "engine"), "no sockets") == 0)
+			why = cfg_str(c, "status_msg");
+	} else if (strcmp(sync_services[i].sv_name, "statesync") == 0) {
+		json_object_set(detail, "conntrackd", ss);
+		if (!json_is_true(json_object_get(ss, "enabled"))) {
+			json_object_set_new(svc, "status", json_string(
+			    "disabled"));
+			json_object_set_new(svc, "running", json_false());
+			json_object_set_new(svc, "detail", detail);
+			return;
+		}
+		if (!json_is_true(json_object_get(ss, "running")) &&
+		    strcmp(cfg_str(ss, "conf"), "") != 0 &&
+		    strstr(cfg_str(par, "platform"), "linux") != NULL) {
+			why = "conntrackd is not running";
+			running = 0;
+		}
+	} else if (strcmp(sync_services[i].sv_name, "cron") == 0) {
+		running = sched_alive(&last);
+		json_object_set_new(detail, "last_wakeup", json_integer(last));
+		if (!running)
+			why = "the scheduler's thread is not running";
+	}
+	if (why != NULL) {
+		snprintf(buf, sizeof(buf), "failed: %s", why);
+		json_object_set_new(svc, "status", json_string(buf));
+		running = 0;
+	} else
+		json_object_set_new(svc, "status", json_string((dirty &
+		    sync_services[i].sv_subsys) ? "changes pending" :
+		    "running"));
+	json_object_set_new(svc, "running", json_boolean(running));
+	json_object_set_new(svc, "detail", detail);
+}
+
 json_t *
 sync_services_list(struct store *st)
 {
-	json_t		*list = json_array();
+	json_t		*list = json_array(), *par, *carp, *ss, *svc;
 	subsys_mask	 dirty = store_dirty_mask(st);
 	size_t		 i;
-	int		 pending;
 
+	par = sync_ask_parent("status");
+	carp = sync_ask_parent("carp_status");
+	ss = sync_ask_parent("statesync_status");
 	for (i = 0; i < nitems(sync_services); i++) {
-		pending = (dirty & sync_services[i].sv_subsys) != 0;
-		json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s,s:i}",
+		svc = json_pack("{s:s,s:s,s:s,s:i}",
 		    "name", sync_services[i].sv_name,
 		    "id", sync_services[i].sv_name,
 		    "description", sync_services[i].sv_descr,
-		    "status", pending ? "changes pending" : "running",
-		    "nocheck", 0));
+		    "nocheck", 0);
+		sync_service_measure(svc, i, dirty, par, carp, ss);
+		json_array_append_new(list, svc);
 	}
+	json_decref(par);
+	json_decref(carp);
+	json_decref(ss);
 	return list;
 }
 

@@ -69,10 +69,22 @@ api_carp_opn(json_t *c)
 
 	snprintf(demotion, sizeof(demotion), "%lld", (long long)
 	    json_integer_value(json_object_get(c, "demotion")));
-	return json_pack("{s:s,s:s,s:b,s:s}", "demotion", demotion,
+	return json_pack("{s:s,s:s,s:b,s:s,s:s}", "demotion", demotion,
 	    "allow", json_is_false(json_object_get(c, "allow")) ? "0" : "1",
 	    "maintenancemode", json_is_true(json_object_get(c, "maintenance")),
-	    "status_msg", cfg_str(c, "status_msg"));
+	    "status_msg", cfg_str(c, "status_msg"),
+	    "engine", cfg_str(c, "engine"));
+}
+
+/* Sets row.key to an age in seconds as text ("" for never). */
+static void
+api_carp_age(json_t *row, const char *key, json_t *secs)
+{
+	char	buf[32] = "";
+
+	if (json_is_number(secs) && json_number_value(secs) >= 0)
+		snprintf(buf, sizeof(buf), "%.3f", json_number_value(secs));
+	json_object_set_new(row, key, json_string(buf));
 }
 
 int
@@ -111,6 +123,11 @@ api_handle_carp_vip_status(struct api_req *req, struct api_resp *resp)
 		    "status", status, "status_txt", status,
 		    "mode", cfg_str(v, "mode"), "vhid_txt", txt,
 		    "uuid", cfg_str(v, "uuid")));
+		/* Ours: seconds since the last advert sent and heard. */
+		api_carp_age(json_array_get(rows, i), "last_advert_sent",
+		    json_object_get(v, "last_sent"));
+		api_carp_age(json_array_get(rows, i), "last_advert_received",
+		    json_object_get(v, "last_received"));
 	}
 	/* "stats" is ours: what was received and not obeyed, and why. */
 	api_reply(resp, MHD_HTTP_OK, json_pack("{s:I,s:I,s:i,s:o,s:o,s:O}",

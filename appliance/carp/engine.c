@@ -50,7 +50,7 @@ static void eng_run_locked(void);
 
 struct eng_state eng;
 
-static double
+double
 eng_now(void)
 {
 	return eng.e_clock != NULL ? eng.e_clock() : util_now();
@@ -105,6 +105,7 @@ eng_drain(double now)
 {
 	struct carp_adv	adv;
 	struct eng_msg	m;
+	struct eng_vhid	*ev;
 	int		n;
 
 	for (n = 0; eng.e_qlen > 0 && n < 4 * ENG_QMAX; n++) {
@@ -116,6 +117,8 @@ eng_drain(double now)
 		adv.ca_advskew = m.m_skew;
 		adv.ca_demote = m.m_demote;
 		adv.ca_src = m.m_to_peer ? eng.e_self : eng.e_simpeer;
+		if (!m.m_to_peer && (ev = eng_find(m.m_vhid)) != NULL)
+			ev->ev_last_rx = now;
 		carp_fsm_rx(m.m_to_peer ? &eng.e_peer : &eng.e_node, m.m_vhid,
 		    &adv, now);
 	}
@@ -145,6 +148,8 @@ eng_send_advert(void *arg, const struct carp_vhid *vh, uint8_t skew,
 	if (!eng.e_real) {
 		eng_queue(1, vh, skew, demote);
 		eng.e_sent++;
+		if (ev != NULL)
+			ev->ev_last_tx = eng_now();
 		return 0;
 	}
 	rc = -1;
@@ -154,9 +159,10 @@ eng_send_advert(void *arg, const struct carp_vhid *vh, uint8_t skew,
 		rc = eng_linux_send(ev, ev->ev_af == AF_INET ? eng.e_fd4 :
 		    eng.e_fd6, pkt);
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		eng.e_sent++;
-	else
+		ev->ev_last_tx = eng_now();
+	} else
 		eng.e_senderr++;
 	return rc;
 }
@@ -685,6 +691,7 @@ eng_recv(int fd, double now)
 		adv.ca_advskew = rx.rx_hdr.ch_advskew;
 		adv.ca_demote = rx.rx_hdr.ch_demote;
 		adv.ca_src = rx.rx_src;
+		ev->ev_last_rx = now;
 		carp_fsm_rx(&eng.e_node, ev->ev_vhid, &adv, now);
 	}
 }
@@ -814,6 +821,7 @@ eng_run_locked(void)
 
 	if (!eng.e_init)
 		return;
+	eng.e_lastrun = now;
 	/*
 	 * The simulated peer first, and its adverts delivered, so that
 	 * timers due in the same wake-up resolve as on a wire: a demoted

@@ -62,6 +62,8 @@ struct eng_vhid {
 	char		 ev_vmacname[IFNAMSIZ];
 	int		 ev_up;			/* linux: VIPs installed */
 	struct carp_vhid *ev_vh;		/* the node's, borrowed */
+	double		 ev_last_tx;		/* monotonic: advert sent */
+	double		 ev_last_rx;		/* a valid advert heard */
 };
 
 /* A parsed snapshot: what carp_engine_conf_new() returns. */
@@ -106,6 +108,7 @@ struct eng_state {
 	uint64_t		 e_tltotal;
 	char			 e_boot_why[160];	/* CARP_D_BOOT held */
 	char			 e_broken[256];	/* no sockets: every VHID INIT */
+	double			 e_lastrun;	/* monotonic: the loop last ran */
 	struct eng_msg		 e_q[ENG_QMAX];
 	size_t			 e_qhead, e_qlen;
 	struct carp_addr	 e_self, e_simpeer;
@@ -128,6 +131,8 @@ extern struct eng_state eng;
 extern pthread_mutex_t eng_mtx;
 #define ENG_LOCK()	pthread_mutex_lock(&eng_mtx)
 #define ENG_UNLOCK()	pthread_mutex_unlock(&eng_mtx)
+/* The engine's monotonic clock (seconds; the tests may set it). */
+double	eng_now(void);
 /* Makes the loop recompute its timers (a call may have moved one). */
 void	eng_wake(void);
 /* Tells the subscriber (the parent's loop) of a VHID transition. */

@@ -71,7 +71,7 @@ eng_carp_obj(void)
 {
 	const struct carp_node	*cn = &eng.e_node;
 	json_t			*src;
-	char			 msg[512], one[256];
+	char			 msg[1024], one[320];
 	int			 i;
 
 	msg[0] = '\0';
@@ -100,20 +100,29 @@ eng_carp_obj(void)
 		    "service check (%u)", cn->cn_demote[CARP_D_EXTERNAL]);
 		eng_msg_add(msg, sizeof(msg), one);
 	}
+	if (eng.e_broken[0] != '\0') {
+		snprintf(one, sizeof(one), "%s: every VHID stays INIT",
+		    eng.e_broken);
+		eng_msg_add(msg, sizeof(msg), one);
+	}
 	if (cn->cn_demote[CARP_D_BOOT]) {
 		snprintf(one, sizeof(one), "%s (demotion %u)",
 		    eng.e_boot_why[0] ? eng.e_boot_why : "boot apply pending",
 		    cn->cn_demote[CARP_D_BOOT]);
 		eng_msg_add(msg, sizeof(msg), one);
 	}
-	return json_pack("{s:I,s:b,s:b,s:b,s:s,s:b,s:o}",
+	return json_pack("{s:I,s:b,s:b,s:b,s:s,s:b,s:o,s:s,s:f}",
 	    "demotion", (json_int_t)carp_fsm_demotion(cn),
 	    "maintenance", cn->cn_maintenance,
 	    "allow", !cn->cn_disabled,
 	    "preempt", cn->cn_preempt,
 	    "status_msg", msg,
 	    "simulated", !eng.e_real,
-	    "demotion_sources", src);
+	    "demotion_sources", src,
+	    "engine", eng.e_broken[0] != '\0' ? "no sockets" : eng.e_real ?
+	    "real" : "simulated (dry platform: a simulated peer, no packets)",
+	    "engine_last_run", eng.e_lastrun > 0 ? eng_now() - eng.e_lastrun :
+	    -1.0);
 }
 
 static json_t *
@@ -124,6 +133,7 @@ eng_req_status_locked(json_t *req)
 	const struct eng_vip		*vp;
 	json_t				*vips, *stats, *parp;
 	size_t				 i, j;
+	double				 now = eng_now();
 	int				 r;
 
 	(void)req;
@@ -142,6 +152,13 @@ eng_req_status_locked(json_t *req)
 			    "advbase", ev->ev_advbase, "advskew", ev->ev_advskew,
 			    "status", ev->ev_vh != NULL ? carp_fsm_state_name(
 			    ev->ev_vh->vh_state) : "INIT"));
+			json_object_set_new(json_array_get(vips,
+			    json_array_size(vips) - 1), "last_sent", json_real(
+			    ev->ev_last_tx > 0 ? now - ev->ev_last_tx : -1));
+			json_object_set_new(json_array_get(vips,
+			    json_array_size(vips) - 1), "last_received",
+			    json_real(ev->ev_last_rx > 0 ? now - ev->ev_last_rx :
+			    -1));
 		}
 	}
 	stats = json_object();

@@ -195,6 +195,16 @@ def t_services(d):
     names = [s["name"] for s in svcs]
     check("filter" in names and all("status" in s and "description" in s
                                     for s in svcs), svcs)
+    # What is measured, not "running" for everything: the dry engine
+    # says it simulates, conntrackd is off, the scheduler's thread and
+    # the last apply of each subsystem are read from where they live.
+    by = {s["name"]: s for s in svcs}
+    check(by["carp"]["detail"]["engine"].startswith("simulated"), by["carp"])
+    check(by["statesync"]["status"] == "disabled" and
+          by["statesync"]["running"] is False, by["statesync"])
+    check(by["cron"]["running"] is True and
+          by["cron"]["detail"]["last_wakeup"] > 0, by["cron"])
+    check(all(isinstance(s["running"], bool) for s in svcs), svcs)
     check(p.opnsense.restart_service({"service": "filter", "id": "filter"})
           == "ok", "restart filter")
     check(p.opnsense.restart_service("routing") == "ok", "restart routing")
