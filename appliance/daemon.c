@@ -374,8 +374,8 @@ child_main(struct parent *pa, int fd, int gfd)
 	struct webapi_conf	 wc;
 	struct store		*st;
 	struct pollfd		 pfd[2];
-	char			 err[256], *cert, *key;
-	int			 status = 0;
+	char			 err[256], *cert, *key, moved[300];
+	int			 status = 0, tls = c->d_tls, sfd = -1;
 
 	log_setproc("api");
 	sig_term = sig_hup = sig_chld = 0;
@@ -411,16 +411,20 @@ child_main(struct parent *pa, int fd, int gfd)
 	memset(&wc, 0, sizeof(wc));
 	wc.w_datadir = c->d_datadir;
 	wc.w_listen = c->d_listen;
-	wc.w_tls = c->d_tls;
+	/* A restarted child serves where the last apply moved the GUI. */
+	if (listener_child_initial(gfd, moved, sizeof(moved), &tls, &sfd))
+		wc.w_listen = moved;
+	wc.w_listenfd = sfd;
+	wc.w_tls = tls;
 	wc.w_certfile = cert;
 	wc.w_keyfile = key;
 	wc.w_wwwdir = c->d_wwwdir;
 	wc.w_platform = c->d_platform;
 	if (webapi_start(&wc) == -1)
-		fatalx("web API did not start on %s", c->d_listen);
+		fatalx("web API did not start on %s", wc.w_listen);
 	sched_start(c->d_datadir);	/* cron jobs: HA sync, apply, ... */
 	log_info("running as uid %d, serving %s on %s", (int)getuid(),
-	    c->d_tls ? "https" : "http", c->d_listen);
+	    tls ? "https" : "http", wc.w_listen);
 	/* replaced by the boot apply */
 	if (pa->pa_restarts == 0)
 		child_apply_system(st);

@@ -155,9 +155,9 @@ listener_prepare(json_t *req, char *err, size_t errlen)
 	    strcmp(proto, "https") == 0;
 	if (*port == '\0')
 		port = listener_port(lst_cmdline.l_listen);
-	snprintf(lst_next.l_listen, sizeof(lst_next.l_listen), "%s%s%s:%s",
+	snprintf(lst_next.l_listen, sizeof(lst_next.l_listen), "%s%s%s:%ld",
 	    strchr(lst_host, ':') ? "[" : "", lst_host,
-	    strchr(lst_host, ':') ? "]" : "", port);
+	    strchr(lst_host, ':') ? "]" : "", strtol(port, NULL, 10));
 	lst_next.l_fd = -1;
 	if (strcmp(lst_next.l_listen, lst_cur.l_listen) == 0 &&
 	    lst_next.l_tls == lst_cur.l_tls)
@@ -281,8 +281,14 @@ listener_shutdown(void)
 	lst_cur.l_fd = -1;
 }
 
-int
-listener_child_event(int fd)
+/*
+ * Receives one message: 1 with its listen address, protocol and socket
+ * (-1 when none came with it), 0 when none is waiting (nonblock) or it
+ * was malformed (logged), -1 when the parent went away.
+ */
+static int
+listener_child_recv(int fd, int nonblock, char *listen, size_t len,
+    int *tls, int *sfd)
 {
 	struct msghdr	 msg;
 	struct iovec	 iov;
@@ -294,10 +300,11 @@ listener_child_event(int fd)
 	char		 text[LISTENER_MSG];
 	json_t		*js;
 	json_error_t	 jerr;
-	const char	*listen;
+	const char	*l;
 	ssize_t		 n;
-	int		 sfd = -1;
+	int		 ret = 0;
 
+	*sfd = -1;
 	memset(&msg, 0, sizeof(msg));
 	iov.iov_base = text;
 	iov.iov_len = sizeof(text) - 1;
@@ -305,7 +312,8 @@ listener_child_event(int fd)
 	msg.msg_iovlen = 1;
 	msg.msg_control = cbuf.buf;
 	msg.msg_controllen = sizeof(cbuf.buf);
-	if ((n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC)) == -1)
+	if ((n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC |
+	    (nonblock ? MSG_DONTWAIT : 0))) == -1)
 		return errno == EINTR || errno == EAGAIN ? 0 : -1;
 	if (n == 0)
 		return -1;
@@ -313,22 +321,44 @@ listener_child_event(int fd)
 		if (cm->cmsg_level == SOL_SOCKET &&
 		    cm->cmsg_type == SCM_RIGHTS &&
 		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(&sfd, CMSG_DATA(cm), sizeof(int));
+			memcpy(sfd, CMSG_DATA(cm), sizeof(int));
 	text[n] = '\0';
 	js = json_loads(text, 0, &jerr);
-	listen = json_string_value(json_object_get(js, "listen"));
-	if (listen == NULL || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+	l = json_string_value(json_object_get(js, "listen"));
+	if (l == NULL || strlen(l) >= len ||
+	    (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
 		log_warnx("listener: malformed message from the parent");
+		if (*sfd != -1)
+			close(*sfd);
+		*sfd = -1;
 		goto done;
 	}
-	if (webapi_relisten(sfd, listen,
-	    json_is_true(json_object_get(js, "tls"))) == -1)
+	util_strlcpy(listen, l, len);
+	*tls = json_is_true(json_object_get(js, "tls"));
+	ret = 1;
+done:
+	json_decref(js);
+	return ret;
+}
+
+int
+listener_child_initial(int fd, char *listen, size_t len, int *tls, int *sfd)
+{
+	return listener_child_recv(fd, 1, listen, len, tls, sfd) == 1;
+}
+
+int
+listener_child_event(int fd)
+{
+	char	listen[300];
+	int	tls, sfd, rc;
+
+	if ((rc = listener_child_recv(fd, 0, listen, sizeof(listen), &tls,
+	    &sfd)) != 1)
+		return rc;
+	/* webapi_relisten owns sfd, and keeps the old listener on failure. */
+	if (webapi_relisten(sfd, listen, tls) == -1)
 		log_warnx("web GUI: could not move to %s: still serving the "
 		    "old listener", listen);
-	sfd = -1;			/* webapi_relisten owns it */
-done:
-	if (sfd != -1)
-		close(sfd);
-	json_decref(js);
 	return 0;
 }

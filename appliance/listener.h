@@ -41,6 +41,13 @@ void	listener_resend(int fd);
 void	listener_shutdown(void);
 
 /*
+ * Child, before it serves: 1 when the parent has already moved the
+ * listener (a restarted child): listen and tls say where, *sfd is the
+ * socket to serve (-1: bind listen itself). 0 when --listen stands.
+ */
+int	listener_child_initial(int fd, char *listen, size_t len, int *tls,
+	    int *sfd);
+/*
  * Child: reads one message from the notify socket fd and moves the web
  * API there (webapi_relisten). 0, or -1 when the parent went away.
  */

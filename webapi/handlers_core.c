@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -39,7 +40,8 @@ api_handle_status(struct api_req *req, struct api_resp *resp)
 	const struct cfg_section	*sys;
 	struct store			*st;
 	json_t				*dirty, *snap, *row = NULL;
-	char				 hash[65];
+	const char			*host;
+	char				 hash[65], own[256];
 
 	(void)req;
 	if ((st = api_store()) == NULL)
@@ -52,13 +54,20 @@ api_handle_status(struct api_req *req, struct api_resp *resp)
 		dirty = json_array();
 	if ((sys = cfg_section("system")) != NULL)
 		row = cfg_get_singleton(st, sys, 0);
+	/* None stored: the host keeps its own name, so that is the name. */
+	if (*(host = cfg_str(row, "hostname")) == '\0') {
+		if (gethostname(own, sizeof(own)) == -1)
+			own[0] = '\0';
+		own[sizeof(own) - 1] = '\0';
+		host = own;
+	}
 	api_reply(resp, MHD_HTTP_OK, json_pack("{s:s,s:I,s:s,s:o,s:s,s:s}",
 	    "version", TW_VERSION,
 	    "uptime", (json_int_t)api_uptime(),
 	    "platform", api_conf()->w_platform,
 	    "dirty", dirty,
 	    "config_hash", hash,
-	    "hostname", row != NULL ? cfg_str(row, "hostname") : ""));
+	    "hostname", host));
 	json_decref(row);
 	return 0;
 }

@@ -44,8 +44,7 @@ static struct webapi_conf	 api_cf;
 static char			*api_cert, *api_key;
 static size_t			 api_keylen;
 static double			 api_started;
-/* webapi_relisten: the socket to serve, and "keep the session state". */
-static MHD_socket		 api_listen_fd = MHD_INVALID_SOCKET;
+/* webapi_relisten: keep the session state. */
 static int			 api_relistening;
 static char			*api_listen_owned;
 
@@ -457,6 +456,7 @@ webapi_start(const struct webapi_conf *conf)
 	struct sockaddr_storage	 ss;
 	unsigned int		 flags;
 	long			 ncpu;
+	MHD_socket		 lfd;
 	int			 v6, loopback, threads;
 
 	if (api_daemon != NULL) {
@@ -478,6 +478,7 @@ webapi_start(const struct webapi_conf *conf)
 		    "loopback address may go without", conf->w_listen);
 		return -1;
 	}
+	lfd = conf->w_listenfd > 0 ? conf->w_listenfd : MHD_INVALID_SOCKET;
 	if ((threads = conf->w_threads) <= 0) {
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = ncpu < 2 ? 2 : ncpu > 16 ? 16 : (int)ncpu;
@@ -521,7 +522,7 @@ webapi_start(const struct webapi_conf *conf)
 		    MHD_OPTION_HTTPS_MEM_KEY, api_key,
 		    MHD_OPTION_HTTPS_PRIORITIES,
 		    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
-		    MHD_OPTION_LISTEN_SOCKET, api_listen_fd,
+		    MHD_OPTION_LISTEN_SOCKET, lfd,
 		    MHD_OPTION_END);
 	else
 		api_daemon = MHD_start_daemon(flags, 0, NULL, NULL,
@@ -532,7 +533,7 @@ webapi_start(const struct webapi_conf *conf)
 		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
 		    MHD_OPTION_NOTIFY_COMPLETED, api_completed, NULL,
 		    MHD_OPTION_EXTERNAL_LOGGER, api_mhd_log, NULL,
-		    MHD_OPTION_LISTEN_SOCKET, api_listen_fd,
+		    MHD_OPTION_LISTEN_SOCKET, lfd,
 		    MHD_OPTION_END);
 	if (api_daemon == NULL) {
 		log_warnx("api: cannot listen on %s (address in use, or a bad "
@@ -607,13 +608,12 @@ webapi_relisten(int fd, const char *listen, int tls)
 	owned = xstrdup(listen);
 	cf.w_listen = owned;
 	cf.w_tls = tls;
+	cf.w_listenfd = fd;
 	api_daemon = NULL;
 	api_cert = api_key = NULL;
-	api_listen_fd = fd;
 	api_relistening = 1;
 	ret = webapi_start(&cf);
 	api_relistening = 0;
-	api_listen_fd = MHD_INVALID_SOCKET;
 	if (ret == -1) {
 		/* The old listener never stopped: nothing changed. */
 		api_daemon = old;

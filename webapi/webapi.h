@@ -16,6 +16,8 @@ struct webapi_conf {
 	const char	*w_wwwdir;	/* static GUI files */
 	const char	*w_platform;	/* shown by core/system/status */
 	int		 w_threads;	/* worker threads; 0 = number of cores */
+	int		 w_listenfd;	/* > 0: a bound, listening socket to
+					   serve instead of binding w_listen */
 };
 
 /*

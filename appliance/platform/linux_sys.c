@@ -118,11 +118,7 @@ linux_sys_hostname(const struct sysconf *sc, char *err, size_t errlen)
 	char	*text, *old, *hosts;
 	int	 ret = -1;
 
-	if (sethostname(sc->sc_host, strlen(sc->sc_host)) == -1) {
-		snprintf(err, errlen, "sethostname %s: %s", sc->sc_host,
-		    strerror(errno));
-		return -1;
-	}
+	/* The files first: the kernel's name changes only once they did. */
 	text = sysconf_hostname_file(sc);
 	if (linux_sys_write("hostname", text, err, errlen) == -1)
 		goto done;
@@ -131,6 +127,11 @@ linux_sys_hostname(const struct sysconf *sc, char *err, size_t errlen)
 	free(old);
 	ret = linux_sys_write("hosts", hosts, err, errlen);
 	free(hosts);
+	if (ret == 0 && sethostname(sc->sc_host, strlen(sc->sc_host)) == -1) {
+		snprintf(err, errlen, "sethostname %s: %s", sc->sc_host,
+		    strerror(errno));
+		ret = -1;
+	}
 	if (ret == 0)
 		platform_action("linux: host name %s%s%s", sc->sc_host,
 		    sc->sc_domain[0] ? "." : "", sc->sc_domain);

@@ -10,6 +10,7 @@ system.webgui_port on real daemons on loopback ports.
 Prints "PASS name" / "FAIL name: reason" and "N passed, N failed".
 """
 import os
+import signal
 import socket
 import sys
 import time
@@ -163,6 +164,25 @@ def t_gui_port_moves_and_survives_restart(e):
     refused(old)
     check(d.ok("GET", SYS + "get")["system"]["webgui_port"] == str(new),
           "new port serves the API")
+    # the API child dies: its replacement serves the moved listener at
+    # once, even with --listen's port taken meanwhile
+    squat = socket.socket()
+    squat.bind(("127.0.0.1", old))
+    squat.listen()
+    try:
+        kid = d.child()
+        check(kid is not None, "no API child")
+        os.kill(kid, signal.SIGKILL)
+        wait_for(lambda: d.child() not in (None, kid), 10, "a new API child")
+        def serves():
+            try:
+                return d.get("/api/core/ping", timeout=2).status == 200
+            except OSError:
+                return False
+        wait_for(serves, 10, "the new child on port %d" % new)
+        check("restarting it (once)" in d.stderr(), "no child restart")
+    finally:
+        squat.close()
     # a reboot: --listen still says the old port, the store wins
     d.restart()
     check(d.listening(), "not on the stored port after a restart")

@@ -788,7 +788,7 @@ def test_option13_restore(env, c):
     c.expect(r"restore: ")
     c.line("2")
     c.expect(r"system: changed")
-    c.expect(r'hostname: "fw-restored" -> "twinwall"')
+    c.expect(r'hostname: "fw-restored" -> ""')
     c.expect(r"filter_rules: 1 added, 0 removed, 1 changed")
     c.expect(r"\+ Default allow LAN IPv6 to any rule")
     c.expect(r'description: "changed rule" -> "Default allow LAN to any '
@@ -813,7 +813,7 @@ def test_option13_restore(env, c):
     assert chash(env.dir) == h0
     assert "fw-restored" not in c.all.split("is restored")[-1].split(
         "Enter an option")[0]
-    assert re.search(r"\*\*\* " + re.escape(socket.gethostname()) + " ",
+    assert re.search(r"\*\*\* " + re.escape(socket.gethostname()) + ":",
                      c.all.split(
         "is restored")[-1])
 
