@@ -201,4 +201,12 @@ tw_check "reboot: not on the command line's port $OLD" gui_gone \
 check_host reboot
 
 tw_check "this machine untouched" test "$(host_state)" = "$HOST0"
+kill "$TW_DPID"
+i=0
+while kill -0 "$TW_DPID" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+tw_check "no sanitizer report" sh -c "! grep -E \
+    'AddressSanitizer|LeakSanitizer|runtime error' '$TW_TMP/daemon.log'"
 tw_summary
