@@ -45,8 +45,12 @@ host_state() {
 }
 HOST0=$(host_state)
 
-# sys_boot NAME: a fresh copy of /etc (as a disk the settings never
-# reached), a fresh UTS namespace named NAME, and the daemon on $OLD.
+# sys_boot NAME [FILE]: a fresh copy of /etc (as a disk the settings
+# never reached), a fresh UTS namespace named NAME, and the daemon on
+# $OLD. With FILE, FILE is bind-mounted over /etc/resolv.conf as
+# container runtimes do (it cannot be renamed over: EBUSY), and
+# $RESOLV names it.
+RESOLV="$ETC/resolv.conf"
 sys_boot() {
 	rm -rf "$ETC"
 	cp -a /etc "$ETC"
@@ -55,11 +59,17 @@ sys_boot() {
 	printf '127.0.0.1\tlocalhost\n127.0.1.1\toldname\n192.0.2.80\tbackup-host\n' \
 	    > "$ETC/hosts"
 	printf 'nameserver 198.51.100.1\n' > "$ETC/resolv.conf"
+	RESOLV="$ETC/resolv.conf"
+	if [ -n "${2:-}" ]; then
+		printf 'nameserver 198.51.100.2\n' > "$2"
+		RESOLV=$2
+	fi
 	ip netns exec "$TW_ID-fw" unshare --mount --uts --propagation private \
 	    sh -c 'mount --bind "$1" /etc && hostname "$2" &&
+	    { [ -z "$6" ] || mount --bind "$6" /etc/resolv.conf; } &&
 	    exec "$3" daemon --data "$4" --listen "127.0.0.1:$5" --no-tls \
 	    --platform linux' sys "$ETC" "$1" "$TW_BIN" "$TW_DATA" "$OLD" \
-	    >> "$TW_TMP/daemon.log" 2>&1 &
+	    "${2:-}" >> "$TW_TMP/daemon.log" 2>&1 &
 	TW_DPID=$!
 }
 
@@ -104,7 +114,7 @@ check_host() {
 	    grep -qx '$(printf '192.0.2.80\tbackup-host')' '$ETC/hosts' &&
 	    ! grep -q oldname '$ETC/hosts'"
 	tw_check "$1: resolv.conf" sh -c "
-	    grep -v '^#' '$ETC/resolv.conf' | tr '\n' ' ' | grep -qx \
+	    grep -v '^#' '$RESOLV' | tr '\n' ' ' | grep -qx \
 	    'search lab.example nameserver 192.0.2.53 nameserver 2001:db8::35 '"
 	tw_check "$1: /etc/localtime" test "$(readlink "$ETC/localtime")" = \
 	    /usr/share/zoneinfo/America/New_York
@@ -192,13 +202,17 @@ while kill -0 "$TW_DPID" 2>/dev/null && [ $i -lt 100 ]; do
 	i=$((i + 1))
 done
 tw_check "daemon stopped" sh -c "! kill -0 $TW_DPID 2>/dev/null"
-sys_boot rebooted
+sys_boot rebooted "$TW_TMP/resolv.mounted"
 tw_check "reboot: GUI back on https port $NEW" gui_up \
     "https://127.0.0.1:$NEW/api"
 # The boot apply has run once the listener moved.
 tw_check "reboot: not on the command line's port $OLD" gui_gone \
     "http://127.0.0.1:$OLD/api"
 check_host reboot
+tw_check "reboot: bind-mounted resolv.conf rewritten in place" sh -c \
+    "test \"\$(nsenter -t $TW_DPID --mount cat /etc/resolv.conf)\" = \
+    \"\$(cat '$TW_TMP/resolv.mounted')\" &&
+    ! grep -q 198.51.100.2 '$TW_TMP/resolv.mounted'"
 
 tw_check "this machine untouched" test "$(host_state)" = "$HOST0"
 kill "$TW_DPID"
