@@ -8,11 +8,10 @@
  * socket and only the protocol changes.
  */
 #include <sys/socket.h>
-#include <sys/stat.h>
 
-#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,22 +40,6 @@ static char		 lst_host[256], lst_datadir[1024];
 static uid_t		 lst_uid;
 static gid_t		 lst_gid;
 
-void
-listener_init(const char *listen, int tls, const char *datadir, uid_t uid,
-    gid_t gid)
-{
-	util_strlcpy(lst_cmdline.l_listen, listen, sizeof(lst_cmdline.l_listen));
-	lst_cmdline.l_tls = tls;
-	lst_cmdline.l_fd = -1;
-	lst_cur = lst_cmdline;
-	lst_pending = 0;
-	if (daemon_listen_host(listen, lst_host, sizeof(lst_host)) == -1)
-		lst_host[0] = '\0';
-	util_strlcpy(lst_datadir, datadir, sizeof(lst_datadir));
-	lst_uid = uid;
-	lst_gid = gid;
-}
-
 /* The port of a listen string, or NULL. Borrowed. */
 static const char *
 listener_port(const char *listen)
@@ -64,6 +47,32 @@ listener_port(const char *listen)
 	const char *p = strrchr(listen, ':');
 
 	return p != NULL ? p + 1 : NULL;
+}
+
+/* "host:port" as compared and sent: "[v6]:port", ":port", no 0 padding. */
+static void
+listener_format(char *out, size_t len, const char *port)
+{
+	snprintf(out, len, "%s%s%s:%ld", strchr(lst_host, ':') ? "[" : "",
+	    lst_host, strchr(lst_host, ':') ? "]" : "",
+	    port != NULL ? strtol(port, NULL, 10) : 0L);
+}
+
+void
+listener_init(const char *listen, int tls, const char *datadir, uid_t uid,
+    gid_t gid)
+{
+	if (daemon_listen_host(listen, lst_host, sizeof(lst_host)) == -1)
+		lst_host[0] = '\0';
+	listener_format(lst_cmdline.l_listen, sizeof(lst_cmdline.l_listen),
+	    listener_port(listen));
+	lst_cmdline.l_tls = tls;
+	lst_cmdline.l_fd = -1;
+	lst_cur = lst_cmdline;
+	lst_pending = 0;
+	util_strlcpy(lst_datadir, datadir, sizeof(lst_datadir));
+	lst_uid = uid;
+	lst_gid = gid;
 }
 
 static int
@@ -155,9 +164,7 @@ listener_prepare(json_t *req, char *err, size_t errlen)
 	    strcmp(proto, "https") == 0;
 	if (*port == '\0')
 		port = listener_port(lst_cmdline.l_listen);
-	snprintf(lst_next.l_listen, sizeof(lst_next.l_listen), "%s%s%s:%ld",
-	    strchr(lst_host, ':') ? "[" : "", lst_host,
-	    strchr(lst_host, ':') ? "]" : "", strtol(port, NULL, 10));
+	listener_format(lst_next.l_listen, sizeof(lst_next.l_listen), port);
 	lst_next.l_fd = -1;
 	if (strcmp(lst_next.l_listen, lst_cur.l_listen) == 0 &&
 	    lst_next.l_tls == lst_cur.l_tls)
