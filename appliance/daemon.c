@@ -439,8 +439,10 @@ child_main(struct parent *pa, int fd, int gfd)
 		if (ppoll(pfd, 2, NULL, &pa->pa_waitmask) == -1 &&
 		    errno != EINTR)
 			fatal("ppoll");
-		if ((pfd[1].revents & POLLIN) && listener_child_event(gfd) == -1)
-			pfd[0].revents |= POLLHUP;
+		if (((pfd[1].revents & POLLIN) &&
+		    listener_child_event(gfd) == -1) ||
+		    (pfd[1].revents & (POLLHUP | POLLERR | POLLNVAL)))
+			pfd[0].revents |= POLLHUP;	/* the parent is gone */
 		if (sig_term) {
 			log_info("stopping");
 			break;
