@@ -39,20 +39,23 @@ dry_system(const struct sysconf *sc, char *err, size_t errlen)
 	int	 ret;
 
 	if (sc->sc_host[0] != '\0') {
-		text = sysconf_hostname_file(sc);
-		ret = platform_write("hostname", text, strlen(text), 0644, err,
-		    errlen);
-		free(text);
-		if (ret == -1)
-			return -1;
+		if (!sc->sc_hostown) {
+			text = sysconf_hostname_file(sc);
+			ret = platform_write("hostname", text, strlen(text),
+			    0644, err, errlen);
+			free(text);
+			if (ret == -1)
+				return -1;
+		}
 		text = sysconf_hosts_line(sc);
 		ret = platform_write("hosts", text, strlen(text), 0644, err,
 		    errlen);
 		free(text);
 		if (ret == -1)
 			return -1;
-		platform_action("dry: would set the host name %s and its "
-		    "/etc/hosts line", sc->sc_host);
+		platform_action("dry: would set %s /etc/hosts line (%s)",
+		    sc->sc_hostown ? "the host's own name in its" :
+		    "the host name and its", sc->sc_host);
 	}
 	if (sc->sc_ndns > 0) {
 		text = sysconf_resolv(sc);

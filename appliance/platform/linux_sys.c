@@ -120,21 +120,25 @@ linux_sys_hostname(const struct sysconf *sc, char *err, size_t errlen)
 
 	/* The files first: the kernel's name changes only once they did. */
 	text = sysconf_hostname_file(sc);
-	if (linux_sys_write("hostname", text, err, errlen) == -1)
+	if (!sc->sc_hostown &&
+	    linux_sys_write("hostname", text, err, errlen) == -1)
 		goto done;
 	old = util_read_file(ETC "/hosts", NULL, 1 << 20);
 	hosts = sysconf_hosts(old, sc);
 	free(old);
 	ret = linux_sys_write("hosts", hosts, err, errlen);
 	free(hosts);
-	if (ret == 0 && sethostname(sc->sc_host, strlen(sc->sc_host)) == -1) {
+	if (ret == 0 && !sc->sc_hostown &&
+	    sethostname(sc->sc_host, strlen(sc->sc_host)) == -1) {
 		snprintf(err, errlen, "sethostname %s: %s", sc->sc_host,
 		    strerror(errno));
 		ret = -1;
 	}
 	if (ret == 0)
-		platform_action("linux: host name %s%s%s", sc->sc_host,
-		    sc->sc_domain[0] ? "." : "", sc->sc_domain);
+		platform_action("linux: host name %s%s%s%s", sc->sc_host,
+		    sc->sc_domain[0] ? "." : "", sc->sc_domain,
+		    sc->sc_hostown ? " (the host's own name, in /etc/hosts)" :
+		    "");
 done:
 	free(text);
 	return ret;

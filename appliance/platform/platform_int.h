@@ -66,6 +66,7 @@ struct sysconf {
 	char	sc_zone[65];
 	char	sc_dns[SYSCONF_MAXDNS][64];
 	int	sc_ndns;
+	int	sc_hostown;	/* sc_host is the host's own (domain only) */
 };
 int	 sysconf_read(json_t *snapshot, struct sysconf *, char *err,
 	    size_t errlen);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "platform_int.h"
@@ -55,6 +56,7 @@ sysconf_read(json_t *snap, struct sysconf *sc, char *err, size_t errlen)
 {
 	json_t		*sys;
 	const char	*host, *dom, *zone, *dns, *p, *end;
+	char		 own[256];
 	size_t		 n;
 
 	memset(sc, 0, sizeof(*sc));
@@ -104,6 +106,19 @@ sysconf_read(json_t *snap, struct sysconf *sc, char *err, size_t errlen)
 			return -1;
 		}
 		sc->sc_ndns++;
+	}
+	/*
+	 * A domain without a stored host name still names the host in
+	 * /etc/hosts: by the name the host has (its first label).
+	 */
+	if (sc->sc_host[0] == '\0' && sc->sc_domain[0] != '\0' &&
+	    gethostname(own, sizeof(own)) == 0) {
+		own[sizeof(own) - 1] = '\0';
+		own[strcspn(own, ".")] = '\0';
+		if (sysconf_label(own)) {
+			util_strlcpy(sc->sc_host, own, sizeof(sc->sc_host));
+			sc->sc_hostown = 1;
+		}
 	}
 	return 0;
 }

@@ -179,6 +179,18 @@ def t_dry_renders_host_files(e):
     check(d.listening(), "the listener moved without a stored port")
 
 
+def t_domain_alone_names_the_host(e):
+    d = e.d
+    d.ok("POST", SYS + "set", {"system": {"hostname": "", "dnsserver": "",
+                                          "domain": "only.example"}})
+    d.ok("POST", SYS + "reconfigure")
+    own = socket.gethostname().split(".")[0]
+    r = d.rendered()
+    check(r.get("hosts", b"").decode() ==
+          "127.0.1.1\t%s.only.example\t%s\n" % (own, own), r.get("hosts"))
+    d.ok("POST", SYS + "set", {"system": {"domain": ""}})
+
+
 def t_gui_port_moves_and_survives_restart(e):
     d = e.d
     old, new = d.port, quiet_port()
@@ -274,6 +286,7 @@ TESTS = [(f.__name__[2:], f) for f in (
     t_port_out_of_range,
     t_http_needs_loopback,
     t_dry_renders_host_files,
+    t_domain_alone_names_the_host,
     t_gui_port_moves_and_survives_restart,
     t_busy_port_keeps_the_old_listener,
     t_protocol_changes_on_the_same_port,
