@@ -43,7 +43,8 @@ void	listener_shutdown(void);
 /*
  * Child, before it serves: 1 when the parent has already moved the
  * listener (a restarted child): listen and tls say where, *sfd is the
- * socket to serve (-1: bind listen itself). 0 when --listen stands.
+ * socket to serve, the caller's (-1: bind listen itself). 0 when
+ * --listen stands.
  */
 int	listener_child_initial(int fd, char *listen, size_t len, int *tls,
 	    int *sfd);

@@ -556,9 +556,11 @@ err:
 }
 
 /*
- * The old daemon stops accepting at once and is stopped when its
+ * The old daemon stops accepting at once (MHD_quiesce_daemon, which
+ * needs the MHD_USE_ITC of webapi_start) and is stopped when its
  * connections are done (the apply's answer among them), or after
- * API_RELISTEN_DRAIN seconds.
+ * API_RELISTEN_DRAIN seconds. The stores its threads opened stay open
+ * until webapi_stop.
  */
 #define API_RELISTEN_DRAIN	3.0
 
