@@ -120,8 +120,8 @@ static void
 console_header(struct console *c)
 {
 	json_t		*which, *snap, *sys, *ifs, *row;
-	const char	*dom, *dev, *descr;
-	char		 addr[256], live[512], label[64];
+	const char	*dom, *dev, *descr, *host;
+	char		 addr[256], live[512], label[64], own[256];
 	size_t		 i, k;
 
 	which = json_pack("[ss]", "system", "interfaces");
@@ -131,9 +131,16 @@ console_header(struct console *c)
 	ifs = json_object_get(json_object_get(snap, "sections"),
 	    "interfaces");
 	dom = cfg_str(sys, "domain");
+	/* No stored name: the host keeps its own, so show that. */
+	if (*(host = cfg_str(sys, "hostname")) == '\0') {
+		if (gethostname(own, sizeof(own)) == -1)
+			util_strlcpy(own, "?", sizeof(own));
+		own[sizeof(own) - 1] = '\0';
+		host = own;
+	}
 	console_probe(c);
 	printf("\n*** %s%s%s: twinwall %s (platform %s, %s) ***\n\n",
-	    cfg_str(sys, "hostname"), *dom ? "." : "", dom, TW_VERSION,
+	    host, *dom ? "." : "", dom, TW_VERSION,
 	    c->c_running[0] ? c->c_running : c->c_platform,
 	    c->c_running[0] ? "daemon running" : "no daemon running");
 	json_array_foreach(ifs, i, row) {

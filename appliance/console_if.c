@@ -654,7 +654,9 @@ console_gui_url(struct console *c, json_t *ifrow)
 	sys = cfg_get_singleton(c->c_st, cfg_section("system"), 0);
 	row = cfg_find(c->c_st, cfg_section("interfaces"), cfg_str(ifrow,
 	    "name"));
-	proto = cfg_str(sys, "webgui_protocol");
+	/* Empty: as the daemon was started; https is the usual. */
+	if (*(proto = cfg_str(sys, "webgui_protocol")) == '\0')
+		proto = "https";
 	port = cfg_str(sys, "webgui_port");
 	dflt = *port == '\0' || (strcmp(proto, "https") == 0 &&
 	    strcmp(port, "443") == 0) || (strcmp(proto, "http") == 0 &&
@@ -717,8 +719,10 @@ console_setaddr(struct console *c)
 	if (yes && (rc = console_ask_addr(c, row, in, 6, label)) != CON_OK)
 		goto err;
 	sys = cfg_get_singleton(c->c_st, cfg_section("system"), 0);
-	printf("The web GUI is on %s, port %s.\n", cfg_str(sys,
-	    "webgui_protocol"), cfg_str(sys, "webgui_port"));
+	printf("The web GUI is on %s, port %s.\n", *cfg_str(sys,
+	    "webgui_protocol") ? cfg_str(sys, "webgui_protocol") :
+	    "the daemon's protocol", *cfg_str(sys, "webgui_port") ?
+	    cfg_str(sys, "webgui_port") : "as the daemon was started");
 	json_decref(sys);
 	if ((rc = console_confirm("Restore the web GUI access defaults "
 	    "(https, port 443)?", &gui)) != CON_OK)

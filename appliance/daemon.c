@@ -46,12 +46,14 @@
 
 #include "apply.h"
 #include "auth.h"
+#include "config/config.h"
 #include "carp/engine.h"
 #include "control.h"
 #include "daemon.h"
 #include "daemon_int.h"
 #include "fwlog.h"
 #include "ipc.h"
+#include "listener.h"
 #include "log.h"
 #include "platform/platform.h"
 #include "statesync/statesync.h"
@@ -328,27 +330,35 @@ child_drop(uid_t uid, gid_t gid)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
 }
 
-/* The API child. fd is its end of the socketpair. Never returns. */
+/*
+ * The API child. fd is its end of the socketpair, gfd of the listener
+ * line (listener.h). Never returns.
+ */
 static void __attribute__((noreturn))
-child_main(struct parent *pa, int fd)
+child_main(struct parent *pa, int fd, int gfd)
 {
 	const struct daemon_conf *c = pa->pa_conf;
 	struct webapi_conf	 wc;
 	struct store		*st;
-	struct pollfd		 pfd;
-	char			 err[256], *cert, *key;
-	int			 status = 0;
+	struct pollfd		 pfd[2];
+	char			 err[256], *cert, *key, moved[300];
+	int			 status = 0, tls = c->d_tls, sfd = -1;
 
 	log_setproc("api");
 	sig_term = sig_hup = sig_chld = 0;
 	signal(SIGCHLD, SIG_DFL);
-	/* Nothing of the parent's stays open: fds 0-2 and the socketpair. */
+	/* Nothing of the parent's stays open: fds 0-2 and the socketpairs. */
 	if (fd != 3) {
 		if (dup2(fd, 3) == -1)
 			fatal("dup2");
 		fd = 3;
 	}
-	if (close_range(4, ~0U, 0) == -1)
+	if (gfd != 4) {
+		if (dup2(gfd, 4) == -1)
+			fatal("dup2");
+		gfd = 4;
+	}
+	if (close_range(5, ~0U, 0) == -1)
 		fatal("close_range");
 	(void)prctl(PR_SET_NAME, "twinwall-api", 0, 0, 0);
 	if (pa->pa_privsep)
@@ -359,6 +369,7 @@ child_main(struct parent *pa, int fd)
 		fatalx("store %s: %s", c->d_datadir, err);
 	if (auth_bootstrap(st, c->d_datadir) == -1)
 		fatalx("cannot create the first user");
+	cfg_system_listen_loopback(daemon_listen_is_loopback(c->d_listen));
 	/* Persistent maintenance first: the VHIDs then start demoted. */
 	(void)carp_boot_child(st);
 	/*
@@ -375,25 +386,35 @@ child_main(struct parent *pa, int fd)
 	memset(&wc, 0, sizeof(wc));
 	wc.w_datadir = c->d_datadir;
 	wc.w_listen = c->d_listen;
-	wc.w_tls = c->d_tls;
+	/* A restarted child serves where the last apply moved the GUI. */
+	if (listener_child_initial(gfd, moved, sizeof(moved), &tls, &sfd))
+		wc.w_listen = moved;
+	wc.w_listenfd = sfd;
+	wc.w_tls = tls;
 	wc.w_certfile = cert;
 	wc.w_keyfile = key;
 	wc.w_wwwdir = c->d_wwwdir;
 	wc.w_platform = c->d_platform;
 	if (webapi_start(&wc) == -1)
-		fatalx("web API did not start on %s", c->d_listen);
+		fatalx("web API did not start on %s", wc.w_listen);
 	sched_start(c->d_datadir);	/* cron jobs: HA sync, apply, ... */
 	log_info("running as uid %d, serving %s on %s", (int)getuid(),
-	    c->d_tls ? "https" : "http", c->d_listen);
+	    tls ? "https" : "http", wc.w_listen);
 
 	for (;;) {
-		/* Only hang-ups: answers are read by priv_call's caller. */
-		pfd.fd = fd;
-		pfd.events = POLLRDHUP;
-		pfd.revents = 0;
-		if (ppoll(&pfd, 1, NULL, &pa->pa_waitmask) == -1 &&
+		/* Hang-ups (answers are read by priv_call's caller), moves. */
+		pfd[0].fd = fd;
+		pfd[0].events = POLLRDHUP;
+		pfd[1].fd = gfd;
+		pfd[1].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = 0;
+		if (ppoll(pfd, 2, NULL, &pa->pa_waitmask) == -1 &&
 		    errno != EINTR)
 			fatal("ppoll");
+		if (((pfd[1].revents & POLLIN) &&
+		    listener_child_event(gfd) == -1) ||
+		    (pfd[1].revents & (POLLHUP | POLLERR | POLLNVAL)))
+			pfd[0].revents |= POLLHUP;	/* the parent is gone */
 		if (sig_term) {
 			log_info("stopping");
 			break;
@@ -406,7 +427,7 @@ child_main(struct parent *pa, int fd)
 			    sizeof(err))) == NULL)
 				fatalx("store %s: %s", c->d_datadir, err);
 		}
-		if (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL)) {
+		if (pfd[0].revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL)) {
 			log_warnx("parent process is gone, exiting");
 			status = 1;
 			break;
@@ -433,31 +454,71 @@ parent_boot_done(struct parent *pa)
 static void
 parent_fork_child(struct parent *pa)
 {
-	int	sp[2];
+	int	sp[2], gp[2];
 	pid_t	pid;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1)
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, gp) == -1)
 		fatal("socketpair");
+	/* A restarted child serves where the last apply put the GUI. */
+	listener_resend(gp[0]);
 	fflush(stdout);
 	fflush(stderr);
 	if ((pid = fork()) == -1)
 		fatal("fork");
 	if (pid == 0) {
 		close(sp[0]);
-		child_main(pa, sp[1]);
+		close(gp[0]);
+		child_main(pa, sp[1], gp[1]);
 	}
 	close(sp[1]);
+	close(gp[1]);
 	pa->pa_child = pid;
 	pa->pa_fd = sp[0];
+	pa->pa_gui = gp[0];
 	log_info("api child started (pid %d)", (int)pid);
 }
 
+
+/*
+ * An apply of "system" may move the web GUI (listener.h): the new socket
+ * is bound first, so a port that cannot be had refuses the apply with
+ * nothing changed; *moved says to hand it over once the answer is out.
+ */
+static json_t *
+parent_serve(struct parent *pa, json_t *req, const char *from, int *moved)
+{
+	json_t	*ans;
+	char	 err[512];
+	int	 rc;
+
+	*moved = 0;
+	if ((rc = listener_prepare(req, err, sizeof(err))) == -1) {
+		/* At boot the ruleset matters more than the GUI's port. */
+		if (json_is_true(json_object_get(req, "boot"))) {
+			log_warnx("boot apply: %s; the GUI stays on the command "
+			    "line's listener", err);
+			rc = 0;
+		} else {
+			log_warnx("apply (%s) refused: %s", from, err);
+			return json_pack("{s:s, s:s}", "status", "failed",
+			    "message", err);
+		}
+	}
+	ans = parent_dispatch(pa, req, from);
+	if (rc == 1 && strcmp(cfg_str(ans, "status"), "ok") == 0)
+		*moved = 1;
+	else
+		listener_abort();
+	return ans;
+}
 
 static void
 parent_read_child(struct parent *pa)
 {
 	json_t	*req, *ans;
 	char	 err[256];
+	int	 moved;
 
 	if ((req = ipc_recv(pa->pa_fd, err, sizeof(err))) == NULL) {
 		if (err[0] != '\0') {
@@ -471,9 +532,11 @@ parent_read_child(struct parent *pa)
 		pa->pa_fd = -1;
 		return;
 	}
-	ans = parent_dispatch(pa, req, "api");
+	ans = parent_serve(pa, req, "api", &moved);
 	if (ipc_send(pa->pa_fd, ans) == -1)
 		log_warn("answer to the api child");
+	if (moved)
+		listener_commit(pa->pa_gui);
 	json_decref(ans);
 	json_decref(req);
 }
@@ -503,6 +566,7 @@ parent_read_client(struct parent *pa, size_t i)
 {
 	json_t	*req, *ans;
 	char	 err[256];
+	int	 moved;
 
 	if ((req = ipc_recv(pa->pa_clients[i], err, sizeof(err))) == NULL) {
 		if (err[0] != '\0')
@@ -512,11 +576,13 @@ parent_read_client(struct parent *pa, size_t i)
 		pa->pa_clients[i] = -1;
 		return;
 	}
-	ans = parent_dispatch(pa, req, "control");
+	ans = parent_serve(pa, req, "control", &moved);
 	if (ipc_send(pa->pa_clients[i], ans) == -1) {
 		close(pa->pa_clients[i]);
 		pa->pa_clients[i] = -1;
 	}
+	if (moved)
+		listener_commit(pa->pa_gui);
 	json_decref(ans);
 	json_decref(req);
 }
@@ -552,6 +618,10 @@ parent_reap(struct parent *pa)
 		if (pa->pa_fd != -1) {
 			close(pa->pa_fd);
 			pa->pa_fd = -1;
+		}
+		if (pa->pa_gui != -1) {
+			close(pa->pa_gui);
+			pa->pa_gui = -1;
 		}
 		daemon_exit_text(status, how, sizeof(how));
 		if (pa->pa_restarts >= 1) {
@@ -591,6 +661,9 @@ parent_shutdown(struct parent *pa)
 	}
 	if (pa->pa_fd != -1)
 		close(pa->pa_fd);
+	if (pa->pa_gui != -1)
+		close(pa->pa_gui);
+	listener_shutdown();
 	for (i = 0; i < DAEMON_CLIENTS; i++)
 		if (pa->pa_clients[i] != -1)
 			close(pa->pa_clients[i]);
@@ -619,6 +692,7 @@ daemon_main(const struct daemon_conf *c)
 		pa.pa_in_force[i].pf_rev = -1;
 	pa.pa_child = -1;
 	pa.pa_fd = -1;
+	pa.pa_gui = -1;
 	pa.pa_started = time(NULL);
 	for (i = 0; i < DAEMON_CLIENTS; i++)
 		pa.pa_clients[i] = -1;
@@ -647,6 +721,8 @@ daemon_main(const struct daemon_conf *c)
 	daemon_ctl_dir = c->d_datadir;
 	atexit(daemon_atexit);
 	daemon_prepare(&pa);
+	listener_init(c->d_listen, c->d_tls, c->d_datadir, pa.pa_privsep ?
+	    pa.pa_uid : (uid_t)-1, pa.pa_privsep ? pa.pa_gid : (gid_t)-1);
 	if (pa.pa_plat->p_init(c->d_datadir) == -1)
 		fatalx("platform %s did not start", pa.pa_plat->p_name);
 	(void)statesync_init(c->d_datadir, pa.pa_plat->p_name);

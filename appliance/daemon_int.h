@@ -36,6 +36,7 @@ struct parent {
 	const struct platform	*pa_plat;
 	pid_t			 pa_child;	/* -1 when none */
 	int			 pa_fd;		/* our end, -1 when closed */
+	int			 pa_gui;	/* the child's notify line (listener.h) */
 	int			 pa_ctl;	/* control.sock listener */
 	int			 pa_clients[DAEMON_CLIENTS];
 	int			 pa_restarts;

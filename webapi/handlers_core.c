@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -41,7 +42,8 @@ api_handle_status(struct api_req *req, struct api_resp *resp)
 	struct store			*st;
 	json_t				*dirty, *snap, *row = NULL, *req2, *pst;
 	json_t				*boot;
-	char				 hash[65];
+	const char			*host;
+	char				 hash[65], own[256];
 
 	(void)req;
 	if ((st = api_store()) == NULL)
@@ -54,6 +56,13 @@ api_handle_status(struct api_req *req, struct api_resp *resp)
 		dirty = json_array();
 	if ((sys = cfg_section("system")) != NULL)
 		row = cfg_get_singleton(st, sys, 0);
+	/* None stored: the host keeps its own name, so that is the name. */
+	if (*(host = cfg_str(row, "hostname")) == '\0') {
+		if (gethostname(own, sizeof(own)) == -1)
+			own[0] = '\0';
+		own[sizeof(own) - 1] = '\0';
+		host = own;
+	}
 	/* What the parent put in force since it started, and its boot. */
 	req2 = json_pack("{s:s}", "type", "status");
 	pst = priv_call(req2);
@@ -68,7 +77,7 @@ api_handle_status(struct api_req *req, struct api_resp *resp)
 	    "platform", api_conf()->w_platform,
 	    "dirty", dirty,
 	    "config_hash", hash,
-	    "hostname", row != NULL ? cfg_str(row, "hostname") : "",
+	    "hostname", host,
 	    "applied", apply_status(st),
 	    "boot", boot));
 	json_decref(pst);

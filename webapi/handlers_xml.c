@@ -81,7 +81,8 @@ api_handle_download_xml(struct api_req *req, struct api_resp *resp)
 	/* The host name is an RFC 1123 name: safe in a header. */
 	sys = cfg_get_singleton(st, cfg_section("system"), 0);
 	resp->rs_disposition = xasprintf("attachment; filename="
-	    "\"config-%s.xml\"", cfg_str(sys, "hostname"));
+	    "\"config%s%s.xml\"", *cfg_str(sys, "hostname") ? "-" : "",
+	    cfg_str(sys, "hostname"));
 	json_decref(sys);
 	return 0;
 }

@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -43,6 +44,9 @@ static struct webapi_conf	 api_cf;
 static char			*api_cert, *api_key;
 static size_t			 api_keylen;
 static double			 api_started;
+/* webapi_relisten: keep the session state. */
+static int			 api_relistening;
+static char			*api_listen_owned;
 
 static _Thread_local struct store *api_tls_store;
 static pthread_mutex_t		 api_stores_mtx = PTHREAD_MUTEX_INITIALIZER;
@@ -452,6 +456,7 @@ webapi_start(const struct webapi_conf *conf)
 	struct sockaddr_storage	 ss;
 	unsigned int		 flags;
 	long			 ncpu;
+	MHD_socket		 lfd;
 	int			 v6, loopback, threads;
 
 	if (api_daemon != NULL) {
@@ -473,11 +478,12 @@ webapi_start(const struct webapi_conf *conf)
 		    "loopback address may go without", conf->w_listen);
 		return -1;
 	}
+	lfd = conf->w_listenfd > 0 ? conf->w_listenfd : MHD_INVALID_SOCKET;
 	if ((threads = conf->w_threads) <= 0) {
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = ncpu < 2 ? 2 : ncpu > 16 ? 16 : (int)ncpu;
 	}
-	flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	if (v6 && IN6_IS_ADDR_UNSPECIFIED(
 	    &((struct sockaddr_in6 *)&ss)->sin6_addr))
 		flags |= MHD_USE_DUAL_STACK;
@@ -497,10 +503,11 @@ webapi_start(const struct webapi_conf *conf)
 		}
 		flags |= MHD_USE_TLS;
 	}
-	if (api_auth_init() == -1)
+	if (!api_relistening && api_auth_init() == -1)
 		goto err;
 	signal(SIGPIPE, SIG_IGN);
-	api_started = util_now();
+	if (!api_relistening)
+		api_started = util_now();
 
 	if (conf->w_tls)
 		api_daemon = MHD_start_daemon(flags, 0, NULL, NULL,
@@ -515,6 +522,7 @@ webapi_start(const struct webapi_conf *conf)
 		    MHD_OPTION_HTTPS_MEM_KEY, api_key,
 		    MHD_OPTION_HTTPS_PRIORITIES,
 		    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
+		    MHD_OPTION_LISTEN_SOCKET, lfd,
 		    MHD_OPTION_END);
 	else
 		api_daemon = MHD_start_daemon(flags, 0, NULL, NULL,
@@ -525,11 +533,13 @@ webapi_start(const struct webapi_conf *conf)
 		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
 		    MHD_OPTION_NOTIFY_COMPLETED, api_completed, NULL,
 		    MHD_OPTION_EXTERNAL_LOGGER, api_mhd_log, NULL,
+		    MHD_OPTION_LISTEN_SOCKET, lfd,
 		    MHD_OPTION_END);
 	if (api_daemon == NULL) {
 		log_warnx("api: cannot listen on %s (address in use, or a bad "
 		    "certificate or key)", conf->w_listen);
-		api_auth_fini();
+		if (!api_relistening)
+			api_auth_fini();
 		goto err;
 	}
 	log_info("api: listening on %s%s, %d threads", conf->w_listen,
@@ -543,6 +553,89 @@ err:
 	}
 	api_cert = api_key = NULL;
 	return -1;
+}
+
+/*
+ * The old daemon stops accepting at once (MHD_quiesce_daemon, which
+ * needs the MHD_USE_ITC of webapi_start) and is stopped when its
+ * connections are done (the apply's answer among them), or after
+ * API_RELISTEN_DRAIN seconds. The stores its threads opened stay open
+ * until webapi_stop.
+ */
+#define API_RELISTEN_DRAIN	3.0
+
+static void
+api_drain(struct MHD_Daemon *old)
+{
+	const union MHD_DaemonInfo	*di;
+	MHD_socket			 qfd;
+	double				 until = util_now() + API_RELISTEN_DRAIN;
+
+	qfd = MHD_quiesce_daemon(old);
+	while (util_now() < until) {
+		di = MHD_get_daemon_info(old,
+		    MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (di == NULL || di->num_connections == 0)
+			break;
+		usleep(20000);
+	}
+	MHD_stop_daemon(old);
+	if (qfd != MHD_INVALID_SOCKET)
+		close(qfd);
+}
+
+int
+webapi_relisten(int fd, const char *listen, int tls)
+{
+	const union MHD_DaemonInfo	*di;
+	struct MHD_Daemon		*old = api_daemon;
+	struct webapi_conf		 cf = api_cf, was = api_cf;
+	char				*ocert = api_cert, *okey = api_key;
+	char				*owned;
+	size_t				 okeylen = api_keylen;
+	int				 ret;
+
+	if (old == NULL) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	/* The same address: serve a copy of the socket in use. */
+	if (fd == -1 && ((di = MHD_get_daemon_info(old,
+	    MHD_DAEMON_INFO_LISTEN_FD)) == NULL ||
+	    (fd = fcntl(di->listen_fd, F_DUPFD_CLOEXEC, 0)) == -1)) {
+		log_warn("api: relisten: no socket to keep");
+		return -1;
+	}
+	owned = xstrdup(listen);
+	cf.w_listen = owned;
+	cf.w_tls = tls;
+	cf.w_listenfd = fd;
+	api_daemon = NULL;
+	api_cert = api_key = NULL;
+	api_relistening = 1;
+	ret = webapi_start(&cf);
+	api_relistening = 0;
+	if (ret == -1) {
+		/* The old listener never stopped: nothing changed. */
+		api_daemon = old;
+		api_cf = was;
+		api_cert = ocert;
+		api_key = okey;
+		api_keylen = okeylen;
+		/* fd is not closed: MHD may have closed it already. */
+		free(owned);
+		return -1;
+	}
+	api_drain(old);
+	free(ocert);
+	if (okey != NULL) {
+		explicit_bzero(okey, okeylen);
+		free(okey);
+	}
+	free(api_listen_owned);
+	api_listen_owned = owned;
+	return 0;
 }
 
 void
@@ -569,4 +662,6 @@ webapi_stop(void)
 		free(api_key);
 	}
 	api_cert = api_key = NULL;
+	free(api_listen_owned);
+	api_listen_owned = NULL;
 }

@@ -16,6 +16,8 @@ struct webapi_conf {
 	const char	*w_wwwdir;	/* static GUI files */
 	const char	*w_platform;	/* shown by core/system/status */
 	int		 w_threads;	/* worker threads; 0 = number of cores */
+	int		 w_listenfd;	/* > 0: a bound, listening socket to
+					   serve instead of binding w_listen */
 };
 
 /*
@@ -23,6 +25,15 @@ struct webapi_conf {
  * logged reason (address in use, bad certificate...).
  */
 int	webapi_start(const struct webapi_conf *);
+/*
+ * Moves the server to listen (tls as told), serving fd, a bound and
+ * listening socket it takes over (-1: the address in use, keep its
+ * socket). The new listener serves before the old one stops accepting;
+ * the old one is stopped once its connections finished (at most a few
+ * seconds). 0, or -1 (logged) with the old listener still serving.
+ * Sessions and API keys stay valid. Main thread only.
+ */
+int	webapi_relisten(int fd, const char *listen, int tls);
 /* Stops accepting, finishes requests in flight, closes stores. */
 void	webapi_stop(void);
 

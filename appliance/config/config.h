@@ -213,5 +213,14 @@ int	cfg_check_cidr(const char *, int family);
 int	cfg_check_port(const char *);			/* number or range */
 int	cfg_check_hostname(const char *);
 int	cfg_check_name(const char *);
+/* 1 when zone names a compiled zone file under CFG_ZONEINFO. */
+#define CFG_ZONEINFO	"/usr/share/zoneinfo"
+int	cfg_check_timezone(const char *zone);
+/*
+ * Tells the system section's rule whether the daemon's listen address is
+ * a loopback one (then webgui_protocol http is allowed). Called once by
+ * the API child; until then the rule is left to the apply.
+ */
+void	cfg_system_listen_loopback(int loopback);
 
 #endif

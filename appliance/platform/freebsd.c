@@ -1,5 +1,6 @@
 /*
  * freebsd.c — pf/carp/pfsync. On this (Linux) build it renders pf.conf
+ * (and the system settings' rc.conf and resolv.conf lines)
  * into DIR/rendered/ and says plainly that loading it needs a FreeBSD
  * host; the output is what golden-file tests check.
  */
@@ -23,12 +24,49 @@ freebsd_init(const char *datadir)
 	return 0;
 }
 
+/*
+ * What a FreeBSD host would take for the system settings: rc.conf's
+ * hostname line (DIR/rendered/rc.conf.system), resolv.conf, and the
+ * zone that tzsetup would copy to /etc/localtime.
+ */
+static int
+freebsd_system(json_t *snap, char *err, size_t errlen)
+{
+	struct sysconf	 sc;
+	char		*text;
+	int		 ret;
+
+	if (sysconf_read(snap, &sc, err, errlen) == -1)
+		return -1;
+	text = sysconf_rcconf(&sc);
+	ret = platform_write("rc.conf.system", text, strlen(text), 0644, err,
+	    errlen);
+	free(text);
+	if (ret == -1)
+		return -1;
+	if (sc.sc_ndns > 0) {
+		text = sysconf_resolv(&sc);
+		ret = platform_write("resolv.conf", text, strlen(text), 0644,
+		    err, errlen);
+		free(text);
+		if (ret == -1)
+			return -1;
+	}
+	if (sc.sc_zone[0] != '\0')
+		platform_action("freebsd: not applied: time zone %s (tzsetup "
+		    "%s)", sc.sc_zone, sc.sc_zone);
+	return 0;
+}
+
 static int
 freebsd_apply(json_t *snap, json_t *subsys, char *err, size_t errlen)
 {
-	char	*pf, *what, rerr[512];
+	char	*pf = NULL, *what, rerr[512];
 
 	what = platform_subsys_text(subsys);
+	if (subsys_has(subsys, SUBSYS_SYSTEM) &&
+	    freebsd_system(snap, err, errlen) == -1)
+		goto err;
 	rerr[0] = '\0';
 	if ((pf = pf_render(snap, rerr, sizeof(rerr))) == NULL) {
 		snprintf(err, errlen, "pf render: %s", rerr);

@@ -18,7 +18,8 @@
  * counters, and established flows are not disturbed.
  *
  * Order of an apply: ruleset, then interfaces, then routes (a gateway
- * must be on-link before the route through it). A failed ruleset stops
+ * must be on-link before the route through it), then the system
+ * settings (linux_sys.c). A failed ruleset stops
  * the apply before anything else changes.
  */
 #include <stdbool.h>
@@ -348,10 +349,15 @@ linux_wants_ruleset(json_t *subsys)
 static int
 linux_apply(json_t *snap, json_t *subsys, char *err, size_t errlen)
 {
-	char	*what;
-	int	 ret = -1;
+	struct sysconf	 sc;
+	char		*what;
+	int		 ret = -1, sys;
 
 	what = platform_subsys_text(subsys);
+	/* Checked before anything changes: a bad value stops it all. */
+	if ((sys = subsys_has(subsys, SUBSYS_SYSTEM)) &&
+	    sysconf_read(snap, &sc, err, errlen) == -1)
+		goto err;
 	if (linux_wants_ruleset(subsys) &&
 	    linux_ruleset(snap, subsys, what, err, errlen) == -1)
 		goto err;
@@ -360,6 +366,8 @@ linux_apply(json_t *snap, json_t *subsys, char *err, size_t errlen)
 		goto err;
 	if (subsys_has(subsys, SUBSYS_ROUTING) &&
 	    linux_net_routes(snap, err, errlen) == -1)
+		goto err;
+	if (sys && linux_sys_apply(&sc, err, errlen) == -1)
 		goto err;
 	ret = 0;
 err:

@@ -30,6 +30,14 @@ int	 linux_states_flush_mark(uint32_t mark, uint32_t mask);
 int	 linux_net_interfaces(json_t *snapshot, char *err, size_t errlen);
 int	 linux_net_routes(json_t *snapshot, char *err, size_t errlen);
 
+/*
+ * linux_sys.c: the host name, /etc/hosts, resolv.conf and the time zone
+ * (sysconf_read's checked values; empty ones are left as they are).
+ * 0, or -1 with the file or call and its reason in err.
+ */
+struct sysconf;
+int	 linux_sys_apply(const struct sysconf *, char *err, size_t errlen);
+
 /* linux.c: the libnftables dry run of a script; 0, or -1 with err. */
 int	linux_nft_check(const char *script, char *err, size_t errlen);
 

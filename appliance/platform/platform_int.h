@@ -53,4 +53,30 @@ void	platform_describe(json_t *snapshot, json_t *subsys, const char *verb);
 /* "filter,nat" for log lines: a new string the caller frees. */
 char	*platform_subsys_text(json_t *subsys);
 
+/*
+ * sysconf.c: the system section as the drivers apply it. sysconf_read
+ * checks every value again (a value that reaches a host file can never
+ * add a line or a word to it): 0, or -1 with the field and reason in
+ * err. An empty member is the host's own setting: leave it.
+ */
+#define SYSCONF_MAXDNS		8
+#define SYSCONF_HOSTS_ADDR	"127.0.1.1"	/* the host's own name */
+struct sysconf {
+	char	sc_host[64];
+	char	sc_domain[254];
+	char	sc_zone[65];
+	char	sc_dns[SYSCONF_MAXDNS][64];
+	int	sc_ndns;
+	int	sc_hostown;	/* sc_host is the host's own (domain only) */
+};
+int	 sysconf_read(json_t *snapshot, struct sysconf *, char *err,
+	    size_t errlen);
+/* Each returns a new string the caller frees. */
+char	*sysconf_hostname_file(const struct sysconf *);
+char	*sysconf_hosts_line(const struct sysconf *);
+/* old /etc/hosts with the 127.0.1.1 line replaced (or added). */
+char	*sysconf_hosts(const char *old, const struct sysconf *);
+char	*sysconf_resolv(const struct sysconf *);
+char	*sysconf_rcconf(const struct sysconf *);
+
 #endif

@@ -163,6 +163,108 @@ test_freebsd_renders_and_refuses(void **state)
 	tu_rmdir(dir);
 }
 
+static json_t *
+system_row(json_t *snap)
+{
+	return json_object_get(json_object_get(snap, "sections"), "system");
+}
+
+/*
+ * The parent checks the system settings again: a snapshot that slipped
+ * a line or a path past the API writes nothing.
+ */
+static void
+test_system_injection_refused(void **state)
+{
+	static const struct {
+		const char	*field;
+		const char	*value;
+	} bad[] = {
+		{ "hostname", "fw\nnameserver 203.0.113.6" },
+		{ "hostname", "fw.example.org" },
+		{ "hostname", "fw 1" },
+		{ "domain", "lab.example\nsearch evil" },
+		{ "domain", "lab example" },
+		{ "dnsserver", "192.0.2.1\nnameserver 203.0.113.6" },
+		{ "dnsserver", "192.0.2.1 options" },
+		{ "dnsserver", "dns.example" },
+		{ "timezone", "../../../etc/shadow" },
+		{ "timezone", "Europe/Berlin\n" },
+		{ "timezone", "/etc/passwd" },
+	};
+	char	*dir = tu_tmpdir(), *text, err[512];
+	json_t	*snap, *one, *subsys;
+	size_t	 i;
+
+	(void)state;
+	assert_int_equal(platform_dry.p_init(dir), 0);
+	snap = factory_snapshot(dir);
+	subsys = json_pack("[s]", "system");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		one = json_deep_copy(snap);
+		json_object_set_new(system_row(one), "hostname",
+		    json_string("fw1"));
+		json_object_set_new(system_row(one), bad[i].field,
+		    json_string(bad[i].value));
+		err[0] = '\0';
+		if (platform_dry.p_apply(one, subsys, err, sizeof(err)) != -1)
+			fail_msg("%s=%s applied", bad[i].field, bad[i].value);
+		if (strstr(err, bad[i].field) == NULL)
+			fail_msg("%s: error \"%s\" does not name it",
+			    bad[i].field, err);
+		assert_null(read_rendered(dir, "hostname"));
+		assert_null(read_rendered(dir, "resolv.conf"));
+		json_decref(one);
+	}
+	/* The same snapshot with good values renders. */
+	json_object_set_new(system_row(snap), "hostname", json_string("fw1"));
+	json_object_set_new(system_row(snap), "dnsserver",
+	    json_string("192.0.2.1,fe80::1%eth0"));
+	assert_int_equal(platform_dry.p_apply(snap, subsys, err, sizeof(err)),
+	    0);
+	text = read_rendered(dir, "resolv.conf");
+	assert_non_null(strstr(text, "\nnameserver 192.0.2.1\n"
+	    "nameserver fe80::1%eth0\n"));
+	assert_null(strstr(text, "search"));
+	free(text);
+	platform_dry.p_shutdown();
+	json_decref(snap);
+	json_decref(subsys);
+	tu_rmdir(dir);
+}
+
+/* What FreeBSD would take: rc.conf's hostname line and resolv.conf. */
+static void
+test_freebsd_system(void **state)
+{
+	char	*dir = tu_tmpdir(), *text, err[512];
+	json_t	*snap = factory_snapshot(dir), *subsys;
+
+	(void)state;
+	assert_int_equal(platform_freebsd.p_init(dir), 0);
+	json_object_set_new(system_row(snap), "hostname", json_string("fw1"));
+	json_object_set_new(system_row(snap), "domain",
+	    json_string("example.org"));
+	json_object_set_new(system_row(snap), "dnsserver",
+	    json_string("192.0.2.53"));
+	subsys = json_pack("[s]", "system");
+	assert_int_equal(platform_freebsd.p_apply(snap, subsys, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "needs a FreeBSD host"));
+	text = read_rendered(dir, "rc.conf.system");
+	assert_string_equal(text, "hostname=\"fw1.example.org\"\n");
+	free(text);
+	text = read_rendered(dir, "resolv.conf");
+	assert_string_equal(text, "# written by twinwall from system.dnsserver "
+	    "and system.domain;\n# changes here are replaced at the next "
+	    "apply\nsearch example.org\nnameserver 192.0.2.53\n");
+	free(text);
+	platform_freebsd.p_shutdown();
+	json_decref(subsys);
+	json_decref(snap);
+	tu_rmdir(dir);
+}
+
 /* rendered/ swapped for a symlink is refused, not followed. */
 static void
 test_rendered_symlink_refused(void **state)
@@ -233,6 +335,8 @@ main(void)
 		cmocka_unit_test(test_dry_apply),
 		cmocka_unit_test(test_dry_describes_host_changes),
 		cmocka_unit_test(test_freebsd_renders_and_refuses),
+		cmocka_unit_test(test_system_injection_refused),
+		cmocka_unit_test(test_freebsd_system),
 		cmocka_unit_test(test_rendered_symlink_refused),
 		cmocka_unit_test(test_listen_host),
 	};

@@ -66,8 +66,22 @@ function banners() {
     all));
 }
 
+// Where the GUI will be once "system" is applied: a new URL, or null when
+// it stays here (an empty protocol or port means "as the daemon was started").
+async function guiMove() {
+  const sys = (await api.get('core/system/get')).system || {};
+  if (!sys.webgui_port && !sys.webgui_protocol) return null;
+  const proto = sys.webgui_protocol || location.protocol.replace(':', '');
+  const here = location.port || (location.protocol === 'https:' ? '443' : '80');
+  const port = sys.webgui_port || here;
+  if (`${proto}:` === location.protocol && port === here) return null;
+  const dflt = (proto === 'https' && port === '443') || (proto === 'http' && port === '80');
+  return `${proto}://${location.hostname}${dflt ? '' : `:${port}`}${location.pathname}${location.hash}`;
+}
+
 async function apply(list, btn) {
   btn.disabled = true;
+  const move = list.includes('system') ? await guiMove().catch(() => null) : null;
   for (const s of list) {
     try {
       await api.post(SUBSYS[s][1]);
@@ -76,6 +90,12 @@ async function apply(list, btn) {
       $('banners').prepend(notice('error', `Applying ${SUBSYS[s][0]} failed: ${e.message}`));
       return;
     }
+  }
+  if (move) {
+    // The listener moved (the answer came on the old one): follow it.
+    $('banners').prepend(notice('info', `The web GUI moved to ${move}; opening it.`));
+    setTimeout(() => { location.href = move; }, 1500);
+    return;
   }
   await ctx.refresh();
 }
