@@ -12,7 +12,8 @@
 
 CC	?= cc
 BUILD	?= build
-PKGS	= libmicrohttpd jansson sqlite3 libxml-2.0 openssl libcurl libnftables
+PKGS	= libmicrohttpd jansson sqlite3 libxml-2.0 openssl libcurl libnftables \
+	  libsystemd
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
 	  $(shell xmlrpc-c-config client server-util --libs 2>/dev/null)

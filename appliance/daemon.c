@@ -58,6 +58,7 @@
 #include "tls.h"
 #include "util.h"
 #include "scheduler.h"
+#include "sdnotify.h"
 #include "webapi.h"
 
 #define DAEMON_STOP_WAIT	10	/* seconds for the child to stop */
@@ -602,6 +603,7 @@ daemon_main(const struct daemon_conf *c)
 		pa.pa_clients[i] = -1;
 
 	log_init("parent", c->d_debug);
+	sdnotify_init();	/* before any fork: no child inherits it */
 	if ((pa.pa_plat = platform_get(c->d_platform)) == NULL)
 		fatalx("unknown platform %s", c->d_platform);
 	if (!c->d_tls && !daemon_listen_is_loopback(c->d_listen))
@@ -639,6 +641,8 @@ daemon_main(const struct daemon_conf *c)
 	    "privilege separation on" : "not root: both halves run as the "
 	    "invoking user");
 	parent_fork_child(&pa);
+	/* READY moves to the end of the boot apply */
+	sdnotify_ready("running");
 
 	for (;;) {
 		n = 0;
@@ -670,6 +674,7 @@ daemon_main(const struct daemon_conf *c)
 		}
 		if (sig_term) {
 			log_info("stopping");
+			sdnotify_stopping();
 			parent_shutdown(&pa);
 			log_info("stopped");
 			return 0;
@@ -685,8 +690,10 @@ daemon_main(const struct daemon_conf *c)
 		if (sig_hup) {
 			sig_hup = 0;
 			log_info("SIGHUP: passing it to the api child");
+			sdnotify_reloading();
 			if (pa.pa_child > 0)
 				kill(pa.pa_child, SIGHUP);
+			sdnotify_ready("running");
 			continue;
 		}
 		if (pa.pa_fd != -1 && pfd[0].revents & (POLLIN | POLLHUP |
