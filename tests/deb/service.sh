@@ -22,8 +22,13 @@ prop() {
 	sed -n "s/^$1=//p" "$UNIT"
 }
 
+# alive PID: runs (a zombie has exited: whoever adopted it reaps it later)
+alive() {
+	[ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" | grep -q '^Z'
+}
+
 running() {
-	[ -f "$PIDF" ] && kill -0 "$(cat "$PIDF")" 2>/dev/null
+	[ -f "$PIDF" ] && alive "$(cat "$PIDF")"
 }
 
 notify_listener() {
@@ -92,11 +97,15 @@ stop() {
 	kill -TERM "$pid"
 	t=$(prop TimeoutStopSec | tr -dc 0-9)
 	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt $((${t:-90} * 10)) ]; do
+	while alive "$pid" && [ $i -lt $((${t:-90} * 10)) ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	kill -KILL "$pid" 2>/dev/null
+	if alive "$pid"; then
+		echo "tw-service: pid $pid still runs after ${t:-90} s: SIGKILL" >&2
+		kill -KILL "$pid"
+	fi
+	echo "$i" > /run/tw-stop.ticks	# tenths of a second
 	rm -f "$PIDF"
 }
 
