@@ -54,9 +54,16 @@ $(BUILD)/obj/%.o: %.c
 
 # Migrations are compiled in, so a binary never runs against a schema dir
 # of another version.
-$(BUILD)/gen/schema.c: $(sort $(wildcard schema/*.sql)) tests/embed.sh
+# schema.list changes when a migration is added or removed.
+$(BUILD)/gen/schema.c: $(sort $(wildcard schema/*.sql)) tests/embed.sh \
+	    $(BUILD)/gen/schema.list
 	@mkdir -p $(dir $@)
 	sh tests/embed.sh $(sort $(wildcard schema/*.sql)) > $@
+
+$(BUILD)/gen/schema.list: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(sort $(wildcard schema/*.sql))' | cmp -s - $@ || \
+	    echo '$(sort $(wildcard schema/*.sql))' > $@
 
 $(BUILD)/obj/gen/schema.o: $(BUILD)/gen/schema.c
 	@mkdir -p $(dir $@)
