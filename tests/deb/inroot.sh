@@ -33,6 +33,7 @@ mkdir -p "$R/run/systemd/system"
 mv "$R/usr/bin/systemctl" "$R/usr/bin/systemctl.real"
 install -m 0755 tests/deb/systemctl.sh "$R/usr/bin/systemctl"
 install -D -m 0755 tests/deb/service.sh "$R/usr/local/sbin/tw-service"
+install -D -m 0755 tests/deb/filter.py "$R/usr/local/sbin/tw-filter"
 rm -f "$R/var/lib/man-db/auto-update"	# no mandb run per install
 # A container image's "start no service" policy (exit 101): an appliance
 # has none, and the upgrade's restart is what is tested.
@@ -105,6 +106,13 @@ in_root systemctl start twinwall.service
 tw_check "started as ExecStart says: READY=1 from the main pid" \
     wait_note "READY=1"
 pid1=$(mainpid)
+if in_root /usr/bin/python3 -c 'import seccomp' 2>/dev/null; then
+	tw_check "the unit's system call filter is loaded (Seccomp: 2)" \
+	    sh -c "grep -q '^tw-seccomp: ' '$R/run/tw-daemon.log' &&
+	    grep -q '^Seccomp:[[:space:]]*2' /proc/$pid1/status"
+else
+	echo "SKIP the unit's system call filter: no python3-seccomp"
+fi
 . "$R/etc/default/twinwall"
 PORT=${TWINWALL_LISTEN##*:}
 api() {

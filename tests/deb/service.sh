@@ -9,7 +9,9 @@
 # CapabilityBoundingSet and NoNewPrivileges (setpriv), ProtectSystem=
 # strict with ReadWritePaths, ProtectHome and PrivateTmp (a mount
 # namespace: every top-level directory read-only but the listed paths,
-# empty /home and /root, a private /tmp), NOTIFY_SOCKET (a datagram
+# empty /home and /root, a private /tmp), the system call filter
+# (SystemCallFilter, RestrictAddressFamilies, MemoryDenyWriteExecute:
+# tw-filter, when python3-seccomp is there), NOTIFY_SOCKET (a datagram
 # socket whose messages, with the sender's pid, go to /run/tw-notify.log)
 # and TimeoutStopSec. Output of the daemon: /run/tw-daemon.log.
 set -u
@@ -66,6 +68,9 @@ start() {
 	[ "$(prop NoNewPrivileges)" = yes ] && nnp=--no-new-privs
 	rw=$(prop ReadWritePaths)
 	[ "$(prop ProtectSystem)" = strict ] || rw=
+	if /usr/bin/python3 -c 'import seccomp' 2>/dev/null; then
+		set -- /usr/bin/python3 /usr/local/sbin/tw-filter "$UNIT" -- "$@"
+	fi
 	NOTIFY_SOCKET=$NSOCK unshare -m sh -c '
 		rw=$1 caps=$2 nnp=$3
 		shift 3
