@@ -128,6 +128,15 @@ uid=$(in_root id -u twinwall)
 tw_check "the API child runs as twinwall (uid $uid), the parent as root" \
     sh -c "grep -q '^Uid:[[:space:]]*$uid[[:space:]]' /proc/$child/status &&
     grep -q '^Uid:[[:space:]]*0[[:space:]]' /proc/$pid1/status"
+nofile=$(sed -n 's/^LimitNOFILE=//p' "$R/lib/systemd/system/twinwall.service")
+h=$(ulimit -Hn)
+if [ "$h" != unlimited ] && [ "$h" -lt "$nofile" ]; then
+	echo "SKIP LimitNOFILE=$nofile: the hard limit here is $h (no CAP_SYS_RESOURCE to raise it); checking $h"
+	nofile=$h
+fi
+tw_check "both processes may hold LimitNOFILE=$nofile descriptors" \
+    sh -c "grep -Eq '^Max open files +$nofile +$nofile ' /proc/$pid1/limits &&
+    grep -Eq '^Max open files +$nofile +$nofile ' /proc/$child/limits"
 tw_check "the parent runs under the unit's bounding set and no_new_privs" \
     sh -c "grep -q '^NoNewPrivs:[[:space:]]*1' /proc/$pid1/status &&
     [ \$(grep '^CapBnd' /proc/$pid1/status | awk '{print \$2}') = \

@@ -7,7 +7,7 @@
 # From the installed unit it takes: EnvironmentFile, ExecStart (with
 # ${VAR} and $VAR expanded from that file), ExecReload with $MAINPID,
 # CapabilityBoundingSet and NoNewPrivileges (setpriv), ProtectSystem=
-# strict with ReadWritePaths, ProtectHome and PrivateTmp (a mount
+# strict with ReadWritePaths, LimitNOFILE, ProtectHome and PrivateTmp (a mount
 # namespace: every top-level directory read-only but the listed paths,
 # empty /home and /root, a private /tmp), the system call filter
 # (SystemCallFilter, RestrictAddressFamilies, MemoryDenyWriteExecute:
@@ -71,9 +71,16 @@ start() {
 	if /usr/bin/python3 -c 'import seccomp' 2>/dev/null; then
 		set -- /usr/bin/python3 /usr/local/sbin/tw-filter "$UNIT" -- "$@"
 	fi
+	nofile=$(prop LimitNOFILE)
+	# Raising the hard limit takes CAP_SYS_RESOURCE, which systemd has
+	# and a container may not give us: then the highest we may.
+	h=$(ulimit -Hn)
+	[ "$h" = unlimited ] || [ -z "$nofile" ] || [ "$nofile" -le "$h" ] ||
+	    nofile=$h
 	NOTIFY_SOCKET=$NSOCK unshare -m sh -c '
-		rw=$1 caps=$2 nnp=$3
-		shift 3
+		rw=$1 caps=$2 nnp=$3 nofile=$4
+		shift 4
+		[ -n "$nofile" ] && ulimit -n "$nofile"
 		mount --make-rprivate /
 		mount -t tmpfs -o mode=1777 tmpfs /tmp
 		mount -t tmpfs -o mode=1777 tmpfs /var/tmp
@@ -92,7 +99,7 @@ start() {
 		mount -t tmpfs -o ro,mode=0755 tmpfs /home
 		mount -t tmpfs -o ro,mode=0700 tmpfs /root
 		exec setpriv $nnp --bounding-set -all,$caps -- "$@"
-	' sh "$rw" "$caps" "$nnp" "$@" >> "$LOG" 2>&1 < /dev/null &
+	' sh "$rw" "$caps" "$nnp" "$nofile" "$@" >> "$LOG" 2>&1 < /dev/null &
 	echo $! > "$PIDF"
 }
 
