@@ -5,6 +5,8 @@
 #   make test       deps, normal + ASan/UBSan builds, every test, one summary line
 #   make run        HA lab in namespaces as root, else one dry node
 #   make bench      benchmarks, printed as ratios against a floor from the same run
+#   make deb        build/twinwall_<version>_<arch>.deb (debian/, objects in build/deb)
+#   make install    the binary, www/, the systemd unit, man page, /etc/default file
 #
 # Sources are found by wildcard so a new module needs no Makefile edit:
 # appliance/**.c webapi/*.c sync/*.c make the program; tests/unit/test_*.c
@@ -12,7 +14,8 @@
 
 CC	?= cc
 BUILD	?= build
-PKGS	= libmicrohttpd jansson sqlite3 libxml-2.0 openssl libcurl libnftables
+PKGS	= libmicrohttpd jansson sqlite3 libxml-2.0 openssl libcurl libnftables \
+	  libsystemd
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
 	  $(shell xmlrpc-c-config client server-util --libs 2>/dev/null)
@@ -36,7 +39,12 @@ LIBOBJS	:= $(LIBSRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/schema.o
 UNITSRC	:= $(sort $(wildcard tests/unit/test_*.c))
 UNITS	:= $(UNITSRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test test-only run stop bench fuzz clean install asan golden
+UNITDIR	?= $(shell pkg-config --variable=systemdsystemunitdir systemd \
+	   2>/dev/null || echo /lib/systemd/system)
+DEBARCH	= $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+
+.PHONY: all deps test test-only run stop bench fuzz clean install asan golden \
+	deb FORCE
 
 all: $(BUILD)/twinwall $(UNITS)
 
@@ -46,13 +54,28 @@ $(BUILD)/obj/%.o: %.c
 
 # Migrations are compiled in, so a binary never runs against a schema dir
 # of another version.
-$(BUILD)/gen/schema.c: $(sort $(wildcard schema/*.sql)) tests/embed.sh
+# schema.list changes when a migration is added or removed.
+$(BUILD)/gen/schema.c: $(sort $(wildcard schema/*.sql)) tests/embed.sh \
+	    $(BUILD)/gen/schema.list
 	@mkdir -p $(dir $@)
 	sh tests/embed.sh $(sort $(wildcard schema/*.sql)) > $@
+
+$(BUILD)/gen/schema.list: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(sort $(wildcard schema/*.sql))' | cmp -s - $@ || \
+	    echo '$(sort $(wildcard schema/*.sql))' > $@
 
 $(BUILD)/obj/gen/schema.o: $(BUILD)/gen/schema.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The version is compiled into the few files that print it: they are
+# rebuilt when VERSION (or `make VERSION=x.y.z`) changes, and no others.
+VERSIONED := $(shell grep -l TW_VERSION $(SRCS))
+$(VERSIONED:%.c=$(BUILD)/obj/%.o): $(BUILD)/version.stamp
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
 
 $(BUILD)/libtwinwall.a: $(LIBOBJS)
 	@rm -f $@
@@ -96,12 +119,39 @@ bench: deps all
 fuzz:
 	@sh tests/fuzz/run.sh
 
-install: all
+# The schema is compiled in: only the GUI goes to /usr/share/twinwall.
+install: $(BUILD)/twinwall
 	install -d $(DESTDIR)/usr/sbin $(DESTDIR)/usr/share/twinwall
 	install -m 0755 $(BUILD)/twinwall $(DESTDIR)/usr/sbin/twinwall
-	cp -r www schema $(DESTDIR)/usr/share/twinwall/
+	cd www && find . -type d -exec install -d \
+	    '$(DESTDIR)/usr/share/twinwall/www/{}' ';' && \
+	    find . -type f -exec install -m 0644 '{}' \
+	    '$(DESTDIR)/usr/share/twinwall/www/{}' ';'
+	install -D -m 0644 dist/twinwall.service \
+	    $(DESTDIR)$(UNITDIR)/twinwall.service
+	install -D -m 0644 dist/twinwall.8 \
+	    $(DESTDIR)/usr/share/man/man8/twinwall.8
+	install -D -m 0644 dist/twinwall.default \
+	    $(DESTDIR)/etc/default/twinwall
+
+# The package, with debhelper (debian/rules). Its objects are built with
+# Debian's hardening flags in build/deb and reused by the next `make deb`.
+# VERSION must match debian/changelog unless given on the command line
+# (tests/deb builds a second, newer package that way).
+deb:
+	@if [ "$(origin VERSION)" != "command line" ]; then \
+		v=$$(dpkg-parsechangelog -S Version); \
+		[ "$$v" = "$(VERSION)" ] || { echo "deb: VERSION says" \
+		    "$(VERSION), debian/changelog $$v: add a changelog" \
+		    "entry (dch -v $(VERSION))" >&2; exit 1; }; \
+	fi
+	rm -f debian/debhelper-build-stamp
+	BUILD=$(BUILD)/deb DEBDEST=$(BUILD) VERSION=$(VERSION) \
+	    debian/rules binary
+	@echo "deb: $(BUILD)/twinwall_$(VERSION)_$(DEBARCH).deb"
 
 clean:
-	rm -rf build
+	rm -rf build debian/twinwall debian/.debhelper debian/files \
+	    debian/*.substvars debian/*.debhelper debian/debhelper-build-stamp
 
 -include $(OBJS:.o=.d)

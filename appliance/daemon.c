@@ -61,6 +61,7 @@
 #include "tls.h"
 #include "util.h"
 #include "scheduler.h"
+#include "sdnotify.h"
 #include "webapi.h"
 
 #define DAEMON_STOP_WAIT	10	/* seconds for the child to stop */
@@ -440,15 +441,24 @@ child_main(struct parent *pa, int fd, int gfd)
 	exit(status);
 }
 
+/* The unit's readiness is the end of the boot apply, failed or not. */
 void
 parent_boot_done(struct parent *pa)
 {
-	if (pa->pa_boot == PARENT_BOOT_OK)
+	char	status[600];
+
+	if (pa->pa_boot == PARENT_BOOT_OK) {
 		log_info("ready: boot apply in force %.2f s after start",
 		    pa->pa_boot_secs);
-	else
+		snprintf(status, sizeof(status), "running: configuration in "
+		    "force %.2f s after start", pa->pa_boot_secs);
+	} else {
 		log_warnx("ready, but the boot apply failed: %s",
 		    pa->pa_boot_msg);
+		snprintf(status, sizeof(status), "running, DEMOTED: the boot "
+		    "apply failed: %.500s", pa->pa_boot_msg);
+	}
+	(void)sdnotify_ready(status);
 }
 
 static void
@@ -698,6 +708,7 @@ daemon_main(const struct daemon_conf *c)
 		pa.pa_clients[i] = -1;
 
 	log_init("parent", c->d_debug);
+	sdnotify_init();	/* before any fork: no child inherits it */
 	if ((pa.pa_plat = platform_get(c->d_platform)) == NULL)
 		fatalx("unknown platform %s", c->d_platform);
 	if (!c->d_tls && !daemon_listen_is_loopback(c->d_listen))
@@ -748,6 +759,8 @@ daemon_main(const struct daemon_conf *c)
 	    "privilege separation on" : "not root: both halves run as the "
 	    "invoking user");
 	parent_fork_child(&pa);
+	/* READY comes with the end of the boot apply (parent_boot_done). */
+	(void)sdnotify_status("boot apply: bringing back what was in force");
 
 	for (;;) {
 		n = 0;
@@ -774,6 +787,7 @@ daemon_main(const struct daemon_conf *c)
 		}
 		if (sig_term) {
 			log_info("stopping");
+			sdnotify_stopping();
 			parent_shutdown(&pa);
 			log_info("stopped");
 			return 0;
@@ -789,8 +803,11 @@ daemon_main(const struct daemon_conf *c)
 		if (sig_hup) {
 			sig_hup = 0;
 			log_info("SIGHUP: passing it to the api child");
+			sdnotify_reloading();
 			if (pa.pa_child > 0)
 				kill(pa.pa_child, SIGHUP);
+			if (pa.pa_boot != PARENT_BOOT_PENDING)
+				sdnotify_ready("running");
 			continue;
 		}
 		if (pa.pa_fd != -1 && pfd[0].revents & (POLLIN | POLLHUP |

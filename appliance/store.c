@@ -29,6 +29,10 @@
 #include "store.h"
 #include "util.h"
 
+#ifndef TW_VERSION
+#define TW_VERSION "0.0.0"
+#endif
+
 struct store {
 	sqlite3		*st_db;
 	char		*st_dir;
@@ -123,6 +127,29 @@ store_schema_version(struct store *st)
 	return v;
 }
 
+/*
+ * A store written by a newer twinwall (a downgrade, or a copied data
+ * directory): its tables may mean what this binary does not know, so it
+ * is neither read nor written, not even switched to WAL. 0 or -1.
+ */
+static int
+store_schema_check(struct store *st, char *err, size_t errlen)
+{
+	const struct schema_migration	*m;
+	int				 cur = store_schema_version(st);
+	int				 known = 0;
+
+	for (m = schema_migrations; m->sql != NULL; m++)
+		known = m->version;
+	if (cur <= known)
+		return 0;
+	snprintf(err, errlen, "this store has schema version %d, newer than "
+	    "%d, the newest this twinwall %s knows: it was written by a newer "
+	    "twinwall; run that version or restore a backup made by this one",
+	    cur, known, TW_VERSION);
+	return -1;
+}
+
 static int
 store_migrate(struct store *st, char *err, size_t errlen)
 {
@@ -212,6 +239,8 @@ store_open(const char *datadir, char *err, size_t errlen)
 	path = NULL;
 	sqlite3_busy_timeout(st->st_db, 10000);
 	sqlite3_extended_result_codes(st->st_db, 0);
+	if (store_schema_check(st, err, errlen) == -1)
+		goto err;
 	if (store_exec(st, "PRAGMA journal_mode=WAL") == -1 ||
 	    store_exec(st, "PRAGMA synchronous=NORMAL") == -1 ||
 	    store_exec(st, "PRAGMA foreign_keys=ON") == -1) {

@@ -9,7 +9,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 OUT=tests/out
 mkdir -p "$OUT"
-: "${TW_SUITES:=unit render api daemon netns browser}"
+: "${TW_SUITES:=unit render api daemon netns browser deb}"
 : "${TW_BUILDS:=build build/asan}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
@@ -86,6 +86,11 @@ case " $TW_SUITES " in *" netns "*)
 		[ -f "$t" ] || continue
 		suite "netns/$(basename "$t" .sh)" sh "$t"
 	done ;;
+esac
+# The Debian package: built, checked, installed and upgraded in a
+# throwaway root (root only; it says SKIP otherwise).
+case " $TW_SUITES " in *" deb "*)
+	suite "deb/package" sh tests/deb/test_package.sh ;;
 esac
 case " $TW_SUITES " in *" browser "*)
 	for t in tests/browser/test_*.mjs; do
