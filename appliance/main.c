@@ -216,10 +216,15 @@ cmd_apikey(int argc, char **argv)
 	if ((dir = cli_datadir(data, 1)) == NULL)
 		return 1;
 	if ((st = cli_store_open(dir)) != NULL) {
-		if (auth_apikey_create(st, user, descr, key, secret) == 0) {
+		if ((ch = auth_apikey_create(st, user, descr, key,
+		    secret)) == 0) {
 			printf("%s %s\n", key, secret);
 			ret = 0;
-		} else
+		} else if (ch == AUTH_EDISABLED)
+			fprintf(stderr, "twinwall: no API key made: user %s is "
+			    "disabled (a key of a disabled user never works; "
+			    "enable the user first)\n", user);
+		else
 			fprintf(stderr, "twinwall: no API key made (does user "
 			    "%s exist?)\n", user);
 		cli_store_close(st, dir);

@@ -233,10 +233,10 @@ test_crud_and_toggle(void **state)
 	assert_string_equal(cfg_str(row, "destination_port"), "22"); /* kept */
 	json_decref(row);
 
-	assert_int_equal(cfg_toggle(&fx->ctx, sec, uuid, -1, &en, &ch), 0);
+	assert_int_equal(cfg_toggle(&fx->ctx, sec, uuid, -1, &en, &ch, NULL), 0);
 	assert_int_equal(en, 0);
 	assert_int_equal(ch, 1);
-	assert_int_equal(cfg_toggle(&fx->ctx, sec, uuid, 0, &en, &ch), 0);
+	assert_int_equal(cfg_toggle(&fx->ctx, sec, uuid, 0, &en, &ch, NULL), 0);
 	assert_int_equal(ch, 0);
 
 	assert_int_equal(cfg_del(&fx->ctx, sec, uuid, &e), 0);
@@ -421,7 +421,8 @@ test_revision_rewind(void **state)
 			break;
 		case 1:
 			assert_int_equal(cfg_toggle(&fx->ctx,
-			    cfg_section("aliases"), uuid, 0, &en, &ch), 0);
+			    cfg_section("aliases"), uuid, 0, &en, &ch, NULL),
+			    0);
 			break;
 		case 2:
 			assert_int_equal(add(fx, "filter_rules", RULE "}",
