@@ -817,9 +817,12 @@ webapi_start(const struct webapi_conf *conf)
 	if (soft > hard - hard / 16)
 		soft = hard - hard / 16;
 	api_conn_soft = soft;
-	memlimit = 2 * (size_t)api_limit(API_LIM_HEADER_BYTES) + (16u << 10);
-	if (memlimit < (32u << 10))
-		memlimit = 32u << 10;
+	/*
+	 * Each connection's buffer (headers, a slice of the body, the answer's
+	 * headers) is what an idle flood multiplies: header_bytes and room
+	 * for the rest, 16 KiB by default where libmicrohttpd would take 32.
+	 */
+	memlimit = (size_t)api_limit(API_LIM_HEADER_BYTES) + (8u << 10);
 	flags |= MHD_ALLOW_SUSPEND_RESUME;
 	if (api_delay_start() == -1) {
 		api_auth_fini();
