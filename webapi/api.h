@@ -216,6 +216,8 @@ int	api_reply_msg(struct api_resp *, int status, const char *result,
 	    const char *msg);
 int	api_reply_status(struct api_resp *, int status, const char *msg);
 int	api_reply_validations(struct api_resp *, json_t *validations);
+/* 400 with one validation message (nothing taken over). */
+int	api_reply_invalid(struct api_resp *, const char *field, const char *msg);
 /* 401 Authentication Failed, or 429 + Retry-After when throttled. */
 int	api_reply_auth_failed(struct api_req *, struct api_resp *);
 /* The request's arguments: body (JSON or form) over query. Borrowed. */

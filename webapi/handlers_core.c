@@ -316,8 +316,8 @@ api_handle_throttle_reset(struct api_req *req, struct api_resp *resp)
 	char			 src[INET6_ADDRSTRLEN + 4];
 
 	if (api_src_parse(req->r_params[0], &k) == -1)
-		return api_reply_validations(resp, json_pack("{s:s}",
-		    "source", "an IPv4 address or an IPv6 address or /64"));
+		return api_reply_invalid(resp,
+		    "source", "an IPv4 address or an IPv6 address or /64");
 	api_src_forget(&k);
 	api_src_text(&k, src, sizeof(src));
 	log_info("api: %s: throttle reset by %s", src, req->r_actor);

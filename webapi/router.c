@@ -267,6 +267,17 @@ api_reply_status(struct api_resp *resp, int status, const char *msg)
 	    "message", msg));
 }
 
+/* 400 naming one field and why. */
+int
+api_reply_invalid(struct api_resp *resp, const char *field, const char *msg)
+{
+	json_t	*v = json_pack("{s:s}", field, msg);
+	int	 ret = api_reply_validations(resp, v);
+
+	json_decref(v);
+	return ret;
+}
+
 /* 401, or 429 with Retry-After when the source is throttled (source.c). */
 int
 api_reply_auth_failed(struct api_req *req, struct api_resp *resp)

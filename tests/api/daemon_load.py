@@ -181,6 +181,8 @@ def t_503_past_source_limit(env):
               "limit: %r" % body[:200])
         more = hold("127.0.0.5", d.port, per)
         socks += more
+        wait_for(lambda: source_row(d, "127.0.0.5")["connections"] >=
+                 2 * per, 5, "%d connections counted" % (2 * per))
         # Past twice the limit: closed at accept, no answer at all.
         s = socket.socket()
         s.bind(("127.0.0.5", 0))

@@ -222,6 +222,9 @@ def t_throttle_xmlrpc(env):
     row = throttle_row(d, "127.0.0.11")
     check(row and row["last_kind"] == "xmlrpc", "row %r" % row)
     reset(d, "127.0.0.11")
+    check(throttle_row(d, "127.0.0.11") is None, "still listed after reset")
+    r = d.post("/api/core/system/throttle_reset/not-an-address")
+    check(r.status == 400 and "source" in r.raw.decode(), "bad source: %r" % r)
 
 
 def expect_limit(r, status, name, what):
