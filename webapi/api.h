@@ -70,6 +70,14 @@ struct api_srckey {
 	unsigned char	k[16];
 };
 
+/* What a failed credential was presented to (source.c names them). */
+enum api_auth_kind {
+	API_AUTH_LOGIN,		/* core/login */
+	API_AUTH_BASIC,		/* HTTP Basic on an API route */
+	API_AUTH_XMLRPC,	/* HTTP Basic on /xmlrpc.php */
+	API_AUTH__N
+};
+
 /* Counters of source.c, shown by core/system/throttle. */
 enum api_src_stat {
 	API_SRC_REFUSED,	/* closed at accept: twice the per-source limit */
@@ -167,12 +175,12 @@ void	api_src_count(enum api_src_stat);
  */
 int	api_src_auth_begin(const struct api_srckey *);
 /*
- * After the check: counts a failure (logged with kind, "login",
- * "apikey" or "xmlrpc", and the account name, never the secret) and
- * returns the milliseconds to hold the answer back.
+ * After the check: counts a failure (logged with its kind and the
+ * account name, never the secret) and returns the milliseconds to hold
+ * the answer back.
  */
-int	api_src_auth_end(const struct api_srckey *, int ok, const char *kind,
-	    const char *name);
+int	api_src_auth_end(const struct api_srckey *, int ok,
+	    enum api_auth_kind, const char *name);
 /* Forgives a source its failures and lock-out. */
 void	api_src_forget(const struct api_srckey *);
 /* New object: counters, limits and the busiest sources. */

@@ -237,7 +237,8 @@ api_auth_basic(struct api_req *req, const char *hdr)
 	if (api_cache_lookup(req, name, mac))
 		ret = 0;
 	else if ((st = api_store()) == NULL) {
-		api_src_auth_end(&req->r_src, 1, "", NULL);	/* no guess */
+		/* No guess was judged. */
+		api_src_auth_end(&req->r_src, 1, API_AUTH_BASIC, NULL);
 		goto done;
 	} else if (auth_apikey_check(st, name, secret, req->r_user,
 	    sizeof(req->r_user)) == 1) {
@@ -254,8 +255,8 @@ api_auth_basic(struct api_req *req, const char *hdr)
 		api_cache_insert(req, name, mac);
 	}
 	req->r_delay_ms = api_src_auth_end(&req->r_src, ret == 0,
-	    strcmp(req->r_url, "/xmlrpc.php") == 0 ? "xmlrpc" : "basic auth",
-	    name);
+	    strcmp(req->r_url, "/xmlrpc.php") == 0 ? API_AUTH_XMLRPC :
+	    API_AUTH_BASIC, name);
 done:
 	if (dec != NULL) {
 		explicit_bzero(dec, inlen / 4 * 3 + 1);

@@ -252,7 +252,8 @@ api_handle_login(struct api_req *req, struct api_resp *resp)
 		goto done;
 	}
 	ok = auth_user_login(st, user, pass) == 1;
-	req->r_delay_ms = api_src_auth_end(&req->r_src, ok, "login", user);
+	req->r_delay_ms = api_src_auth_end(&req->r_src, ok, API_AUTH_LOGIN,
+	    user);
 	if (!ok) {
 		ret = api_reply_auth_failed(req, resp);
 		goto done;

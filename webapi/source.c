@@ -49,8 +49,14 @@ struct api_src {
 	int			 s_locks;	/* lock-outs; each doubles the next */
 	double			 s_last_fail;	/* util_now() */
 	double			 s_locked_until;
-	char			 s_kind[16];	/* of the last failure */
+	enum api_auth_kind	 s_kind;	/* of the last failure */
 	char			 s_name[33];	/* account name tried, printable */
+};
+
+static const char *const api_auth_kinds[API_AUTH__N] = {
+	[API_AUTH_LOGIN] = "login",
+	[API_AUTH_BASIC] = "basic auth",
+	[API_AUTH_XMLRPC] = "xmlrpc",
 };
 
 static pthread_mutex_t	 api_src_mtx = PTHREAD_MUTEX_INITIALIZER;
@@ -285,9 +291,10 @@ done:
 }
 
 int
-api_src_auth_end(const struct api_srckey *k, int ok, const char *kind,
+api_src_auth_end(const struct api_srckey *k, int ok, enum api_auth_kind ak,
     const char *name)
 {
+	const char	*kind = api_auth_kinds[ak < API_AUTH__N ? ak : 0];
 	struct api_src	*e;
 	char		 src[INET6_ADDRSTRLEN + 4];
 	double		 now = util_now(), lock = 0;
@@ -310,7 +317,7 @@ api_src_auth_end(const struct api_srckey *k, int ok, const char *kind,
 	n = ++e->s_fails;
 	e->s_last_fail = now;
 	api_src_stat[API_SRC_FAILURES]++;
-	util_strlcpy(e->s_kind, kind, sizeof(e->s_kind));
+	e->s_kind = ak < API_AUTH__N ? ak : API_AUTH_BASIC;
 	util_strlcpy(e->s_name, name != NULL && api_printable(name) ? name :
 	    "(unprintable)", sizeof(e->s_name));
 	if (n > nfree) {
@@ -405,7 +412,7 @@ api_src_report(void)
 			json_object_set_new(o, "last_failure",
 			    json_integer((json_int_t)e->s_last_fail));
 			json_object_set_new(o, "last_kind",
-			    json_string(e->s_kind));
+			    json_string(api_auth_kinds[e->s_kind]));
 			json_object_set_new(o, "last_name",
 			    json_string(e->s_name));
 		}
