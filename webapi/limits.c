@@ -44,6 +44,9 @@ static const struct api_limit_row api_limit_rows[API_LIM__N] = {
 	    "bytes", "request line and headers together; larger is 431" },
 	[API_LIM_BODY_BYTES] = { "body_bytes", API_MAX_BODY, 4096, 64 << 20,
 	    "bytes", "request body; larger is 413" },
+	[API_LIM_BODY_MEMORY] = { "body_memory", 64L << 20, 1L << 20,
+	    4096L << 20, "bytes", "request bodies held in memory at once, "
+	    "all connections together; a body past it is 503" },
 	[API_LIM_JSON_DEPTH] = { "json_depth", 16, 2, 512, "levels",
 	    "nesting of objects and arrays in a JSON body; deeper is 400" },
 	[API_LIM_ITEMS] = { "items", 10000, 16, 1000000, "items",

@@ -27,6 +27,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,12 +53,19 @@
 #define API_FD_RESERVE	128	/* files besides connections: stores, logs */
 #define API_RETRY_BUSY	5	/* Retry-After of a 503, seconds */
 
+/* Why a body was not kept: it is read and dropped, then refused. */
+enum {
+	API_BODY_KEPT,
+	API_BODY_TOOLARGE,	/* past body_bytes: 413 */
+	API_BODY_BUSY,		/* past body_memory, all requests: 503 */
+};
+
 /* One request. */
 struct api_conn {
 	char			*c_buf;
 	size_t			 c_len;
-	size_t			 c_cap;
-	int			 c_toolarge;
+	size_t			 c_cap;		/* counted in api_body_mem */
+	int			 c_toolarge;	/* API_BODY_* */
 	struct MHD_Response	*c_held;	/* answer delay.c holds back */
 	unsigned int		 c_held_status;
 };
@@ -81,6 +89,7 @@ static char			*api_cert, *api_key;
 static size_t			 api_keylen;
 static double			 api_started;
 static long			 api_conn_soft;	/* 503 past it */
+static atomic_long		 api_body_mem;	/* bytes of bodies held */
 
 static _Thread_local struct store *api_tls_store;
 static pthread_mutex_t		 api_stores_mtx = PTHREAD_MUTEX_INITIALIZER;
@@ -295,13 +304,69 @@ api_send_close(struct MHD_Connection *conn, int status, int retry,
 	return api_send(conn, &resp, api_cf.w_tls);
 }
 
-/* The body limit as the answers name it. */
-static void
-api_body_msg(char *buf, size_t len)
+/*
+ * Why a body was dropped, as the answer says it: the message (naming
+ * the limit) into buf, the status returned.
+ */
+static int
+api_body_msg(const struct api_conn *c, char *buf, size_t len)
 {
+	if (c->c_toolarge == API_BODY_BUSY) {
+		snprintf(buf, len, "server busy: request bodies in memory "
+		    "exceed %s (%ld bytes); retry", api_limit_name(
+		    API_LIM_BODY_MEMORY), api_limit(API_LIM_BODY_MEMORY));
+		return MHD_HTTP_SERVICE_UNAVAILABLE;
+	}
 	snprintf(buf, len, "request body exceeds %s (%ld bytes)",
 	    api_limit_name(API_LIM_BODY_BYTES),
 	    api_limit(API_LIM_BODY_BYTES));
+	return MHD_HTTP_CONTENT_TOO_LARGE;
+}
+
+/* Drops what c buffered (it may hold a password) and its count. */
+static void
+api_body_drop(struct api_conn *c)
+{
+	if (c->c_buf != NULL) {
+		explicit_bzero(c->c_buf, c->c_cap);
+		free(c->c_buf);
+	}
+	atomic_fetch_sub(&api_body_mem, (long)c->c_cap);
+	c->c_buf = NULL;
+	c->c_len = c->c_cap = 0;
+}
+
+/*
+ * Makes room for n more bytes, within body_bytes for this request and
+ * body_memory for all of them; else the body is dropped and why kept
+ * in c_toolarge.
+ */
+static void
+api_body_grow(struct api_conn *c, size_t n, size_t max)
+{
+	size_t	cap;
+	long	delta;
+
+	if (c->c_len + n > max) {
+		api_body_drop(c);
+		c->c_toolarge = API_BODY_TOOLARGE;
+		return;
+	}
+	if (c->c_len + n <= c->c_cap)
+		return;
+	cap = c->c_len + n < 4096 ? 4096 : (c->c_len + n) * 2;
+	if (cap > max)
+		cap = max;
+	delta = (long)(cap - c->c_cap);
+	if (atomic_fetch_add(&api_body_mem, delta) + delta >
+	    api_limit(API_LIM_BODY_MEMORY)) {
+		atomic_fetch_sub(&api_body_mem, delta);
+		api_body_drop(c);
+		c->c_toolarge = API_BODY_BUSY;
+		return;
+	}
+	c->c_buf = xrealloc(c->c_buf, cap);
+	c->c_cap = cap;
 }
 
 struct api_query {
@@ -364,7 +429,8 @@ api_process_xmlrpc(struct MHD_Connection *conn, const char *url, int m,
 	struct api_req	 req;
 	struct api_resp	 resp;
 	enum MHD_Result	 ret;
-	char		 msg[96];
+	char		 msg[128];
+	int		 st;
 
 	memset(&req, 0, sizeof(req));
 	memset(&resp, 0, sizeof(resp));
@@ -374,8 +440,8 @@ api_process_xmlrpc(struct MHD_Connection *conn, const char *url, int m,
 	req.r_tls = api_cf.w_tls;
 	api_conn_src(conn, &req.r_src);
 	if (c->c_toolarge) {
-		api_body_msg(msg, sizeof(msg));
-		api_reply_msg(&resp, MHD_HTTP_CONTENT_TOO_LARGE, "failed", msg);
+		st = api_body_msg(c, msg, sizeof(msg));
+		api_reply_msg(&resp, st, "failed", msg);
 	} else if (api_xmlrpc(&req, c->c_buf, c->c_len, &resp) == -1) {
 		free(resp.rs_raw);
 		resp.rs_raw = NULL;
@@ -406,9 +472,8 @@ api_process(struct MHD_Connection *conn, const char *url, const char *method,
 		return api_process_xmlrpc(conn, url, m, c);
 	if (strncmp(url, "/api/", 5) != 0 && strcmp(url, "/api") != 0) {
 		if (c->c_toolarge) {
-			api_body_msg(err, sizeof(err));
-			return api_send_msg(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-			    err);
+			st = api_body_msg(c, err, sizeof(err));
+			return api_send_msg(conn, st, err);
 		}
 		if (api_static_serve(conn, url, m, api_cf.w_wwwdir,
 		    api_cf.w_tls) == 0)
@@ -437,8 +502,8 @@ api_process(struct MHD_Connection *conn, const char *url, const char *method,
 	}
 
 	if (c->c_toolarge) {
-		api_body_msg(err, sizeof(err));
-		api_reply_msg(&resp, MHD_HTTP_CONTENT_TOO_LARGE, "failed", err);
+		st = api_body_msg(c, err, sizeof(err));
+		api_reply_msg(&resp, st, "failed", err);
 		goto send;
 	}
 	req.r_bodylen = c->c_len;
@@ -504,7 +569,8 @@ api_admit(struct MHD_Connection *conn, const char *url, enum MHD_Result *ret)
 		    API_RETRY_BUSY, msg);
 		return 1;
 	}
-	MHD_get_connection_values(conn, MHD_HEADER_KIND | MHD_COOKIE_KIND |
+	/* The cookies are in their header already: not counted twice. */
+	MHD_get_connection_values(conn, MHD_HEADER_KIND |
 	    MHD_GET_ARGUMENT_KIND, api_header_size_it, &n);
 	if ((long)n > api_limit(API_LIM_HEADER_BYTES)) {
 		snprintf(msg, sizeof(msg), "request line and headers exceed "
@@ -527,7 +593,7 @@ api_access(void *cls, struct MHD_Connection *conn, const char *url,
 	size_t		 n;
 
 	enum MHD_Result	 ret;
-	char		 msg[96];
+	char		 msg[128];
 	size_t		 max = (size_t)api_limit(API_LIM_BODY_BYTES);
 
 	(void)cls;
@@ -541,9 +607,9 @@ api_access(void *cls, struct MHD_Connection *conn, const char *url,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL && strtoull(cl, NULL, 10) >
 		    (max > API_DRAIN_MAX ? max : API_DRAIN_MAX)) {
-			api_body_msg(msg, sizeof(msg));
-			return api_send_close(conn,
-			    MHD_HTTP_CONTENT_TOO_LARGE, 0, msg);
+			c->c_toolarge = API_BODY_TOOLARGE;
+			return api_send_close(conn, api_body_msg(c, msg,
+			    sizeof(msg)), 0, msg);
 		}
 		return MHD_YES;
 	}
@@ -559,23 +625,9 @@ api_access(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_size = 0;
 		if (c->c_toolarge)
 			return MHD_YES;
-		if (c->c_len + n > max) {
-			/* Stop buffering; keep reading so the 413 arrives. */
-			c->c_toolarge = 1;
-			if (c->c_buf != NULL)
-				explicit_bzero(c->c_buf, c->c_len);
-			free(c->c_buf);
-			c->c_buf = NULL;
-			c->c_len = c->c_cap = 0;
+		/* Dropped: keep reading so that the refusal arrives. */
+		if (api_body_grow(c, n, max), c->c_toolarge)
 			return MHD_YES;
-		}
-		if (c->c_len + n > c->c_cap) {
-			c->c_cap = c->c_len + n < 4096 ? 4096 :
-			    (c->c_len + n) * 2;
-			if (c->c_cap > max)
-				c->c_cap = max;
-			c->c_buf = xrealloc(c->c_buf, c->c_cap);
-		}
 		memcpy(c->c_buf + c->c_len, upload, n);
 		c->c_len += n;
 		return MHD_YES;
@@ -595,10 +647,7 @@ api_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	if (c->c_held != NULL)
 		MHD_destroy_response(c->c_held);
-	if (c->c_buf != NULL) {
-		explicit_bzero(c->c_buf, c->c_cap);
-		free(c->c_buf);
-	}
+	api_body_drop(c);
 	free(c);
 	*con_cls = NULL;
 	/* Between two requests the keep-alive bound applies (see top). */

@@ -12,7 +12,8 @@ TLS), clients bound to several source addresses (127.0.0.7, .8, ...):
                 forgives it. The same for wrong API secrets (HTTP Basic)
                 and wrong XML-RPC logins.
   limits        oversized header (431), body (413), JSON nesting (400)
-                and item count (413), each naming its limit
+                and item count (413), each naming its limit; bodies held
+                at once past body_memory (503)
   TLS           1.0 and 1.1 refused, 1.2 and 1.3 served (a local server
                 proves the client really offers the old versions); CSP,
                 HSTS, X-Frame-Options DENY and nosniff on API answers,
@@ -250,6 +251,27 @@ def t_limit_body(env):
     expect_limit(r, 413, "body_bytes", "1 MiB body")
 
 
+def t_limit_body_memory(env):
+    d = env["mem"]
+    auth = basic(d.key, d.secret)
+    head = ("POST /api/core/ping HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\n"
+            "Content-Type: application/json\r\nContent-Length: %%d\r\n\r\n"
+            % auth)
+    # One upload holds the whole budget (body_memory = 1 MiB) ...
+    slow = socket.create_connection(("127.0.0.1", d.port))
+    slow.sendall((head % 1000000).encode() + b" " * 700000)
+    time.sleep(0.5)
+    try:
+        # ... so another body is refused, naming the limit.
+        r = d.post("/api/core/ping", raw=b" " * 300000)
+        expect_limit(r, 503, "body_memory", "a body past body_memory")
+    finally:
+        slow.close()
+    # Freed with its connection: bodies are taken again.
+    wait_for(lambda: d.post("/api/core/ping", {"a": "b"}).status == 200, 5,
+             "a body accepted again")
+
+
 def t_limit_depth(env):
     d = env["http"]
     deep = "[" * 17 + "]" * 17
@@ -442,6 +464,7 @@ TESTS = [
     ("throttle: wrong XML-RPC logins", t_throttle_xmlrpc),
     ("limit: header", t_limit_header),
     ("limit: body", t_limit_body),
+    ("limit: bodies in memory", t_limit_body_memory),
     ("limit: JSON nesting", t_limit_depth),
     ("limit: items", t_limit_items),
     ("TLS: 1.0/1.1 refused, 1.2/1.3 served", t_tls_versions),
@@ -456,6 +479,8 @@ def setup():
     try:
         env["http"] = Daemon("limits", auto_key=True).start()
         env["tls"] = Daemon("limits-tls", tls=True, auto_key=True).start()
+        env["mem"] = Daemon("limits-mem", auto_key=True, args=[
+            "--limit", "body_memory=1048576"]).start()
     except Exception:
         for d in env.values():
             d.cleanup()
