@@ -74,8 +74,9 @@ cfg_users_guard(struct store *st, int before, struct cfg_errors *e)
 	if (before == 0 && users_count(st, "SELECT count(*) FROM users "
 	    "WHERE password != ''") == 0)
 		return 0;
-	cfg_error(e, "users", "no enabled admin user with a password would "
-	    "remain; refusing to lock every administrator out");
+	if (e != NULL)
+		cfg_error(e, "users", "no enabled admin user with a password "
+		    "would remain; refusing to lock every administrator out");
 	return -1;
 }
 
