@@ -458,6 +458,19 @@ def t_lockout_api_and_apikey(env):
     check(d.get("/api/core/ping").status == 200, "root's key still works")
 
 
+def t_limit_option(env):
+    d = env["http"]
+    for arg, words in (("json_depth=1", "from 2 to 512"),
+                       ("bogus=1", "unknown limit"), ("items", "NAME=VALUE")):
+        out = d.cli("daemon", "--data", d.datadir, "--listen",
+                    "127.0.0.1:1", "--limit", arg)
+        check(out.returncode == 2 and words in out.stderr,
+              "--limit %s: %d %r" % (arg, out.returncode, out.stderr))
+    out = d.cli("daemon", "--limit", "help")
+    check(out.returncode == 0 and "per_source_connections" in out.stdout,
+          "--limit help: %r" % out.stdout[:200])
+
+
 TESTS = [
     ("throttle: 1,000 wrong passwords", t_throttle_login),
     ("throttle: wrong API secrets", t_throttle_basic),
@@ -467,6 +480,7 @@ TESTS = [
     ("limit: bodies in memory", t_limit_body_memory),
     ("limit: JSON nesting", t_limit_depth),
     ("limit: items", t_limit_items),
+    ("limit: daemon --limit NAME=VALUE", t_limit_option),
     ("TLS: 1.0/1.1 refused, 1.2/1.3 served", t_tls_versions),
     ("TLS: security headers", t_tls_headers),
     ("lock-out: import-xml without a root hash", t_lockout_import_xml),
