@@ -25,6 +25,7 @@
 #include "render/render.h"
 #include "store.h"
 #include "util.h"
+#include "webapi.h"
 
 #define PASSWORD_MIN	8
 #define PASSWORD_MAX	128
@@ -58,7 +59,8 @@ static const struct command commands[] = {
 	    "[--platform dry|linux|freebsd]", "the console setup menu" },
 	{ "daemon", cmd_daemon, "daemon --data DIR --listen ADDR:PORT "
 	    "[--platform dry|linux|freebsd] [--no-tls] [--user NAME] "
-	    "[--www DIR] [-d]", "run the appliance (root parent + API child)" },
+	    "[--www DIR] [--limit NAME=VALUE|help]... [-d]",
+	    "run the appliance (root parent + API child)" },
 	{ "apikey", cmd_apikey, "apikey --data DIR --user NAME "
 	    "[--descr TEXT]", "create an API key; prints KEY SECRET" },
 	{ "passwd", cmd_passwd, "passwd --data DIR [--user NAME]",
@@ -125,11 +127,12 @@ cmd_daemon(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "www", required_argument, NULL, 'w' },
 		{ "debug", no_argument, NULL, 'd' },
+		{ "limit", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct daemon_conf	 c;
 	const char		*data = NULL, *www = NULL;
-	char			*dir, *wwwdir = NULL;
+	char			*dir, *wwwdir = NULL, err[128];
 	int			 ch, ret;
 
 	memset(&c, 0, sizeof(c));
@@ -145,6 +148,17 @@ cmd_daemon(int argc, char **argv)
 		case 'u': c.d_user = optarg; break;
 		case 'w': www = optarg; break;
 		case 'd': c.d_debug = 1; break;
+		case 'L':
+			/* The API child inherits the bounds (webapi/limits.c). */
+			if (strcmp(optarg, "help") == 0) {
+				webapi_limits_print(stdout);
+				return 0;
+			}
+			if (webapi_limit_set(optarg, err, sizeof(err)) == -1) {
+				fprintf(stderr, "twinwall: --limit %s\n", err);
+				return 2;
+			}
+			break;
 		default: return usage("daemon");
 		}
 	}
@@ -203,10 +217,15 @@ cmd_apikey(int argc, char **argv)
 	if ((dir = cli_datadir(data, 1)) == NULL)
 		return 1;
 	if ((st = cli_store_open(dir)) != NULL) {
-		if (auth_apikey_create(st, user, descr, key, secret) == 0) {
+		if ((ch = auth_apikey_create(st, user, descr, key,
+		    secret)) == 0) {
 			printf("%s %s\n", key, secret);
 			ret = 0;
-		} else
+		} else if (ch == AUTH_EDISABLED)
+			fprintf(stderr, "twinwall: no API key made: user %s is "
+			    "disabled (a key of a disabled user never works; "
+			    "enable the user first)\n", user);
+		else
 			fprintf(stderr, "twinwall: no API key made (does user "
 			    "%s exist?)\n", user);
 		cli_store_close(st, dir);

@@ -418,9 +418,10 @@ int
 api_handle_toggle(struct api_req *req, struct api_resp *resp)
 {
 	const struct cfg_section	*sec = req->r_section;
+	struct cfg_errors		 errs;
 	struct cfg_ctx			 ctx;
 	char				 uuid[UUID_LEN + 1];
-	int				 rc, want, enabled = 0, changed = 0;
+	int				 rc, ret, want, enabled = 0, changed = 0;
 
 	if (sec->s_toggle == NULL)
 		return api_reply_status(resp, MHD_HTTP_NOT_FOUND, "Not Found");
@@ -432,12 +433,15 @@ api_handle_toggle(struct api_req *req, struct api_resp *resp)
 	if (api_resolve(ctx.c_st, sec, req->r_params[0], uuid) == -1)
 		return api_not_found(resp);
 	ctx.c_user = req->r_actor;
-	rc = cfg_toggle(&ctx, sec, uuid, want, &enabled, &changed);
+	cfg_errors_init(&errs, sec->s_key);
+	rc = cfg_toggle(&ctx, sec, uuid, want, &enabled, &changed, &errs);
 	if (rc == 0)
 		api_after_write(ctx.c_st, sec);
-	return api_cfg_result(resp, rc, NULL, rc != 0 ? NULL :
+	ret = api_cfg_result(resp, rc, &errs, rc != 0 ? NULL :
 	    json_pack("{s:s,s:b}", "result", enabled ? "Enabled" : "Disabled",
 	    "changed", changed));
+	cfg_errors_free(&errs);
+	return ret;
 }
 
 int

@@ -149,6 +149,13 @@ static const struct api_route api_route_table[] = {
 	    0, 0, NULL, "Version, uptime, platform, dirty subsystems, "
 	    "configuration hash"),
 	APPLY("core", "system", "reconfigure", "system"),
+	R(API_GET, "core", "system", "throttle", api_handle_throttle, NULL,
+	    RD, 0, 0, NULL, "Connections and failed credentials per source "
+	    "(IPv4 address, IPv6 /64), lock-outs, counters, the limits in "
+	    "force"),
+	R(API_POST, "core", "system", "throttle_reset",
+	    api_handle_throttle_reset, NULL, WR, 1, 1, "source",
+	    "Forgive a source its failed credentials and lock-out"),
 
 	CRUD("core", "cron", "cron_jobs", "_job"),
 	CRUD("core", "cron", "cron_jobs", "_item"),
@@ -260,6 +267,33 @@ api_reply_status(struct api_resp *resp, int status, const char *msg)
 	    "message", msg));
 }
 
+/* 400 naming one field and why. */
+int
+api_reply_invalid(struct api_resp *resp, const char *field, const char *msg)
+{
+	json_t	*v = json_pack("{s:s}", field, msg);
+	int	 ret = api_reply_validations(resp, v);
+
+	json_decref(v);
+	return ret;
+}
+
+/* 401, or 429 with Retry-After when the source is throttled (source.c). */
+int
+api_reply_auth_failed(struct api_req *req, struct api_resp *resp)
+{
+	char msg[128];
+
+	if (req->r_retry_after <= 0)
+		return api_reply_status(resp, MHD_HTTP_UNAUTHORIZED,
+		    "Authentication Failed");
+	snprintf(msg, sizeof(msg), "Too Many Requests: too many failed "
+	    "credentials from this address; retry after %d s",
+	    req->r_retry_after);
+	resp->rs_retry_after = req->r_retry_after;
+	return api_reply_status(resp, MHD_HTTP_TOO_MANY_REQUESTS, msg);
+}
+
 int
 api_reply_validations(struct api_resp *resp, json_t *v)
 {
@@ -354,8 +388,7 @@ api_route_dispatch(struct api_req *req, struct api_resp *resp)
 	}
 	if (found == NULL || found->r_priv != API_PRIV_PUBLIC) {
 		if (api_auth_request(req) == -1) {
-			ret = api_reply_status(resp, MHD_HTTP_UNAUTHORIZED,
-			    "Authentication Failed");
+			ret = api_reply_auth_failed(req, resp);
 			goto done;
 		}
 	}

@@ -76,7 +76,9 @@ api_xmlrpc(struct api_req *req, const char *body, size_t len,
 		return api_reply_status(resp, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "Method Not Allowed");
 	}
-	if (api_auth_request(req) == -1 || req->r_via == API_VIA_SESSION ||
+	if (api_auth_request(req) == -1 && req->r_retry_after > 0)
+		return api_reply_auth_failed(req, resp);
+	if (req->r_via == API_VIA_NONE || req->r_via == API_VIA_SESSION ||
 	    strcmp(req->r_scope, "admin") != 0)
 		return api_xml_reply(resp, MHD_HTTP_OK, api_xmlrpc_authfail,
 		    sizeof(api_xmlrpc_authfail) - 1);

@@ -142,9 +142,13 @@ int	 cfg_set(struct cfg_ctx *, const struct cfg_section *,
 	    const char *uuid, json_t *in, struct cfg_errors *);
 int	 cfg_del(struct cfg_ctx *, const struct cfg_section *,
 	    const char *uuid, struct cfg_errors *);
-/* want: 1 enable, 0 disable, -1 flip. *enabledp: state after. */
+/*
+ * want: 1 enable, 0 disable, -1 flip. *enabledp: state after. e (may be
+ * NULL) receives why a toggle was refused.
+ */
 int	 cfg_toggle(struct cfg_ctx *, const struct cfg_section *,
-	    const char *uuid, int want, int *enabledp, int *changedp);
+	    const char *uuid, int want, int *enabledp, int *changedp,
+	    struct cfg_errors *e);
 /* Moves uuid to just before before_uuid (CFG_S_SEQUENCE sections). */
 int	 cfg_move_before(struct cfg_ctx *, const struct cfg_section *,
 	    const char *uuid, const char *before_uuid);

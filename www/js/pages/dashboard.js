@@ -1,6 +1,7 @@
 // Dashboard: this node's role, every VIP's state, demotion/maintenance,
-// the last sync and drift, the failover timeline, and (in the banners
-// above) every dirty section with its Apply button.
+// the last sync and drift, who is guessing at the management plane, the
+// failover timeline, and (in the banners above) every dirty section with
+// its Apply button.
 import { api } from '../api.js';
 import { h, clear, notice, kvTable, rowsTable, rowsOf, flatten, fmtDuration } from '../dom.js';
 import { carpOf, inMaintenance } from './vipstatus.js';
@@ -16,6 +17,20 @@ function roleOf(vips) {
   if (st.every((s) => s === 'MASTER')) return ['master', 'This node holds every VIP.'];
   if (st.every((s) => s === 'BACKUP')) return ['backup', 'The peer holds every VIP.'];
   return ['split', 'VIPs are split between the nodes: check links and demotion.'];
+}
+
+// core/system/throttle: one line on guessing and floods, then the
+// sources that are locked out or failing, worst first.
+function accessCard(t) {
+  const c = t.counters || {};
+  const bad = (t.sources || []).filter((r) => r.failures > 0);
+  const line = `${t.locked || 0} source${t.locked === 1 ? '' : 's'} locked out, ` +
+    `${c.auth_failures || 0} failed credentials, ${c.answered_429 || 0} answered 429, ` +
+    `${c.answered_503 || 0} busy (503), ${t.connections || 0} open connections`;
+  return h('div', { id: 'access' }, h('p', {}, line),
+    bad.length ? rowsTable(bad.slice(0, 5).map((r) => ({ source: r.source, failures: r.failures,
+      locked: r.locked ? `${r.retry_after} s` : 'no', 'last try': `${r.last_kind} as ${r.last_name}` })))
+      : h('p', {}, 'No failed logins or API keys recently.'));
 }
 
 async function card(heading, fn, cls = '') {
@@ -48,7 +63,8 @@ export async function render(ctx, root) {
         : h('p', {}, 'No VIPs. ', h('a', { href: '#/vips' }, 'Add a CARP VIP'), '.');
     }, '.span2'),
     await card('Last synchronization', async () => { const a = await api.get('core/hasync_status/last'); const r = rowsOf(a); return r ? (r.length ? rowsTable(syncRows(r.slice(0, 3))) : h('p', {}, 'No synchronization yet.')) : kvTable(flatten(a)); }),
-    await card('Configuration drift', async () => kvTable(flatten(await api.get('core/hasync_status/drift'))))));
+    await card('Configuration drift', async () => kvTable(flatten(await api.get('core/hasync_status/drift')))),
+    await card('Management access', async () => accessCard(await api.get('core/system/throttle')))));
   root.append(await card('In force', async () => {
     const a = st.applied || {};
     const rows = Object.keys(a).map((k) => ({ subsystem: k, revision: a[k].revision, by: a[k].who || '',
