@@ -171,16 +171,18 @@ test_order_rendered(void **state)
 		    i), "uuid"));
 	nft = nft_render(snap, err, sizeof(err));
 	assert_non_null(nft);
-	in = strstr(nft, "chain filter_in {");
+	in = strstr(nft, "chain in_lan {");
 	assert_non_null(in);
 	/* quick r2, r4 in order; then non-quick reversed: r5, r3, r1. */
 	assert_true(line_of(in, u[1]) < line_of(in, u[3]));
 	assert_true(line_of(in, u[3]) < line_of(in, u[4]));
 	assert_true(line_of(in, u[4]) < line_of(in, u[2]));
 	assert_true(line_of(in, u[2]) < line_of(in, u[0]));
-	assert_true(line_of(in, u[0]) < line_of(in, "default deny"));
-	/* r6 is an out rule: only in filter_out. */
-	assert_true(line_of(in, u[5]) > line_of(in, "chain filter_out"));
+	/* All in lan's chain, entered from filter_in, before the default. */
+	assert_true(line_of(in, u[0]) < line_of(in, "chain filter_in {"));
+	assert_true(line_of(in, "goto in_lan") < line_of(in, "default deny"));
+	/* r6 is an out rule: only in wan's out chain. */
+	assert_true(line_of(in, u[5]) > line_of(in, "chain out_wan {"));
 	free(nft);
 	json_decref(snap);
 }
