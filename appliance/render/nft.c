@@ -640,12 +640,15 @@ nft_filter_dir(struct render_ctx *ctx, const struct nft_ifaces *is,
 		/* No rule of its own: the devices go the way of the rest. */
 		if (nrule > 0) {
 			use[x] = 1;
-			rbuf_printf(out, "\tchain %s_%s {\n%s\t}\n\n", d,
-			    is->is_if[x].if_name, body.b_data);
+			rbuf_printf(out, "\tchain %s_%s {\n", d,
+			    is->is_if[x].if_name);
+			rbuf_puts(out, body.b_data);
+			rbuf_puts(out, "\t}\n\n");
 		}
 		rbuf_free(&body);
 	}
-	rbuf_printf(out, "\tchain filter_%s {\n%s", d, skip.b_data);
+	rbuf_printf(out, "\tchain filter_%s {\n", d);
+	rbuf_puts(out, skip.b_data);
 	if (dir == DIR_IN)
 		nft_nat_assoc(ctx, is, -1, out);
 	nft_vmap(out, is, kw, "goto", dir == DIR_IN ? "in_" : "out_", use);

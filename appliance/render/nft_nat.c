@@ -360,36 +360,35 @@ nft_nat_hook(struct render_ctx *ctx, const struct nft_ifaces *is, int pre,
 	long x;
 	int n;
 
-	rules = render_list(ctx, pre ? "dnat_rules" : "snat_rules");
-	/* x == -1 last: the comments of rules that cannot match. */
+	/* Without manual rules, no list: the base chain alone. */
+	rules = !manual ? NULL :
+	    render_list(ctx, pre ? "dnat_rules" : "snat_rules");
+	/* Each interface, then (ifidx -1) the rules that cannot match. */
 	for (x = 0; x <= (long)is->is_n && !ctx->rc_failed; x++) {
 		long ifidx = x < (long)is->is_n ? x : -1;
 
 		rbuf_init(&body);
 		n = 0;
 		json_array_foreach(rules, i, row) {
-			if (ctx->rc_failed || !manual)
+			if (ctx->rc_failed)
 				break;
 			if (!pre) {
 				if (render_bool(row, "enabled"))
 					n += nft_snat_rule(ctx, is, row, ifidx,
 					    &body) == 1;
-				continue;
-			}
-			if (render_bool(row, "disabled"))
-				continue;
-			if (nft_dnat_parse(ctx, is, row, &d) == -1)
-				break;
-			if (nft_nat_here(&d, ifidx)) {
+			} else if (!render_bool(row, "disabled") &&
+			    nft_dnat_parse(ctx, is, row, &d) == 0 &&
+			    nft_nat_here(&d, ifidx)) {
 				nft_dnat_emit(ctx, &body, &d, 0);
 				n++;
 			}
 		}
 		if (ifidx >= 0 && n > 0) {
 			use[x] = 1;
-			rbuf_printf(out, "\tchain %s_%s {\n%s\t}\n\n",
-			    pre ? "pre" : "post", is->is_if[x].if_name,
-			    body.b_data);
+			rbuf_printf(out, "\tchain %s_%s {\n",
+			    pre ? "pre" : "post", is->is_if[x].if_name);
+			rbuf_puts(out, body.b_data);
+			rbuf_puts(out, "\t}\n\n");
 		} else if (ifidx < 0)
 			rbuf_printf(out, "\tchain nat_%s {\n\t\ttype nat hook "
 			    "%s priority %s; policy accept;\n%s",
