@@ -508,26 +508,28 @@ nft_frule_emit(struct render_ctx *ctx, struct rbuf *out,
 				continue;
 			rbuf_init(&line);
 			if ((r = nft_match(ctx, &line, &m, a, &why)) == 1) {
-				rbuf_printf(out, "\t\t%s", line.b_data + 1);
 				if (fr->fr_log)
-					nft_log(out, fr->fr_uuid,
+					nft_log(&line, fr->fr_uuid,
 					    nft_actname[fr->fr_act],
 					    dir == DIR_IN ? "in" : "out");
 				if (fr->fr_ctmark != 0)
-					rbuf_printf(out, " ct mark set ct mark "
+					rbuf_printf(&line, " ct mark set ct mark "
 					    "| 0x%08x ct event set destroy",
 					    fr->fr_ctmark);
 				if (fr->fr_act == ACT_PASS)
-					rbuf_puts(out, " accept");
+					rbuf_puts(&line, " accept");
 				else if (fr->fr_act == ACT_BLOCK)
-					rbuf_puts(out, " drop");
+					rbuf_puts(&line, " drop");
 				else if (m.m_tcponly || fr->fr_proto->p_num == 6)
-					rbuf_puts(out, " reject with tcp reset");
+					rbuf_puts(&line,
+					    " reject with tcp reset");
 				else
-					rbuf_puts(out, " reject with icmpx "
+					rbuf_puts(&line, " reject with icmpx "
 					    "type port-unreachable");
-				rbuf_printf(out, " comment \"%s\"\n",
-				    fr->fr_uuid);
+				/* The match may be empty: every part
+				 * starts with a blank. */
+				rbuf_printf(out, "\t\t%s comment \"%s\"\n",
+				    line.b_data + 1, fr->fr_uuid);
 				emitted++;
 			}
 			rbuf_free(&line);
@@ -608,14 +610,18 @@ nft_filter_dir(struct render_ctx *ctx, const struct nft_ifaces *is,
 			nseg++;
 		seg[i] = nseg;
 	}
-	for (s = 1; s <= nseg; s++) {
-		rbuf_printf(out, "\tchain any_%s_%zu {\n", d, s - 1);
-		for (i = sep = 0; i < m; i++)
-			if (seg[i] == s) {
-				nft_nonquick(out, &fr[order[i]], &sep);
-				nft_frule_emit(ctx, out, &fr[order[i]], dir);
-			}
-		rbuf_puts(out, "\t}\n\n");
+	/* A run is contiguous: one pass writes every any_ chain. */
+	for (i = sep = 0; i < m; i++) {
+		if (seg[i] == 0)
+			continue;
+		if (i == 0 || seg[i - 1] != seg[i]) {
+			rbuf_printf(out, "\tchain any_%s_%zu {\n", d, seg[i] - 1);
+			sep = 0;
+		}
+		nft_nonquick(out, &fr[order[i]], &sep);
+		nft_frule_emit(ctx, out, &fr[order[i]], dir);
+		if (i + 1 == m || seg[i + 1] != seg[i])
+			rbuf_puts(out, "\t}\n\n");
 	}
 	for (x = 0; x < is->is_n && !ctx->rc_failed; x++) {
 		rbuf_init(&body);
