@@ -79,6 +79,9 @@ test_case(void **state)
 	nft = nft_render(snap, err, sizeof(err));
 	if (nft == NULL)
 		fail_msg("%s: nft_render: %s", name, err);
+	/* Every rule line starts with its first word. */
+	if (strstr(nft, "\t\t ") != NULL)
+		fail_msg("%s: a rule line starts with a blank", name);
 	golden(name, "nft", nft);
 	pf = pf_render(snap, err, sizeof(err));
 	if (pf == NULL)
