@@ -112,8 +112,10 @@ row_read(sqlite3_stmt *stmt, const struct cfg_section *sec, int secrets)
 const char *
 cfg_order_by(const struct cfg_section *sec)
 {
+	/* Equal sequences: the order of creation (schema 003), as
+	 * OPNsense's model keeps insertion order. */
 	if (sec->s_flags & CFG_S_SEQUENCE)
-		return "sequence, uuid";
+		return "sequence, created, uuid";
 	if (sec->s_namefield != NULL)
 		return sec->s_namefield;
 	return "uuid";
@@ -278,8 +280,15 @@ cfg_row_write(struct store *st, const struct cfg_section *sec, json_t *row,
 		strcpy(p, "?");
 		for (i = 0; i < n; i++)
 			strcat(p, ", ?");
-		sql = xasprintf("INSERT INTO %s (%s) VALUES (%s)",
-		    sec->s_name, cols, p);
+		/* A new row of a sequenced section comes after every
+		 * row created before it (see cfg_order_by). */
+		if (sec->s_flags & CFG_S_SEQUENCE)
+			sql = xasprintf("INSERT INTO %s (%s, created) VALUES "
+			    "(%s, (SELECT coalesce(max(created), 0) + 1 FROM "
+			    "%s))", sec->s_name, cols, p, sec->s_name);
+		else
+			sql = xasprintf("INSERT INTO %s (%s) VALUES (%s)",
+			    sec->s_name, cols, p);
 	} else {
 		size_t len = 64;
 

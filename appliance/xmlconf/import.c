@@ -345,12 +345,16 @@ cmp_store(const void *a, const void *b)
 
 	if (x->it_seq != y->it_seq)
 		return x->it_seq < y->it_seq ? -1 : 1;
+	/* Equal sequences: the document's order becomes the order of
+	 * creation, which the store keeps (cfg_order_by). */
+	if (x->it_key == NULL)
+		return cmp_pos(&x, &y);
 	if ((c = strcmp(x->it_key, y->it_key)) != 0)
 		return c;
 	return strcmp(cfg_str(x->it_row, "uuid"), cfg_str(y->it_row, "uuid"));
 }
 
-/* The order cfg_rows_where() reads: sequence, uuid | name | uuid. */
+/* The order cfg_rows_where() reads: sequence, creation | name | uuid. */
 static void
 sort_store(struct secbuf *sb)
 {
@@ -364,7 +368,7 @@ sort_store(struct secbuf *sb)
 		if (sec->s_flags & CFG_S_SEQUENCE) {
 			it->it_seq = strtol(cfg_str(it->it_row, "sequence"),
 			    NULL, 10);
-			it->it_key = cfg_str(it->it_row, "uuid");
+			it->it_key = NULL;
 		} else if (sec->s_namefield != NULL)
 			it->it_key = cfg_str(it->it_row, sec->s_namefield);
 		else
