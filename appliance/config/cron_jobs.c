@@ -25,8 +25,22 @@ static const struct cfg_field cron_jobs_fields[] = {
 	CFG_END
 };
 
+/* OPNsense's cron model: plural field names; jobs run as root here. */
+static const struct cfg_opn_name cron_jobs_opn[] = {
+	{ "minutes", "minute", NULL },
+	{ "hours", "hour", NULL },
+	{ "days", "day", NULL },
+	{ "months", "month", NULL },
+	{ "weekdays", "weekday", NULL },
+	{ "description", "descr", NULL },
+	{ "who", NULL, "root" },
+	{ "origin", NULL, "cron" },
+	CFG_OPN_END
+};
+
 const struct cfg_section cfg_sec_cron_jobs = {
 	.s_name = "cron_jobs", .s_key = "job", .s_subsys = "cron",
 	.s_syncitem = "cron", .s_fields = cron_jobs_fields,
 	.s_toggle = "enabled", .s_descfield = "descr",
+	.s_opn_path = "job.jobs.job", .s_opn = cron_jobs_opn,
 };

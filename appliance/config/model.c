@@ -409,15 +409,32 @@ int
 cfg_add(struct cfg_ctx *ctx, const struct cfg_section *sec, json_t *in,
     char *uuid_out, struct cfg_errors *e)
 {
-	json_t	*row = NULL;
+	char	 uuid[UUID_LEN + 1];
+
+	util_uuid(uuid);
+	return cfg_add_as(ctx, sec, uuid, in, uuid_out, e);
+}
+
+int
+cfg_add_as(struct cfg_ctx *ctx, const struct cfg_section *sec,
+    const char *want, json_t *in, char *uuid_out, struct cfg_errors *e)
+{
+	json_t	*row = NULL, *old;
 	char	 uuid[UUID_LEN + 1], seq[24];
 	int	 rc;
 
-	if (sec->s_flags & CFG_S_SINGLETON)
+	if ((sec->s_flags & CFG_S_SINGLETON) || !util_is_uuid(want))
 		return CFG_ENOENT;
-	util_uuid(uuid);
+	util_strlcpy(uuid, want, sizeof(uuid));
 	if (store_begin(ctx->c_st) == -1)
 		return CFG_ESTORE;
+	/* A uuid is one item for good: never a second row under it. */
+	if ((old = cfg_get(ctx->c_st, sec, uuid, 0)) != NULL) {
+		json_decref(old);
+		cfg_error(e, "uuid", "%s exists already", uuid);
+		rc = CFG_EINVAL;
+		goto done;
+	}
 	row = cfg_validate_mode(ctx->c_st, sec, in, NULL, uuid, e, V_REFS);
 	if (row == NULL) {
 		rc = CFG_EINVAL;
