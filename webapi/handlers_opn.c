@@ -148,8 +148,8 @@ opn_options(struct store *st, const struct cfg_section *sec,
 	}
 	/* A stored value the choices do not hold still shows, selected. */
 	copy = xstrdup(val);
-	for (item = strtok_r(copy, list ? "," : "", &save); item != NULL;
-	    item = strtok_r(NULL, list ? "," : "", &save))
+	for (item = strtok_r(copy, list ? ",\n" : "", &save); item != NULL;
+	    item = strtok_r(NULL, list ? ",\n" : "", &save))
 		if (json_object_get(opts, item) == NULL)
 			opn_option(opts, item, item, 1);
 	free(copy);
@@ -159,7 +159,10 @@ opn_options(struct store *st, const struct cfg_section *sec,
 static int
 opn_is_option(const struct cfg_section *sec, const struct cfg_field *f)
 {
+	/* A free list (alias content, categories) is OPNsense's option
+	 * list of its entries, each selected. */
 	return f->f_type == CFG_ENUM || f->f_type == CFG_REF ||
+	    (f->f_type == CFG_TEXT && (f->f_flags & CFG_F_LIST)) ||
 	    (f->f_type == CFG_INT && opn_int_choice(sec, f));
 }
 
@@ -186,9 +189,11 @@ api_opn_item(struct store *st, const struct cfg_section *sec, json_t *row,
 		if (o->o_field != NULL)
 			json_object_set(item, o->o_name, json_object_get(item,
 			    o->o_field));
-		else
+		else if (o->o_default != NULL)
 			json_object_set_new(item, o->o_name,
-			    json_string(o->o_default ? o->o_default : ""));
+			    json_string(o->o_default));
+		else	/* an option field with nothing to choose */
+			json_object_set_new(item, o->o_name, json_object());
 	}
 	if (strcmp(sec->s_name, "vips") == 0) {
 		net = xasprintf("%s/%s", cfg_str(row, "subnet"),
@@ -351,4 +356,60 @@ api_handle_toggle_raw(struct api_req *req, struct api_resp *resp)
 		    "failed", "the store failed; see the log");
 	return api_reply(resp, MHD_HTTP_OK, json_pack("{s:s,s:b}", "result",
 	    enabled ? "Enabled" : "Disabled", "changed", changed));
+}
+
+/* GET firewall/alias/get_alias_uuid/<name>: {"uuid":...}, or [] (opn-cli). */
+int
+api_handle_alias_uuid(struct api_req *req, struct api_resp *resp)
+{
+	struct store	*st;
+	json_t		*row, *ans;
+
+	if ((st = api_store()) == NULL)
+		return -1;
+	if (strlen(req->r_params[0]) > 64 || (row = cfg_find(st,
+	    req->r_section, req->r_params[0])) == NULL)
+		return api_reply(resp, MHD_HTTP_OK, json_array());
+	ans = json_pack("{s:O}", "uuid", json_object_get(row, "uuid"));
+	json_decref(row);
+	return api_reply(resp, MHD_HTTP_OK, ans);
+}
+
+/*
+ * GET firewall/alias/export: {"aliases":{"alias":{uuid:{...}}}} with
+ * plain values as config.xml holds them (content one entry a line), the
+ * shape opn-cli lists aliases from.
+ */
+int
+api_handle_alias_export(struct api_req *req, struct api_resp *resp)
+{
+	const struct cfg_section	*sec = req->r_section;
+	const struct cfg_opn_name	*o;
+	struct store			*st;
+	json_t				*rows, *row, *items, *v;
+	char				*content, *p, *uuid;
+	size_t				 i;
+
+	if ((st = api_store()) == NULL || (rows = opn_rows(st, sec)) == NULL)
+		return -1;
+	items = json_object();
+	json_array_foreach(rows, i, row) {
+		uuid = xstrdup(cfg_str(row, "uuid"));
+		json_object_del(row, "uuid");
+		for (o = sec->s_opn; o != NULL && o->o_name != NULL; o++)
+			if (o->o_field != NULL && (v = json_object_get(row,
+			    o->o_field)) != NULL)
+				json_object_set(row, o->o_name, v);
+		content = xstrdup(cfg_str(row, "content"));
+		for (p = content; *p != '\0'; p++)
+			if (*p == ',')
+				*p = '\n';
+		json_object_set_new(row, "content", json_string(content));
+		free(content);
+		json_object_set(items, uuid, row);
+		free(uuid);
+	}
+	json_decref(rows);
+	return api_reply(resp, MHD_HTTP_OK, json_pack("{s:{s:o}}", "aliases",
+	    "alias", items));
 }

@@ -121,6 +121,12 @@ static const struct api_route api_route_table[] = {
 	    "src_port, dst, dst_port, rule, label"),
 
 	CRUD("firewall", "alias", "aliases", "_item"),
+	R(API_GET, "firewall", "alias", "get_alias_uuid",
+	    api_handle_alias_uuid, "aliases", RD, 1, 1, "name",
+	    "The uuid of the alias of that name: {uuid}, or []"),
+	R(API_GET, "firewall", "alias", "export", api_handle_alias_export,
+	    "aliases", RD, 0, 0, NULL,
+	    "Every alias as config.xml holds it: {aliases:{alias:{uuid:{}}}}"),
 	APPLY("firewall", "alias", "reconfigure", "aliases"),
 
 	CRUD("firewall", "source_nat", "snat_rules", "_rule"),
