@@ -77,7 +77,14 @@ def t_unknown_method(d):
     f = fault(proxy(d).opnsense.no_such_thing, code=-32601,
               words=("unknown method", "opnsense.no_such_thing"))
     check("restore_config_section" in f.faultString, f.faultString)
-    fault(proxy(d).system.listMethods, words=("disabled",))
+    # The method set of OPNsense 24.7's xmlrpc.php, named as it names it.
+    names = proxy(d).system.listMethods()
+    for m in ("opnsense.firmware_version", "opnsense.restore_config_section",
+              "opnsense.filter_configure", "opnsense.list_services",
+              "opnsense.start_service", "opnsense.stop_service",
+              "opnsense.restart_service",
+              "opnsense.configd_reload_all_templates", "system.listMethods"):
+        check(m in names, "system.listMethods lacks %s: %r" % (m, names))
 
 
 def t_malformed_xml(d):
@@ -95,7 +102,7 @@ def t_malformed_xml(d):
 def t_too_deep(d):
     before = d.config_hash()
     v = "x"
-    for _ in range(20):
+    for _ in range(40):		# deeper than any MVC subtree (limit 32)
         v = [v]
     f = fault(proxy(d).opnsense.restore_config_section, {"aliases": v})
     check(f.faultString, "empty fault")
@@ -195,6 +202,14 @@ def t_services(d):
     names = [s["name"] for s in svcs]
     check("filter" in names and all("status" in s and "description" in s
                                     for s in svcs), svcs)
+    # OPNsense gives status as a boolean (running).
+    check(all(s["status"] is True for s in svcs), "status: %r" % svcs)
+    check(p.opnsense.configd_reload_all_templates() == {"status": "done"},
+          "reload templates")
+    check(p.opnsense.start_service({"service": "filter", "id": "filter"})
+          == "ok", "start filter")
+    fault(p.opnsense.stop_service, {"service": "filter"}, code=-32001,
+          words=("does not stop",))
     check(p.opnsense.restart_service({"service": "filter", "id": "filter"})
           == "ok", "restart filter")
     check(p.opnsense.restart_service("routing") == "ok", "restart routing")
