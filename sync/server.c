@@ -393,13 +393,46 @@ sync_restore(xmlrpc_env *env, struct sync_call *call, json_t *in)
 static xmlrpc_value *
 sync_m_restore(xmlrpc_env *env, xmlrpc_value *params, void *si, void *ci)
 {
-	json_t *in;
+	struct sync_call	*call = ci;
+	json_t			*in, *secs, *ignored = NULL, *ans;
+	xmlrpc_value		*v;
+	char			 err[512], *names;
 
 	(void)si;
 	if ((in = sync_param(env, params, 0, JSON_OBJECT,
 	    "a struct of sections")) == NULL)
 		return NULL;
-	return sync_restore(env, ci, in);
+	if (!sync_opn_shaped(in))
+		return sync_restore(env, ci, in);
+	/* An OPNsense master: config.xml subtrees, through the importer's
+	 * forms. What no form maps is named; a row that cannot be read
+	 * refuses the whole payload. */
+	secs = sync_opn_sections(in, &ignored, err, sizeof(err));
+	json_decref(in);
+	if (secs == NULL) {
+		json_decref(ignored);
+		log_warnx("sync: refused an OPNsense payload from %s: %s",
+		    call->c_actor, err);
+		xmlrpc_env_set_fault_formatted(env, SYNC_FAULT_INVALID, "%s",
+		    err);
+		return NULL;
+	}
+	if (json_array_size(ignored) > 0) {
+		names = json_dumps(ignored, JSON_COMPACT);
+		log_warnx("sync: %s sent parts twinwall does not map, left "
+		    "as they are: %s", call->c_actor, names ? names : "?");
+		free(names);
+	}
+	if ((v = sync_restore(env, ci, secs)) == NULL ||
+	    json_array_size(ignored) == 0) {
+		json_decref(ignored);
+		return v;
+	}
+	xmlrpc_DECREF(v);
+	ans = json_pack("{s:b,s:o}", "result", 1, "ignored", ignored);
+	v = sync_xml_from_json(env, ans);
+	json_decref(ans);
+	return v;
 }
 
 static xmlrpc_value *
