@@ -317,7 +317,8 @@ sync_keeps_actor(json_t *snap, const char *actor)
 		row = cfg_defaults(&cfg_sec_users);
 		json_object_update(row, u);
 		ok = strcmp(cfg_str(row, "disabled"), "1") != 0 &&
-		    strcmp(cfg_str(row, "scope"), "admin") == 0;
+		    (strcmp(cfg_str(row, "scope"), "admin") == 0 ||
+		    strcmp(cfg_str(row, "scope"), "xmlrpc") == 0);
 		json_decref(row);
 		return ok;
 	}

@@ -401,7 +401,10 @@ api_route_dispatch(struct api_req *req, struct api_resp *resp)
 		goto done;
 	}
 	r = found;
-	if ((r->r_priv == API_PRIV_WRITE && strcmp(req->r_scope, "admin") != 0) ||
+	/* Scope xmlrpc holds OPNsense's XML-RPC privilege and nothing else. */
+	if ((r->r_priv != API_PRIV_PUBLIC &&
+	    strcmp(req->r_scope, "xmlrpc") == 0) ||
+	    (r->r_priv == API_PRIV_WRITE && strcmp(req->r_scope, "admin") != 0) ||
 	    (req->r_method == API_POST && !api_auth_csrf_ok(req))) {
 		ret = api_reply_status(resp, MHD_HTTP_FORBIDDEN, "Forbidden");
 		goto done;

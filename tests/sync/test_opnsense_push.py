@@ -191,6 +191,34 @@ def t_bad_element_name(e):
         check("element name" in f.faultString, f.faultString)
 
 
+def t_xmlrpc_privilege(e):
+    """A user holding only the XML-RPC privilege (scope xmlrpc) syncs, by
+    password or by API key, and can do nothing else."""
+    d = e.d
+    d.add("/api/core/user/add_user", "user", {
+        "name": "hasync", "password": "sync-only-pass", "scope": "xmlrpc"})
+    p = xmlrpc.client.ServerProxy(
+        "http://hasync:sync-only-pass@127.0.0.1:%d/xmlrpc.php" % d.port)
+    check("firmware" in p.opnsense.firmware_version(), "password login")
+    key, secret = d.make_key(user="hasync")
+    p = xmlrpc.client.ServerProxy("http://%s:%s@127.0.0.1:%d/xmlrpc.php"
+                                  % (key, secret, d.port))
+    check(p.opnsense.restore_config_section(payload())["result"] is True,
+          "API key push")
+    for path in ("/api/core/system/status", "/api/firewall/filter/search_rule"):
+        r = d.get(path, auth=(key, secret))
+        check(r.status == 403, "%s as xmlrpc-only: %r" % (path, r))
+    r = d.get("/api/core/system/status", auth=("hasync", "sync-only-pass"))
+    check(r.status == 403, "REST by password as xmlrpc-only: %r" % r)
+    # A plain read-only user has no XML-RPC privilege.
+    d.add("/api/core/user/add_user", "user", {
+        "name": "viewer", "password": "viewer-pass", "scope": "user"})
+    p = xmlrpc.client.ServerProxy(
+        "http://viewer:viewer-pass@127.0.0.1:%d/xmlrpc.php" % d.port)
+    check(p.opnsense.firmware_version() == "Authentication failed",
+          "a user without the privilege got in")
+
+
 def main():
     tests = [(n[2:], f) for n, f in globals().items()
              if n.startswith("t_") and callable(f)]
