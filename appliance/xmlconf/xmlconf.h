@@ -74,6 +74,15 @@ char	*xmlconf_report_text(json_t *report);
 char	*xmlconf_export(struct store *, int with_secrets, size_t *lenp);
 
 /*
+ * The sections object given (a snapshot's, borrowed) as an OPNsense
+ * master's restore_config_section argument: the export forms' subtrees
+ * of those sections at their config.xml paths, elements as members,
+ * repeated and list tags as arrays, attributes under "@attributes".
+ * Returns a new object.
+ */
+json_t	*xmlconf_export_struct(json_t *sections);
+
+/*
  * Checks that buf is a document the importer accepts (well formed, no
  * DOCTYPE with an internal subset or an external identifier, within the
  * caps). Returns 0, or -1 with "line N: reason" in err.
