@@ -186,6 +186,17 @@ sync_opn_sections(json_t *in, json_t **ignoredp, char *err, size_t errlen)
 			json_object_set(out, name, s);
 	ign = json_object_get(rep, "ignored");
 	json_array_extend(*ignoredp, ign);
+	/* Nothing at all to take: a mistake, not a sync. */
+	if (json_object_size(out) == 0) {
+		name = "";
+		json_object_foreach(in, name, s)
+			break;
+		snprintf(err, errlen, "unknown section \"%.64s\": nothing "
+		    "twinwall maps, nothing changed", opnxml_name_ok(name) ?
+		    name : "?");
+		json_decref(out);
+		out = NULL;
+	}
 done:
 	json_decref(secs);
 	json_decref(rep);

@@ -414,8 +414,8 @@ sync_m_restore(xmlrpc_env *env, xmlrpc_value *params, void *si, void *ci)
 		json_decref(ignored);
 		log_warnx("sync: refused an OPNsense payload from %s: %s",
 		    call->c_actor, err);
-		xmlrpc_env_set_fault_formatted(env, SYNC_FAULT_INVALID, "%s",
-		    err);
+		xmlrpc_env_set_fault_formatted(env, strncmp(err, "unknown", 7)
+		    == 0 ? SYNC_FAULT_PARAMS : SYNC_FAULT_INVALID, "%s", err);
 		return NULL;
 	}
 	if (json_array_size(ignored) > 0) {
