@@ -71,11 +71,11 @@ aliases_check(struct store *st, json_t *row, struct cfg_errors *errs)
 /* OPNsense 24.7 Alias.xml fields twinwall has no use for are ignored. */
 static const struct cfg_opn_name aliases_opn[] = {
 	{ "description", "descr", NULL },
-	{ "proto", NULL, "" },
-	{ "interface", NULL, "" },
+	{ "proto", NULL, NULL },
+	{ "interface", NULL, NULL },
 	{ "counters", NULL, "0" },
 	{ "updatefreq", NULL, "" },
-	{ "categories", NULL, "" },
+	{ "categories", NULL, NULL },
 	CFG_OPN_END
 };
 

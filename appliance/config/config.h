@@ -76,7 +76,8 @@ struct cfg_errors;
  * A field under the name OPNsense's models and API clients use, where it
  * differs (alias "description") or where OPNsense has a field twinwall has
  * no equivalent for (o_field NULL: accepted, ignored and named in the
- * answer; shown as o_default in OPNsense-shaped reads).
+ * answer; shown as o_default in OPNsense-shaped reads, or as an option
+ * field with no choice when o_default is NULL).
  */
 struct cfg_opn_name {
 	const char		*o_name;	/* OPNsense's key */
