@@ -235,6 +235,14 @@ json_t	*api_args(struct api_req *);
 /* handlers_crud.c */
 int	api_handle_search(struct api_req *, struct api_resp *);
 int	api_handle_get(struct api_req *, struct api_resp *);
+/* handlers_opn.c: OPNsense's shapes */
+int	api_handle_opn_get(struct api_req *, struct api_resp *);
+int	api_handle_toggle_raw(struct api_req *, struct api_resp *);
+int	api_handle_alias_uuid(struct api_req *, struct api_resp *);
+int	api_handle_alias_export(struct api_req *, struct api_resp *);
+json_t	*api_opn_item(struct store *, const struct cfg_section *, json_t *row,
+	    json_t *cache);
+int	 api_opn_input(const struct cfg_section *, json_t *in, json_t *ignored);
 int	api_handle_add(struct api_req *, struct api_resp *);
 int	api_handle_set(struct api_req *, struct api_resp *);
 int	api_handle_del(struct api_req *, struct api_resp *);

@@ -176,8 +176,9 @@ api_auth_scope(struct store *st, const char *user, char *out, size_t len)
 	if ((sec = cfg_section("users")) != NULL &&
 	    (row = cfg_find(st, sec, user)) != NULL)
 		scope = cfg_str(row, "scope");
-	/* Anything but an explicit admin reads only. */
-	util_strlcpy(out, strcmp(scope, "admin") == 0 ? "admin" : "user", len);
+	/* Anything but an explicit admin reads only; xmlrpc syncs only. */
+	util_strlcpy(out, strcmp(scope, "admin") == 0 ? "admin" :
+	    strcmp(scope, "xmlrpc") == 0 ? "xmlrpc" : "user", len);
 	json_decref(row);
 }
 
@@ -440,7 +441,8 @@ api_auth_sessions_revalidate(struct store *st)
 			explicit_bzero(s, sizeof(*s));
 		else
 			util_strlcpy(s->s_scope, strcmp(cfg_str(row, "scope"),
-			    "admin") == 0 ? "admin" : "user",
+			    "admin") == 0 ? "admin" : strcmp(cfg_str(row,
+			    "scope"), "xmlrpc") == 0 ? "xmlrpc" : "user",
 			    sizeof(s->s_scope));
 		json_decref(row);
 	}

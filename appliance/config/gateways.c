@@ -45,9 +45,26 @@ gateways_check(struct store *st, json_t *row, struct cfg_errors *errs)
 	return cfg_errors_any(errs) ? -1 : 0;
 }
 
+/* Monitoring thresholds of OPNsense's dpinger: no equivalent here. */
+static const struct cfg_opn_name gateways_opn[] = {
+	{ "fargw", NULL, "0" },
+	{ "monitor_noroute", NULL, "0" },
+	{ "latencylow", NULL, "200" },
+	{ "latencyhigh", NULL, "500" },
+	{ "losslow", NULL, "10" },
+	{ "losshigh", NULL, "20" },
+	{ "interval", NULL, "1" },
+	{ "time_period", NULL, "60" },
+	{ "loss_interval", NULL, "4" },
+	{ "data_length", NULL, "0" },
+	CFG_OPN_END
+};
+
 const struct cfg_section cfg_sec_gateways = {
 	.s_name = "gateways", .s_key = "gateway", .s_subsys = SUBSYS_ROUTING,
 	.s_syncitem = "staticroutes", .s_fields = gateways_fields,
 	.s_namefield = "name", .s_toggle = "disabled", .s_descfield = "name",
 	.s_check = gateways_check,
+	.s_opn_path = "gateways.gateway_item", .s_opn_key = "gateway_item",
+	.s_opn = gateways_opn,
 };

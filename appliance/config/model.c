@@ -112,8 +112,10 @@ row_read(sqlite3_stmt *stmt, const struct cfg_section *sec, int secrets)
 const char *
 cfg_order_by(const struct cfg_section *sec)
 {
+	/* Equal sequences: the order of creation (schema 003), as
+	 * OPNsense's model keeps insertion order. */
 	if (sec->s_flags & CFG_S_SEQUENCE)
-		return "sequence, uuid";
+		return "sequence, created, uuid";
 	if (sec->s_namefield != NULL)
 		return sec->s_namefield;
 	return "uuid";
@@ -278,8 +280,15 @@ cfg_row_write(struct store *st, const struct cfg_section *sec, json_t *row,
 		strcpy(p, "?");
 		for (i = 0; i < n; i++)
 			strcat(p, ", ?");
-		sql = xasprintf("INSERT INTO %s (%s) VALUES (%s)",
-		    sec->s_name, cols, p);
+		/* A new row of a sequenced section comes after every
+		 * row created before it (see cfg_order_by). */
+		if (sec->s_flags & CFG_S_SEQUENCE)
+			sql = xasprintf("INSERT INTO %s (%s, created) VALUES "
+			    "(%s, (SELECT coalesce(max(created), 0) + 1 FROM "
+			    "%s))", sec->s_name, cols, p, sec->s_name);
+		else
+			sql = xasprintf("INSERT INTO %s (%s) VALUES (%s)",
+			    sec->s_name, cols, p);
 	} else {
 		size_t len = 64;
 
@@ -417,16 +426,33 @@ int
 cfg_add(struct cfg_ctx *ctx, const struct cfg_section *sec, json_t *in,
     char *uuid_out, struct cfg_errors *e)
 {
-	json_t	*row = NULL;
+	char	 uuid[UUID_LEN + 1];
+
+	util_uuid(uuid);
+	return cfg_add_as(ctx, sec, uuid, in, uuid_out, e);
+}
+
+int
+cfg_add_as(struct cfg_ctx *ctx, const struct cfg_section *sec,
+    const char *want, json_t *in, char *uuid_out, struct cfg_errors *e)
+{
+	json_t	*row = NULL, *old;
 	char	 uuid[UUID_LEN + 1], seq[24];
 	int	 rc, before;
 
-	if (sec->s_flags & CFG_S_SINGLETON)
+	if ((sec->s_flags & CFG_S_SINGLETON) || !util_is_uuid(want))
 		return CFG_ENOENT;
-	util_uuid(uuid);
+	util_strlcpy(uuid, want, sizeof(uuid));
 	if (store_begin(ctx->c_st) == -1)
 		return CFG_ESTORE;
 	before = users_before(ctx, sec);
+	/* A uuid is one item for good: never a second row under it. */
+	if ((old = cfg_get(ctx->c_st, sec, uuid, 0)) != NULL) {
+		json_decref(old);
+		cfg_error(e, "uuid", "%s exists already", uuid);
+		rc = CFG_EINVAL;
+		goto done;
+	}
 	row = cfg_validate_mode(ctx->c_st, sec, in, NULL, uuid, e, V_REFS);
 	if (row == NULL) {
 		rc = CFG_EINVAL;

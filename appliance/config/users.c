@@ -10,7 +10,8 @@
 #include "sections.h"
 #include "store.h"
 
-static const char *const user_scopes[] = { "admin", "user", NULL };
+/* xmlrpc: OPNsense's "XMLRPC Library" privilege, config sync only. */
+static const char *const user_scopes[] = { "admin", "user", "xmlrpc", NULL };
 
 static const struct cfg_field users_fields[] = {
 	{ "name", CFG_NAME, CFG_F_REQUIRED | CFG_F_UNIQUE, 0, 32, NULL, NULL,
@@ -18,7 +19,8 @@ static const struct cfg_field users_fields[] = {
 	{ "password", CFG_PASSWORD, 0, 8, 128, "", NULL, NULL,
 	    "password (write only; at least 8 characters)" },
 	{ "scope", CFG_ENUM, CFG_F_REQUIRED, 0, 0, "admin", user_scopes, NULL,
-	    "admin (read/write) or user (read only)" },
+	    "admin (read/write), user (read only) or xmlrpc (config sync "
+	    "from an HA master only)" },
 	CFG_BOOLF("disabled", "0", "disabled"),
 	{ "descr", CFG_TEXT, 0, 0, 255, "", NULL, NULL, "full name" },
 	CFG_END

@@ -95,10 +95,18 @@ vips_check(struct store *st, json_t *row, struct cfg_errors *errs)
 	return cfg_errors_any(errs) ? -1 : 0;
 }
 
+/* "network" (address/bits) is split and joined in webapi/handlers_opn.c. */
+static const struct cfg_opn_name vips_opn[] = {
+	{ "noexpand", NULL, "0" },
+	{ "gateway", NULL, "" },
+	CFG_OPN_END
+};
+
 const struct cfg_section cfg_sec_vips = {
 	.s_name = "vips", .s_key = "vip", .s_subsys = SUBSYS_VIP,
 	.s_syncitem = "virtualip", .s_fields = vips_fields,
 	/* Rules and NAT name a VIP by its address. */
 	.s_namefield = "subnet", .s_descfield = "subnet",
 	.s_check = vips_check,
+	.s_opn_path = "vip.vip", .s_opn = vips_opn,
 };

@@ -69,7 +69,8 @@ def test_get_vip_status_shape():
     assert carp[0]["vhid_txt"] == "%s (freq. 1/0)" % carp[0]["vhid"], carp
     c = j["carp"]
     assert c == {"demotion": "0", "allow": "1", "maintenancemode": False,
-                 "status_msg": ""}, c
+                 "status_msg": "", "engine": "simulated (dry platform: a "
+                 "simulated peer, no packets)"}, c
     # Ours, beside OPNsense's shape: packets received and not obeyed.
     st = j["stats"]
     for k in ("accepted", "bad_hmac", "bad_ttl", "sent", "send_errors"):

@@ -58,7 +58,9 @@ expect() {
 
 # ok_api: the last tw_api answered 200.
 ok_api() {
-	[ "$(tw_status)" = 200 ] || {
+	# A refused save is HTTP 200 {"result":"failed",...}, as OPNsense's.
+	[ "$(tw_status)" = 200 ] &&
+	    ! grep -q '"result":"failed"' "$TW_TMP/body" || {
 		echo "HTTP $(tw_status): $(cat "$TW_TMP/body")"
 		return 1
 	}
@@ -220,9 +222,12 @@ tw_check rule_change_takes_effect t_change
 # --- text never injects -----------------------------------------------
 t_inject() {
 	tw_api POST firewall/filter/add_rule "{\"rule\":{$R,\"description\":
-	    \"x\\\"; }\\n table ip evil { chain c { drop; } }\"}}" >/dev/null
-	[ "$(tw_status)" = 400 ] || { echo "newline accepted: $(tw_status)"
-	    return 1; }
+	    \"x\\\"; }\\n table ip evil { chain c { drop; } }\"}}" \
+	    > "$TW_TMP/inj"
+	# Refused as OPNsense refuses: HTTP 200 {"result":"failed",...}.
+	[ "$(tw_status)" = 200 ] && [ "$(tw_json 'j["result"]' \
+	    < "$TW_TMP/inj")" = failed ] || { echo "newline accepted:" \
+	    "$(tw_status) $(cat "$TW_TMP/inj")"; return 1; }
 	add_rule "{$R,\"action\":\"pass\",\"protocol\":\"tcp\",
 	    \"destination_port\":\"7\",\"description\":
 	    \"x\\\"; } } table ip evil { chain c { type filter hook input priority 0; drop; } } #{\"}" \
