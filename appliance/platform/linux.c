@@ -17,8 +17,9 @@
  * set + add element, one transaction): rules keep their handles and
  * counters, and established flows are not disturbed.
  *
- * Order of an apply: ruleset, then interfaces, then routes (a gateway
- * must be on-link before the route through it). A failed ruleset stops
+ * Order of an apply: ruleset, then interfaces (static addresses, then
+ * the DHCP clients, dhcp.c, with a bounded wait for new leases), then
+ * routes (a gateway must be on-link before the route through it). A failed ruleset stops
  * the apply before anything else changes.
  */
 #include <stdbool.h>
@@ -28,6 +29,7 @@
 
 #include <nftables/libnftables.h>
 
+#include "dhcp.h"
 #include "linux_int.h"
 #include "log.h"
 #include "platform.h"
@@ -53,6 +55,8 @@ linux_init(const char *datadir)
 	nft_ctx_free(nft);
 	platform_set_current(&platform_linux);
 	linux_states_init();
+	if (dhcp_init(1) == -1)
+		log_warnx("platform linux: no DHCP clients (see above)");
 	platform_action("linux: started");
 	return 0;
 }
@@ -291,18 +295,26 @@ static int
 linux_apply(json_t *snap, json_t *subsys, char *err, size_t errlen)
 {
 	char	*what;
-	int	 ret = -1;
+	int	 ret = -1, dyn = 0;
 
 	what = platform_subsys_text(subsys);
 	if (linux_wants_ruleset(subsys) &&
 	    linux_ruleset(snap, subsys, what, err, errlen) == -1)
 		goto err;
 	if (platform_subsys_has(subsys, "interfaces") &&
-	    linux_net_interfaces(snap, err, errlen) == -1)
+	    (linux_net_interfaces(snap, err, errlen) == -1 ||
+	    (dyn = dhcp_apply(snap, err, errlen)) == -1))
 		goto err;
+	/* Lease events re-route with what was applied. */
+	dhcp_remember(snap, subsys);
 	if ((platform_subsys_has(subsys, "routing") ||
 	    platform_subsys_has(subsys, "routes")) &&
 	    linux_net_routes(snap, err, errlen) == -1)
+		goto err;
+	/* A client came or went: its dynamic gateway with it. */
+	if (dyn == 1 && !platform_subsys_has(subsys, "routing") &&
+	    !platform_subsys_has(subsys, "routes") &&
+	    dhcp_routes(err, errlen) == -1)
 		goto err;
 	ret = 0;
 err:
@@ -317,6 +329,8 @@ err:
 static void
 linux_shutdown(void)
 {
+	/* The clients stop too; their addresses stay, as everything else. */
+	dhcp_shutdown();
 	platform_action("linux: stopped (ruleset, addresses and routes left "
 	    "in force)");
 	free(linux_skel);

@@ -1,0 +1,90 @@
+/*
+ * cli_dhcp.c — `twinwall dhcp-event --data DIR`: the DHCP client's hook
+ * (platform/dhcp.c renders DIR/rendered/dhcpcd-hook.sh to exec it).
+ *
+ * dhcpcd runs its hook with the lease in the environment; only the
+ * device ($interface) and the reason ($reason) are passed on, checked
+ * here and again by the parent, which reads the lease file itself.
+ *
+ * The request is sent and the answer not awaited: the client waits for
+ * its hook, and the parent may be waiting for the client (an apply
+ * waiting for this very lease, a stop waiting for the release). The
+ * parent reads the request when it is free; the socket keeps it.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "control.h"
+#include "ipc.h"
+#include "util.h"
+
+int	cli_dhcp_event(int, char **);
+
+/* Letters, digits and . _ - only, 1..max bytes. */
+static int
+cli_dhcp_word(const char *s, size_t max)
+{
+	size_t i, n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > max)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '.' &&
+		    s[i] != '_' && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+int
+cli_dhcp_event(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'D' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char		*dev = getenv("interface");
+	const char		*reason = getenv("reason");
+	struct sockaddr_un	 sun;
+	char			*dir = NULL;
+	json_t			*req;
+	int			 c, fd = -1;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'D')
+			return 2;
+		dir = optarg;
+	}
+	if (dir == NULL) {
+		fprintf(stderr, "usage: twinwall dhcp-event --data DIR\n");
+		return 2;
+	}
+	/* Not ours to report: the client goes on whatever happens here. */
+	if (!cli_dhcp_word(dev, 15) || !cli_dhcp_word(reason, 16))
+		return 0;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", dir,
+	    CONTROL_SOCK) >= sizeof(sun.sun_path))
+		return 0;
+	req = json_pack("{s:s, s:s, s:s, s:s}", "type", "dhcp", "op", "event",
+	    "device", dev, "reason", reason);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    ipc_send(fd, req) == -1)
+		fprintf(stderr, "twinwall dhcp-event: %s: %s\n", sun.sun_path,
+		    strerror(errno));
+	if (fd != -1)
+		close(fd);
+	json_decref(req);
+	return 0;
+}
