@@ -279,7 +279,7 @@ api_handle_search(struct api_req *req, struct api_resp *resp)
 		goto done;
 	/* WAN_DHCP: listed while wan is in DHCP mode (handlers_overview.c). */
 	if (strcmp(sec->s_name, "gateways") == 0 && q.q_where == NULL &&
-	    (dyn = api_gateways_dynamic(st, text, q.q_phrase)) != NULL) {
+	    (dyn = api_gateways_dynamic(st, text, &q)) != NULL) {
 		free(text);
 		text = dyn;
 	}

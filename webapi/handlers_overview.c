@@ -177,12 +177,56 @@ api_handle_get_interface(struct api_req *req, struct api_resp *resp)
 
 /*
  * search_gateway: the dynamic gateways of the interfaces in DHCP mode
- * that have no stored row are listed after the stored ones (on the last
- * page), each with the lease's router as "address". text is the stored
- * page (borrowed); returns a new text, or NULL to keep text.
+ * that have no stored row are listed after the stored ones (counted in
+ * total, on the pages where they fall), each with the lease's router as
+ * "address". text is the stored page (borrowed), q_rowcount the page
+ * size asked (-1 all); returns a new text, or NULL to keep text.
  */
+/* q_sort order for qsort (numbers as numbers, as the store sorts). */
+static const char	*api_gw_sortf;
+static int		 api_gw_desc;
+
+static int
+api_gw_cmp(const void *a, const void *b)
+{
+	const char	*x = cfg_str(*(json_t *const *)a, api_gw_sortf);
+	const char	*y = cfg_str(*(json_t *const *)b, api_gw_sortf);
+	char		*ex, *ey;
+	long		 nx = strtol(x, &ex, 10), ny = strtol(y, &ey, 10);
+	int		 r;
+
+	if (*x != '\0' && *y != '\0' && *ex == '\0' && *ey == '\0')
+		r = nx < ny ? -1 : nx > ny;
+	else
+		r = strcmp(x, y);
+	return api_gw_desc ? -r : r;
+}
+
+/* Sorts page's rows (all of them) by q's sort field. */
+static void
+api_gw_sort(json_t *page, const struct cfg_query *q)
+{
+	json_t	*rows = json_object_get(page, "rows"), **v, *sorted;
+	size_t	 i, n = json_array_size(rows);
+
+	if (q->q_sort == NULL || n < 2)
+		return;
+	v = xcalloc(n, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(rows, i);
+	api_gw_sortf = q->q_sort;
+	api_gw_desc = q->q_desc;
+	qsort(v, n, sizeof(*v), api_gw_cmp);
+	sorted = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append(sorted, v[i]);
+	free(v);
+	json_object_set_new(page, "rows", sorted);
+}
+
 char *
-api_gateways_dynamic(struct store *st, const char *text, const char *phrase)
+api_gateways_dynamic(struct store *st, const char *text,
+    const struct cfg_query *qq)
 {
 	const struct cfg_section	*ifs = cfg_section("interfaces");
 	const struct cfg_section	*gws = cfg_section("gateways");
@@ -191,18 +235,21 @@ api_gateways_dynamic(struct store *st, const char *text, const char *phrase)
 	json_t				*lv, *row, *stored;
 	char				 name[64], *out = NULL;
 	const char			*addr;
-	json_int_t			 total, count, cur;
+	json_int_t			 total, count, cur, per;
 	size_t				 i;
-	int				 v6, added = 0;
+	int				 v6, added = 0, want_all;
 
 	if ((page = json_loads(text, 0, NULL)) == NULL)
 		return NULL;
 	total = json_integer_value(json_object_get(page, "total"));
 	count = json_integer_value(json_object_get(page, "rowCount"));
 	cur = json_integer_value(json_object_get(page, "current"));
-	/* Only on the last page of the stored rows. */
-	if (count > 0 && cur * count < total)
-		goto done;
+	if (cur < 1)
+		cur = 1;
+	/* The page size asked for: rowCount of a full page, -1 for all. */
+	per = qq->q_rowcount;
+	want_all = per <= 0;
+	(void)count;
 	memset(&q, 0, sizeof(q));
 	q.q_current = 1;
 	q.q_rowcount = -1;
@@ -219,8 +266,8 @@ api_gateways_dynamic(struct store *st, const char *text, const char *phrase)
 				json_decref(stored);
 				continue;
 			}
-			if (phrase != NULL && phrase[0] != '\0' &&
-			    strcasestr(name, phrase) == NULL)
+			if (qq->q_phrase != NULL && qq->q_phrase[0] != '\0' &&
+			    strcasestr(name, qq->q_phrase) == NULL)
 				continue;
 			if (live == NULL)
 				live = api_live_interfaces();
@@ -240,13 +287,21 @@ api_gateways_dynamic(struct store *st, const char *text, const char *phrase)
 			    "descr", "Interface DHCP gateway (the lease's "
 			    "router)", "nosync", "1",
 			    "dynamic", "1", "virtual", "1");
-			json_array_append_new(json_object_get(page, "rows"),
-			    row);
+			/* They follow the stored rows: on the pages there. */
+			if (want_all || (total + added >= (cur - 1) * per &&
+			    total + added < cur * per))
+				json_array_append_new(json_object_get(page,
+				    "rows"), row);
+			else
+				json_decref(row);
 			added++;
 		}
 	}
 	if (added == 0)
 		goto done;
+	/* A whole list is sorted again with them; a page keeps them last. */
+	if (want_all)
+		api_gw_sort(page, qq);
 	json_object_set_new(page, "total", json_integer(total + added));
 	json_object_set_new(page, "rowCount", json_integer(
 	    (json_int_t)json_array_size(json_object_get(page, "rows"))));

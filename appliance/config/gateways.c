@@ -5,7 +5,8 @@
  * address is "dynamic" (OPNsense's word) and its name <IF>_DHCP or
  * <IF>_DHCP6. Such a gateway exists without a stored row while the
  * interface is in DHCP mode (routes, rules and the default route may
- * name it); a stored row of that name refines it. A static address on
+ * name it); a stored row of that name refines it, and a stored dynamic
+ * row of another name (an import) is one more name for the same router. A static address on
  * such an interface could never be reached through the lease's subnet,
  * so it is refused, and so is "dynamic" on a static interface.
  */
@@ -113,9 +114,6 @@ gateways_check(struct store *st, json_t *row, struct cfg_errors *errs)
 			cfg_error(errs, "gateway", "dynamic: interface %s does "
 			    "not get its IPv%d address by DHCP%s", ifname, fam,
 			    fam == 6 ? "v6 or SLAAC" : "");
-		else if (strcmp(cfg_str(row, "name"), dyn) != 0)
-			cfg_error(errs, "name", "the dynamic gateway of %s is "
-			    "named %s", ifname, dyn);
 	} else if (!cfg_check_addr(gw, fam))
 		cfg_error(errs, "gateway", "must be an IPv%d address "
 		    "(ipprotocol is %s) or dynamic", fam,

@@ -107,12 +107,12 @@ interfaces_check_dynamic(struct store *st, json_t *row, int v6,
 			    "interface", mode, name, list);
 		return;
 	}
-	if (interfaces_list(st, "SELECT name FROM gateways WHERE name = ?1 "
-	    "AND gateway = 'dynamic' AND ?2 != ''", dyn, fam, list,
+	if (interfaces_list(st, "SELECT name FROM gateways WHERE interface = "
+	    "?1 AND ipprotocol = ?2 AND gateway = 'dynamic'", name, fam, list,
 	    sizeof(list)) > 0) {
-		cfg_error(errs, field, "gateway %s is %s's dynamic gateway (the "
-		    "lease's router); without %s it has no address: delete it "
-		    "first", dyn, name, mode);
+		cfg_error(errs, field, "gateway %s is dynamic (the router of "
+		    "%s's %s lease); without %s it has no address: delete it "
+		    "first", list, name, mode, mode);
 		return;
 	}
 	if (cfg_count_where(st, "gateways", "name", dyn, NULL) != 0)
