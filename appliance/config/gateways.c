@@ -114,10 +114,12 @@ gateways_check(struct store *st, json_t *row, struct cfg_errors *errs)
 			cfg_error(errs, "gateway", "dynamic: interface %s does "
 			    "not get its IPv%d address by DHCP%s", ifname, fam,
 			    fam == 6 ? "v6 or SLAAC" : "");
-	} else if (!cfg_check_addr(gw, fam))
+	} else if (!cfg_check_addr(gw, 0))
+		cfg_error(errs, "gateway", "not a valid IP address (or "
+		    "dynamic, the DHCP lease's router)");
+	else if (!cfg_check_addr(gw, fam))
 		cfg_error(errs, "gateway", "must be an IPv%d address "
-		    "(ipprotocol is %s) or dynamic", fam,
-		    cfg_str(row, "ipprotocol"));
+		    "(ipprotocol is %s)", fam, cfg_str(row, "ipprotocol"));
 	else if (dynamic)
 		cfg_error(errs, "gateway", "interface %s gets its IPv%d "
 		    "address by %s, so a static gateway there may be "
