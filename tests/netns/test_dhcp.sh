@@ -153,6 +153,16 @@ w["dhcp"]["lease"]["expires"] - w["dhcp"]["lease"]["obtained"]]')
 tw_check "interfaces/overview shows the lease: router, DNS, times, gateway" \
     t_status
 
+t_console() {
+	out=$(echo 0 | tw_in fw "$TW_BIN" console --data "$TW_DATA" 2>&1)
+	echo "$out" | grep -q "DHCP client bound: 10\.77\.0\.1[0-9][0-9]/24, \
+gateway WAN_DHCP 10\.77\.0\.1, lease ends in" || {
+		echo "$out" | head -12
+		return 1
+	}
+}
+tw_check "the console's header shows the lease and WAN_DHCP" t_console
+
 t_gw_search() {
 	out=$(tw_api GET routing/settings/search_gateway | tw_json \
 	    '[[r["name"], r["gateway"], r["address"], r["interface"]] for r
@@ -237,8 +247,10 @@ t_static() {
 	    return 1; }
 	no_default || { echo "default route left: $(default_route)"
 	    return 1; }
-	grep -q DHCP4_RELEASE "$TW_TMP/kea.log" || { echo "no release"
-	    return 1; }
+	wait_for 3 grep -q DHCP4_RELEASE "$TW_TMP/kea.log" || {
+		echo "the server saw no release"
+		return 1
+	}
 	[ "$(wan_info '[w["link_type"], "dhcp" in w]')" = '["static", false]' ] ||
 	    { wan_info 'w'; return 1; }
 	echo "# $lease released"
