@@ -3,15 +3,18 @@
  * (platform/dhcp.c renders DIR/rendered/dhcpcd-hook.sh to exec it).
  *
  * dhcpcd runs its hook with the lease in the environment; only the
- * device ($interface) and the reason ($reason) are passed on, checked
- * here and again by the parent, which reads the lease file itself.
+ * device ($interface), the reason ($reason) and, for a router
+ * advertisement, the router's address and lifetime ($nd1_from,
+ * $nd1_lifetime: no lease file holds them) are passed on, checked here
+ * and again by the parent, which reads the DHCP lease file itself.
  *
- * The request is sent and the answer not awaited: the client waits for
- * its hook, and the parent may be waiting for the client (an apply
- * waiting for this very lease, a stop waiting for the release). The
- * parent reads the request when it is free; the socket keeps it.
+ * The answer is awaited one second at most: the client waits for its
+ * hook, and the parent may be waiting for the client (an apply waiting
+ * for this very lease, a stop waiting for the release). The parent
+ * reads the request when it is free; the socket keeps it.
  */
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include <ctype.h>
@@ -54,8 +57,11 @@ cli_dhcp_event(int argc, char **argv)
 	};
 	const char		*dev = getenv("interface");
 	const char		*reason = getenv("reason");
+	const char		*r6 = getenv("nd1_from");
+	const char		*life = getenv("nd1_lifetime");
 	struct sockaddr_un	 sun;
-	char			*dir = NULL;
+	struct timeval		 tv = { 1, 0 };
+	char			*dir = NULL, err[128];
 	json_t			*req;
 	int			 c, fd = -1;
 
@@ -78,11 +84,19 @@ cli_dhcp_event(int argc, char **argv)
 		return 0;
 	req = json_pack("{s:s, s:s, s:s, s:s}", "type", "dhcp", "op", "event",
 	    "device", dev, "reason", reason);
+	if (r6 != NULL && strlen(r6) < 64 && strspn(r6, "0123456789abcdef"
+	    "ABCDEF:") == strlen(r6) && life != NULL &&
+	    strspn(life, "0123456789") == strlen(life) && strlen(life) < 10)
+		json_object_set_new(req, "router6", json_pack("{s:s, s:s}",
+		    "address", r6, "lifetime", life));
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
 	    ipc_send(fd, req) == -1)
 		fprintf(stderr, "twinwall dhcp-event: %s: %s\n", sun.sun_path,
 		    strerror(errno));
+	else if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    sizeof(tv)) == 0)
+		json_decref(ipc_recv(fd, err, sizeof(err)));
 	if (fd != -1)
 		close(fd);
 	json_decref(req);

@@ -7,7 +7,7 @@ PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev
 libjansson-dev libxml2-dev libxmlrpc-core-c3-dev libssl-dev
 libcurl4-openssl-dev libnftables-dev libcmocka-dev libcrypt-dev nftables
 iproute2 iputils-ping python3 wrk sqlite3 conntrack conntrackd ucarp
-keepalived tcpdump procps psmisc socat curl dhcpcd-base kea-dhcp4-server"
+keepalived tcpdump procps psmisc socat curl dhcpcd-base kea-dhcp4-server radvd"
 
 missing=""
 for p in $PKGS; do

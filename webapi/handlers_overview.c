@@ -90,6 +90,9 @@ api_overview_row(json_t *ifr, json_t *live)
 	if (dhcp != NULL && cfg_str(dhcp, "gateway_address")[0] != '\0')
 		json_array_append_new(gws, json_string(cfg_str(dhcp,
 		    "gateway_address")));
+	if (dhcp != NULL && cfg_str(dhcp, "gateway6_address")[0] != '\0')
+		json_array_append_new(gws, json_string(cfg_str(dhcp,
+		    "gateway6_address")));
 	link = strcmp(ip4, "dhcp") == 0 ? "dhcp" : strcmp(ip4, "none") == 0 ?
 	    "none" : "static";
 	o = json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, "
@@ -257,8 +260,9 @@ api_gateways_dynamic(struct store *st, const char *text,
 		goto done;
 	json_array_foreach(json_object_get(res, "rows"), i, ifr) {
 		for (v6 = 0; v6 < 2; v6++) {
-			if (strcmp(cfg_str(ifr, v6 ? "ipaddrv6" : "ipaddr"),
-			    v6 ? "dhcp6" : "dhcp") != 0)
+			if (v6 ? strcmp(cfg_str(ifr, "ipaddrv6"), "dhcp6") !=
+			    0 && strcmp(cfg_str(ifr, "ipaddrv6"), "slaac") != 0 :
+			    strcmp(cfg_str(ifr, "ipaddr"), "dhcp") != 0)
 				continue;
 			cfg_gw_dynamic_name(cfg_str(ifr, "name"), v6, name,
 			    sizeof(name));
@@ -273,7 +277,8 @@ api_gateways_dynamic(struct store *st, const char *text,
 				live = api_live_interfaces();
 			lv = json_object_get(api_live_find(live,
 			    cfg_str(ifr, "name")), "dhcp");
-			addr = v6 ? "" : cfg_str(lv, "gateway_address");
+			addr = cfg_str(lv, v6 ? "gateway6_address" :
+			    "gateway_address");
 			row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
 			    "s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
 			    "s:s}",

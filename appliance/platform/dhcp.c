@@ -28,6 +28,9 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -70,8 +73,11 @@ struct dhcp_client {
 	int		 c_backoff;
 	unsigned	 c_restarts;
 	char		 c_reason[20];	/* the hook's last reason */
+	char		 c_router6[64];	/* the last RA's router, link-local */
+	time_t		 c_router6_until; /* and when its lifetime ends */
 	time_t		 c_event;	/* and when it came */
 	int		 c_wanted;	/* scratch for dhcp_apply */
+	int		 c_new;		/* started by this apply: wait for it */
 };
 
 static struct {
@@ -520,23 +526,26 @@ dhcp_routes(char *err, size_t errlen)
 	return linux_net_routes(dh.d_snap, err, errlen);
 }
 
-/* Waits up to DHCP_WAIT_MS for the leases of the clients in started. */
+/* Waits up to DHCP_WAIT_MS for the leases of the clients just started. */
 static void
-dhcp_wait(const int *started)
+dhcp_wait(void)
 {
 	struct dhcp_lease4	 l;
+	struct dhcp_client	*c;
 	double			 t0 = util_now();
 	size_t			 i;
 	int			 missing;
 
 	for (;;) {
 		missing = 0;
-		for (i = 0; i < dh.d_n; i++)
-			if (started[i] && dh.d_cl[i].c_pid > 0 &&
-			    strstr(dh.d_cl[i].c_conf, "noipv4\n") == NULL &&
-			    (dhcp_lease_now(dh.d_cl[i].c_dev, &l) == -1 ||
-			    !dhcp_addr_present(dh.d_cl[i].c_dev, &l)))
+		for (i = 0; i < dh.d_n; i++) {
+			c = &dh.d_cl[i];
+			if (c->c_new && c->c_pid > 0 &&
+			    strstr(c->c_conf, "noipv4\n") == NULL &&
+			    (dhcp_lease_now(c->c_dev, &l) == -1 ||
+			    !dhcp_addr_present(c->c_dev, &l)))
 				missing++;
+		}
 		if (missing == 0)
 			return;
 		if ((util_now() - t0) * 1e3 >= DHCP_WAIT_MS)
@@ -544,7 +553,8 @@ dhcp_wait(const int *started)
 		usleep(50000);
 	}
 	for (i = 0; i < dh.d_n; i++)
-		if (started[i] && (dhcp_lease_now(dh.d_cl[i].c_dev, &l) == -1))
+		if (dh.d_cl[i].c_new && dhcp_lease_now(dh.d_cl[i].c_dev,
+		    &l) == -1)
 			platform_action("dhcp: no lease on %s (%s) after %d "
 			    "ms; its client keeps trying", dh.d_cl[i].c_dev,
 			    dh.d_cl[i].c_if, DHCP_WAIT_MS);
@@ -557,14 +567,13 @@ dhcp_apply(json_t *snap, char *err, size_t errlen)
 	json_t			*row;
 	const char		*dev, *name;
 	char			*conf;
-	int			 started[DHCP_MAX], any = 0, stopped = 0;
+	int			 any = 0, stopped = 0;
 	size_t			 i;
 
 	if (!dh.d_supervise)
 		return 0;
-	memset(started, 0, sizeof(started));
 	for (i = 0; i < dh.d_n; i++)
-		dh.d_cl[i].c_wanted = 0;
+		dh.d_cl[i].c_wanted = dh.d_cl[i].c_new = 0;
 	json_array_foreach(dhcp_rows(snap, "interfaces"), i, row) {
 		dev = dhcp_str(row, "device");
 		name = dhcp_str(row, "name");
@@ -624,7 +633,7 @@ dhcp_apply(json_t *snap, char *err, size_t errlen)
 			    "of %s", name);
 			return -1;
 		}
-		started[c - dh.d_cl] = 1;
+		c->c_new = 1;
 		any = 1;
 	}
 	for (i = dh.d_n; i-- > 0; )
@@ -632,11 +641,9 @@ dhcp_apply(json_t *snap, char *err, size_t errlen)
 			stopped = 1;
 			dhcp_stop(&dh.d_cl[i], 1);
 			dhcp_forget(i);
-			started[i] = started[dh.d_n];
-			started[dh.d_n] = 0;
 		}
 	if (any)
-		dhcp_wait(started);
+		dhcp_wait();
 	return any || stopped;
 }
 
@@ -686,8 +693,17 @@ dhcp_router(const char *ifname, int family, char *buf, size_t len)
 	struct dhcp_client	*c;
 	struct dhcp_lease4	 l;
 
-	if (family != AF_INET || (c = dhcp_by_if(ifname)) == NULL ||
-	    dhcp_lease_now(c->c_dev, &l) == -1 || l.l_router[0] == '\0')
+	if ((c = dhcp_by_if(ifname)) == NULL)
+		return -1;
+	if (family == AF_INET6) {
+		if (c->c_router6[0] == '\0' ||
+		    time(NULL) >= c->c_router6_until)
+			return -1;
+		util_strlcpy(buf, c->c_router6, len);
+		return 0;
+	}
+	if (family != AF_INET || dhcp_lease_now(c->c_dev, &l) == -1 ||
+	    l.l_router[0] == '\0')
 		return -1;
 	util_strlcpy(buf, l.l_router, len);
 	return 0;
@@ -789,6 +805,13 @@ dhcp_status(void)
 			    "gateway", gw,
 			    "gateway_address", dhcp_router(name, AF_INET,
 			    router, sizeof(router)) == 0 ? router : ""));
+			cfg_gw_dynamic_name(name, 1, gw, sizeof(gw));
+			json_object_set_new(json_object_get(o, "dhcp"),
+			    "gateway6", json_string(gw));
+			json_object_set_new(json_object_get(o, "dhcp"),
+			    "gateway6_address", json_string(dhcp_router(name,
+			    AF_INET6, router, sizeof(router)) == 0 ? router :
+			    ""));
 		}
 		json_array_append_new(list, o);
 	}
@@ -813,6 +836,36 @@ dhcp_word_ok(const char *s, size_t max)
 	return 1;
 }
 
+/*
+ * A router advertisement's router (from the hook: the client's $nd1_from
+ * and $nd1_lifetime): the IPv6 router of WAN_DHCP6 while its lifetime
+ * lasts (RFC 4861 6.3.4: a lifetime of 0 withdraws it). Only a
+ * link-local address is taken: routers advertise from one (4.2).
+ */
+static void
+dhcp_event_router6(struct dhcp_client *c, json_t *r)
+{
+	struct in6_addr	 a;
+	const char	*addr = json_string_value(json_object_get(r, "address"));
+	const char	*life = json_string_value(json_object_get(r,
+			    "lifetime"));
+	char		*end;
+	long		 secs;
+
+	if (addr == NULL || life == NULL ||
+	    inet_pton(AF_INET6, addr, &a) != 1 || !IN6_IS_ADDR_LINKLOCAL(&a))
+		return;
+	secs = strtol(life, &end, 10);
+	if (*life == '\0' || *end != '\0' || secs < 0 || secs > 65535)
+		return;
+	if (secs == 0) {
+		c->c_router6[0] = '\0';
+		return;
+	}
+	util_strlcpy(c->c_router6, addr, sizeof(c->c_router6));
+	c->c_router6_until = time(NULL) + secs;
+}
+
 static json_t *
 dhcp_event(json_t *req, const char *from)
 {
@@ -830,6 +883,7 @@ dhcp_event(json_t *req, const char *from)
 		return json_pack("{s:s, s:s}", "status", "failed", "message",
 		    "dhcp event: no client on that device");
 	dh.d_events++;
+	dhcp_event_router6(c, json_object_get(req, "router6"));
 	util_strlcpy(c->c_reason, reason, sizeof(c->c_reason));
 	c->c_event = time(NULL);
 	if (dhcp_lease_now(c->c_dev, &l) == 0)

@@ -48,8 +48,9 @@ void	dhcp_shutdown(void);
 /* For the parent's SIGCHLD reaper: 1 when pid was a client. */
 int	dhcp_reaped(pid_t pid, int status);
 /*
- * The live router of interface ifname's lease (family AF_INET) into buf:
- * 0, or -1 when it has no valid lease with a router.
+ * The live router of interface ifname into buf: AF_INET the DHCP lease's,
+ * AF_INET6 the last router advertisement's (link-local, while its router
+ * lifetime lasts). 0, or -1 when there is none.
  */
 int	dhcp_router(const char *ifname, int family, char *buf, size_t len);
 /*

@@ -346,9 +346,10 @@ net_gateway(json_t *snap, const char *name)
 		for (v6 = 0; v6 < 2; v6++) {
 			cfg_gw_dynamic_name(net_str(row, "name"), v6, dyn,
 			    sizeof(dyn));
-			if (strcmp(dyn, name) == 0 &&
-			    strcmp(net_str(row, v6 ? "ipaddrv6" : "ipaddr"),
-			    v6 ? "dhcp6" : "dhcp") == 0)
+			if (strcmp(dyn, name) == 0 && (v6 ?
+			    strcmp(net_str(row, "ipaddrv6"), "dhcp6") == 0 ||
+			    strcmp(net_str(row, "ipaddrv6"), "slaac") == 0 :
+			    strcmp(net_str(row, "ipaddr"), "dhcp") == 0))
 				return json_pack("{s:s, s:s, s:s, s:s}",
 				    "name", dyn, "interface",
 				    net_str(row, "name"), "ipprotocol",

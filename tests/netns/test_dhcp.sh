@@ -328,4 +328,49 @@ t_comes_later() {
 tw_check "the server back: the client that kept trying gets its lease and \
 the route follows" t_comes_later
 
+# --- 5. IPv6: SLAAC from the upstream's router advertisements ----------
+t_slaac() {
+	set_wan '{"ipaddrv6":"slaac"}' && apply_if || return 1
+	slaac() {
+		tw_in fw ip -6 -o addr show dev wan0 scope global |
+		    grep -q "2001:db8:77:"
+	}
+	v6default() {
+		tw_in fw ip -6 route show default |
+		    grep -q "via fe80::.* dev wan0 proto 177"
+	}
+	wait_for 15 slaac || { tw_in fw ip -6 addr show dev wan0; return 1; }
+	wait_for 10 v6default || { tw_in fw ip -6 route; return 1; }
+	tw_in fw ping -6 -c 1 -W 2 2001:db8:99::1 >/dev/null || {
+		echo "no reply through the IPv6 default route"
+		return 1
+	}
+	# The IPv4 lease lived through the client's restart.
+	has_lease || { echo "IPv4 lease lost: $(wan_addr)"; return 1; }
+	gw6=$(wan_info '[w["dhcp"]["gateway6"], w["dhcp"]["gateway6_address"][:6]]')
+	[ "$gw6" = '["WAN_DHCP6", "fe80::"]' ] || { echo "$gw6"; return 1; }
+}
+if [ -x /usr/sbin/radvd ]; then
+	# Started here: a daemon started inside tw_check's $(...) would hold
+	# its output open.
+	tw_in up sysctl -qw net.ipv6.conf.all.forwarding=1
+	tw_in up ip addr add 2001:db8:77::1/64 dev eth0
+	tw_in up ip addr add 2001:db8:99::1/128 dev lo
+	cat > "$TW_TMP/radvd.conf" <<EOF
+interface eth0 {
+	AdvSendAdvert on;
+	MinRtrAdvInterval 3;
+	MaxRtrAdvInterval 4;
+	AdvDefaultLifetime 60;
+	prefix 2001:db8:77::/64 { AdvOnLink on; AdvAutonomous on; };
+};
+EOF
+	tw_bg up /usr/sbin/radvd -n -m stderr -C "$TW_TMP/radvd.conf" \
+	    -p "$TW_TMP/radvd.pid" >"$TW_TMP/radvd.log" 2>&1
+	tw_check "slaac on wan: an address from the RA and the IPv6 default \
+route via WAN_DHCP6" t_slaac
+else
+	echo "# SKIPPED slaac: needs radvd"
+fi
+
 tw_summary
