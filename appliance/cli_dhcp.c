@@ -8,10 +8,12 @@
  * $nd1_lifetime: no lease file holds them) are passed on, checked here
  * and again by the parent, which reads the DHCP lease file itself.
  *
- * The answer is awaited one second at most: the client waits for its
- * hook, and the parent may be waiting for the client (an apply waiting
- * for this very lease, a stop waiting for the release). The parent
- * reads the request when it is free; the socket keeps it.
+ * The answer is awaited 0.2 s at most: the client waits for its hook,
+ * and the parent may be waiting for the client (an apply waiting for
+ * this very lease, a stop waiting for the release); every hook of a
+ * busy parent would hold the lease up that long. The parent reads the
+ * request when it is free (the socket keeps it); reading the answer
+ * when it comes lets both ends close cleanly.
  */
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -60,7 +62,7 @@ cli_dhcp_event(int argc, char **argv)
 	const char		*r6 = getenv("nd1_from");
 	const char		*life = getenv("nd1_lifetime");
 	struct sockaddr_un	 sun;
-	struct timeval		 tv = { 1, 0 };
+	struct timeval		 tv = { 0, 200000 };
 	char			*dir = NULL, err[128];
 	json_t			*req;
 	int			 c, fd = -1;
