@@ -11,7 +11,10 @@
  * and runs no hook of its own (resolv.conf, hostname). Its only hook
  * tells the parent "something changed" on DIR/control.sock; the parent
  * then reads the lease file itself and installs the routes through the
- * dynamic gateway <IF>_DHCP (config.h cfg_gw_dynamic_name).
+ * dynamic gateway <IF>_DHCP (config.h cfg_gw_dynamic_name). For IPv6 the
+ * client configures the SLAAC (and DHCPv6) addresses; the router of its
+ * last router advertisement, which no lease file holds, comes with the
+ * hook and is <IF>_DHCP6.
  */
 #ifndef TW_DHCP_H
 #define TW_DHCP_H
