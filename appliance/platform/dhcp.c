@@ -508,11 +508,16 @@ dhcp_remember(json_t *snap, json_t *subsys)
 	if (dh.d_snap == NULL)
 		dh.d_snap = json_pack("{s:{}}", "sections");
 	secs = json_object_get(dh.d_snap, "sections");
-	/* What an apply brought in force; pending edits stay out. */
+	/*
+	 * What an apply brought in force; pending edits stay out. A section
+	 * not applied since the daemon started is taken as it is: routes
+	 * through a lease must not drop the static routes still in force.
+	 */
 	for (i = 0; i < nitems(keep); i++)
 		if ((platform_subsys_has(subsys, keep[i].k_subsys) ||
 		    (keep[i].k_subsys[0] == 'r' &&
-		    platform_subsys_has(subsys, "routes"))) &&
+		    platform_subsys_has(subsys, "routes")) ||
+		    json_object_get(secs, keep[i].k_section) == NULL) &&
 		    (rows = dhcp_rows(snap, keep[i].k_section)) != NULL)
 			json_object_set_new(secs, keep[i].k_section,
 			    json_deep_copy(rows));
