@@ -16,12 +16,12 @@
  * when it comes lets both ends close cleanly.
  */
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/un.h>
 
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +32,8 @@
 #include "control.h"
 #include "ipc.h"
 #include "util.h"
+
+#define DHCP_EVENT_WAIT_MS	200
 
 int	cli_dhcp_event(int, char **);
 
@@ -62,7 +64,7 @@ cli_dhcp_event(int argc, char **argv)
 	const char		*r6 = getenv("nd1_from");
 	const char		*life = getenv("nd1_lifetime");
 	struct sockaddr_un	 sun;
-	struct timeval		 tv = { 0, 200000 };
+	struct pollfd		 pfd;
 	char			*dir = NULL, err[128];
 	json_t			*req;
 	int			 c, fd = -1;
@@ -96,9 +98,12 @@ cli_dhcp_event(int argc, char **argv)
 	    ipc_send(fd, req) == -1)
 		fprintf(stderr, "twinwall dhcp-event: %s: %s\n", sun.sun_path,
 		    strerror(errno));
-	else if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
-	    sizeof(tv)) == 0)
-		json_decref(ipc_recv(fd, err, sizeof(err)));
+	else {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, DHCP_EVENT_WAIT_MS) == 1)
+			json_decref(ipc_recv(fd, err, sizeof(err)));
+	}
 	if (fd != -1)
 		close(fd);
 	json_decref(req);
