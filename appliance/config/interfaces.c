@@ -65,6 +65,42 @@ interfaces_list(struct store *st, const char *sql, const char *p1,
 }
 
 /*
+ * A static address moved out of the subnet of the interface's CARP VIPs
+ * would leave them where nothing advertises for them (vips.c).
+ */
+static void
+interfaces_check_vips(struct store *st, json_t *row, int v6,
+    struct cfg_errors *errs)
+{
+	const char	*addr = cfg_str(row, v6 ? "ipaddrv6" : "ipaddr");
+	long		 bits = cfg_int(row, v6 ? "subnetv6" : "subnet", 0);
+	sqlite3_stmt	*stmt;
+	const char	*vip;
+	char		 bad[256];
+	size_t		 o = 0;
+
+	if (!cfg_check_addr(addr, v6 ? 6 : 4) || bits <= 0 ||
+	    (stmt = store_stmt(st, "SELECT subnet FROM vips WHERE interface "
+	    "= ? AND mode = 'carp'")) == NULL)
+		return;
+	bad[0] = '\0';
+	sqlite3_bind_text(stmt, 1, cfg_str(row, "name"), -1, SQLITE_STATIC);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		vip = (const char *)sqlite3_column_text(stmt, 0);
+		if (vip == NULL || (strchr(vip, ':') != NULL) != v6 ||
+		    cfg_same_net(vip, addr, (int)bits) || o >= sizeof(bad))
+			continue;
+		o += (size_t)snprintf(bad + o, sizeof(bad) - o, "%s%s",
+		    o ? ", " : "", vip);
+	}
+	store_stmt_done(st, stmt);
+	if (bad[0] != '\0')
+		cfg_error(errs, v6 ? "ipaddrv6" : "ipaddr", "CARP VIP %s would "
+		    "no longer be in the subnet of %s/%ld; move or delete it "
+		    "first", bad, addr, bits);
+}
+
+/*
  * DHCP and what names an interface's address: a static gateway, a route
  * through one or a CARP VIP need a static address whose subnet they are
  * in; the dynamic gateway <IF>_DHCP exists only in DHCP mode.
@@ -107,6 +143,7 @@ interfaces_check_dynamic(struct store *st, json_t *row, int v6,
 			    "interface", mode, name, list);
 		return;
 	}
+	interfaces_check_vips(st, row, v6, errs);
 	if (interfaces_list(st, "SELECT name FROM gateways WHERE interface = "
 	    "?1 AND ipprotocol = ?2 AND gateway = 'dynamic'", name, fam, list,
 	    sizeof(list)) > 0) {

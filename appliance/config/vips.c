@@ -47,24 +47,6 @@ static const struct cfg_field vips_fields[] = {
 };
 
 
-/* 1 when a and b (same family) share their first bits bits. */
-static int
-vips_same_net(const char *a, const char *b, int bits)
-{
-	unsigned char	x[16], y[16];
-	int		fam = strchr(a, ':') ? AF_INET6 : AF_INET, i;
-
-	if (inet_pton(fam, a, x) != 1 || inet_pton(fam, b, y) != 1)
-		return 0;
-	for (i = 0; i < bits / 8; i++)
-		if (x[i] != y[i])
-			return 0;
-	if (bits % 8 != 0 &&
-	    ((x[i] ^ y[i]) & (0xff << (8 - bits % 8)) & 0xff) != 0)
-		return 0;
-	return 1;
-}
-
 /*
  * A CARP VIP is a second address in the subnet of the interface's own
  * static address (OPNsense refuses it otherwise): the adverts leave
@@ -90,7 +72,7 @@ vips_check_carp_subnet(struct store *st, json_t *row, struct cfg_errors *errs)
 		    "a second address in that address's subnet, and CARP "
 		    "advertises from it", v6 ? 6 : 4, cfg_str(ifr, "name"),
 		    addr);
-	else if (!vips_same_net(vip, addr, (int)bits))
+	else if (!cfg_same_net(vip, addr, (int)bits))
 		cfg_error(errs, "subnet", "%s is not in the subnet of %s's "
 		    "address %s/%ld; a CARP VIP must be", vip,
 		    cfg_str(ifr, "name"), addr, bits);

@@ -2,7 +2,8 @@
 """Interface address modes through the API (a real daemon, --platform dry).
 
 What cannot work is refused with HTTP 400 naming the field: a CARP VIP
-on an interface without a static address of its subnet, a static gateway
+on an interface without a static address of its subnet (and an interface
+leaving that subnet, or going DHCP, under its VIPs), a static gateway
 on an interface in DHCP mode, DHCP where a static gateway (and the routes
 through it) names the interface, leaving DHCP while WAN_DHCP is in use.
 The dynamic gateway WAN_DHCP exists while wan is in DHCP mode: the
@@ -63,10 +64,17 @@ def test_carp_vip_outside_subnet():
         "mode": "carp", "interface": "lan", "subnet": "10.9.9.9",
         "subnet_bits": "24", "vhid": "4", "password": "pw"}},
         "vip.subnet", ["not in the subnet", "192.168.1.1/24"])
-    # In the subnet it is fine.
+    # In the subnet it is fine ...
     daemon().ok("POST", "/api/interfaces/vip_settings/add_item", {"vip": {
         "mode": "carp", "interface": "lan", "subnet": "192.168.1.9",
         "subnet_bits": "24", "vhid": "4", "password": "pw"}})
+    # ... and the interface may not move away from it, nor go DHCP.
+    refused("POST", "/api/interfaces/settings/set_item/lan", {"interface": {
+        "ipaddr": "10.1.1.1", "subnet": "24"}}, "interface.ipaddr",
+        ["CARP VIP 192.168.1.9", "10.1.1.1/24"])
+    refused("POST", "/api/interfaces/settings/set_item/lan", {"interface": {
+        "ipaddr": "dhcp", "subnet": ""}}, "interface.ipaddr",
+        ["CARP VIP 192.168.1.9 needs a static address"])
 
 
 def test_static_gateway_on_dhcp_wan():
