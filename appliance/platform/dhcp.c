@@ -238,7 +238,7 @@ static char *
 dhcp_render(json_t *row, const char *dev)
 {
 	int	 m = dhcp_modes(row);
-	char	*v6;
+	char	*v6, *text;
 
 	if (m & 2)
 		v6 = xasprintf("ipv6rs\n%s",
@@ -246,7 +246,7 @@ dhcp_render(json_t *row, const char *dev)
 		    "ia_na 1\n" : "");
 	else
 		v6 = xstrdup("noipv6\n");
-	return xasprintf(
+	text = xasprintf(
 	    "# twinwall: the DHCP client of %s (%s), rendered on every "
 	    "apply.\n"
 	    "# The parent installs the default route from the lease "
@@ -271,6 +271,7 @@ dhcp_render(json_t *row, const char *dev)
 	    dhcp_str(row, "name"), dev, dhcp_str(row, "name"),
 	    platform_rendered_path(), DHCP_HOOK, m & 1 ? "" : "noipv4\n", v6);
 	free(v6);
+	return text;
 }
 
 /* In the forked child: a clean slate, then dhcpcd. Never returns. */
