@@ -51,6 +51,7 @@ int		console_main(int, char **);	/* console.c */
 int		cmd_sync(int, char **);		/* cli_sync.c */
 int		cli_import_xml(int, char **);	/* cli_xml.c */
 int		cli_export_xml(int, char **);	/* cli_xml.c */
+int		cli_dhcp_event(int, char **);	/* cli_dhcp.c */
 
 static const struct command commands[] = {
 	{ "sync", cmd_sync, "sync --data DIR [--restart]", "push hasync."
@@ -80,6 +81,8 @@ static const struct command commands[] = {
 	    "(all or nothing unless --partial) and report" },
 	{ "export-xml", cli_export_xml, "export-xml --data DIR [FILE]",
 	    "write the configuration as an OPNsense config.xml" },
+	{ "dhcp-event", cli_dhcp_event, "dhcp-event --data DIR",
+	    "(run by the DHCP client) tell the daemon its lease changed" },
 	/* Other issues add: console, sync, import-xml, export-xml. */
 	{ "version", cmd_version, "version", "print the version" },
 	{ "help", cmd_help, "help [COMMAND]", "this text" },

@@ -16,6 +16,7 @@
 #include "daemon_int.h"
 #include "fwlog.h"
 #include "log.h"
+#include "platform/dhcp.h"
 #include "platform/platform.h"
 #include "statesync/statesync.h"
 #include "util.h"
@@ -43,6 +44,7 @@ static const struct {
 	{ "kill_states", platform_req_kill_states },
 	{ "flush_states", platform_req_flush_states },
 	{ "firewall_log", fwlog_req },			/* fwlog.h */
+	{ "dhcp",	dhcp_req },			/* platform/dhcp.h */
 };
 
 /* Returns a new {"status":"failed","message":...} answer. */

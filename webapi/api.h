@@ -272,6 +272,15 @@ int	api_handle_carp_vip_status(struct api_req *, struct api_resp *);
 int	api_handle_carp_set(struct api_req *, struct api_resp *);
 int	api_handle_carp_timeline(struct api_req *, struct api_resp *);
 
+/* handlers_overview.c: live interfaces (addresses, DHCP clients) */
+int	api_handle_interfaces_info(struct api_req *, struct api_resp *);
+int	api_handle_get_interface(struct api_req *, struct api_resp *);
+/* The dynamic gateways added to a gateway search page (text borrowed)
+ * of query q: a new text, or NULL when there are none to add. */
+struct cfg_query;
+char	*api_gateways_dynamic(struct store *, const char *text,
+	    const struct cfg_query *);
+
 /* handlers_core.c: a revision id parameter; -1 unless a positive number. */
 long long	api_revision_id(const char *);
 

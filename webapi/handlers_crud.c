@@ -241,7 +241,7 @@ api_handle_search(struct api_req *req, struct api_resp *resp)
 	struct cfg_query		 q;
 	json_t				*args = api_args(req), *sort, *v;
 	json_t				*where = NULL;
-	char				*text;
+	char				*text, *dyn;
 	struct store			*st;
 	const char			*k, *dir;
 	long				 cur, rows;
@@ -299,6 +299,12 @@ api_handle_search(struct api_req *req, struct api_resp *resp)
 	/* The hot path: SQLite writes the page as JSON text directly. */
 	if ((text = cfg_search_text(st, sec, &q)) == NULL)
 		goto done;
+	/* WAN_DHCP: listed while wan is in DHCP mode (handlers_overview.c). */
+	if (strcmp(sec->s_name, "gateways") == 0 && q.q_where == NULL &&
+	    (dyn = api_gateways_dynamic(st, text, &q)) != NULL) {
+		free(text);
+		text = dyn;
+	}
 	json_decref(resp->rs_body);
 	resp->rs_body = NULL;
 	resp->rs_status = MHD_HTTP_OK;

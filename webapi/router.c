@@ -146,6 +146,14 @@ static const struct api_route api_route_table[] = {
 
 	CRUD("interfaces", "settings", "interfaces", "_item"),
 	APPLY("interfaces", "settings", "reconfigure", "interfaces"),
+	/* live state (handlers_overview.c, platform/dhcp.h) */
+	R(API_GET, "interfaces", "overview", "interfaces_info",
+	    api_handle_interfaces_info, NULL, RD, 0, 0, NULL,
+	    "Every interface now: live addresses, gateways, the DHCP client "
+	    "and its lease (address, router, dns, lease times)"),
+	R(API_GET, "interfaces", "overview", "get_interface",
+	    api_handle_get_interface, NULL, RD, 1, 1, "name",
+	    "One interface of interfaces_info, by name (wan, lan, optN)"),
 
 	CRUD("routing", "settings", "gateways", "_gateway"),
 	CRUD("routing", "settings", "gateways", "_item"),

@@ -236,6 +236,14 @@ const char	*cfg_str(json_t *row, const char *field);
 int		 cfg_bool(json_t *row, const char *field);
 long		 cfg_int(json_t *row, const char *field, long dflt);
 
+/*
+ * The dynamic gateway of interface ifname's lease, as OPNsense names it:
+ * "WAN_DHCP" (v6 = 0) or "WAN_DHCP6". It exists while the interface is
+ * in DHCP mode; a stored gateway of that name with gateway "dynamic"
+ * refines it (priority, defaultgw, ...). Writes into out.
+ */
+void	cfg_gw_dynamic_name(const char *ifname, int v6, char *out, size_t len);
+
 /* Field-level syntax checks, shared with renderers and the console. */
 int	cfg_check_addr(const char *, int family);	/* 0 any, 4, 6 */
 int	cfg_check_cidr(const char *, int family);

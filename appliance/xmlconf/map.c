@@ -392,14 +392,29 @@ static int
 gateways_in(struct xmlconf_imp *imp, xmlNode *item, json_t *row,
     const char **why)
 {
-	(void)imp;
+	const char	*ifname = cfg_str(row, "interface");
+	int		 v6 = strcmp(cfg_str(row, "ipprotocol"), "inet6") == 0;
+	char		 path[96], *mode = NULL;
+	int		 skip;
+
 	(void)item;
-	if (strcmp(cfg_str(row, "gateway"), "dynamic") == 0) {
-		*why = "dynamic gateways (learnt by DHCP/PPP) are not "
-		    "supported";
-		return 1;
+	if (strcmp(cfg_str(row, "gateway"), "dynamic") != 0)
+		return 0;
+	/* The lease's router: kept while its interface is in DHCP mode. */
+	snprintf(path, sizeof(path), "interfaces/%.32s/%s", ifname,
+	    v6 ? "ipaddrv6" : "ipaddr");
+	mode = xmlconf_text(xmlconf_path(xmlDocGetRootElement(imp->i_doc),
+	    path));
+	skip = v6 ? strcmp(mode, "dhcp6") != 0 && strcmp(mode, "slaac") != 0 :
+	    strcmp(mode, "dhcp") != 0;
+	free(mode);
+	if (skip) {
+		snprintf(imp->i_why, sizeof(imp->i_why), "a dynamic gateway "
+		    "of %.32s, which does not get its address by DHCP",
+		    ifname);
+		*why = imp->i_why;
 	}
-	return 0;
+	return skip;
 }
 
 static int

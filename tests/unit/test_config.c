@@ -67,7 +67,9 @@ struct vcase {
 #define VIP	"{\"mode\":\"carp\",\"interface\":\"lan\",\"subnet\":" \
 		"\"192.168.1.250\",\"subnet_bits\":\"24\",\"vhid\":\"5\"," \
 		"\"password\":\"pw\""
-#define GW	"{\"name\":\"GW1\",\"interface\":\"wan\",\"gateway\":\"10.0.0.1\""
+#define GW	"{\"name\":\"GW1\",\"interface\":\"lan\",\"gateway\":\"10.0.0.1\""
+/* The factory wan is in DHCP mode. */
+#define GWW	"{\"name\":\"GW2\",\"interface\":\"wan\""
 #define ALIAS	"{\"name\":\"a1\",\"type\":\"host\""
 #define CRON	"{\"command\":\"ha_sync\""
 
@@ -77,6 +79,13 @@ static const struct vcase vcases[] = {
 	{ "gateways", GW, "gateway", "\"10.0.0.256\"", 0 },
 	{ "gateways", GW, "gateway", "\"fe80::1\"", 0 },	/* inet gw */
 	{ "gateways", GW, "gateway", "\"10.0.0.1; drop\"", 0 },
+	/* DHCP: the lease's router, never a static one */
+	{ "gateways", GWW, "gateway", "\"10.0.0.1\"", 0 },
+	{ "gateways", GWW, "gateway", "\"dynamic\"", 1 },
+	{ "gateways", GW, "gateway", "\"dynamic\"", 0 },	/* lan static */
+	/* a CARP VIP lives in a static subnet of its interface */
+	{ "vips", VIP, "interface", "\"wan\"", 0 },
+	{ "vips", VIP, "subnet", "\"10.9.9.9\"", 0 },
 	/* CIDRs, host bits */
 	{ "filter_rules", RULE, "source_net", "\"10.1.0.0/16\"", 1 },
 	{ "filter_rules", RULE, "source_net", "\"10.1.0.5/16\"", 0 },

@@ -120,8 +120,10 @@ static const struct want full_wants[] = {
 	{ "interfaces", "name", "wan", "descr", "WAN" },
 	{ "interfaces", "name", "wan", "enabled", "1" },
 	{ "interfaces", "name", "wan", "locked", "0" },
-	{ "interfaces", "name", "wan", "ipaddr", "dhcp" },
-	{ "interfaces", "name", "wan", "ipaddrv6", "dhcp6" },
+	/* Static: WAN_GW, WAN_GW6 and the CARP VIPs are in its subnets. */
+	{ "interfaces", "name", "wan", "ipaddr", "203.0.113.2" },
+	{ "interfaces", "name", "wan", "subnet", "24" },
+	{ "interfaces", "name", "wan", "ipaddrv6", "2001:db8::2" },
 	{ "interfaces", "name", "wan", "blockpriv", "1" },
 	{ "interfaces", "name", "wan", "blockbogons", "1" },
 	{ "interfaces", "name", "wan", "mtu", "" },

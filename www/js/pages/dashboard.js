@@ -1,7 +1,8 @@
 // Dashboard: this node's role, every VIP's state, demotion/maintenance,
-// the last sync and drift, who is guessing at the management plane, the
-// failover timeline, and (in the banners above) every dirty section with
-// its Apply button.
+// the interfaces now (addresses, DHCP client and lease), the last sync
+// and drift, who is guessing at the management plane, what is in force,
+// the failover timeline, and (in the banners above) every dirty section
+// with its Apply button.
 import { api } from '../api.js';
 import { h, clear, notice, kvTable, rowsTable, rowsOf, flatten, fmtDuration } from '../dom.js';
 import { carpOf, inMaintenance } from './vipstatus.js';
@@ -41,6 +42,34 @@ async function card(heading, fn, cls = '') {
   return el;
 }
 
+// Seconds from now to a Unix time, as "in 3m 20s" / "3m 20s ago".
+function fromNow(t) {
+  if (!t) return '';
+  const d = Math.round(t - Date.now() / 1000);
+  return d >= 0 ? `in ${fmtDuration(d)}` : `${fmtDuration(-d)} ago`;
+}
+
+// One row per interface: what it has now, and for DHCP why it may not.
+export function interfaceRows(rows) {
+  return rows.map((r) => {
+    const d = r.dhcp;
+    const l = d && d.lease;
+    let mode = r.link_type;
+    if (d) {
+      mode = `dhcp: ${d.client}`;
+      if (!l && d.client === 'searching') mode += ' (no lease yet: no DHCP server answers on this link)';
+    }
+    return {
+      interface: `${r.description} (${r.identifier})`,
+      device: r.device || 'unassigned',
+      addresses: (r.ipv4 || []).concat(r.ipv6 || []).map((a) => a.ipaddr).join(' ') || '-',
+      mode,
+      gateway: d ? `${d.gateway} ${d.gateway_address || '(none)'}` : (r.gateways || []).join(' '),
+      lease: l ? `${l.address}/${l.prefix}, DNS ${(l.dns || []).join(' ') || '-'}, renew ${fromNow(l.renew)}, expires ${fromNow(l.expires)}` : '',
+    };
+  });
+}
+
 export async function render(ctx, root) {
   const st = ctx.status;
   const carp = api.get('diagnostics/interface/get_vip_status');
@@ -61,6 +90,10 @@ export async function render(ctx, root) {
       const vips = rowsOf(await carp) || [];
       return vips.length ? rowsTable(vips.map((v) => ({ interface: v.interface, vhid: v.vhid, address: v.subnet || v.address, status: v.status || v.state })))
         : h('p', {}, 'No VIPs. ', h('a', { href: '#/vips' }, 'Add a CARP VIP'), '.');
+    }, '.span2'),
+    await card('Interfaces', async () => {
+      const rows = rowsOf(await api.get('interfaces/overview/interfaces_info')) || [];
+      return h('div', { id: 'interfaces' }, rowsTable(interfaceRows(rows)));
     }, '.span2'),
     await card('Last synchronization', async () => { const a = await api.get('core/hasync_status/last'); const r = rowsOf(a); return r ? (r.length ? rowsTable(syncRows(r.slice(0, 3))) : h('p', {}, 'No synchronization yet.')) : kvTable(flatten(a)); }),
     await card('Configuration drift', async () => kvTable(flatten(await api.get('core/hasync_status/drift')))),
