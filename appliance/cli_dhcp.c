@@ -86,7 +86,8 @@ cli_dhcp_event(int argc, char **argv)
 	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", dir,
 	    CONTROL_SOCK) >= sizeof(sun.sun_path))
 		return 0;
-	req = json_pack("{s:s, s:s, s:s, s:s}", "type", "dhcp", "op", "event",
+	req = json_pack("{s:s, s:s, s:s, s:s}",
+	    "type", ipc_type_name(IPC_DHCP), "op", "event",
 	    "device", dev, "reason", reason);
 	if (r6 != NULL && strlen(r6) < 64 && strspn(r6, "0123456789abcdef"
 	    "ABCDEF:") == strlen(r6) && life != NULL &&

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ipc.h"
 #include "cli.h"
 #include "config/config.h"
 #include "console.h"
@@ -70,7 +71,7 @@ console_probe(struct console *c)
 	json_t		*req, *ans;
 
 	c->c_running[0] = '\0';
-	req = json_pack("{s:s}", "type", "status");
+	req = json_pack("{s:s}", "type", ipc_type_name(IPC_STATUS));
 	ans = control_call(c->c_dir, req, err, sizeof(err));
 	json_decref(req);
 	if (ans == NULL)
@@ -170,7 +171,8 @@ console_header(struct console *c)
 	console_probe(c);
 	/* The daemon's clients and leases, when one runs. */
 	if (c->c_running[0] != '\0') {
-		req = json_pack("{s:s, s:s}", "type", "dhcp", "op", "status");
+		req = json_pack("{s:s, s:s}",
+		    "type", ipc_type_name(IPC_DHCP), "op", "status");
 		dhcp = control_call(c->c_dir, req, err, sizeof(err));
 		json_decref(req);
 	}

@@ -648,7 +648,7 @@ cmd_status(int argc, char **argv)
 		return usage("status");
 	if ((dir = cli_datadir(data, 0)) == NULL)
 		return 1;
-	req = json_pack("{s:s}", "type", "status");
+	req = json_pack("{s:s}", "type", ipc_type_name(IPC_STATUS));
 	ans = control_call(dir, req, err, sizeof(err));
 	json_decref(req);
 	free(dir);

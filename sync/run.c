@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ipc.h"
 #include "config/config.h"
 #include "xmlconf/xmlconf.h"
 #include "log.h"
@@ -99,7 +100,7 @@ sync_gate(struct sync_ctx *x)
 	size_t		 i, n = 0, len = 0;
 	int		 ret = -1;
 
-	req = json_pack("{s:s}", "type", "carp_status");
+	req = json_pack("{s:s}", "type", ipc_type_name(IPC_CARP_STATUS));
 	ans = x->x_opts->so_parent(req);
 	json_decref(req);
 	if (strcmp(cfg_str(ans, "status"), "ok") != 0) {

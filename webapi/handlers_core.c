@@ -65,7 +65,7 @@ api_handle_status(struct api_req *req, struct api_resp *resp)
 		host = own;
 	}
 	/* What the parent put in force since it started, and its boot. */
-	req2 = json_pack("{s:s}", "type", "status");
+	req2 = json_pack("{s:s}", "type", ipc_type_name(IPC_STATUS));
 	pst = priv_call(req2);
 	json_decref(req2);
 	if ((boot = json_incref(json_object_get(pst, "boot"))) == NULL)
@@ -354,7 +354,7 @@ api_handle_vip_status(struct api_req *req, struct api_resp *resp)
 	json_t	*ans, *msg;
 
 	(void)req;
-	msg = json_pack("{s:s}", "type", "status");
+	msg = json_pack("{s:s}", "type", ipc_type_name(IPC_STATUS));
 	ans = priv_call(msg);
 	json_decref(msg);
 	return api_reply(resp, strcmp(cfg_str(ans, "status"), "failed") == 0 ?

@@ -35,7 +35,8 @@ api_live_interfaces(void)
 {
 	json_t	*msg, *ans, *list;
 
-	msg = json_pack("{s:s, s:s}", "type", "dhcp", "op", "status");
+	msg = json_pack("{s:s, s:s}",
+	    "type", ipc_type_name(IPC_DHCP), "op", "status");
 	ans = priv_call(msg);
 	json_decref(msg);
 	list = json_incref(json_object_get(ans, "interfaces"));
