@@ -145,14 +145,16 @@ tw_check "the parent runs under the unit's bounding set and no_new_privs" \
     [ \$(grep '^CapBnd' /proc/$pid1/status | awk '{print \$2}') = \
     \$(grep '^CapBnd' /proc/$child/status | awk '{print \$2}') ] &&
     ! grep -q '^CapBnd:[[:space:]]*000001ffffffffff' /proc/$pid1/status"
-# The fixture's WAN takes its address by DHCP, which cannot carry its
-# CARP VIP here: the admin gives it a static one, through the API.
+# The fixture's WAN takes its addresses by DHCP, which cannot carry its
+# CARP VIP and static gateways (check names them since DHCP runs): the
+# admin gives it static ones, through the API.
 wan=$(in_root twinwall export --data /var/lib/twinwall 2>/dev/null |
     python3 -c 'import json, sys
 print([i["uuid"] for i in json.load(sys.stdin)["sections"]["interfaces"]
        if i["name"] == "wan"][0])')
 curl -sk -u "$KEY:$SECRET" -H 'Content-Type: application/json' \
-    -d '{"interface":{"ipaddr":"203.0.113.2","subnet":"24"}}' \
+    -d '{"interface":{"ipaddr":"203.0.113.2","subnet":"24",
+    "ipaddrv6":"2001:db8::2","subnetv6":"64"}}' \
     -o /dev/null "https://127.0.0.1:$PORT/api/interfaces/settings/set_item/$wan"
 if out=$(in_root twinwall apply --data /var/lib/twinwall 2>&1); then
 	tw_pass "twinwall apply under the unit's restrictions"
