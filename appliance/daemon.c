@@ -52,6 +52,7 @@
 #include "daemon.h"
 #include "daemon_int.h"
 #include "fwlog.h"
+#include "gwmon/gwmon.h"
 #include "ipc.h"
 #include "listener.h"
 #include "log.h"
@@ -682,6 +683,7 @@ parent_shutdown(struct parent *pa)
 	daemon_ctl_dir = NULL;		/* d_datadir is freed after return */
 	carp_engine_thread_stop();
 	carp_engine_shutdown();
+	gwmon_stop();
 	fwlog_shutdown();
 	statesync_shutdown();
 	pa->pa_plat->p_shutdown();
@@ -691,7 +693,7 @@ int
 daemon_main(const struct daemon_conf *c)
 {
 	struct parent	 pa;
-	struct pollfd	 pfd[4 + DAEMON_CLIENTS];
+	struct pollfd	 pfd[5 + DAEMON_CLIENTS];
 	size_t		 i, n, ncl, nlog, cl[DAEMON_CLIENTS];
 	char		 err[512];
 
@@ -751,6 +753,9 @@ daemon_main(const struct daemon_conf *c)
 		fatalx("carp: the engine did not start");
 	if (carp_engine_thread_start() == -1)
 		fatalx("carp: the engine's thread did not start");
+	/* Gateway probes: a thread of their own (gwmon/gwmon.c). */
+	if (gwmon_start() == -1)
+		fatalx("gwmon: the monitor's thread did not start");
 	/* No VIP before the boot apply has put the ruleset in force. */
 	(void)carp_engine_boot_hold(1, "waiting for the boot apply");
 	fwlog_init(pa.pa_plat->p_name);
@@ -780,6 +785,9 @@ daemon_main(const struct daemon_conf *c)
 		/* CARP runs in its own thread; its transitions come here. */
 		nlog = n;
 		pfd[n].fd = carp_engine_pub_fd();
+		pfd[n++].events = POLLIN;
+		/* Gateway status changes, from the monitor's thread. */
+		pfd[n].fd = gwmon_pub_fd();
 		pfd[n++].events = POLLIN;
 		if (ppoll(pfd, n, NULL, &pa.pa_waitmask) == -1) {
 			if (errno != EINTR)
@@ -822,5 +830,7 @@ daemon_main(const struct daemon_conf *c)
 			fwlog_events(&pfd[ncl]);
 		if (pfd[nlog].revents & POLLIN)
 			carp_engine_pub_read(statesync_carp_transition);
+		if (pfd[nlog + 1].revents & POLLIN)
+			gwmon_pub_read(platform_gw_changed);
 	}
 }

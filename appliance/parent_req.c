@@ -15,6 +15,7 @@
 #include "daemon.h"
 #include "daemon_int.h"
 #include "fwlog.h"
+#include "gwmon/gwmon.h"
 #include "log.h"
 #include "platform/platform.h"
 #include "statesync/statesync.h"
@@ -43,6 +44,7 @@ static const struct {
 	{ "kill_states", platform_req_kill_states },
 	{ "flush_states", platform_req_flush_states },
 	{ "firewall_log", fwlog_req },			/* fwlog.h */
+	{ "gateway_status", gwmon_req_status },		/* gwmon/gwmon.h */
 };
 
 /* Returns a new {"status":"failed","message":...} answer. */

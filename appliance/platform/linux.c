@@ -29,6 +29,7 @@
 
 #include <nftables/libnftables.h>
 
+#include "gwmon/gwmon.h"
 #include "linux_int.h"
 #include "log.h"
 #include "platform.h"
@@ -364,8 +365,10 @@ linux_apply(json_t *snap, json_t *subsys, char *err, size_t errlen)
 	if (subsys_has(subsys, SUBSYS_INTERFACES) &&
 	    linux_net_interfaces(snap, err, errlen) == -1)
 		goto err;
+	/* The monitor first: the default route follows what it sees. */
 	if (subsys_has(subsys, SUBSYS_ROUTING) &&
-	    linux_net_routes(snap, err, errlen) == -1)
+	    (gwmon_configure(snap, 1) == -1 ||
+	    linux_net_routes(snap, err, errlen) == -1))
 		goto err;
 	if (sys && linux_sys_apply(&sc, err, errlen) == -1)
 		goto err;
@@ -388,6 +391,7 @@ linux_shutdown(void)
 	linux_skel = NULL;
 	json_decref(linux_aliases);
 	linux_aliases = NULL;
+	linux_net_shutdown();
 	platform_rendered_close();
 }
 
@@ -398,4 +402,5 @@ const struct platform platform_linux = {
 	.p_states = linux_states,
 	.p_shutdown = linux_shutdown,
 	.p_kill_states = linux_kill_states,
+	.p_gw_changed = linux_net_reroute,
 };

@@ -8,9 +8,12 @@
  * (root's directory), so an address someone else configured (DHCP, a
  * CARP VIP, the administrator) is never removed.
  *
- * Routing: the default route per family via the upstream gateway (a
- * gateway with defaultgw=1, else the gateway named by an interface), and
- * every enabled static route via its named gateway. twinwall's routes
+ * Routing: the default route per family via the upstream gateway (of
+ * the gateways with defaultgw=1, the one of lowest priority that the
+ * monitor (gwmon/) does not see down; else the gateway named by an
+ * interface), a host route to each monitor address that is not the
+ * gateway itself (its probes must leave by its own gateway), and every
+ * enabled static route via its named gateway. twinwall's routes
  * carry rtm_protocol TW_RTPROT; one of those the store does not ask for
  * any more (deleted, disabled, its gateway disabled) is removed.
  */
@@ -24,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gwmon/gwmon.h"
 #include "linux_int.h"
 #include "log.h"
 #include "netlink.h"
@@ -31,6 +35,12 @@
 #include "util.h"
 
 #define NET_MAXOWNED	(1u << 20)	/* owned-addresses.json, bytes */
+
+/*
+ * The routing part of the last snapshot applied (interfaces, gateways,
+ * routes; owned): a gateway's status change re-routes from it.
+ */
+static json_t	*net_last;
 
 /* An address the store asks for, with its device name. */
 struct net_want {
@@ -351,18 +361,40 @@ net_gw_route(int fd, json_t *snap, json_t *gw, const struct nl_addr *dst,
 	return 0;
 }
 
-/* The upstream gateway of family: defaultgw=1 first, then interfaces'. */
+/*
+ * The upstream gateway of family: of the defaultgw=1 gateways, the one
+ * of lowest priority (then the first) that is up; when all are down,
+ * the first of them all (a route that may work beats none). Without
+ * any, the gateway an interface names.
+ */
 static json_t *
 net_upstream(json_t *snap, int family)
 {
 	json_t		*gws = net_rows(snap, "gateways"), *row, *gw;
+	json_t		*best = NULL, *any = NULL;
 	const char	*want = family == AF_INET ? "inet" : "inet6";
+	long		 prio, bprio = 0, aprio = 0;
 	size_t		 i;
 
-	json_array_foreach(gws, i, row)
-		if (net_bool(row, "defaultgw") && !net_bool(row, "disabled") &&
-		    strcmp(net_str(row, "ipprotocol"), want) == 0)
-			return row;
+	json_array_foreach(gws, i, row) {
+		if (!net_bool(row, "defaultgw") || net_bool(row, "disabled") ||
+		    strcmp(net_str(row, "ipprotocol"), want) != 0)
+			continue;
+		prio = strtol(net_str(row, "priority"), NULL, 10);
+		if (any == NULL || prio < aprio) {
+			any = row;
+			aprio = prio;
+		}
+		if (net_bool(row, "force_down") ||
+		    gwmon_gateway_down(net_str(row, "name")))
+			continue;
+		if (best == NULL || prio < bprio) {
+			best = row;
+			bprio = prio;
+		}
+	}
+	if (best != NULL || any != NULL)
+		return best != NULL ? best : any;
 	json_array_foreach(net_rows(snap, "interfaces"), i, row) {
 		if (!net_bool(row, "enabled") || net_str(row, "gateway")[0] ==
 		    '\0')
@@ -405,14 +437,25 @@ linux_net_routes(json_t *snap, char *err, size_t errlen)
 		snprintf(err, errlen, "netlink: %s", strerror(-fd));
 		return -1;
 	}
-	want = xcalloc(json_array_size(net_rows(snap, "routes")) + 3,
-	    sizeof(*want));
+	want = xcalloc(json_array_size(net_rows(snap, "routes")) +
+	    json_array_size(net_rows(snap, "gateways")) + 3, sizeof(*want));
 	for (k = 0; k < 2; k++) {
 		fam = k == 0 ? AF_INET : AF_INET6;
 		memset(&dst, 0, sizeof(dst));
 		dst.a_family = fam;
 		if (net_gw_route(fd, snap, net_upstream(snap, fam), &dst,
 		    &want[nwant]) == 0)
+			nwant++;
+	}
+	/* Probes to a far monitor address leave by their own gateway. */
+	json_array_foreach(net_rows(snap, "gateways"), i, row) {
+		if (net_bool(row, "monitor_disable") ||
+		    net_str(row, "monitor")[0] == '\0' ||
+		    strcmp(net_str(row, "monitor"), net_str(row, "gateway")) ==
+		    0 || (nl_addr_parse(net_str(row, "monitor"), 128, &dst) != 0 &&
+		    nl_addr_parse(net_str(row, "monitor"), 32, &dst) != 0))
+			continue;
+		if (net_gw_route(fd, snap, row, &dst, &want[nwant]) == 0)
 			nwant++;
 	}
 	json_array_foreach(net_rows(snap, "routes"), i, row) {
@@ -462,9 +505,42 @@ linux_net_routes(json_t *snap, char *err, size_t errlen)
 		platform_action("linux: removed route %s", text);
 	}
 	ret = 0;
+	if (snap != net_last) {
+		/* Deep: the caller's snapshot goes away after the apply. */
+		json_t *secs = json_object();
+
+		json_object_set_new(secs, "interfaces",
+		    json_deep_copy(net_rows(snap, "interfaces")));
+		json_object_set_new(secs, "gateways",
+		    json_deep_copy(net_rows(snap, "gateways")));
+		json_object_set_new(secs, "routes",
+		    json_deep_copy(net_rows(snap, "routes")));
+		json_decref(net_last);
+		net_last = json_pack("{s:o}", "sections", secs);
+	}
 err:
 	free(want);
 	free(have);
 	nl_close(fd);
 	return ret;
+}
+
+void
+linux_net_reroute(void)
+{
+	char	err[512];
+
+	if (net_last == NULL)
+		return;		/* nothing applied yet: the boot apply will */
+	err[0] = '\0';
+	if (linux_net_routes(net_last, err, sizeof(err)) == -1)
+		log_warnx("platform linux: re-routing after a gateway status "
+		    "change: %s", err);
+}
+
+void
+linux_net_shutdown(void)
+{
+	json_decref(net_last);
+	net_last = NULL;
 }
