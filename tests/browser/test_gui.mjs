@@ -236,6 +236,20 @@ const tests = [
     await shot(page, 'dashboard-master');
   }],
 
+  ['dashboard: gateway status card', async () => {
+    const add = await A.api('POST', 'routing/settings/add_gateway', { gateway: { name: 'DASHGW', interface: 'wan',
+      gateway: '192.0.2.77', force_down: '1' } });
+    assert(add.status === 200, `add_gateway: ${add.status}`);
+    assert((await A.api('POST', 'routing/settings/reconfigure')).status === 200, 'reconfigure failed');
+    await go(page, A, '#/dashboard');
+    const gw = page.locator('section.card', { hasText: 'Gateways' });
+    await gw.locator('td', { hasText: 'DASHGW' }).first().waitFor();
+    await gw.locator('td', { hasText: 'Offline (forced)' }).first().waitFor();
+    await shot(page, 'dashboard-gateways');
+    assert((await A.api('POST', `routing/settings/del_gateway/${add.json.uuid}`)).status === 200, 'del_gateway failed');
+    assert((await A.api('POST', 'routing/settings/reconfigure')).status === 200, 'reconfigure failed');
+  }],
+
   ['switch the outbound NAT mode', async () => {
     await go(page, A, '#/outbound');
     const mode = page.locator('[data-field=mode] select');
