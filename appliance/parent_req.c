@@ -178,10 +178,10 @@ parent_apply(struct parent *pa, json_t *req, const char *from)
 		pa->pa_boot = failed ? PARENT_BOOT_FAILED : PARENT_BOOT_OK;
 		pa->pa_boot_failed = bad;
 		pa->pa_boot_secs = util_now() - pa->pa_t0;
-		snprintf(pa->pa_boot_msg, sizeof(pa->pa_boot_msg), "%s",
-		    failed ? why : "");
+		util_strlcpy(pa->pa_boot_msg, failed ? why : "",
+		    sizeof(pa->pa_boot_msg));
 		if (failed) {
-			snprintf(err, sizeof(err), "boot apply failed: %s",
+			snprintf(err, sizeof(err), "boot apply failed: %.1000s",
 			    why);
 			(void)carp_engine_boot_hold(1, err);
 			log_warnx("%s; the node stays demoted", err);

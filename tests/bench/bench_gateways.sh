@@ -141,7 +141,6 @@ for p in $pids; do kill "$p" 2>/dev/null; done
 floor=$(python3 -c "import sys
 print('%.3f' % ((int(sys.argv[2]) - int(sys.argv[1])) / int(sys.argv[3])))" \
     "$p0" "$p1" "$hz")
-wait 2>/dev/null
 python3 -c "import sys
 t = (int(sys.argv[2]) - int(sys.argv[1])) / int(sys.argv[3])
 print('%-34s %8.3f s CPU in 20 s (%.2f %%)   floor: 8 pings %s s' % (

@@ -6,7 +6,8 @@
 # gateways. The primary's host then drops every IP packet in and through
 # it (nft, its link stays up): it must be seen down, the default route
 # must move to the second gateway and new connections leave by the second
-# link; when the primary answers again, everything moves back.
+# link; when the primary answers again, everything moves back. An IPv6
+# gateway on the primary's host shows the ICMPv6 probes doing the same.
 #
 #   sh tests/netns/test_gateways.sh        (root; else SKIPPED)
 #   TW_BIN=build/asan/twinwall sh tests/netns/test_gateways.sh
@@ -34,6 +35,10 @@ tw_in isp1 ip addr add $FAR/32 dev lo &&
 tw_in isp2 ip addr add $FAR/32 dev lo &&
 tw_in isp1 ip route add 192.168.70.0/24 via 10.61.0.1 &&
 tw_in isp2 ip route add 192.168.70.0/24 via 10.62.0.1 &&
+tw_in isp1 sysctl -qw net.ipv6.conf.eth0.accept_dad=0 &&
+tw_in fw sysctl -qw net.ipv6.conf.default.accept_dad=0 &&
+tw_in fw sysctl -qw net.ipv6.conf.wan0.accept_dad=0 &&
+tw_in isp1 ip addr add 2001:db8:61::2/64 dev eth0 &&
 tw_in fw sysctl -qw net.ipv4.ip_forward=1 || {
 	tw_fail setup "cannot build the namespaces"
 	tw_summary
@@ -91,7 +96,8 @@ t_setup() {
 	    "lan0","ipaddr":"192.168.70.1","subnet":"24"}}' >/dev/null &&
 	    ok_api || return 1
 	tw_api POST interfaces/settings/set_item/wan '{"interface":{"device":
-	    "wan0","ipaddr":"10.61.0.1","subnet":"24","blockpriv":"0",
+	    "wan0","ipaddr":"10.61.0.1","subnet":"24","ipaddrv6":
+	    "2001:db8:61::1","subnetv6":"64","blockpriv":"0",
 	    "blockbogons":"0"}}' >/dev/null && ok_api || return 1
 	tw_api POST interfaces/settings/add_item '{"interface":{"name":"opt1",
 	    "device":"wan1","ipaddr":"10.62.0.1","subnet":"24"}}' \
@@ -109,6 +115,12 @@ t_setup() {
 	    "priority":"2","monitor_disable":"0","interval":"1",
 	    "loss_interval":"1","time_period":"3"}}' >/dev/null && ok_api ||
 	    return 1
+	# IPv6 probes: the primary's host on the same link.
+	tw_api POST routing/settings/add_gateway '{"gateway":{"name":"ISP1V6",
+	    "interface":"wan","ipprotocol":"inet6","gateway":
+	    "2001:db8:61::2","monitor_disable":"0","interval":"1",
+	    "loss_interval":"1","time_period":"3"}}' >/dev/null && ok_api ||
+	    return 1
 	tw_api POST routing/settings/reconfigure >/dev/null && ok_api ||
 	    return 1
 	tw_api POST firewall/filter/add_rule '{"rule":{"interface":"lan",
@@ -124,6 +136,8 @@ t_online() {
 	    return 1; }
 	wait_for 10 is_status ISP2 none || { echo "ISP2: $(gw_status ISP2)"
 	    return 1; }
+	wait_for 10 is_status ISP1V6 none || { echo "ISP1V6: $(gw_status \
+	    ISP1V6)"; return 1; }
 	tw_api GET routes/gateway/status | tw_json '[i for i in j["items"]
 	    if i["name"] == "ISP1"][0]' > "$TW_TMP/isp1"
 	python3 - "$TW_TMP/isp1" <<'PY' || return 1
@@ -165,6 +179,8 @@ t_down() {
 	link=$(tw_in fw ip -j link show wan0 | tw_json 'j[0]["operstate"]')
 	[ "$link" = UP ] || { echo "wan0 is $link"; return 1; }
 	is_status ISP2 none || { echo "ISP2: $(gw_status ISP2)"; return 1; }
+	wait_for 5 is_status ISP1V6 down || { echo "ISP1V6: $(gw_status \
+	    ISP1V6)"; return 1; }
 }
 tw_check primary_down_default_moves_to_second t_down
 
@@ -196,6 +212,8 @@ t_back() {
 	    return 1; }
 	v=$(via lan)
 	[ "$v" = isp1 ] || { echo "lan host reached $v"; return 1; }
+	wait_for 5 is_status ISP1V6 none || { echo "ISP1V6: $(gw_status \
+	    ISP1V6)"; return 1; }
 }
 tw_check primary_back_default_moves_back t_back
 
