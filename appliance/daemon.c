@@ -753,9 +753,6 @@ daemon_main(const struct daemon_conf *c)
 		fatalx("carp: the engine did not start");
 	if (carp_engine_thread_start() == -1)
 		fatalx("carp: the engine's thread did not start");
-	/* Gateway probes: a thread of their own (gwmon/gwmon.c). */
-	if (gwmon_start() == -1)
-		fatalx("gwmon: the monitor's thread did not start");
 	/* No VIP before the boot apply has put the ruleset in force. */
 	(void)carp_engine_boot_hold(1, "waiting for the boot apply");
 	fwlog_init(pa.pa_plat->p_name);
@@ -764,6 +761,13 @@ daemon_main(const struct daemon_conf *c)
 	    "privilege separation on" : "not root: both halves run as the "
 	    "invoking user");
 	parent_fork_child(&pa);
+	/*
+	 * Gateway probes: a thread of their own (gwmon/gwmon.c), started
+	 * after the fork: a thread starting while fork() runs can leave
+	 * the child's allocator locked (the sanitizers' is not fork-safe).
+	 */
+	if (gwmon_start() == -1)
+		fatalx("gwmon: the monitor's thread did not start");
 	/* READY comes with the end of the boot apply (parent_boot_done). */
 	(void)sdnotify_status("boot apply: bringing back what was in force");
 
