@@ -123,7 +123,10 @@ static const struct api_route api_route_table[] = {
 
 	CRUD("routing", "settings", "gateways", "_gateway"),
 	CRUD("routing", "settings", "gateways", "_item"),
-	APPLY("routing", "settings", "reconfigure", "gateways,routes"),
+	CRUD_NOTOGGLE("routing", "settings", "gateway_groups",
+	    "_gateway_group"),
+	APPLY("routing", "settings", "reconfigure",
+	    "gateways,gateway_groups,routes"),
 	/* gateway monitor (gwmon/) */
 	R(API_GET, "routes", "gateway", "status", api_handle_gateway_status,
 	    NULL, RD, 0, 0, NULL, "Gateway status as the monitor sees it: "

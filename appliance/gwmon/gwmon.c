@@ -72,6 +72,7 @@ static pthread_mutex_t	 mon_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct gwmon_gw	*mon_gws;		/* mon_ngw, under mon_mtx */
 static size_t		 mon_ngw;
 static int		 mon_probe;		/* configured to send */
+static json_t		*mon_groups;		/* gateway_groups rows, owned */
 static struct gwmon_change mon_tl[GWMON_TIMELINE];
 static size_t		 mon_tlhead, mon_tln;
 static int		 mon_wake[2] = { -1, -1 };
@@ -355,6 +356,8 @@ gwmon_stop(void)
 	mon_free(mon_gws, mon_ngw);
 	mon_gws = NULL;
 	mon_ngw = 0;
+	json_decref(mon_groups);
+	mon_groups = NULL;
 	pthread_mutex_unlock(&mon_mtx);
 	for (i = 0; i < 2; i++) {
 		if (mon_wake[i] != -1)
@@ -524,6 +527,8 @@ gwmon_configure(json_t *snap, int probe)
 			    gws[i].g_name, gws[i].g_why);
 	}
 	mon_free(old, mon_ngw);
+	json_decref(mon_groups);
+	mon_groups = json_deep_copy(mon_rows(snap, "gateway_groups"));
 	mon_gws = gws;
 	mon_ngw = n;
 	mon_probe = probe;
@@ -575,12 +580,65 @@ gwmon_pub_read(void (*changed)(void))
 		changed();
 }
 
+/* g's status by name; a gateway not monitored here counts as up. */
+static enum gwmon_status
+mon_status_of(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < mon_ngw; i++)
+		if (strcmp(mon_gws[i].g_name, name) == 0)
+			return mon_gws[i].g_status;
+	return GWMON_DOWN;	/* disabled or unknown: not usable */
+}
+
+/*
+ * Each group's tier in use: the first tier with a member the trigger
+ * leaves in, and those members. Under mon_mtx; a new array.
+ */
+static json_t *
+mon_groups_status(void)
+{
+	static const char *const tiers[] = { "tier1", "tier2", "tier3",
+	    "tier4", "tier5" };
+	json_t		*out = json_array(), *row, *active;
+	const char	*trigger;
+	char		*list, *m, *save;
+	size_t		 i, t;
+	int		 tier;
+
+	json_array_foreach(mon_groups, i, row) {
+		trigger = mon_str(row, "trigger");
+		active = json_array();
+		tier = 0;
+		for (t = 0; t < nitems(tiers) && tier == 0; t++) {
+			list = xstrdup(mon_str(row, tiers[t]));
+			save = NULL;
+			for (m = strtok_r(list, ",", &save); m != NULL;
+			    m = strtok_r(NULL, ",", &save))
+				if (gwmon_member_usable(mon_status_of(m),
+				    trigger))
+					json_array_append_new(active,
+					    json_string(m));
+			free(list);
+			if (json_array_size(active) > 0)
+				tier = (int)t + 1;
+		}
+		/* tier 0: every member is out; rules fall back (or skip). */
+		json_array_append_new(out, json_pack("{s:s,s:s,s:i,s:o}",
+		    "name", mon_str(row, "name"), "trigger", trigger,
+		    "tier", tier, "active", active));
+	}
+	return out;
+}
+
 json_t *
 gwmon_req_status(struct parent *pa, json_t *req, const char *from)
 {
 	struct gwmon_gw		*g;
 	struct gwmon_change	*c;
 	json_t			*items = json_array(), *tl = json_array();
+	json_t			*groups;
 	char			 loss[32], delay[32], dev[32];
 	size_t			 i;
 	int			 known;
@@ -619,7 +677,8 @@ gwmon_req_status(struct parent *pa, json_t *req, const char *from)
 		    "to", gwmon_status_text(c->c_to), "loss", c->c_loss,
 		    "delay", c->c_delay));
 	}
+	groups = mon_groups_status();
 	pthread_mutex_unlock(&mon_mtx);
-	return json_pack("{s:s,s:o,s:o}", "status", "ok", "items", items,
-	    "timeline", tl);
+	return json_pack("{s:s,s:o,s:o,s:o}", "status", "ok", "items", items,
+	    "groups", groups, "timeline", tl);
 }

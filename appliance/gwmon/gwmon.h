@@ -34,6 +34,12 @@ const char	*gwmon_status_text(enum gwmon_status);
 /* Whether traffic should leave another way: down or forced down. */
 int		 gwmon_status_down(enum gwmon_status);
 
+/*
+ * Whether a group member in status s stays in its tier under trigger
+ * ("down", "downloss", "downlatency", "downlosslatency").
+ */
+int		 gwmon_member_usable(enum gwmon_status s, const char *trigger);
+
 /* Thresholds and timing of one gateway, as its fields say. */
 struct gwmon_params {
 	long long	 p_interval;	/* us between probes */
@@ -80,8 +86,9 @@ long long gwmon_stat_deadline(const struct gwmon_stat *,
 
 /*
  * The thread. start/stop from the parent's main; configure from the
- * platform's apply with the snapshot (borrowed); probe 0 lists the
- * gateways without sending anything (the dry platform).
+ * platform's apply with the snapshot (borrowed; its gateways and
+ * gateway groups); probe 0 lists the gateways without sending anything
+ * (the dry platform).
  */
 int	gwmon_start(void);
 void	gwmon_stop(void);
@@ -95,7 +102,11 @@ int	gwmon_pub_fd(void);
  * once when any came (the platform moves routes).
  */
 void	gwmon_pub_read(void (*changed)(void));
-/* The parent's "gateway_status" request: a new answer object. */
+/*
+ * The parent's "gateway_status" request: a new answer object with the
+ * gateways ("items"), each group's tier in use ("groups") and the status
+ * changes ("timeline").
+ */
 struct parent;
 json_t	*gwmon_req_status(struct parent *, json_t *req, const char *from);
 

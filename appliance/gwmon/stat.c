@@ -47,6 +47,18 @@ gwmon_status_down(enum gwmon_status s)
 	return s == GWMON_DOWN || s == GWMON_FORCE_DOWN;
 }
 
+int
+gwmon_member_usable(enum gwmon_status s, const char *trigger)
+{
+	if (gwmon_status_down(s))
+		return 0;
+	if (s == GWMON_LOSS)
+		return strstr(trigger, "loss") == NULL;
+	if (s == GWMON_DELAY)
+		return strstr(trigger, "latency") == NULL;
+	return 1;
+}
+
 void
 gwmon_stat_init(struct gwmon_stat *st, const struct gwmon_params *p)
 {

@@ -122,6 +122,48 @@ def t_status_shape(e):
           "no probes" in items["STAT1"]["note"], "dry: %r" % items["STAT1"])
 
 
+def t_groups_crud_and_checks(e):
+    d = e.d
+    d.add(GW + "add_gateway", "gateway", good(name="GA", gateway="192.0.2.10"))
+    a6 = d.add(GW + "add_gateway", "gateway", good(
+        name="GA6", ipprotocol="inet6", gateway="2001:db8::10"))
+    uuid = d.add(GW + "add_gateway", "gateway", good(name="GB",
+                 gateway="192.0.2.11"))
+
+    def bad(body, field):
+        before = d.config_hash()
+        r = d.post(GW + "add_gateway_group", {"gateway_group": body})
+        check(r.status == 400, "%r: expected 400, got %r" % (body, r))
+        v = r.json.get("validations") or {}
+        check("gateway_group." + field in v, "%r: %r does not name %s" % (
+            body, v, field))
+        check(d.config_hash() == before, "%r: saved anyway" % body)
+    bad({"name": "G0"}, "tier1")
+    bad({"name": "G1", "tier1": "NOPE"}, "tier1")
+    bad({"name": "G2", "tier1": "GA", "tier2": "GA6"}, "tier2")
+    bad({"name": "G3", "tier1": "GA", "tier2": "GA"}, "tier2")
+    bad({"name": "G4", "tier1": "GA", "trigger": "sometimes"}, "trigger")
+    g = d.add(GW + "add_gateway_group", "gateway_group", {
+        "name": "WANS", "tier1": "GA", "tier2": "GB",
+        "trigger": "downloss"})
+    got = d.ok("GET", GW + "get_gateway_group/" + g)["gateway_group"]
+    check(got["tier1"] == "GA" and got["trigger"] == "downloss", "%r" % got)
+    rows = d.rows(GW + "search_gateway_group")
+    check([r["name"] for r in rows] == ["WANS"], "search: %r" % rows)
+    # a gateway of a group cannot be deleted
+    r = d.post(GW + "del_gateway/" + uuid)
+    check(r.status == 400 and b"gateway_groups" in r.raw,
+          "delete of a grouped gateway: %r" % r)
+    d.ok("POST", GW + "reconfigure")
+    j = d.ok("GET", "/api/routes/gateway/status")
+    grp = [x for x in j["groups"] if x["name"] == "WANS"]
+    check(grp and grp[0]["tier"] == 1 and grp[0]["active"] == ["GA"],
+          "group status: %r" % j["groups"])
+    d.ok("POST", GW + "del_gateway_group/" + g)
+    d.ok("POST", GW + "del_gateway/" + uuid)
+    d.ok("POST", GW + "del_gateway/" + a6)
+
+
 TESTS = [(f.__name__[2:], f) for f in (
     t_monitor_of_the_other_family,
     t_interval_bounds,
@@ -129,6 +171,7 @@ TESTS = [(f.__name__[2:], f) for f in (
     t_defaults_are_the_seeds,
     t_used_gateway_cannot_be_deleted,
     t_status_shape,
+    t_groups_crud_and_checks,
 )]
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@
 # it (nft, its link stays up): it must be seen down, the default route
 # must move to the second gateway and new connections leave by the second
 # link; when the primary answers again, everything moves back. An IPv6
-# gateway on the primary's host shows the ICMPv6 probes doing the same.
+# gateway on the primary's host shows the ICMPv6 probes doing the same;
+# a group (ISP1 tier 1, ISP2 tier 2) reports the tier in use.
 #
 #   sh tests/netns/test_gateways.sh        (root; else SKIPPED)
 #   TW_BIN=build/asan/twinwall sh tests/netns/test_gateways.sh
@@ -84,6 +85,13 @@ wait_for() {
 }
 
 is_status() { [ "$(gw_status "$1")" = "$2" ]; }
+# group_tier NAME: the tier in use and its members, "1 ISP1".
+group_tier() {
+	tw_api GET routes/gateway/status | python3 -c 'import json, sys
+g = [g for g in json.load(sys.stdin)["groups"] if g["name"] == sys.argv[1]][0]
+print(g["tier"], ",".join(g["active"]))' "$1" 2>/dev/null
+}
+is_tier() { [ "$(group_tier "$1")" = "$2" ]; }
 is_via() { [ "$(default_via)" = "$1" ]; }
 
 # via NS: the tag of the upstream host a new TCP connection reached.
@@ -115,6 +123,9 @@ t_setup() {
 	    "priority":"2","monitor_disable":"0","interval":"1",
 	    "loss_interval":"1","time_period":"3"}}' >/dev/null && ok_api ||
 	    return 1
+	tw_api POST routing/settings/add_gateway_group '{"gateway_group":{
+	    "name":"WANS","tier1":"ISP1","tier2":"ISP2","trigger":"down"}}' \
+	    >/dev/null && ok_api || return 1
 	# IPv6 probes: the primary's host on the same link.
 	tw_api POST routing/settings/add_gateway '{"gateway":{"name":"ISP1V6",
 	    "interface":"wan","ipprotocol":"inet6","gateway":
@@ -150,6 +161,7 @@ assert i["delay"].endswith(" ms") and i["stddev"].endswith(" ms"), i
 PY
 	[ "$(default_via)" = 10.61.0.2 ] || { echo "default via $(default_via)"
 	    return 1; }
+	is_tier WANS "1 ISP1" || { echo "group: $(group_tier WANS)"; return 1; }
 }
 tw_check both_gateways_online_default_via_primary t_online
 
@@ -181,6 +193,7 @@ t_down() {
 	is_status ISP2 none || { echo "ISP2: $(gw_status ISP2)"; return 1; }
 	wait_for 5 is_status ISP1V6 down || { echo "ISP1V6: $(gw_status \
 	    ISP1V6)"; return 1; }
+	is_tier WANS "2 ISP2" || { echo "group: $(group_tier WANS)"; return 1; }
 }
 tw_check primary_down_default_moves_to_second t_down
 
@@ -214,6 +227,7 @@ t_back() {
 	[ "$v" = isp1 ] || { echo "lan host reached $v"; return 1; }
 	wait_for 5 is_status ISP1V6 none || { echo "ISP1V6: $(gw_status \
 	    ISP1V6)"; return 1; }
+	is_tier WANS "1 ISP1" || { echo "group: $(group_tier WANS)"; return 1; }
 }
 tw_check primary_back_default_moves_back t_back
 

@@ -211,6 +211,24 @@ test_late_reply_is_lost(void **state)
 	gwmon_stat_free(&st);
 }
 
+/* Which member statuses each group trigger takes out of its tier. */
+static void
+test_triggers(void **state)
+{
+	(void)state;
+	assert_true(gwmon_member_usable(GWMON_ONLINE, "down"));
+	assert_true(gwmon_member_usable(GWMON_PENDING, "downlosslatency"));
+	assert_false(gwmon_member_usable(GWMON_DOWN, "down"));
+	assert_false(gwmon_member_usable(GWMON_FORCE_DOWN, "down"));
+	assert_true(gwmon_member_usable(GWMON_LOSS, "down"));
+	assert_true(gwmon_member_usable(GWMON_LOSS, "downlatency"));
+	assert_false(gwmon_member_usable(GWMON_LOSS, "downloss"));
+	assert_false(gwmon_member_usable(GWMON_LOSS, "downlosslatency"));
+	assert_true(gwmon_member_usable(GWMON_DELAY, "downloss"));
+	assert_false(gwmon_member_usable(GWMON_DELAY, "downlatency"));
+	assert_false(gwmon_member_usable(GWMON_DELAY, "downlosslatency"));
+}
+
 int
 main(void)
 {
@@ -222,6 +240,7 @@ main(void)
 		cmocka_unit_test(test_fast_death),
 		cmocka_unit_test(test_latency),
 		cmocka_unit_test(test_late_reply_is_lost),
+		cmocka_unit_test(test_triggers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
