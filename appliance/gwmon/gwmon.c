@@ -130,7 +130,10 @@ mon_change(struct gwmon_gw *g, enum gwmon_status to)
 		mon_tln++;
 	g->g_status = to;
 	g->g_since = c->c_time;
-	/* Pending -> up is no news; a full pipe wakes the reader anyway. */
+	/*
+	 * Nonblocking: a full pipe loses this message, but the reader is
+	 * awake and re-routes from the statuses, not from the messages.
+	 */
 	if (mon_pub[1] != -1)
 		(void)write(mon_pub[1], c, sizeof(*c));
 }
