@@ -63,9 +63,11 @@ export async function render(ctx, root) {
     if (!items.length) return h('p', {}, 'No gateways. ', h('a', { href: '#/gateways' }, 'Add a gateway'), '.');
     const changes = (a.timeline || []).slice(0, 5).map((t) => ({ time: new Date(t.time * 1000).toLocaleString(),
       gateway: t.name, from: t.from, to: t.to }));
+    const groups = (a.groups || []).map((g) => ({ group: g.name, trigger: g.trigger,
+      'tier in use': g.tier ? `${g.tier}: ${g.active.join(', ')}` : 'none: every member is out' }));
     return h('div', { id: 'gateways' }, rowsTable(items.map((i) => ({ name: i.name, address: i.address,
       status: i.status_translated, loss: i.loss, delay: i.delay, stddev: i.stddev, note: i.note || '' }))),
-    changes.length ? rowsTable(changes) : '');
+    groups.length ? rowsTable(groups) : '', changes.length ? rowsTable(changes) : '');
   }));
   root.append(await card('Failover timeline', async () => {
     const rows = rowsOf(await api.get('core/hasync_status/timeline', { limit: 20 })) || [];
