@@ -180,14 +180,12 @@ table inet dead {
 	chain forward { type filter hook forward priority -10; policy drop; }
 }
 EOF2
-T0=$(date +%s.%N)
 
 t_down() {
 	wait_for 15 is_status ISP1 down || { echo "ISP1: $(gw_status ISP1)"
 	    return 1; }
 	wait_for 5 is_via 10.62.0.2 || { echo "default via $(default_via)"
 	    return 1; }
-	echo "switched after $(echo "$(date +%s.%N) - $T0" | bc) s" >&2
 	link=$(tw_in fw ip -j link show wan0 | tw_json 'j[0]["operstate"]')
 	[ "$link" = UP ] || { echo "wan0 is $link"; return 1; }
 	is_status ISP2 none || { echo "ISP2: $(gw_status ISP2)"; return 1; }
