@@ -195,6 +195,13 @@ eng_garp(void *arg, const struct carp_vhid *vh)
 		eng_linux_garp(vh->vh_cookie);
 }
 
+static int
+eng_peer_holds(void *arg, const struct carp_vhid *vh)
+{
+	(void)arg;
+	return eng_live_peer_holds(vh->vh_vhid, eng_now());
+}
+
 static double
 eng_wallclock(void)
 {
@@ -278,7 +285,7 @@ carp_engine_init(int real)
 	static const struct carp_fsm_ops ops = {
 		.send_advert = eng_send_advert, .vip_up = eng_vip_up,
 		.vip_down = eng_vip_down, .garp = eng_garp,
-		.transition = eng_transition,
+		.transition = eng_transition, .peer_holds = eng_peer_holds,
 	};
 	static const struct carp_fsm_ops peer_ops = {
 		.send_advert = eng_peer_send,

@@ -165,6 +165,8 @@ void	eng_live_learn(int ifindex, const struct carp_addr *src);
 void	eng_live_recv(double now, int stalled);
 void	eng_live_run(double now);
 double	eng_live_next(void);
+/* 1 when the peer is up on some path and its fresh hello holds vhid. */
+int	eng_live_peer_holds(uint8_t vhid, double now);
 /* 1 when the loop last ran longer ago than the detection time. */
 int	eng_live_stalled(double now);
 

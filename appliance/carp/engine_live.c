@@ -228,6 +228,13 @@ eng_live_send(struct carp_live_path *lp, const uint8_t *hello)
 }
 
 int
+eng_live_peer_holds(uint8_t vhid, double now)
+{
+	return eng.e_live.cl_peer_up && carp_live_peer_holds(&eng.e_live,
+	    vhid, now - carp_live_detect(&eng.e_live));
+}
+
+int
 eng_live_stalled(double now)
 {
 	return eng.e_live.cl_enabled && eng.e_lastrun > 0 &&

@@ -154,6 +154,19 @@ g_uniform(struct carp_node *cn, struct carp_vhid *vh)
 	return 1;
 }
 
+/*
+ * The master's adverts stopped on this VHID's segment, but the master
+ * still says over the liveness channel's other paths that it holds it:
+ * one segment is cut between the nodes (a switch port dropping frames
+ * with carrier up), and taking over would make two MASTERs.
+ */
+static int
+g_peer_holds(struct carp_node *cn, struct carp_vhid *vh)
+{
+	return cn->cn_ops.peer_holds != NULL &&
+	    cn->cn_ops.peer_holds(cn->cn_ops.arg, vh);
+}
+
 static int
 g_disabled(struct carp_node *cn, struct carp_vhid *vh)
 {
@@ -319,6 +332,8 @@ static const struct carp_fsm_row carp_fsm_table[] = {
 
 	{ CARP_S_BACKUP, CARP_E_LINK_DOWN, NULL, a_stop, CARP_S_INIT, 0,
 	    "link down" },
+	{ CARP_S_BACKUP, CARP_E_MASTER_DOWN, g_peer_holds, a_restart_down,
+	    CARP_S_BACKUP, 0, NULL },
 	{ CARP_S_BACKUP, CARP_E_MASTER_DOWN, NULL, a_become_master,
 	    CARP_S_MASTER, 0, "master-down timer expired" },
 	{ CARP_S_BACKUP, CARP_E_RX_BETTER, NULL, a_restart_down,
@@ -436,6 +451,7 @@ carp_fsm_dispatch(struct carp_node *cn, struct carp_vhid *vh,
 	struct carp_transition		 t;
 	size_t				 i;
 
+	cn->cn_now = now;		/* the guards read it */
 	for (i = 0; i < nitems(carp_fsm_table); i++) {
 		r = &carp_fsm_table[i];
 		if (r->state == vh->vh_state && r->event == ev &&
@@ -443,7 +459,6 @@ carp_fsm_dispatch(struct carp_node *cn, struct carp_vhid *vh,
 			break;
 		r = NULL;
 	}
-	cn->cn_now = now;
 	if (r == NULL)
 		return;
 	cn->cn_depth++;

@@ -107,6 +107,11 @@ struct carp_fsm_ops {
 	void	(*vip_down)(void *, const struct carp_vhid *);
 	void	(*garp)(void *, const struct carp_vhid *);
 	void	(*transition)(void *, const struct carp_transition *);
+	/*
+	 * 1 when the peer is alive and says it is MASTER of this VHID by
+	 * another path (the liveness channel); NULL: never.
+	 */
+	int	(*peer_holds)(void *, const struct carp_vhid *);
 	void	*arg;
 };
 

@@ -161,11 +161,11 @@ ha_api() {
 	n=$1 m=$2 path=$3 body=${4:-}
 	set -- $(ha_key "$n")
 	if [ -n "$body" ]; then
-		ha_x fw$n curl -s -f -X "$m" -u "$1:$2" -H \
+		ha_x fw$n curl -s -f -m 5 -X "$m" -u "$1:$2" -H \
 		    'Content-Type: application/json' -d "$body" \
 		    "http://127.0.0.1:$HA_PORT/api/$path"
 	else
-		ha_x fw$n curl -s -f -X "$m" -u "$1:$2" \
+		ha_x fw$n curl -s -f -m 5 -X "$m" -u "$1:$2" \
 		    "http://127.0.0.1:$HA_PORT/api/$path"
 	fi
 }
