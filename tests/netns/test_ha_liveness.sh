@@ -219,9 +219,12 @@ if ha_wait_holder fw1 20; then
 else
 	bad "LAN port restored" "$(ha_where)"
 fi
+# The stream was cut with the LAN port: flowing again before S8.
+stream_alive || stream_alive || bad "stream back after the LAN port" "$why"
 
 # --- S8: the master dies ---------------------------------------------------
 [ -f "$HA_RUN/client.pid" ] && kill -USR1 "$(cat "$HA_RUN/client.pid")"
+sleep 0.15
 pid=$(cat "$HA_RUN/fw1.pid")
 t0=$(date +%s.%N)
 kill -KILL "$pid"
@@ -253,6 +256,9 @@ else
 	finish
 fi
 sleep 1
+stream_alive
+[ -f "$HA_RUN/client.pid" ] && kill -USR1 "$(cat "$HA_RUN/client.pid")"
+sleep 0.15
 
 # --- fw1 frozen 5 s -----------------------------------------------------------
 pid=$(cat "$HA_RUN/fw1.pid")
