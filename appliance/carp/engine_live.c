@@ -149,6 +149,11 @@ eng_live_conf(const struct carp_engine_conf *cf, double now)
 		(void)carp_live_configure(&eng.e_live, 0, 50, 3);
 	eng_live_key(cf);
 	carp_live_paths_begin(&eng.e_live, tmp, &ntmp);
+	/* Off: no path, so the status shows none. */
+	if (!on) {
+		carp_live_paths_commit(&eng.e_live, tmp, 0, now);
+		return;
+	}
 	if (cf->cf_sync_self.ca_af == AF_INET &&
 	    (ifindex = (int)if_nametoindex(cf->cf_sync_device)) > 0)
 		(void)carp_live_path_add(tmp, &ntmp, cf->cf_sync_iface, ifindex,
