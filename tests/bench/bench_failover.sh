@@ -89,6 +89,14 @@ s1_noisy() {
 }
 kill_fw() { ha_daemon_kill "$1" KILL; links "$1" down; }
 cut_kill_fw() { links "$1" down; ha_daemon_kill "$1" KILL; }
+power_fw() {
+	kill -STOP "$(cat "$HA_RUN/fw$1.pid")"
+	ha_port swl p$1 down & c1=$!
+	ha_port sww p$1 down & c2=$!
+	ha_x fw$1 ip link set sync0 down & c3=$!
+	wait $c1 $c2 $c3
+	ha_daemon_kill "$1" KILL
+}
 revive_fw() {
 	links "$1" up && ha_daemon_start "$1" && ha_configure "$1" >/dev/null
 }
@@ -160,6 +168,11 @@ revive_fw 1; ha_wait_holder fw1 30
 # As keepalived's S8 below: the links cut first, so the dead node's
 # kernel forwards nothing while the daemon's death is being noticed.
 measure "S8 links cut, then killed" fw2 "$s8" cut_kill_fw 1
+revive_fw 1; ha_wait_holder fw1 30
+# Power loss: nothing announces and nothing forwards. Cut in that
+# order, fw1 would see its carrier go and hand over by demotion (S4);
+# frozen first, it cannot, and only the liveness channel tells fw2.
+measure "S8 power loss (frozen, cut)" fw2 "$s8" power_fw 1
 revive_fw 1; ha_wait_holder fw1 30
 
 # The anchor: keepalived on the same pair (twinwall stopped; its
@@ -284,7 +297,7 @@ s1=$(awk -F'|' '/^S1 master/ { print $2 }' "$ROWS")
     'BEGIN { if (a > 0) printf "S1: twinwall %.3f s vs keepalived %.3f s " \
     "(ratio %.2f)\n", s, a, s / a }'
 ka8=$(awk -F'|' '/S8 \(anchor/ { print $2 }' "$ROWS")
-tw8=$(awk -F'|' '/^S8 links cut/ { print $2 }' "$ROWS")
+tw8=$(awk -F'|' '/^S8 power loss/ { print $2 }' "$ROWS")
 [ -n "$ka8" ] && [ "$ka8" != "-" ] && awk -v a="$ka8" -v s="$tw8" \
     'BEGIN { if (a > 0) printf "S8: twinwall %.3f s vs keepalived %.3f s " \
     "(ratio %.2f)\n", s, a, s / a }'
