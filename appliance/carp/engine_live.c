@@ -68,7 +68,7 @@ eng_live_init(void)
 {
 	struct sockaddr_in	sin;
 	uint32_t		disc;
-	int			one = 1, ttl = 255, fd = -1;
+	int			one = 1, ttl = 255, fd = -1, rcvbuf;
 
 	if (util_random(&disc, sizeof(disc)) == -1)
 		disc = (uint32_t)getpid() ^ (uint32_t)eng_live_seq0();
@@ -97,6 +97,16 @@ eng_live_init(void)
 	if ((eng.e_fdlive = carp_linux_bpf_socket(ETH_P_ALL, eng_live_bpf,
 	    nitems(eng_live_bpf), "liveness")) == -1)
 		goto err;
+	/*
+	 * A frozen node must still find the peer's newest hellos queued
+	 * when it wakes (that is what makes it yield): room for a minute
+	 * of them. A full packet socket drops the new ones, not the old.
+	 */
+	rcvbuf = 4 << 20;
+	if (setsockopt(eng.e_fdlive, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+	    sizeof(rcvbuf)) == -1)
+		(void)setsockopt(eng.e_fdlive, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		    sizeof(rcvbuf));
 	return 0;
 err:
 	if (fd != -1)
