@@ -55,6 +55,7 @@
 #include "ipc.h"
 #include "listener.h"
 #include "log.h"
+#include "platform/dhcp.h"
 #include "platform/platform.h"
 #include "statesync/statesync.h"
 #include "store.h"
@@ -621,7 +622,8 @@ parent_reap(struct parent *pa)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (pid != pa->pa_child) {
-			(void)statesync_reaped(pid, status);
+			if (!statesync_reaped(pid, status))
+				(void)dhcp_reaped(pid, status);
 			continue;
 		}
 		pa->pa_child = -1;

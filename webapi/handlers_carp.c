@@ -100,7 +100,8 @@ api_handle_carp_vip_status(struct api_req *req, struct api_resp *resp)
 	size_t		 i;
 
 	(void)req;
-	ans = api_carp_call(json_pack("{s:s}", "type", "carp_status"));
+	ans = api_carp_call(json_pack("{s:s}",
+	    "type", ipc_type_name(IPC_CARP_STATUS)));
 	if (strcmp(cfg_str(ans, "status"), "ok") != 0)
 		return api_carp_failed(resp, ans);
 	rows = json_array();
@@ -194,7 +195,8 @@ api_handle_carp_set(struct api_req *req, struct api_resp *resp)
 		    req->r_actor, on ? "on" : "off");
 	} else if (req->r_nparams > 1 && !on)
 		action = strcmp(action, "enable") == 0 ? "disable" : "enable";
-	ans = api_carp_call(json_pack("{s:s,s:s,s:b}", "type", "carp_set",
+	ans = api_carp_call(json_pack("{s:s,s:s,s:b}",
+	    "type", ipc_type_name(IPC_CARP_SET),
 	    "action", action, "on", on));
 	if (strcmp(cfg_str(ans, "status"), "ok") != 0)
 		return api_carp_failed(resp, ans);
@@ -218,7 +220,8 @@ api_handle_carp_timeline(struct api_req *req, struct api_resp *resp)
 		limit = strtol(s, NULL, 10);
 	if (limit < 1)
 		limit = 100;
-	ans = api_carp_call(json_pack("{s:s,s:i}", "type", "timeline",
+	ans = api_carp_call(json_pack("{s:s,s:i}",
+	    "type", ipc_type_name(IPC_TIMELINE),
 	    "limit", (int)MIN(limit, 100000)));
 	if (strcmp(cfg_str(ans, "status"), "ok") != 0)
 		return api_carp_failed(resp, ans);

@@ -342,7 +342,7 @@ carp_boot_child(struct store *st)
 
 	/* The VIPs come with the boot apply, after the ruleset. */
 	m = store_kv_get(st, "carp_maintenance");
-	req = json_pack("{s:s,s:b}", "type", "carp_config",
+	req = json_pack("{s:s,s:b}", "type", ipc_type_name(IPC_CARP_CONFIG),
 	    "maintenance", m != NULL && strcmp(m, "1") == 0);
 	ans = priv_call(req);
 	if (strcmp(cfg_str(ans, "status"), "ok") == 0)

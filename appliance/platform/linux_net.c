@@ -9,7 +9,8 @@
  * CARP VIP, the administrator) is never removed.
  *
  * Routing: the default route per family via the upstream gateway (a
- * gateway with defaultgw=1, else the gateway named by an interface), and
+ * gateway with defaultgw=1, else the gateway named by an interface, else
+ * the dynamic gateway of a DHCP interface with a lease), and
  * every enabled static route via its named gateway. twinwall's routes
  * carry rtm_protocol TW_RTPROT; one of those the store does not ask for
  * any more (deleted, disabled, its gateway disabled) is removed.
@@ -24,6 +25,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/config.h"
+#include "dhcp.h"
 #include "linux_int.h"
 #include "log.h"
 #include "netlink.h"
@@ -324,6 +327,38 @@ err:
 	return ret;
 }
 
+/*
+ * The gateway called name: a new reference to its row, or for the
+ * dynamic gateway of an interface in DHCP mode (WAN_DHCP) without a
+ * stored row, a row made for it. NULL when there is none.
+ */
+static json_t *
+net_gateway(json_t *snap, const char *name)
+{
+	json_t	*row;
+	char	 dyn[64];
+	size_t	 i;
+	int	 v6;
+
+	if ((row = net_find(net_rows(snap, "gateways"), "name", name)) != NULL)
+		return json_incref(row);
+	json_array_foreach(net_rows(snap, "interfaces"), i, row)
+		for (v6 = 0; v6 < 2; v6++) {
+			cfg_gw_dynamic_name(net_str(row, "name"), v6, dyn,
+			    sizeof(dyn));
+			if (strcmp(dyn, name) == 0 && (v6 ?
+			    strcmp(net_str(row, "ipaddrv6"), "dhcp6") == 0 ||
+			    strcmp(net_str(row, "ipaddrv6"), "slaac") == 0 :
+			    strcmp(net_str(row, "ipaddr"), "dhcp") == 0))
+				return json_pack("{s:s, s:s, s:s, s:s}",
+				    "name", dyn, "interface",
+				    net_str(row, "name"), "ipprotocol",
+				    v6 ? "inet6" : "inet", "gateway",
+				    "dynamic");
+		}
+	return NULL;
+}
+
 /* A gateway row as a route to dst: 0, or -1 when it cannot be used. */
 static int
 net_gw_route(int fd, json_t *snap, json_t *gw, const struct nl_addr *dst,
@@ -332,12 +367,22 @@ net_gw_route(int fd, json_t *snap, json_t *gw, const struct nl_addr *dst,
 	struct nl_addr	 g;
 	struct nl_link	 l;
 	json_t		*ifr;
+	const char	*addr;
+	char		 router[64];
 
 	memset(rt, 0, sizeof(*rt));
 	if (gw == NULL || net_bool(gw, "disabled") ||
-	    net_bool(gw, "force_down") ||
-	    nl_addr_parse(net_str(gw, "gateway"), 0, &g) != 0 ||
-	    g.a_family != dst->a_family)
+	    net_bool(gw, "force_down"))
+		return -1;
+	addr = net_str(gw, "gateway");
+	/* The lease's router, while there is a lease (dhcp.c). */
+	if (strcmp(addr, "dynamic") == 0) {
+		if (dhcp_router(net_str(gw, "interface"), dst->a_family,
+		    router, sizeof(router)) == -1)
+			return -1;
+		addr = router;
+	}
+	if (nl_addr_parse(addr, 0, &g) != 0 || g.a_family != dst->a_family)
 		return -1;
 	rt->r_dst = *dst;
 	rt->r_has_gw = 1;
@@ -351,28 +396,58 @@ net_gw_route(int fd, json_t *snap, json_t *gw, const struct nl_addr *dst,
 	return 0;
 }
 
-/* The upstream gateway of family: defaultgw=1 first, then interfaces'. */
-static json_t *
-net_upstream(json_t *snap, int family)
+/* net_gw_route through the gateway called name. */
+static int
+net_gw_route_name(int fd, json_t *snap, const char *name,
+    const struct nl_addr *dst, struct nl_route *rt)
 {
-	json_t		*gws = net_rows(snap, "gateways"), *row, *gw;
+	json_t	*gw = net_gateway(snap, name);
+	int	 r = net_gw_route(fd, snap, gw, dst, rt);
+
+	json_decref(gw);
+	return r;
+}
+
+/*
+ * The default route of family, through the first usable upstream: a
+ * gateway with defaultgw=1, then an interface's gateway, then the
+ * dynamic gateway of an interface in DHCP mode with a lease (a factory
+ * WAN gets its default route with no gateway configured, as on
+ * OPNsense). 0 and *rt, or -1 when none can be used.
+ */
+static int
+net_upstream(int fd, json_t *snap, int family, struct nl_route *rt)
+{
+	json_t		*gws = net_rows(snap, "gateways"), *row;
 	const char	*want = family == AF_INET ? "inet" : "inet6";
+	struct nl_addr	 dst;
+	char		 dyn[64];
 	size_t		 i;
 
+	memset(&dst, 0, sizeof(dst));
+	dst.a_family = family;
 	json_array_foreach(gws, i, row)
-		if (net_bool(row, "defaultgw") && !net_bool(row, "disabled") &&
-		    strcmp(net_str(row, "ipprotocol"), want) == 0)
-			return row;
+		if (net_bool(row, "defaultgw") &&
+		    strcmp(net_str(row, "ipprotocol"), want) == 0 &&
+		    net_gw_route(fd, snap, row, &dst, rt) == 0)
+			return 0;
 	json_array_foreach(net_rows(snap, "interfaces"), i, row) {
 		if (!net_bool(row, "enabled") || net_str(row, "gateway")[0] ==
 		    '\0')
 			continue;
-		gw = net_find(gws, "name", net_str(row, "gateway"));
-		if (gw != NULL && !net_bool(gw, "disabled") &&
-		    strcmp(net_str(gw, "ipprotocol"), want) == 0)
-			return gw;
+		if (net_gw_route_name(fd, snap, net_str(row, "gateway"), &dst,
+		    rt) == 0)
+			return 0;
 	}
-	return NULL;
+	json_array_foreach(net_rows(snap, "interfaces"), i, row) {
+		if (!net_bool(row, "enabled"))
+			continue;
+		cfg_gw_dynamic_name(net_str(row, "name"), family == AF_INET6,
+		    dyn, sizeof(dyn));
+		if (net_gw_route_name(fd, snap, dyn, &dst, rt) == 0)
+			return 0;
+	}
+	return -1;
 }
 
 static void
@@ -409,10 +484,7 @@ linux_net_routes(json_t *snap, char *err, size_t errlen)
 	    sizeof(*want));
 	for (k = 0; k < 2; k++) {
 		fam = k == 0 ? AF_INET : AF_INET6;
-		memset(&dst, 0, sizeof(dst));
-		dst.a_family = fam;
-		if (net_gw_route(fd, snap, net_upstream(snap, fam), &dst,
-		    &want[nwant]) == 0)
+		if (net_upstream(fd, snap, fam, &want[nwant]) == 0)
 			nwant++;
 	}
 	json_array_foreach(net_rows(snap, "routes"), i, row) {
@@ -424,8 +496,8 @@ linux_net_routes(json_t *snap, char *err, size_t errlen)
 		*slash++ = '\0';
 		if (nl_addr_parse(net, (int)strtol(slash, NULL, 10), &dst) != 0)
 			continue;
-		if (net_gw_route(fd, snap, net_find(net_rows(snap, "gateways"),
-		    "name", net_str(row, "gateway")), &dst, &want[nwant]) == 0)
+		if (net_gw_route_name(fd, snap, net_str(row, "gateway"), &dst,
+		    &want[nwant]) == 0)
 			nwant++;
 	}
 	if ((r = nl_route_list(fd, AF_UNSPEC, TW_RTPROT, &have, &nhave)) < 0) {

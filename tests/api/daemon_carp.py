@@ -34,6 +34,10 @@ def daemon():
     global D
     if D is None:
         D = Daemon("carp", auto_key=True, key_descr="carp").start()
+        # A CARP VIP needs a static address of its subnet: the factory
+        # wan is in DHCP mode.
+        D.ok("POST", "/api/interfaces/settings/set_item/wan",
+             {"interface": {"ipaddr": "203.0.113.1", "subnet": "24"}})
         for vip in ({"mode": "carp", "interface": "lan",
                      "subnet": "192.168.1.100", "subnet_bits": "24",
                      "vhid": "1", "advskew": "0", "password": "pw1"},
@@ -76,7 +80,8 @@ def test_get_vip_status_shape():
     # What the engine is (real, simulated, no sockets): said since 71fddbf.
     assert c.pop("engine", "").startswith("simulated"), j["carp"]
     assert c == {"demotion": "0", "allow": "1", "maintenancemode": False,
-                 "status_msg": ""}, c
+                 "status_msg": "", "engine": "simulated (dry platform: a "
+                 "simulated peer, no packets)"}, c
     # Ours, beside OPNsense's shape: packets received and not obeyed.
     st = j["stats"]
     for k in ("accepted", "bad_hmac", "bad_ttl", "sent", "send_errors"):

@@ -1,4 +1,4 @@
--- 004_hasync_liveness: the liveness channel between the HA peers
+-- 006_hasync_liveness: the liveness channel between the HA peers
 -- (appliance/carp/live.h): on by default, hellos every 50 ms, the peer
 -- is lost after 3 missed on every path.
 
