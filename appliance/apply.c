@@ -172,7 +172,8 @@ apply_send(const struct apply_via *via, json_t *snap, subsys_mask mask,
 	char		 cerr[512];
 	int		 ret = -1;
 
-	req = json_pack("{s:s,s:o,s:O,s:I,s:s,s:b}", "type", "apply",
+	req = json_pack("{s:s,s:o,s:O,s:I,s:s,s:b}",
+	    "type", ipc_type_name(IPC_APPLY),
 	    "subsys", boot || mask == SUBSYS_PARENT ? json_null() :
 	    subsys_mask_to_json(mask),
 	    "snapshot", snap, "revision", (json_int_t)rev, "who", who,

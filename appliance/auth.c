@@ -223,10 +223,16 @@ auth_apikey_create(struct store *st, const char *user, const char *descr,
 	int		 ret = -1;
 
 	key[0] = secret[0] = '\0';
-	exists = auth_lookup(st, "SELECT name FROM users WHERE name = ?1",
+	exists = auth_lookup(st, "SELECT disabled FROM users WHERE name = ?1",
 	    user, NULL, 0);
 	if (exists == NULL) {
 		log_warnx("auth: no user %s", user);
+		goto err;
+	}
+	/* A key for a disabled user would never work: say so instead. */
+	if (strcmp(exists, "0") != 0) {
+		log_warnx("auth: user %s is disabled: no API key made", user);
+		ret = AUTH_EDISABLED;
 		goto err;
 	}
 	if (auth_random_string(key, AUTH_KEY_LEN, auth_b64url) == -1 ||
@@ -256,7 +262,7 @@ err:
 	sqlite3_finalize(stmt);
 	free(exists);
 	util_free_secret(hash);
-	if (ret == -1) {
+	if (ret != 0) {
 		explicit_bzero(secret, AUTH_KEY_LEN + 1);
 		key[0] = secret[0] = '\0';
 	}

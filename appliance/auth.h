@@ -29,7 +29,9 @@ int	 auth_apikey_check(struct store *, const char *key, const char *secret,
 /*
  * Creates an API key for user. Writes the key and the secret (plain, for
  * the caller to show once) into key/secret (at least 81 bytes each).
+ * 0, -1 (no such user, or a failure: logged) or AUTH_EDISABLED.
  */
+#define AUTH_EDISABLED	(-2)
 int	 auth_apikey_create(struct store *, const char *user, const char *descr,
 	    char *key, char *secret);
 /* Sets a user's password (hashing it). 0, or -1 when no such user. */

@@ -17,8 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "ipc.h"
 #include "cli.h"
 #include "config/config.h"
 #include "console.h"
@@ -69,7 +71,7 @@ console_probe(struct console *c)
 	json_t		*req, *ans;
 
 	c->c_running[0] = '\0';
-	req = json_pack("{s:s}", "type", "status");
+	req = json_pack("{s:s}", "type", ipc_type_name(IPC_STATUS));
 	ans = control_call(c->c_dir, req, err, sizeof(err));
 	json_decref(req);
 	if (ans == NULL)
@@ -116,12 +118,40 @@ console_if_addr_text(json_t *row, char *buf, size_t len)
 		snprintf(buf, len, "no address");
 }
 
+/*
+ * The DHCP line under an interface of the header: the client's state,
+ * the lease's router and when it runs out, or why there is none. dhcp
+ * is the interface's "dhcp" of the daemon's answer (borrowed).
+ */
+static void
+console_header_dhcp(json_t *dhcp)
+{
+	json_t		*l = json_object_get(dhcp, "lease");
+	const char	*st = cfg_str(dhcp, "client");
+	long long	 left;
+
+	if (!json_is_object(l) || !json_is_true(json_object_get(l, "valid"))) {
+		printf(" %-16s DHCP client %s: no lease yet%s\n", "", st,
+		    strcmp(st, "searching") == 0 ? " (no DHCP server has "
+		    "answered on this link; it keeps asking)" : "");
+		return;
+	}
+	left = json_integer_value(json_object_get(l, "expires")) -
+	    (long long)time(NULL);
+	printf(" %-16s DHCP client %s: %s/%lld, gateway %s %s, lease ends in "
+	    "%lld s\n", "", st, cfg_str(l, "address"),
+	    (long long)json_integer_value(json_object_get(l, "prefix")),
+	    cfg_str(dhcp, "gateway"), *cfg_str(l, "router") ?
+	    cfg_str(l, "router") : "(none)", left > 0 ? left : 0);
+}
+
 static void
 console_header(struct console *c)
 {
-	json_t		*which, *snap, *sys, *ifs, *row;
+	json_t		*which, *snap, *sys, *ifs, *row, *dhcp = NULL, *req;
+	json_t		*lv;
 	const char	*dom, *dev, *descr, *host;
-	char		 addr[256], live[512], label[64], own[256];
+	char		 addr[256], live[512], label[64], own[256], err[256];
 	size_t		 i, k;
 
 	which = json_pack("[ss]", "system", "interfaces");
@@ -139,6 +169,13 @@ console_header(struct console *c)
 		host = own;
 	}
 	console_probe(c);
+	/* The daemon's clients and leases, when one runs. */
+	if (c->c_running[0] != '\0') {
+		req = json_pack("{s:s, s:s}",
+		    "type", ipc_type_name(IPC_DHCP), "op", "status");
+		dhcp = control_call(c->c_dir, req, err, sizeof(err));
+		json_decref(req);
+	}
 	printf("\n*** %s%s%s: twinwall %s (platform %s, %s) ***\n\n",
 	    host, *dom ? "." : "", dom, TW_VERSION,
 	    c->c_running[0] ? c->c_running : c->c_platform,
@@ -161,7 +198,13 @@ console_header(struct console *c)
 		printf(" %-16s %-10s -> %-30s live: %s\n", label,
 		    *dev ? dev : "unassigned", addr, *dev ? (*live ? live :
 		    "none") : "-");
+		json_array_foreach(json_object_get(dhcp, "interfaces"), k, lv)
+			if (strcmp(cfg_str(lv, "name"), cfg_str(row, "name")) ==
+			    0 && json_object_get(lv, "dhcp") != NULL)
+				console_header_dhcp(json_object_get(lv,
+				    "dhcp"));
 	}
+	json_decref(dhcp);
 	json_decref(snap);
 }
 

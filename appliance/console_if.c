@@ -511,8 +511,40 @@ console_ask_addr(struct console *c, json_t *row, json_t *in, int fam,
  * The upstream gateway of a WAN: gw receives the row to write, with
  * "uuid" set to the row it replaces ("" for a new one), or NULL for none.
  */
+/*
+ * Checks gateway row gw as its interface will be once in (the new
+ * address) is saved: a static gateway is refused on an interface in
+ * DHCP mode, which the stored row still is. Nothing is kept.
+ */
 static int
-console_ask_gateway(struct console *c, json_t *ifrow, json_t **gw)
+console_check_gw(struct console *c, json_t *base, const char *uuid,
+    json_t *gw, json_t *ifrow, json_t *in)
+{
+	sqlite3_stmt	*stmt;
+	int		 r;
+
+	if (store_begin(c->c_st) == -1)
+		return -1;
+	if ((stmt = store_stmt(c->c_st, "UPDATE interfaces SET ipaddr = ?, "
+	    "subnet = ? WHERE uuid = ?")) != NULL) {
+		sqlite3_bind_text(stmt, 1, cfg_str(in, "ipaddr"), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, cfg_str(in, "subnet"), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, cfg_str(ifrow, "uuid"), -1,
+		    SQLITE_STATIC);
+		(void)sqlite3_step(stmt);
+		store_stmt_done(c->c_st, stmt);
+	}
+	r = console_check(c, cfg_section("gateways"), base, uuid, gw,
+	    "gateway");
+	store_rollback(c->c_st);
+	return r;
+}
+
+static int
+console_ask_gateway(struct console *c, json_t *ifrow, json_t *in,
+    json_t **gw)
 {
 	const struct cfg_section *sec = cfg_section("gateways");
 	json_t		*base;
@@ -548,7 +580,7 @@ console_ask_gateway(struct console *c, json_t *ifrow, json_t **gw)
 		if (*cfg_str(base, "descr") == '\0')
 			json_object_set_new(*gw, "descr", json_sprintf(
 			    "Interface %s Gateway", cfg_str(ifrow, "name")));
-		if (console_check(c, sec, base, uuid, *gw, "gateway") == 0) {
+		if (console_check_gw(c, base, uuid, *gw, ifrow, in) == 0) {
 			json_object_set_new(*gw, "uuid", json_string(exists ?
 			    uuid : ""));
 			break;
@@ -583,7 +615,15 @@ console_setaddr_write(struct console *c, json_t *ifrow, json_t *in,
 		rc = CFG_ESTORE;
 		goto err;
 	}
+	/*
+	 * The address first (without its gateway): a static gateway is
+	 * refused on the interface while it is still in DHCP mode.
+	 */
 	if (gw != NULL) {
+		json_object_set_new(in, "gateway", json_string(""));
+		if ((rc = cfg_set(&ctx, cfg_section("interfaces"),
+		    cfg_str(ifrow, "uuid"), in, &e)) != 0)
+			goto done;
 		gname = cfg_str(gw, "name");
 		util_strlcpy(uuid, cfg_str(gw, "uuid"), sizeof(uuid));
 		json_object_del(gw, "uuid");
@@ -712,7 +752,7 @@ console_setaddr(struct console *c)
 		goto err;
 	if (strcmp(cfg_str(row, "name"), "wan") == 0 &&
 	    cfg_check_addr(cfg_str(in, "ipaddr"), 4) &&
-	    (rc = console_ask_gateway(c, row, &gw)) != CON_OK)
+	    (rc = console_ask_gateway(c, row, in, &gw)) != CON_OK)
 		goto err;
 	if ((rc = console_confirm("Configure IPv6 too?", &yes)) != CON_OK)
 		goto err;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ipc.h"
 #include "config/config.h"
 #include "console_int.h"
 #include "control.h"
@@ -101,7 +102,7 @@ console_states_daemon(struct console *c, struct con_state **sp, size_t *np)
 	char			 err[256], a[64], p[16], num[32];
 	size_t			 i;
 
-	req = json_pack("{s:s}", "type", "states");
+	req = json_pack("{s:s}", "type", ipc_type_name(IPC_STATES));
 	ans = control_call(c->c_dir, req, err, sizeof(err));
 	json_decref(req);
 	rows = json_object_get(ans, "rows");	/* the parent's "states" */
@@ -263,7 +264,8 @@ console_fwlog_daemon(struct console *c, struct con_log *l, int limit)
 	json_t	*req, *ans, *rows;
 	char	 err[256];
 
-	req = json_pack("{s:s, s:i}", "type", "firewall_log", "limit", limit);
+	req = json_pack("{s:s, s:i}",
+	    "type", ipc_type_name(IPC_FIREWALL_LOG), "limit", limit);
 	ans = control_call(c->c_dir, req, err, sizeof(err));
 	json_decref(req);
 	rows = json_object_get(ans, "rows");

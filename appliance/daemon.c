@@ -56,6 +56,7 @@
 #include "ipc.h"
 #include "listener.h"
 #include "log.h"
+#include "platform/dhcp.h"
 #include "platform/platform.h"
 #include "statesync/statesync.h"
 #include "store.h"
@@ -622,7 +623,8 @@ parent_reap(struct parent *pa)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (pid != pa->pa_child) {
-			(void)statesync_reaped(pid, status);
+			if (!statesync_reaped(pid, status))
+				(void)dhcp_reaped(pid, status);
 			continue;
 		}
 		pa->pa_child = -1;
@@ -751,8 +753,6 @@ daemon_main(const struct daemon_conf *c)
 			fatalx("carp: the engine did not start");
 	} else if (carp_engine_init(0) == -1)
 		fatalx("carp: the engine did not start");
-	if (carp_engine_thread_start() == -1)
-		fatalx("carp: the engine's thread did not start");
 	/* No VIP before the boot apply has put the ruleset in force. */
 	(void)carp_engine_boot_hold(1, "waiting for the boot apply");
 	fwlog_init(pa.pa_plat->p_name);
@@ -762,10 +762,14 @@ daemon_main(const struct daemon_conf *c)
 	    "invoking user");
 	parent_fork_child(&pa);
 	/*
-	 * Gateway probes: a thread of their own (gwmon/gwmon.c), started
-	 * after the fork: a thread starting while fork() runs can leave
-	 * the child's allocator locked (the sanitizers' is not fork-safe).
+	 * The CARP engine and the gateway probes run in threads of their
+	 * own (carp/engine_loop.c, gwmon/gwmon.c), started after the fork:
+	 * a thread running while fork() runs can leave the child's
+	 * allocator locked (the sanitizers' is not fork-safe). The engine
+	 * has no VHID until the boot apply, which the child sends.
 	 */
+	if (carp_engine_thread_start() == -1)
+		fatalx("carp: the engine's thread did not start");
 	if (gwmon_start() == -1)
 		fatalx("gwmon: the monitor's thread did not start");
 	/* READY comes with the end of the boot apply (parent_boot_done). */

@@ -202,3 +202,42 @@ err:
 		snprintf(err, errlen, "malformed message");
 	return NULL;
 }
+
+static const char *const ipc_type_names[IPC_TYPE_MAX] = {
+	[IPC_NONE] =		"",
+	[IPC_APPLY] =		"apply",
+	[IPC_STATUS] =		"status",
+	[IPC_CARP_STATUS] =	"carp_status",
+	[IPC_CARP_SET] =	"carp_set",
+	[IPC_CARP_CONFIG] =	"carp_config",
+	[IPC_TIMELINE] =	"timeline",
+	[IPC_STATESYNC_STATUS] = "statesync_status",
+	[IPC_STATES] =		"states",
+	[IPC_KILL_STATES] =	"kill_states",
+	[IPC_FLUSH_STATES] =	"flush_states",
+	[IPC_FIREWALL_LOG] =	"firewall_log",
+	[IPC_DHCP] =		"dhcp",
+	[IPC_GATEWAY_STATUS] =	"gateway_status",
+};
+
+const char *
+ipc_type_name(enum ipc_type t)
+{
+	if ((int)t < 0 || t >= IPC_TYPE_MAX)
+		return "";
+	return ipc_type_names[t];
+}
+
+enum ipc_type
+ipc_type_of(json_t *req)
+{
+	const char	*name = json_string_value(json_object_get(req, "type"));
+	int		 t;
+
+	if (name == NULL)
+		return IPC_NONE;
+	for (t = IPC_NONE + 1; t < IPC_TYPE_MAX; t++)
+		if (strcmp(ipc_type_names[t], name) == 0)
+			return (enum ipc_type)t;
+	return IPC_NONE;
+}

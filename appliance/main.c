@@ -25,6 +25,7 @@
 #include "render/render.h"
 #include "store.h"
 #include "util.h"
+#include "webapi.h"
 
 #define PASSWORD_MIN	8
 #define PASSWORD_MAX	128
@@ -50,6 +51,7 @@ int		console_main(int, char **);	/* console.c */
 int		cmd_sync(int, char **);		/* cli_sync.c */
 int		cli_import_xml(int, char **);	/* cli_xml.c */
 int		cli_export_xml(int, char **);	/* cli_xml.c */
+int		cli_dhcp_event(int, char **);	/* cli_dhcp.c */
 
 static const struct command commands[] = {
 	{ "sync", cmd_sync, "sync --data DIR [--restart]", "push hasync."
@@ -58,7 +60,8 @@ static const struct command commands[] = {
 	    "[--platform dry|linux|freebsd]", "the console setup menu" },
 	{ "daemon", cmd_daemon, "daemon --data DIR --listen ADDR:PORT "
 	    "[--platform dry|linux|freebsd] [--no-tls] [--user NAME] "
-	    "[--www DIR] [-d]", "run the appliance (root parent + API child)" },
+	    "[--www DIR] [--limit NAME=VALUE|help]... [-d]",
+	    "run the appliance (root parent + API child)" },
 	{ "apikey", cmd_apikey, "apikey --data DIR --user NAME "
 	    "[--descr TEXT]", "create an API key; prints KEY SECRET" },
 	{ "passwd", cmd_passwd, "passwd --data DIR [--user NAME]",
@@ -78,6 +81,8 @@ static const struct command commands[] = {
 	    "(all or nothing unless --partial) and report" },
 	{ "export-xml", cli_export_xml, "export-xml --data DIR [FILE]",
 	    "write the configuration as an OPNsense config.xml" },
+	{ "dhcp-event", cli_dhcp_event, "dhcp-event --data DIR",
+	    "(run by the DHCP client) tell the daemon its lease changed" },
 	/* Other issues add: console, sync, import-xml, export-xml. */
 	{ "version", cmd_version, "version", "print the version" },
 	{ "help", cmd_help, "help [COMMAND]", "this text" },
@@ -125,11 +130,12 @@ cmd_daemon(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "www", required_argument, NULL, 'w' },
 		{ "debug", no_argument, NULL, 'd' },
+		{ "limit", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct daemon_conf	 c;
 	const char		*data = NULL, *www = NULL;
-	char			*dir, *wwwdir = NULL;
+	char			*dir, *wwwdir = NULL, err[128];
 	int			 ch, ret;
 
 	memset(&c, 0, sizeof(c));
@@ -145,6 +151,17 @@ cmd_daemon(int argc, char **argv)
 		case 'u': c.d_user = optarg; break;
 		case 'w': www = optarg; break;
 		case 'd': c.d_debug = 1; break;
+		case 'L':
+			/* The API child inherits the bounds (webapi/limits.c). */
+			if (strcmp(optarg, "help") == 0) {
+				webapi_limits_print(stdout);
+				return 0;
+			}
+			if (webapi_limit_set(optarg, err, sizeof(err)) == -1) {
+				fprintf(stderr, "twinwall: --limit %s\n", err);
+				return 2;
+			}
+			break;
 		default: return usage("daemon");
 		}
 	}
@@ -203,10 +220,15 @@ cmd_apikey(int argc, char **argv)
 	if ((dir = cli_datadir(data, 1)) == NULL)
 		return 1;
 	if ((st = cli_store_open(dir)) != NULL) {
-		if (auth_apikey_create(st, user, descr, key, secret) == 0) {
+		if ((ch = auth_apikey_create(st, user, descr, key,
+		    secret)) == 0) {
 			printf("%s %s\n", key, secret);
 			ret = 0;
-		} else
+		} else if (ch == AUTH_EDISABLED)
+			fprintf(stderr, "twinwall: no API key made: user %s is "
+			    "disabled (a key of a disabled user never works; "
+			    "enable the user first)\n", user);
+		else
 			fprintf(stderr, "twinwall: no API key made (does user "
 			    "%s exist?)\n", user);
 		cli_store_close(st, dir);
@@ -626,7 +648,7 @@ cmd_status(int argc, char **argv)
 		return usage("status");
 	if ((dir = cli_datadir(data, 0)) == NULL)
 		return 1;
-	req = json_pack("{s:s}", "type", "status");
+	req = json_pack("{s:s}", "type", ipc_type_name(IPC_STATUS));
 	ans = control_call(dir, req, err, sizeof(err));
 	json_decref(req);
 	free(dir);

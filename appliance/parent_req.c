@@ -16,7 +16,9 @@
 #include "daemon_int.h"
 #include "fwlog.h"
 #include "gwmon/gwmon.h"
+#include "ipc.h"
 #include "log.h"
+#include "platform/dhcp.h"
 #include "platform/platform.h"
 #include "statesync/statesync.h"
 #include "util.h"
@@ -30,21 +32,22 @@ static json_t	*parent_statesync(struct parent *, json_t *, const char *);
 
 /* Requests the parent serves, from the child and on control.sock. */
 static const struct {
-	const char	*h_type;
+	enum ipc_type	 h_type;
 	parent_handler	 h_fn;
 } parent_handlers[] = {
-	{ "apply",	parent_apply },
-	{ "status",	parent_status },
-	{ "carp_status", parent_carp },			/* carp/engine.h */
-	{ "carp_set",	parent_carp },
-	{ "carp_config", parent_carp },
-	{ "timeline",	parent_carp },
-	{ "statesync_status", parent_statesync },
-	{ "states",	platform_req_states },		/* platform.c */
-	{ "kill_states", platform_req_kill_states },
-	{ "flush_states", platform_req_flush_states },
-	{ "firewall_log", fwlog_req },			/* fwlog.h */
-	{ "gateway_status", gwmon_req_status },		/* gwmon/gwmon.h */
+	{ IPC_APPLY,		parent_apply },
+	{ IPC_STATUS,		parent_status },
+	{ IPC_CARP_STATUS,	parent_carp },		/* carp/engine.h */
+	{ IPC_CARP_SET,		parent_carp },
+	{ IPC_CARP_CONFIG,	parent_carp },
+	{ IPC_TIMELINE,		parent_carp },
+	{ IPC_STATESYNC_STATUS,	parent_statesync },
+	{ IPC_STATES,		platform_req_states },	/* platform.c */
+	{ IPC_KILL_STATES,	platform_req_kill_states },
+	{ IPC_FLUSH_STATES,	platform_req_flush_states },
+	{ IPC_FIREWALL_LOG,	fwlog_req },		/* fwlog.h */
+	{ IPC_DHCP,		dhcp_req },		/* platform/dhcp.h */
+	{ IPC_GATEWAY_STATUS,	gwmon_req_status },	/* gwmon/gwmon.h */
 };
 
 /* Returns a new {"status":"failed","message":...} answer. */
@@ -178,10 +181,10 @@ parent_apply(struct parent *pa, json_t *req, const char *from)
 		pa->pa_boot = failed ? PARENT_BOOT_FAILED : PARENT_BOOT_OK;
 		pa->pa_boot_failed = bad;
 		pa->pa_boot_secs = util_now() - pa->pa_t0;
-		util_strlcpy(pa->pa_boot_msg, failed ? why : "",
-		    sizeof(pa->pa_boot_msg));
+		snprintf(pa->pa_boot_msg, sizeof(pa->pa_boot_msg), "%.500s",
+		    failed ? why : "");
 		if (failed) {
-			snprintf(err, sizeof(err), "boot apply failed: %.1000s",
+			snprintf(err, sizeof(err), "boot apply failed: %.900s",
 			    why);
 			(void)carp_engine_boot_hold(1, err);
 			log_warnx("%s; the node stays demoted", err);
@@ -259,16 +262,18 @@ parent_statesync(struct parent *pa, json_t *req, const char *from)
 static json_t *
 parent_carp(struct parent *pa, json_t *req, const char *from)
 {
-	const char *type = json_string_value(json_object_get(req, "type"));
-
 	(void)pa;
-	if (strcmp(type, "carp_status") == 0)
+	switch (ipc_type_of(req)) {
+	case IPC_CARP_STATUS:
 		return carp_engine_req_status(req);
-	if (strcmp(type, "timeline") == 0)
+	case IPC_TIMELINE:
 		return carp_engine_req_timeline(req);
-	if (strcmp(type, "carp_config") == 0)
+	case IPC_CARP_CONFIG:
 		return carp_engine_req_config(req);
-	log_info("carp: %s %.16s from %s", type, json_string_value(
+	default:
+		break;
+	}
+	log_info("carp: set %.16s from %s", json_string_value(
 	    json_object_get(req, "action")) ? json_string_value(
 	    json_object_get(req, "action")) : "?", from);
 	return carp_engine_req_set(req);
@@ -279,13 +284,14 @@ json_t *
 parent_dispatch(struct parent *pa, json_t *req, const char *from)
 {
 	const char	*type = json_string_value(json_object_get(req, "type"));
+	enum ipc_type	 t = ipc_type_of(req);
 	json_t		*ans;
 	size_t		 i;
 
 	if (type == NULL)
 		return parent_failed("a request needs a type");
 	for (i = 0; i < nitems(parent_handlers); i++)
-		if (strcmp(parent_handlers[i].h_type, type) == 0)
+		if (t != IPC_NONE && parent_handlers[i].h_type == t)
 			break;
 	if (i == nitems(parent_handlers)) {
 		log_warnx("unknown request type \"%.32s\" from %s", type, from);

@@ -111,6 +111,23 @@ store_errmsg(struct store *st)
 	return sqlite3_errmsg(st->st_db);
 }
 
+/* 1 when migration version is recorded (branches may number past a gap). */
+static int
+store_migrated(struct store *st, int version)
+{
+	sqlite3_stmt	*stmt;
+	int		 done = 0;
+
+	if (sqlite3_prepare_v2(st->st_db,
+	    "SELECT 1 FROM schema_version WHERE version = ?", -1, &stmt,
+	    NULL) != SQLITE_OK)
+		return 0;	/* no table yet: an empty database */
+	sqlite3_bind_int(stmt, 1, version);
+	done = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_finalize(stmt);
+	return done;
+}
+
 int
 store_schema_version(struct store *st)
 {
@@ -156,15 +173,14 @@ store_migrate(struct store *st, char *err, size_t errlen)
 	const struct schema_migration	*m;
 	sqlite3_stmt			*stmt = NULL;
 	char				*msg = NULL;
-	int				 cur = store_schema_version(st);
 
 	for (m = schema_migrations; m->sql != NULL; m++) {
-		if (m->version <= cur)
+		if (store_migrated(st, m->version))
 			continue;
 		if (store_exec(st, "BEGIN IMMEDIATE") == -1)
 			goto err;
 		/* Another process may have migrated while we waited. */
-		if (store_schema_version(st) >= m->version) {
+		if (store_migrated(st, m->version)) {
 			store_exec(st, "COMMIT");
 			continue;
 		}

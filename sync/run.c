@@ -10,6 +10,10 @@
  *   4. restore_config_section (staged in chunks when large), then
  *      filter_configure; restart_all restarts every listed service;
  *   5. compare hashes and record the outcome in the store.
+ * A peer whose firmware_version names no product "twinwall" is an
+ * OPNsense node: step 4 then sends its shapes (the config.xml subtrees
+ * of the sections, through the importer/exporter's forms) and step 5
+ * has no hash to compare.
  * Runs are serialised across processes by flock(DIR/var/sync.lock).
  */
 #include <sys/file.h>
@@ -23,7 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ipc.h"
 #include "config/config.h"
+#include "xmlconf/xmlconf.h"
 #include "log.h"
 #include "store.h"
 #include "sync_int.h"
@@ -42,6 +48,7 @@ struct sync_ctx {
 	json_t			*x_res;		/* the result being built */
 	json_t			*x_sections;	/* names */
 	json_t			*x_view;	/* what is sent */
+	int			 x_opn;		/* the peer is OPNsense */
 	char			 x_msg[SYNC_MSG_MAX];
 };
 
@@ -93,7 +100,7 @@ sync_gate(struct sync_ctx *x)
 	size_t		 i, n = 0, len = 0;
 	int		 ret = -1;
 
-	req = json_pack("{s:s}", "type", "carp_status");
+	req = json_pack("{s:s}", "type", ipc_type_name(IPC_CARP_STATUS));
 	ans = x->x_opts->so_parent(req);
 	json_decref(req);
 	if (strcmp(cfg_str(ans, "status"), "ok") != 0) {
@@ -219,6 +226,30 @@ err:
 	return ret;
 }
 
+/*
+ * Step 4a for an OPNsense peer: the view as OPNsense's own master sends
+ * it, config.xml subtrees (nosync rows and VIPs without vhid already left
+ * out, advskew raised), in one call. 0 or -1 (failure set).
+ */
+static int
+sync_send_opn(struct sync_ctx *x)
+{
+	json_t	*payload, *params, *r;
+	int	 ret = -1;
+
+	payload = xmlconf_export_struct(x->x_view);
+	params = json_pack("[o]", payload);
+	r = sync_call(x, "opnsense.restore_config_section", params);
+	json_decref(params);
+	if (r != NULL && !json_is_true(r))
+		sync_fail(x, "failed", "sync failed: the OPNsense peer did not "
+		    "accept the sections");
+	else if (r != NULL)
+		ret = 0;
+	json_decref(r);
+	return ret;
+}
+
 /* Step 4c: restarts every service the peer lists. Count or -1. */
 static int
 sync_restart_all(struct sync_ctx *x)
@@ -298,6 +329,12 @@ sync_steps(struct sync_ctx *x)
 		return -1;
 	json_object_set_new(x->x_res, "peer_version", json_incref(
 	    json_object_get(json_object_get(r, "firmware"), "version")));
+	/* twinwall adds "product"; OPNsense's answer has none. */
+	x->x_opn = !json_is_string(json_object_get(r, "product")) ||
+	    strcmp(json_string_value(json_object_get(r, "product")),
+	    "twinwall") != 0;
+	json_object_set_new(x->x_res, "peer_product", json_string(x->x_opn ?
+	    "OPNsense" : "twinwall"));
 	json_decref(r);
 
 	x->x_sections = sync_selected(st);
@@ -313,11 +350,16 @@ sync_steps(struct sync_ctx *x)
 	json_object_set_new(x->x_res, "counts", counts);
 	json_object_set_new(x->x_res, "local_hash", json_string(hash));
 
-	if (sync_send(x) == -1)
+	if ((x->x_opn ? sync_send_opn(x) : sync_send(x)) == -1)
 		return -1;
 	if ((r = sync_call(x, "opnsense.filter_configure", NULL)) == NULL)
 		return -1;
 	json_decref(r);
+	if (x->x_opn) {
+		/* No hash to compare with an OPNsense node. */
+		json_object_set_new(x->x_res, "peer_hash", json_string(""));
+		goto restart;
+	}
 	params = json_pack("[O]", x->x_sections);
 	r = sync_call(x, "twinwall.config_hash", params);
 	json_decref(params);
@@ -326,6 +368,7 @@ sync_steps(struct sync_ctx *x)
 	json_object_set_new(x->x_res, "peer_hash", json_is_string(r) ?
 	    json_incref(r) : json_string(""));
 	json_decref(r);
+restart:
 	if (x->x_opts->so_restart) {
 		if ((n = sync_restart_all(x)) == -1)
 			return -1;
@@ -366,6 +409,7 @@ sync_run(const struct sync_opts *o)
 		    json_array_size(x.x_sections) == 1 ? "" : "s",
 		    sync_peer_url(x.x_peer), sync_peer_verified(x.x_peer) ?
 		    "" : " (peer certificate NOT verified)",
+		    x.x_opn ? " (an OPNsense node, in its shapes)" :
 		    strcmp(lh, ph) == 0 ? "" : "; the peer's hash differs "
 		    "(its own rows or a newer change)");
 		json_object_set_new(x.x_res, "status", json_string("ok"));

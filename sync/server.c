@@ -48,7 +48,9 @@
 #define TW_VERSION "0.0.0"
 #endif
 
-#define SYNC_NESTING_LIMIT	8
+/* Deep enough for an MVC subtree as OPNsense sends it: OPNsense.Firewall.
+ * Filter.rules.rule[].field with @attributes is about 10 levels. */
+#define SYNC_NESTING_LIMIT	32
 #define SYNC_STAGE_TTL		120.0	/* seconds */
 #define SYNC_TOKEN_MIN		16
 #define SYNC_TOKEN_MAX		64
@@ -310,7 +312,8 @@ sync_keeps_actor(json_t *snap, const char *actor)
 		row = cfg_defaults(&cfg_sec_users);
 		json_object_update(row, u);
 		ok = strcmp(cfg_str(row, "disabled"), "1") != 0 &&
-		    strcmp(cfg_str(row, "scope"), "admin") == 0;
+		    (strcmp(cfg_str(row, "scope"), "admin") == 0 ||
+		    strcmp(cfg_str(row, "scope"), "xmlrpc") == 0);
 		json_decref(row);
 		return ok;
 	}
@@ -386,13 +389,46 @@ sync_restore(xmlrpc_env *env, struct sync_call *call, json_t *in)
 static xmlrpc_value *
 sync_m_restore(xmlrpc_env *env, xmlrpc_value *params, void *si, void *ci)
 {
-	json_t *in;
+	struct sync_call	*call = ci;
+	json_t			*in, *secs, *ignored = NULL, *ans;
+	xmlrpc_value		*v;
+	char			 err[512], *names;
 
 	(void)si;
 	if ((in = sync_param(env, params, 0, JSON_OBJECT,
 	    "a struct of sections")) == NULL)
 		return NULL;
-	return sync_restore(env, ci, in);
+	if (!sync_opn_shaped(in))
+		return sync_restore(env, ci, in);
+	/* An OPNsense master: config.xml subtrees, through the importer's
+	 * forms. What no form maps is named; a row that cannot be read
+	 * refuses the whole payload. */
+	secs = sync_opn_sections(in, &ignored, err, sizeof(err));
+	json_decref(in);
+	if (secs == NULL) {
+		json_decref(ignored);
+		log_warnx("sync: refused an OPNsense payload from %s: %s",
+		    call->c_actor, err);
+		xmlrpc_env_set_fault_formatted(env, strncmp(err, "unknown", 7)
+		    == 0 ? SYNC_FAULT_PARAMS : SYNC_FAULT_INVALID, "%s", err);
+		return NULL;
+	}
+	if (json_array_size(ignored) > 0) {
+		names = json_dumps(ignored, JSON_COMPACT);
+		log_warnx("sync: %s sent parts twinwall does not map, left "
+		    "as they are: %s", call->c_actor, names ? names : "?");
+		free(names);
+	}
+	if ((v = sync_restore(env, ci, secs)) == NULL ||
+	    json_array_size(ignored) == 0) {
+		json_decref(ignored);
+		return v;
+	}
+	xmlrpc_DECREF(v);
+	ans = json_pack("{s:b,s:o}", "result", 1, "ignored", ignored);
+	v = sync_xml_from_json(env, ans);
+	json_decref(ans);
+	return v;
 }
 
 static xmlrpc_value *
@@ -489,11 +525,21 @@ sync_m_list_services(xmlrpc_env *env, xmlrpc_value *params, void *si,
 {
 	struct sync_call	*call = ci;
 	xmlrpc_value		*v;
-	json_t			*list;
+	json_t			*list, *svc;
+	const char		*st;
+	size_t			 i;
 
 	(void)params;
 	(void)si;
 	list = sync_services_list(call->c_st);
+	/* OPNsense's status is a boolean (running, as measured); the
+	 * words stay in "state". */
+	json_array_foreach(list, i, svc) {
+		st = json_string_value(json_object_get(svc, "status"));
+		json_object_set_new(svc, "state", json_string(st ? st : ""));
+		json_object_set(svc, "status", json_object_get(svc,
+		    "running"));
+	}
 	v = sync_xml_from_json(env, list);
 	json_decref(list);
 	return v;
@@ -530,6 +576,42 @@ sync_m_restart_service(xmlrpc_env *env, xmlrpc_value *params, void *si,
 		return NULL;
 	}
 	return xmlrpc_string_new(env, "ok");
+}
+
+/*
+ * start_service: the services are twinwall's subsystems, always running;
+ * starting one re-applies it, as restart does. stop_service is refused:
+ * the packet filter, routing or the VIPs cannot be stopped from afar.
+ */
+static xmlrpc_value *
+sync_m_start_service(xmlrpc_env *env, xmlrpc_value *params, void *si,
+    void *ci)
+{
+	return sync_m_restart_service(env, params, si, ci);
+}
+
+static xmlrpc_value *
+sync_m_stop_service(xmlrpc_env *env, xmlrpc_value *params, void *si,
+    void *ci)
+{
+	(void)params;
+	(void)si;
+	(void)ci;
+	xmlrpc_env_set_fault(env, SYNC_FAULT_APPLY, "twinwall does not stop "
+	    "services remotely (the filter, routing and VIPs stay up); use "
+	    "restart_service");
+	return NULL;
+}
+
+/* OPNsense regenerates its service templates; twinwall renders on apply. */
+static xmlrpc_value *
+sync_m_reload_templates(xmlrpc_env *env, xmlrpc_value *params, void *si,
+    void *ci)
+{
+	(void)params;
+	(void)si;
+	(void)ci;
+	return xmlrpc_build_value(env, "{s:s}", "status", "done");
 }
 
 static xmlrpc_value *
@@ -584,9 +666,9 @@ sync_m_unknown(xmlrpc_env *env, const char *host, const char *method,
 	(void)params;
 	(void)si;
 	xmlrpc_env_set_fault_formatted(env, SYNC_FAULT_METHOD,
-	    "unknown method \"%.64s\" (twinwall serves opnsense."
-	    "firmware_version, restore_config_section, filter_configure, "
-	    "list_services, restart_service and twinwall.config_hash)",
+	    "unknown method \"%.64s\" (system.listMethods names those "
+	    "served: opnsense.firmware_version, restore_config_section, "
+	    "filter_configure, ...)",
 	    sync_printable(method, 64) ? method : "(unprintable)");
 	return NULL;
 }
@@ -606,6 +688,13 @@ static const struct {
 	    "services of this node" },
 	{ "opnsense.restart_service", sync_m_restart_service,
 	    "restart (re-apply) one service" },
+	{ "opnsense.start_service", sync_m_start_service,
+	    "start (re-apply) one service" },
+	{ "opnsense.stop_service", sync_m_stop_service,
+	    "refused: services are not stopped remotely" },
+	{ "opnsense.configd_reload_all_templates", sync_m_reload_templates,
+	    "nothing to regenerate: {status: done}" },
+
 	{ "twinwall.config_hash", sync_m_config_hash,
 	    "hash of the sync view of sections" },
 	{ "twinwall.stage_config_section", sync_m_stage,
@@ -627,7 +716,7 @@ sync_server_init(void)
 	sync_registry = xmlrpc_registry_new(&env);
 	if (env.fault_occurred)
 		fatalx("xmlrpc: %s", env.fault_string);
-	xmlrpc_registry_disable_introspection(sync_registry);
+	/* system.listMethods & co., as OPNsense's xmlrpc.php offers them. */
 	for (i = 0; i < nitems(sync_methods); i++) {
 		memset(&mi, 0, sizeof(mi));
 		mi.methodName = sync_methods[i].m_name;

@@ -30,6 +30,19 @@ json_t	*sync_sections_of(const char *syncitems);
 /* 1 when section name is one a peer may replace (it has a syncitem). */
 int	 sync_section_ok(const char *name);
 
+/* opnxml.c: OPNsense's config.xml-shaped restore_config_section. */
+
+/* 1 when a payload names something other than twinwall's sections. */
+int	 sync_opn_shaped(json_t *in);
+/*
+ * The twinwall sections of an OPNsense payload (borrowed), read through
+ * the config.xml importer's forms: a new {"<section>": rows} object, with
+ * what no form maps in *ignoredp (a new array); NULL with err when a row
+ * cannot be mapped (nothing is taken then).
+ */
+json_t	*sync_opn_sections(json_t *in, json_t **ignoredp, char *err,
+	    size_t errlen);
+
 #define SYNC_VIEW_SEND	0x01	/* the master's payload: advskew + 100 */
 
 /*

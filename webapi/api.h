@@ -3,7 +3,7 @@
  * and response as handlers see them, the route table, auth, the
  * per-thread store.
  *
- * Flow: server.c reads a request (body capped at API_MAX_BODY) into a
+ * Flow: server.c reads a request (bounds of limits.c) into a
  * struct api_req, router.c authenticates it (auth.c), finds its row in
  * the route table and calls the row's handler, which fills a struct
  * api_resp; server.c turns that into an HTTP response.
@@ -15,14 +15,33 @@
 #include <stddef.h>
 
 struct MHD_Connection;
+struct sockaddr;
 struct cfg_section;
 struct store;
 struct webapi_conf;
 
-#define API_MAX_BODY	(1u << 20)	/* request bodies, bytes */
+#define API_MAX_BODY	(1u << 20)	/* default of limit body_bytes */
 #define API_MAX_PARAMS	4		/* path segments after the command */
 #define API_USER_LEN	64
 #define API_TOKEN_LEN	64		/* hex of 32 random bytes */
+
+/* The bounds of limits.c; api_limit_name() gives the table's names. */
+enum api_limit {
+	API_LIM_CONNECTIONS,
+	API_LIM_PER_SOURCE,
+	API_LIM_HEADER_TIMEOUT,
+	API_LIM_KEEPALIVE,
+	API_LIM_HEADER_BYTES,
+	API_LIM_BODY_BYTES,
+	API_LIM_BODY_MEMORY,
+	API_LIM_JSON_DEPTH,
+	API_LIM_ITEMS,
+	API_LIM_AUTH_FREE,
+	API_LIM_AUTH_LOCK,
+	API_LIM_AUTH_LOCK_TIME,
+	API_LIM_AUTH_WINDOW,
+	API_LIM__N
+};
 
 /* Methods, as a bit set so a route may take several. */
 #define API_GET		0x01
@@ -47,6 +66,30 @@ enum api_via {
 
 struct api_route;
 
+/* A client source: an IPv4 address (as ::ffff:a.b.c.d) or an IPv6 /64. */
+struct api_srckey {
+	unsigned char	k[16];
+};
+
+/* What a failed credential was presented to (source.c names them). */
+enum api_auth_kind {
+	API_AUTH_LOGIN,		/* core/login */
+	API_AUTH_BASIC,		/* HTTP Basic on an API route */
+	API_AUTH_XMLRPC,	/* HTTP Basic on /xmlrpc.php */
+	API_AUTH__N
+};
+
+/* Counters of source.c, shown by core/system/throttle. */
+enum api_src_stat {
+	API_SRC_REFUSED,	/* closed at accept: twice the per-source limit */
+	API_SRC_BUSY,		/* answered 503 */
+	API_SRC_THROTTLED,	/* answered 429 */
+	API_SRC_FAILURES,	/* wrong credentials */
+	API_SRC_DELAYED,	/* answers held back after a failure */
+	API_SRC_LOCKOUTS,
+	API_SRC_STAT__N
+};
+
 struct api_req {
 	struct MHD_Connection	*r_conn;
 	const char		*r_url;		/* decoded path */
@@ -64,6 +107,9 @@ struct api_req {
 	char			 r_scope[16];
 	char			 r_actor[API_USER_LEN + 16];	/* "root (api)" */
 	char			 r_sid[API_TOKEN_LEN + 1];	/* session */
+	struct api_srckey	 r_src;		/* the client's source */
+	int			 r_retry_after;	/* > 0: throttled, answer 429 */
+	int			 r_delay_ms;	/* hold the answer back this long */
 };
 
 struct api_resp {
@@ -75,6 +121,8 @@ struct api_resp {
 	char		*rs_cookie;	/* owned; Set-Cookie */
 	char		*rs_disposition; /* owned; Content-Disposition */
 	const char	*rs_allow;	/* Allow, with 405 */
+	int		 rs_retry_after; /* Retry-After seconds, with 429/503 */
+	int		 rs_close;	/* Connection: close */
 };
 
 /*
@@ -101,6 +149,44 @@ const struct webapi_conf *api_conf(void);
 /* The calling thread's store, opened on first use; NULL if it fails. */
 struct store	*api_store(void);
 double		 api_uptime(void);
+
+/* limits.c: the value of a bound, its name, all of them as an object. */
+long		 api_limit(enum api_limit);
+const char	*api_limit_name(enum api_limit);
+json_t		*api_limits_json(void);
+
+/* source.c: per-source connections and the credential throttle. */
+void	api_src_key(const struct sockaddr *, struct api_srckey *);
+/* "192.0.2.1" or "2001:db8::/64" into buf (INET6_ADDRSTRLEN + 4). */
+void	api_src_text(const struct api_srckey *, char *buf, size_t len);
+/* The key of "192.0.2.1", "2001:db8::1" or "2001:db8::/64"; 0/-1. */
+int	api_src_parse(const char *, struct api_srckey *);
+/*
+ * Counts a new connection; returns the source's count (-1 when the
+ * table is full: not counted) and the total in *total.
+ */
+int	api_src_conn_open(const struct api_srckey *, long *total);
+/* counted: what conn_open returned was not -1. */
+void	api_src_conn_close(const struct api_srckey *, int counted);
+int	api_src_conns(const struct api_srckey *);
+void	api_src_count(enum api_src_stat);
+/*
+ * Before checking a credential: 0 to go ahead (then api_src_auth_end()
+ * must follow), or the seconds the source must wait (answer 429).
+ */
+int	api_src_auth_begin(const struct api_srckey *);
+/*
+ * After the check: counts a failure (logged with its kind and the
+ * account name, never the secret) and returns the milliseconds to hold
+ * the answer back.
+ */
+int	api_src_auth_end(const struct api_srckey *, int ok,
+	    enum api_auth_kind, const char *name);
+/* Forgives a source its failures and lock-out. */
+void	api_src_forget(const struct api_srckey *);
+/* New object: counters, limits and the busiest sources. */
+json_t	*api_src_report(void);
+void	api_src_fini(void);
 
 /* router.c */
 const struct api_route	*api_routes(void);	/* NULL-command terminated */
@@ -139,12 +225,24 @@ int	api_reply_msg(struct api_resp *, int status, const char *result,
 	    const char *msg);
 int	api_reply_status(struct api_resp *, int status, const char *msg);
 int	api_reply_validations(struct api_resp *, json_t *validations);
+/* 400 with one validation message (nothing taken over). */
+int	api_reply_invalid(struct api_resp *, const char *field, const char *msg);
+/* 401 Authentication Failed, or 429 + Retry-After when throttled. */
+int	api_reply_auth_failed(struct api_req *, struct api_resp *);
 /* The request's arguments: body (JSON or form) over query. Borrowed. */
 json_t	*api_args(struct api_req *);
 
 /* handlers_crud.c */
 int	api_handle_search(struct api_req *, struct api_resp *);
 int	api_handle_get(struct api_req *, struct api_resp *);
+/* handlers_opn.c: OPNsense's shapes */
+int	api_handle_opn_get(struct api_req *, struct api_resp *);
+int	api_handle_toggle_raw(struct api_req *, struct api_resp *);
+int	api_handle_alias_uuid(struct api_req *, struct api_resp *);
+int	api_handle_alias_export(struct api_req *, struct api_resp *);
+json_t	*api_opn_item(struct store *, const struct cfg_section *, json_t *row,
+	    json_t *cache);
+int	 api_opn_input(const struct cfg_section *, json_t *in, json_t *ignored);
 int	api_handle_add(struct api_req *, struct api_resp *);
 int	api_handle_set(struct api_req *, struct api_resp *);
 int	api_handle_del(struct api_req *, struct api_resp *);
@@ -166,11 +264,22 @@ int	api_handle_login(struct api_req *, struct api_resp *);
 int	api_handle_logout(struct api_req *, struct api_resp *);
 int	api_handle_session(struct api_req *, struct api_resp *);
 int	api_handle_vip_status(struct api_req *, struct api_resp *);
+int	api_handle_throttle(struct api_req *, struct api_resp *);
+int	api_handle_throttle_reset(struct api_req *, struct api_resp *);
 
 /* handlers_carp.c: CARP status, enable/disable/maintenance, timeline */
 int	api_handle_carp_vip_status(struct api_req *, struct api_resp *);
 int	api_handle_carp_set(struct api_req *, struct api_resp *);
 int	api_handle_carp_timeline(struct api_req *, struct api_resp *);
+
+/* handlers_overview.c: live interfaces (addresses, DHCP clients) */
+int	api_handle_interfaces_info(struct api_req *, struct api_resp *);
+int	api_handle_get_interface(struct api_req *, struct api_resp *);
+/* The dynamic gateways added to a gateway search page (text borrowed)
+ * of query q: a new text, or NULL when there are none to add. */
+struct cfg_query;
+char	*api_gateways_dynamic(struct store *, const char *text,
+	    const struct cfg_query *);
 
 /* handlers_core.c: a revision id parameter; -1 unless a positive number. */
 long long	api_revision_id(const char *);
@@ -192,6 +301,13 @@ int	api_handle_firewall_log(struct api_req *, struct api_resp *);
 int	api_handle_apikey_search(struct api_req *, struct api_resp *);
 int	api_handle_apikey_add(struct api_req *, struct api_resp *);
 int	api_handle_apikey_del(struct api_req *, struct api_resp *);
+
+/* delay.c: answers held back on suspended connections. */
+int	api_delay_start(void);
+/* Resumes conn (suspended by the caller) after ms; 0, or -1 when full. */
+int	api_delay_add(struct MHD_Connection *, int ms);
+/* Resumes every held connection and ends the thread. */
+void	api_delay_stop(void);
 
 /* static.c: serves a file of wwwdir; 0, or -1 (nothing queued). */
 int	api_static_serve(struct MHD_Connection *, const char *url, int method,
@@ -216,11 +332,12 @@ int	 sync_api_handle(struct api_req *, struct api_resp *);
 /* body.c */
 /*
  * Parses a request body: JSON, or application/x-www-form-urlencoded
- * when ctype says so. Returns a new object, or NULL with a message for
- * the client in err.
+ * when ctype says so, within the json_depth and items limits. Returns a
+ * new object, or NULL with a message for the client in err and the
+ * HTTP status in *status.
  */
 json_t	*api_body_parse(const char *buf, size_t len, const char *ctype,
-	    char *err, size_t errlen);
+	    char *err, size_t errlen, int *status);
 /* Adds "a[b]=v" as {"a":{"b":v}} to obj. */
 void	 api_args_put(json_t *obj, const char *key, const char *val);
 /* Sets the security headers every response carries. */

@@ -176,8 +176,9 @@ api_auth_scope(struct store *st, const char *user, char *out, size_t len)
 	if ((sec = cfg_section("users")) != NULL &&
 	    (row = cfg_find(st, sec, user)) != NULL)
 		scope = cfg_str(row, "scope");
-	/* Anything but an explicit admin reads only. */
-	util_strlcpy(out, strcmp(scope, "admin") == 0 ? "admin" : "user", len);
+	/* Anything but an explicit admin reads only; xmlrpc syncs only. */
+	util_strlcpy(out, strcmp(scope, "admin") == 0 ? "admin" :
+	    strcmp(scope, "xmlrpc") == 0 ? "xmlrpc" : "user", len);
 	json_decref(row);
 }
 
@@ -197,7 +198,7 @@ api_printable(const char *s)
 static int
 api_auth_basic(struct api_req *req, const char *hdr)
 {
-	struct store	*st;
+	struct store	*st = NULL;
 	char		*dec = NULL, *colon, *name, *secret;
 	uint8_t		 mac[32];
 	size_t		 inlen, declen;
@@ -227,27 +228,36 @@ api_auth_basic(struct api_req *req, const char *hdr)
 	if (*name == '\0' || strlen(name) >= API_NAME_MAX || *secret == '\0')
 		goto done;
 
+	/*
+	 * A throttled source is refused before the cache too: a cache hit
+	 * would tell a guesser which guess was right at HMAC speed.
+	 */
+	if ((req->r_retry_after = api_src_auth_begin(&req->r_src)) > 0)
+		goto done;
 	api_cache_mac(name, secret, mac);
-	if (api_cache_lookup(req, name, mac)) {
+	if (api_cache_lookup(req, name, mac))
 		ret = 0;
+	else if ((st = api_store()) == NULL) {
+		/* No guess was judged. */
+		api_src_auth_end(&req->r_src, 1, API_AUTH_BASIC, NULL);
 		goto done;
-	}
-	if ((st = api_store()) == NULL)
-		goto done;
-	if (auth_apikey_check(st, name, secret, req->r_user,
-	    sizeof(req->r_user)) == 1)
+	} else if (auth_apikey_check(st, name, secret, req->r_user,
+	    sizeof(req->r_user)) == 1) {
 		req->r_via = API_VIA_KEY;
-	else if (auth_user_login(st, name, secret) == 1) {
+		ret = 0;
+	} else if (auth_user_login(st, name, secret) == 1) {
 		req->r_via = API_VIA_USER;
 		util_strlcpy(req->r_user, name, sizeof(req->r_user));
-	} else {
-		log_info("api: authentication failed for \"%.32s\"",
-		    api_printable(name) ? name : "(unprintable)");
-		goto done;
+		ret = 0;
 	}
-	api_auth_scope(st, req->r_user, req->r_scope, sizeof(req->r_scope));
-	api_cache_insert(req, name, mac);
-	ret = 0;
+	if (ret == 0 && req->r_scope[0] == '\0') {
+		api_auth_scope(st, req->r_user, req->r_scope,
+		    sizeof(req->r_scope));
+		api_cache_insert(req, name, mac);
+	}
+	req->r_delay_ms = api_src_auth_end(&req->r_src, ret == 0,
+	    strcmp(req->r_url, "/xmlrpc.php") == 0 ? API_AUTH_XMLRPC :
+	    API_AUTH_BASIC, name);
 done:
 	if (dec != NULL) {
 		explicit_bzero(dec, inlen / 4 * 3 + 1);
@@ -431,7 +441,8 @@ api_auth_sessions_revalidate(struct store *st)
 			explicit_bzero(s, sizeof(*s));
 		else
 			util_strlcpy(s->s_scope, strcmp(cfg_str(row, "scope"),
-			    "admin") == 0 ? "admin" : "user",
+			    "admin") == 0 ? "admin" : strcmp(cfg_str(row,
+			    "scope"), "xmlrpc") == 0 ? "xmlrpc" : "user",
 			    sizeof(s->s_scope));
 		json_decref(row);
 	}

@@ -133,18 +133,73 @@ err:
 }
 
 /*
+ * Measures a JSON text before the parser builds it: the deepest nesting
+ * of objects and arrays, and the values it holds (members and
+ * elements). Stops counting past the limits. Strings are skipped, so a
+ * bracket in one counts for nothing; the parser judges the syntax.
+ */
+static void
+api_json_measure(const char *buf, size_t len, long *depth, long *items)
+{
+	long	maxd = api_limit(API_LIM_JSON_DEPTH);
+	long	maxi = api_limit(API_LIM_ITEMS);
+	long	d = 0;
+	size_t	i;
+	int	instr = 0, empty = 0;
+
+	*depth = *items = 0;
+	for (i = 0; i < len && *depth <= maxd && *items <= maxi; i++) {
+		if (instr) {
+			if (buf[i] == '\\')
+				i++;
+			else if (buf[i] == '"')
+				instr = 0;
+			continue;
+		}
+		switch (buf[i]) {
+		case '"':
+			instr = 1;
+			break;
+		case '{':
+		case '[':
+			if (empty)
+				(*items)++;	/* a container as first value */
+			if (++d > *depth)
+				*depth = d;
+			empty = 1;	/* no value yet in this container */
+			continue;
+		case '}':
+		case ']':
+			d--;
+			break;
+		case ',':
+			(*items)++;
+			break;
+		case ' ': case '\t': case '\r': case '\n':
+			continue;
+		}
+		if (empty && buf[i] != '}' && buf[i] != ']')
+			(*items)++;	/* the first value of a container */
+		empty = 0;
+	}
+}
+
+/*
  * Returns a new object from a JSON or form body, or NULL with a message
- * for the client in err. A form content type whose body starts with '{'
- * is read as JSON: curl -d sends that type unless told otherwise.
+ * for the client in err and the HTTP status in *status (400, or 413 past
+ * the items limit). A form content type whose body starts with '{' is
+ * read as JSON: curl -d sends that type unless told otherwise.
  */
 json_t *
 api_body_parse(const char *buf, size_t len, const char *ctype, char *err,
-    size_t errlen)
+    size_t errlen, int *status)
 {
 	json_error_t	 jerr;
 	json_t		*obj;
-	size_t		 i = 0;
+	size_t		 i = 0, n;
+	long		 depth, items;
 
+	*status = 400;
 	while (i < len && isspace((unsigned char)buf[i]))
 		i++;
 	if (i == len)
@@ -154,8 +209,22 @@ api_body_parse(const char *buf, size_t len, const char *ctype, char *err,
 		return NULL;
 	}
 	if (ctype != NULL && strncasecmp(ctype,
-	    "application/x-www-form-urlencoded", 33) == 0 && buf[i] != '{')
+	    "application/x-www-form-urlencoded", 33) == 0 && buf[i] != '{') {
+		for (n = 1, i = 0; i < len; i++)
+			n += buf[i] == '&';
+		if ((long)n > api_limit(API_LIM_ITEMS))
+			goto toomany;
 		return api_form_parse(buf, len, err, errlen);
+	}
+	api_json_measure(buf, len, &depth, &items);
+	if (depth > api_limit(API_LIM_JSON_DEPTH)) {
+		snprintf(err, errlen, "JSON nesting deeper than %s (%ld)",
+		    api_limit_name(API_LIM_JSON_DEPTH),
+		    api_limit(API_LIM_JSON_DEPTH));
+		return NULL;
+	}
+	if (items > api_limit(API_LIM_ITEMS))
+		goto toomany;
 	obj = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (obj == NULL) {
 		snprintf(err, errlen, "malformed JSON: %s (line %d, column %d)",
@@ -168,4 +237,9 @@ api_body_parse(const char *buf, size_t len, const char *ctype, char *err,
 		return NULL;
 	}
 	return obj;
+toomany:
+	*status = 413;
+	snprintf(err, errlen, "the body holds more than %s (%ld) values",
+	    api_limit_name(API_LIM_ITEMS), api_limit(API_LIM_ITEMS));
+	return NULL;
 }

@@ -3,6 +3,7 @@
  * ping, system status, backups (revisions), browser sessions, the
  * unused-VHID helper and the CARP status relayed from the parent.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,7 +65,7 @@ api_handle_status(struct api_req *req, struct api_resp *resp)
 		host = own;
 	}
 	/* What the parent put in force since it started, and its boot. */
-	req2 = json_pack("{s:s}", "type", "status");
+	req2 = json_pack("{s:s}", "type", ipc_type_name(IPC_STATUS));
 	pst = priv_call(req2);
 	json_decref(req2);
 	if ((boot = json_incref(json_object_get(pst, "boot"))) == NULL)
@@ -268,12 +269,15 @@ api_handle_login(struct api_req *req, struct api_resp *resp)
 	pass = json_string_value(jp);
 	if ((st = api_store()) == NULL)
 		goto done;
+	if ((req->r_retry_after = api_src_auth_begin(&req->r_src)) > 0) {
+		ret = api_reply_auth_failed(req, resp);
+		goto done;
+	}
 	ok = auth_user_login(st, user, pass) == 1;
+	req->r_delay_ms = api_src_auth_end(&req->r_src, ok, API_AUTH_LOGIN,
+	    user);
 	if (!ok) {
-		log_info("api: login failed for \"%.32s\"",
-		    api_printable(user) ? user : "(unprintable)");
-		ret = api_reply_status(resp, MHD_HTTP_UNAUTHORIZED,
-		    "Authentication Failed");
+		ret = api_reply_auth_failed(req, resp);
 		goto done;
 	}
 	api_auth_scope(st, user, scope, sizeof(scope));
@@ -319,13 +323,38 @@ api_handle_session(struct api_req *req, struct api_resp *resp)
 	return api_reply(resp, MHD_HTTP_OK, o);
 }
 
+/* core/system/throttle: connections per source, the login throttle. */
+int
+api_handle_throttle(struct api_req *req, struct api_resp *resp)
+{
+	(void)req;
+	return api_reply(resp, MHD_HTTP_OK, api_src_report());
+}
+
+/* core/system/throttle_reset/<source>: forgives one source. */
+int
+api_handle_throttle_reset(struct api_req *req, struct api_resp *resp)
+{
+	struct api_srckey	 k;
+	char			 src[INET6_ADDRSTRLEN + 4];
+
+	if (api_src_parse(req->r_params[0], &k) == -1)
+		return api_reply_invalid(resp,
+		    "source", "an IPv4 address or an IPv6 address or /64");
+	api_src_forget(&k);
+	api_src_text(&k, src, sizeof(src));
+	log_info("api: %s: throttle reset by %s", src, req->r_actor);
+	return api_reply(resp, MHD_HTTP_OK, json_pack("{s:s,s:s}", "status",
+	    "ok", "source", src));
+}
+
 int
 api_handle_vip_status(struct api_req *req, struct api_resp *resp)
 {
 	json_t	*ans, *msg;
 
 	(void)req;
-	msg = json_pack("{s:s}", "type", "status");
+	msg = json_pack("{s:s}", "type", ipc_type_name(IPC_STATUS));
 	ans = priv_call(msg);
 	json_decref(msg);
 	return api_reply(resp, strcmp(cfg_str(ans, "status"), "failed") == 0 ?

@@ -131,18 +131,23 @@ api_resolve(struct store *st, const struct cfg_section *sec,
  */
 static json_t *
 api_item(struct api_req *req, struct api_resp *resp,
-    const struct cfg_section *sec, int drop_empty_secrets)
+    const struct cfg_section *sec, int drop_empty_secrets, json_t *ignored)
 {
 	const struct cfg_field	*f;
 	struct cfg_errors	 errs;
-	json_t			*in, *out = NULL, *v, *e;
+	json_t			*in = NULL, *out = NULL, *v, *e;
 	const char		*k, *key = sec->s_key;
 	char			*joined, *tmp;
 	size_t			 i;
 
 	cfg_errors_init(&errs, key);
-	if (req->r_body == NULL || (in = json_object_get(req->r_body, key)) ==
-	    NULL) {
+	/* OPNsense's body key where it differs ("gateway_item"). */
+	if (req->r_body != NULL && sec->s_opn_key != NULL &&
+	    (in = json_object_get(req->r_body, sec->s_opn_key)) != NULL)
+		key = sec->s_opn_key;
+	if (in == NULL && req->r_body != NULL)
+		in = json_object_get(req->r_body, key);
+	if (in == NULL) {
 		char msg[96];
 
 		snprintf(msg, sizeof(msg), "the body must be {\"%s\":{...}}",
@@ -158,6 +163,10 @@ api_item(struct api_req *req, struct api_resp *resp,
 		api_bad(resp, "the item must be a JSON object");
 		goto done;
 	}
+	/* OPNsense's names become ours; keys we have no field for are
+	 * ignored, as OPNsense ignores them, and named in the answer. */
+	in = json_deep_copy(in);
+	api_opn_input(sec, in, ignored);
 	out = json_object();
 	json_object_foreach(in, k, v) {
 		f = cfg_field(sec, k);
@@ -192,6 +201,7 @@ api_item(struct api_req *req, struct api_resp *resp,
 		}
 		json_object_set_new(out, k, v);
 	}
+	json_decref(in);
 	if (cfg_errors_any(&errs)) {
 		api_reply_validations(resp, errs.e_obj);
 		json_decref(out);
@@ -200,6 +210,17 @@ api_item(struct api_req *req, struct api_resp *resp,
 done:
 	cfg_errors_free(&errs);
 	return out;
+}
+
+/* {"result":"saved", ...} plus the keys that were ignored, if any. */
+static json_t *
+api_saved(json_t *ignored)
+{
+	json_t *ok = json_pack("{s:s}", "result", "saved");
+
+	if (json_array_size(ignored) > 0)
+		json_object_set(ok, "ignored", ignored);
+	return ok;
 }
 
 /* A users change ends cached logins and stale sessions at once. */
@@ -220,7 +241,7 @@ api_handle_search(struct api_req *req, struct api_resp *resp)
 	struct cfg_query		 q;
 	json_t				*args = api_args(req), *sort, *v;
 	json_t				*where = NULL;
-	char				*text;
+	char				*text, *dyn;
 	struct store			*st;
 	const char			*k, *dir;
 	long				 cur, rows;
@@ -278,6 +299,12 @@ api_handle_search(struct api_req *req, struct api_resp *resp)
 	/* The hot path: SQLite writes the page as JSON text directly. */
 	if ((text = cfg_search_text(st, sec, &q)) == NULL)
 		goto done;
+	/* WAN_DHCP: listed while wan is in DHCP mode (handlers_overview.c). */
+	if (strcmp(sec->s_name, "gateways") == 0 && q.q_where == NULL &&
+	    (dyn = api_gateways_dynamic(st, text, &q)) != NULL) {
+		free(text);
+		text = dyn;
+	}
 	json_decref(resp->rs_body);
 	resp->rs_body = NULL;
 	resp->rs_status = MHD_HTTP_OK;
@@ -298,19 +325,27 @@ api_handle_get(struct api_req *req, struct api_resp *resp)
 	json_t				*row;
 	char				 uuid[UUID_LEN + 1];
 
-	if (req->r_nparams == 0) {
-		row = cfg_defaults(sec);
-		if (row == NULL)
-			return -1;
-		return api_reply(resp, MHD_HTTP_OK,
-		    json_pack("{s:o}", sec->s_key, row));
-	}
+	json_t				*item, *cache, *ans;
+
 	if ((st = api_store()) == NULL)
 		return -1;
-	if (api_resolve(st, sec, req->r_params[0], uuid) == -1 ||
+	if (req->r_nparams == 0)
+		row = cfg_defaults(sec);
+	else if (api_resolve(st, sec, req->r_params[0], uuid) == -1 ||
 	    (row = cfg_get(st, sec, uuid, 0)) == NULL)
-		return api_not_found(resp);
-	return api_reply(resp, MHD_HTTP_OK, json_pack("{s:o}", sec->s_key, row));
+		/* OPNsense: an unknown uuid is an empty answer, not 404. */
+		return api_reply(resp, MHD_HTTP_OK, json_array());
+	if (row == NULL)
+		return -1;
+	/* OPNsense's item: option fields as {key:{value,selected}}. */
+	cache = json_object();
+	item = api_opn_item(st, sec, row, cache);
+	json_decref(cache);
+	json_decref(row);
+	ans = json_pack("{s:o}", sec->s_key, item);
+	if (sec->s_opn_key != NULL)
+		json_object_set(ans, sec->s_opn_key, item);
+	return api_reply(resp, MHD_HTTP_OK, ans);
 }
 
 int
@@ -319,15 +354,18 @@ api_handle_add(struct api_req *req, struct api_resp *resp)
 	const struct cfg_section	*sec = req->r_section;
 	struct cfg_errors		 errs;
 	struct cfg_ctx			 ctx;
-	json_t				*in;
+	json_t				*in, *ignored = json_array(), *ok;
 	char				 uuid[UUID_LEN + 1];
 	int				 rc, ret;
 
-	if ((in = api_item(req, resp, sec, 0)) == NULL)
+	if ((in = api_item(req, resp, sec, 0, ignored)) == NULL) {
+		json_decref(ignored);
 		return 0;
+	}
 	memset(&ctx, 0, sizeof(ctx));
 	if ((ctx.c_st = api_store()) == NULL) {
 		json_decref(in);
+		json_decref(ignored);
 		return -1;
 	}
 	ctx.c_user = req->r_actor;
@@ -336,10 +374,15 @@ api_handle_add(struct api_req *req, struct api_resp *resp)
 	rc = cfg_add(&ctx, sec, in, uuid, &errs);
 	if (rc == 0)
 		api_after_write(ctx.c_st, sec);
-	ret = api_cfg_result(resp, rc, &errs, rc != 0 ? NULL :
-	    json_pack("{s:s,s:s}", "result", "saved", "uuid", uuid));
+	ok = NULL;
+	if (rc == 0) {
+		ok = api_saved(ignored);
+		json_object_set_new(ok, "uuid", json_string(uuid));
+	}
+	ret = api_cfg_result(resp, rc, &errs, ok);
 	cfg_errors_free(&errs);
 	json_decref(in);
+	json_decref(ignored);
 	return ret;
 }
 
@@ -349,26 +392,37 @@ api_handle_set(struct api_req *req, struct api_resp *resp)
 	const struct cfg_section	*sec = req->r_section;
 	struct cfg_errors		 errs;
 	struct cfg_ctx			 ctx;
-	json_t				*in;
+	json_t				*in, *ignored, *old;
 	char				 uuid[UUID_LEN + 1];
-	int				 rc, ret;
+	int				 rc, ret, create = 0;
 
 	memset(&ctx, 0, sizeof(ctx));
 	if ((ctx.c_st = api_store()) == NULL)
 		return -1;
 	if (api_resolve(ctx.c_st, sec, req->r_params[0], uuid) == -1)
 		return api_not_found(resp);
-	if ((in = api_item(req, resp, sec, 1)) == NULL)
+	/* OPNsense creates the item a new (well-formed) uuid names. */
+	if ((old = cfg_get(ctx.c_st, sec, uuid, 0)) == NULL)
+		create = 1;
+	json_decref(old);
+	ignored = json_array();
+	if ((in = api_item(req, resp, sec, !create, ignored)) == NULL) {
+		json_decref(ignored);
 		return 0;
+	}
 	ctx.c_user = req->r_actor;
 	cfg_errors_init(&errs, sec->s_key);
-	rc = cfg_set(&ctx, sec, uuid, in, &errs);
+	if (create)
+		rc = cfg_add_as(&ctx, sec, uuid, in, NULL, &errs);
+	else
+		rc = cfg_set(&ctx, sec, uuid, in, &errs);
 	if (rc == 0)
 		api_after_write(ctx.c_st, sec);
 	ret = api_cfg_result(resp, rc, &errs, rc != 0 ? NULL :
-	    json_pack("{s:s}", "result", "saved"));
+	    api_saved(ignored));
 	cfg_errors_free(&errs);
 	json_decref(in);
+	json_decref(ignored);
 	return ret;
 }
 
@@ -384,11 +438,18 @@ api_handle_del(struct api_req *req, struct api_resp *resp)
 	memset(&ctx, 0, sizeof(ctx));
 	if ((ctx.c_st = api_store()) == NULL)
 		return -1;
+	/* OPNsense: deleting what is not there answers "not found", 200. */
 	if (api_resolve(ctx.c_st, sec, req->r_params[0], uuid) == -1)
-		return api_not_found(resp);
+		return api_reply(resp, MHD_HTTP_OK, json_pack("{s:s}", "result",
+		    "not found"));
 	ctx.c_user = req->r_actor;
 	cfg_errors_init(&errs, sec->s_key);
 	rc = cfg_del(&ctx, sec, uuid, &errs);
+	if (rc == CFG_ENOENT) {
+		cfg_errors_free(&errs);
+		return api_reply(resp, MHD_HTTP_OK, json_pack("{s:s}", "result",
+		    "not found"));
+	}
 	if (rc == 0)
 		api_after_write(ctx.c_st, sec);
 	ret = api_cfg_result(resp, rc, &errs, rc != 0 ? NULL :
@@ -418,9 +479,10 @@ int
 api_handle_toggle(struct api_req *req, struct api_resp *resp)
 {
 	const struct cfg_section	*sec = req->r_section;
+	struct cfg_errors		 errs;
 	struct cfg_ctx			 ctx;
 	char				 uuid[UUID_LEN + 1];
-	int				 rc, want, enabled = 0, changed = 0;
+	int				 rc, ret, want, enabled = 0, changed = 0;
 
 	if (sec->s_toggle == NULL)
 		return api_reply_status(resp, MHD_HTTP_NOT_FOUND, "Not Found");
@@ -432,12 +494,15 @@ api_handle_toggle(struct api_req *req, struct api_resp *resp)
 	if (api_resolve(ctx.c_st, sec, req->r_params[0], uuid) == -1)
 		return api_not_found(resp);
 	ctx.c_user = req->r_actor;
-	rc = cfg_toggle(&ctx, sec, uuid, want, &enabled, &changed);
+	cfg_errors_init(&errs, sec->s_key);
+	rc = cfg_toggle(&ctx, sec, uuid, want, &enabled, &changed, &errs);
 	if (rc == 0)
 		api_after_write(ctx.c_st, sec);
-	return api_cfg_result(resp, rc, NULL, rc != 0 ? NULL :
+	ret = api_cfg_result(resp, rc, &errs, rc != 0 ? NULL :
 	    json_pack("{s:s,s:b}", "result", enabled ? "Enabled" : "Disabled",
 	    "changed", changed));
+	cfg_errors_free(&errs);
+	return ret;
 }
 
 int
@@ -518,11 +583,13 @@ api_handle_single_set(struct api_req *req, struct api_resp *resp)
 	const struct cfg_section	*sec = req->r_section;
 	struct cfg_errors		 errs;
 	struct cfg_ctx			 ctx;
-	json_t				*in, *mode;
+	json_t				*in, *mode, *ignored = json_array();
 	int				 rc, ret;
 
-	if ((in = api_item(req, resp, sec, 1)) == NULL)
+	if ((in = api_item(req, resp, sec, 1, ignored)) == NULL) {
+		json_decref(ignored);
 		return 0;
+	}
 	/* Outbound NAT: pfSense and older OPNsense call "advanced" manual. */
 	if (strcmp(sec->s_name, "snat") == 0 &&
 	    (mode = json_object_get(in, "mode")) != NULL &&
@@ -532,15 +599,17 @@ api_handle_single_set(struct api_req *req, struct api_resp *resp)
 	memset(&ctx, 0, sizeof(ctx));
 	if ((ctx.c_st = api_store()) == NULL) {
 		json_decref(in);
+		json_decref(ignored);
 		return -1;
 	}
 	ctx.c_user = req->r_actor;
 	cfg_errors_init(&errs, sec->s_key);
 	rc = cfg_set_singleton(&ctx, sec, in, &errs);
 	ret = api_cfg_result(resp, rc, &errs, rc != 0 ? NULL :
-	    json_pack("{s:s}", "result", "saved"));
+	    api_saved(ignored));
 	cfg_errors_free(&errs);
 	json_decref(in);
+	json_decref(ignored);
 	return ret;
 }
 

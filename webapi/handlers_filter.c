@@ -392,7 +392,7 @@ api_handle_query_states(struct api_req *req, struct api_resp *resp)
 	count = filter_arg_int(args, "rowCount", -1);
 	if (current < 1)
 		current = 1;
-	msg = json_pack("{s:s}", "type", "states");
+	msg = json_pack("{s:s}", "type", ipc_type_name(IPC_STATES));
 	ans = priv_call(msg);
 	json_decref(msg);
 	if (strcmp(cfg_str(ans, "status"), "ok") != 0) {
@@ -554,7 +554,7 @@ api_handle_firewall_log(struct api_req *req, struct api_resp *resp)
 		count = -1;
 	if ((st = api_store()) == NULL)
 		return -1;
-	msg = json_pack("{s:s}", "type", "firewall_log");
+	msg = json_pack("{s:s}", "type", ipc_type_name(IPC_FIREWALL_LOG));
 	ans = priv_call(msg);
 	json_decref(msg);
 	rows = json_object_get(ans, "rows");

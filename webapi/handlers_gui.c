@@ -62,17 +62,23 @@ api_handle_apikey_add(struct api_req *req, struct api_resp *resp)
 	json_t		*d;
 	const char	*descr = "";
 	char		 key[128], secret[128];
+	int		 rc;
 
 	d = json_object_get(api_args(req), "descr");
 	if (d != NULL && (!json_is_string(d) || json_string_length(d) >
 	    API_KEY_DESCR_MAX || !api_printable(json_string_value(d))))
-		return api_reply_validations(resp, json_pack("{s:s}",
-		    "apikey.descr", "at most 255 printable characters"));
+		return api_reply_invalid(resp,
+		    "apikey.descr", "at most 255 printable characters");
 	if (d != NULL)
 		descr = json_string_value(d);
 	if ((st = api_store()) == NULL)
 		return -1;
-	if (auth_apikey_create(st, req->r_params[0], descr, key, secret) == -1)
+	if ((rc = auth_apikey_create(st, req->r_params[0], descr, key,
+	    secret)) == AUTH_EDISABLED)
+		return api_reply_invalid(resp,
+		    "apikey.user", "the user is disabled: its key would never "
+		    "work");
+	if (rc != 0)
 		return api_reply(resp, MHD_HTTP_NOT_FOUND, json_pack("{s:s}",
 		    "result", "not found"));
 	api_reply(resp, MHD_HTTP_OK, json_pack("{s:s,s:s,s:s}", "result",

@@ -23,7 +23,8 @@ api_handle_gateway_status(struct api_req *req, struct api_resp *resp)
 	json_t	*msg, *ans;
 
 	(void)req;
-	if ((msg = json_pack("{s:s}", "type", "gateway_status")) == NULL)
+	if ((msg = json_pack("{s:s}", "type",
+	    ipc_type_name(IPC_GATEWAY_STATUS))) == NULL)
 		return -1;
 	ans = priv_call(msg);
 	json_decref(msg);

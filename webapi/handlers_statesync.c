@@ -21,7 +21,8 @@ api_handle_statesync_status(struct api_req *req, struct api_resp *resp)
 	json_t	*msg, *ans;
 
 	(void)req;
-	if ((msg = json_pack("{s:s}", "type", "statesync_status")) == NULL)
+	if ((msg = json_pack("{s:s}",
+	    "type", ipc_type_name(IPC_STATESYNC_STATUS))) == NULL)
 		return -1;
 	ans = priv_call(msg);
 	json_decref(msg);

@@ -97,8 +97,11 @@ api_field_schema(const struct cfg_field *f)
 static json_t *
 api_section_schema(const struct cfg_section *sec, json_t **required)
 {
-	const struct cfg_field	*f;
-	json_t			*props = json_object(), *req = json_array();
+	const struct cfg_field		*f;
+	const struct cfg_opn_name	*o;
+	json_t				*props = json_object(), *req = json_array();
+	json_t				*opn = json_object();
+	char				 d[160];
 
 	for (f = sec->s_fields; f->f_name != NULL; f++) {
 		json_object_set_new(props, f->f_name, api_field_schema(f));
@@ -106,9 +109,22 @@ api_section_schema(const struct cfg_section *sec, json_t **required)
 		    *f->f_default == '\0') && !(f->f_flags & CFG_F_READONLY))
 			json_array_append_new(req, json_string(f->f_name));
 	}
+	/* OPNsense's names of the section (config/ s_opn), accepted as
+	 * well: beside the properties, which the GUI builds its forms from. */
+	for (o = sec->s_opn; o != NULL && o->o_name != NULL; o++) {
+		snprintf(d, sizeof(d), o->o_field != NULL ? "OPNsense's name "
+		    "for %s" : "OPNsense's field%s: accepted and ignored (no "
+		    "equivalent), named in the answer's \"ignored\"",
+		    o->o_field != NULL ? o->o_field : "");
+		json_object_set_new(opn, o->o_name, json_string(d));
+	}
+	if (strcmp(sec->s_name, "vips") == 0)
+		json_object_set_new(opn, "network", json_string("OPNsense's "
+		    "address/bits: sets subnet and subnet_bits"));
 	*required = req;
-	return json_pack("{s:s,s:o,s:b}", "type", "object", "properties", props,
-	    "additionalProperties", 0);
+	/* Other keys are ignored, as OPNsense ignores them, and named. */
+	return json_pack("{s:s,s:o,s:b,s:o}", "type", "object", "properties",
+	    props, "additionalProperties", 1, "x-opnsense-names", opn);
 }
 
 static json_t *

@@ -60,7 +60,28 @@ int	api_handle_statesync_status(struct api_req *, struct api_resp *);
 int	api_handle_gateway_status(struct api_req *, struct api_resp *);
 int	api_handle_download_xml(struct api_req *, struct api_resp *);
 
+/* The model-level get of a controller, as OPNsense answers it. */
+#define OPN_GET(m, c, secs)						\
+	R(API_GET, m, c, "get", api_handle_opn_get, secs, RD, 0, 0, NULL, \
+	    "The controller's model as OPNsense gives it: items by uuid, " \
+	    "option fields as {key:{value,selected}}")
+
 static const struct api_route api_route_table[] = {
+	OPN_GET("firewall", "filter", "filter_rules,snat_rules"),
+	OPN_GET("firewall", "alias", "aliases"),
+	OPN_GET("firewall", "source_nat", "snat_rules,snat"),
+	OPN_GET("routes", "routes", "routes"),
+	OPN_GET("interfaces", "vip_settings", "vips"),
+	OPN_GET("routing", "settings", "gateways"),
+	OPN_GET("cron", "settings", "cron_jobs"),
+	OPN_GET("core", "cron", "cron_jobs"),
+	/* OPNsense's meaning of the value: 1 = disabled (see handler). */
+	R(API_POST, "routes", "routes", "toggleroute", api_handle_toggle_raw,
+	    "routes", WR, 1, 2, "uuid,disabled",
+	    "OPNsense: the value is the route's disabled flag"),
+	R(API_POST, "firewall", "d_nat", "toggle_rule", api_handle_toggle_raw,
+	    "dnat_rules", WR, 1, 2, "uuid,disabled",
+	    "OPNsense: the value is the rule's disabled flag"),
 	CRUD("firewall", "filter", "filter_rules", "_rule"),
 	CRUD("firewall", "filter", "filter_rules", "_item"),
 	R(API_POST, "firewall", "filter", "toggle_rule_log",
@@ -101,6 +122,12 @@ static const struct api_route api_route_table[] = {
 	    "src_port, dst, dst_port, rule, label"),
 
 	CRUD("firewall", "alias", "aliases", "_item"),
+	R(API_GET, "firewall", "alias", "get_alias_uuid",
+	    api_handle_alias_uuid, "aliases", RD, 1, 1, "name",
+	    "The uuid of the alias of that name: {uuid}, or []"),
+	R(API_GET, "firewall", "alias", "export", api_handle_alias_export,
+	    "aliases", RD, 0, 0, NULL,
+	    "Every alias as config.xml holds it: {aliases:{alias:{uuid:{}}}}"),
 	APPLY("firewall", "alias", "reconfigure", "aliases"),
 
 	CRUD("firewall", "source_nat", "snat_rules", "_rule"),
@@ -120,6 +147,14 @@ static const struct api_route api_route_table[] = {
 
 	CRUD("interfaces", "settings", "interfaces", "_item"),
 	APPLY("interfaces", "settings", "reconfigure", "interfaces"),
+	/* live state (handlers_overview.c, platform/dhcp.h) */
+	R(API_GET, "interfaces", "overview", "interfaces_info",
+	    api_handle_interfaces_info, NULL, RD, 0, 0, NULL,
+	    "Every interface now: live addresses, gateways, the DHCP client "
+	    "and its lease (address, router, dns, lease times)"),
+	R(API_GET, "interfaces", "overview", "get_interface",
+	    api_handle_get_interface, NULL, RD, 1, 1, "name",
+	    "One interface of interfaces_info, by name (wan, lan, optN)"),
 
 	CRUD("routing", "settings", "gateways", "_gateway"),
 	CRUD("routing", "settings", "gateways", "_item"),
@@ -158,7 +193,17 @@ static const struct api_route api_route_table[] = {
 	    0, 0, NULL, "Version, uptime, platform, dirty subsystems, "
 	    "configuration hash"),
 	APPLY("core", "system", "reconfigure", "system"),
+	R(API_GET, "core", "system", "throttle", api_handle_throttle, NULL,
+	    RD, 0, 0, NULL, "Connections and failed credentials per source "
+	    "(IPv4 address, IPv6 /64), lock-outs, counters, the limits in "
+	    "force"),
+	R(API_POST, "core", "system", "throttle_reset",
+	    api_handle_throttle_reset, NULL, WR, 1, 1, "source",
+	    "Forgive a source its failed credentials and lock-out"),
 
+	/* OPNsense's paths of the cron model. */
+	CRUD("cron", "settings", "cron_jobs", "_job"),
+	APPLY("cron", "service", "reconfigure", "cron_jobs"),
 	CRUD("core", "cron", "cron_jobs", "_job"),
 	CRUD("core", "cron", "cron_jobs", "_item"),
 	APPLY("core", "cron", "reconfigure", "cron_jobs"),
@@ -269,10 +314,38 @@ api_reply_status(struct api_resp *resp, int status, const char *msg)
 	    "message", msg));
 }
 
+/* 400 naming one field and why. */
+int
+api_reply_invalid(struct api_resp *resp, const char *field, const char *msg)
+{
+	json_t	*v = json_pack("{s:s}", field, msg);
+	int	 ret = api_reply_validations(resp, v);
+
+	json_decref(v);
+	return ret;
+}
+
+/* 401, or 429 with Retry-After when the source is throttled (source.c). */
+int
+api_reply_auth_failed(struct api_req *req, struct api_resp *resp)
+{
+	char msg[128];
+
+	if (req->r_retry_after <= 0)
+		return api_reply_status(resp, MHD_HTTP_UNAUTHORIZED,
+		    "Authentication Failed");
+	snprintf(msg, sizeof(msg), "Too Many Requests: too many failed "
+	    "credentials from this address; retry after %d s",
+	    req->r_retry_after);
+	resp->rs_retry_after = req->r_retry_after;
+	return api_reply_status(resp, MHD_HTTP_TOO_MANY_REQUESTS, msg);
+}
+
 int
 api_reply_validations(struct api_resp *resp, json_t *v)
 {
-	return api_reply(resp, MHD_HTTP_BAD_REQUEST, json_pack("{s:s,s:O}",
+	/* As OPNsense: a validation failure is an answer, not an error. */
+	return api_reply(resp, MHD_HTTP_OK, json_pack("{s:s,s:O}",
 	    "result", "failed", "validations", v ? v : json_object()));
 }
 
@@ -363,8 +436,7 @@ api_route_dispatch(struct api_req *req, struct api_resp *resp)
 	}
 	if (found == NULL || found->r_priv != API_PRIV_PUBLIC) {
 		if (api_auth_request(req) == -1) {
-			ret = api_reply_status(resp, MHD_HTTP_UNAUTHORIZED,
-			    "Authentication Failed");
+			ret = api_reply_auth_failed(req, resp);
 			goto done;
 		}
 	}
@@ -379,7 +451,10 @@ api_route_dispatch(struct api_req *req, struct api_resp *resp)
 		goto done;
 	}
 	r = found;
-	if ((r->r_priv == API_PRIV_WRITE && strcmp(req->r_scope, "admin") != 0) ||
+	/* Scope xmlrpc holds OPNsense's XML-RPC privilege and nothing else. */
+	if ((r->r_priv != API_PRIV_PUBLIC &&
+	    strcmp(req->r_scope, "xmlrpc") == 0) ||
+	    (r->r_priv == API_PRIV_WRITE && strcmp(req->r_scope, "admin") != 0) ||
 	    (req->r_method == API_POST && !api_auth_csrf_ok(req))) {
 		ret = api_reply_status(resp, MHD_HTTP_FORBIDDEN, "Forbidden");
 		goto done;

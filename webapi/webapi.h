@@ -7,6 +7,9 @@
 #ifndef TW_WEBAPI_H
 #define TW_WEBAPI_H
 
+#include <stddef.h>
+#include <stdio.h>
+
 struct webapi_conf {
 	const char	*w_datadir;
 	const char	*w_listen;	/* "127.0.0.1:8443", "[::1]:443", ":443" */
@@ -36,5 +39,13 @@ int	webapi_start(const struct webapi_conf *);
 int	webapi_relisten(int fd, const char *listen, int tls);
 /* Stops accepting, finishes requests in flight, closes stores. */
 void	webapi_stop(void);
+
+/*
+ * Sets one bound of limits.c from "NAME=VALUE" (twinwall daemon --limit),
+ * before webapi_start(). 0, or -1 with the reason in err.
+ */
+int	webapi_limit_set(const char *arg, char *err, size_t errlen);
+/* Prints the table of limits: name, default, unit and meaning. */
+void	webapi_limits_print(FILE *);
 
 #endif

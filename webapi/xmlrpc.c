@@ -1,8 +1,8 @@
 /*
  * xmlrpc.c — POST /xmlrpc.php, the backup side of OPNsense-style config
  * sync (DESIGN.md §8). This file only guards the door: the body cap,
- * HTTP Basic auth (a local user or an API key, admin scope), then hands
- * the XML to the sync module's server.
+ * HTTP Basic auth (a local user or an API key, scope admin or xmlrpc),
+ * then hands the XML to the sync module's server.
  *
  * As OPNsense does, a failed login is not an HTTP error but a
  * methodResponse holding the string "Authentication failed", which
@@ -76,8 +76,13 @@ api_xmlrpc(struct api_req *req, const char *body, size_t len,
 		return api_reply_status(resp, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "Method Not Allowed");
 	}
-	if (api_auth_request(req) == -1 || req->r_via == API_VIA_SESSION ||
-	    strcmp(req->r_scope, "admin") != 0)
+	if (api_auth_request(req) == -1 && req->r_retry_after > 0)
+		return api_reply_auth_failed(req, resp);
+	/* As OPNsense: an admin, or an account holding only the XML-RPC
+	 * privilege (scope xmlrpc); by password or API key. */
+	if (req->r_via == API_VIA_NONE || req->r_via == API_VIA_SESSION ||
+	    (strcmp(req->r_scope, "admin") != 0 &&
+	    strcmp(req->r_scope, "xmlrpc") != 0))
 		return api_xml_reply(resp, MHD_HTTP_OK, api_xmlrpc_authfail,
 		    sizeof(api_xmlrpc_authfail) - 1);
 	if ((st = api_store()) == NULL)

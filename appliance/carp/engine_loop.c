@@ -47,8 +47,12 @@ struct loop_msg {
 void
 eng_wake(void)
 {
-	if (loop_wake[1] != -1)
-		(void)write(loop_wake[1], "w", 1);	/* full: awake anyway */
+	ssize_t n;
+
+	/* A full pipe means the loop is awake anyway. */
+	if (loop_wake[1] != -1 && (n = write(loop_wake[1], "w", 1)) == -1 &&
+	    errno != EAGAIN)
+		log_warn("carp: wake the engine's loop");
 }
 
 void

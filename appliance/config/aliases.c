@@ -68,9 +68,21 @@ aliases_check(struct store *st, json_t *row, struct cfg_errors *errs)
 	return cfg_errors_any(errs) ? -1 : 0;
 }
 
+/* OPNsense 24.7 Alias.xml fields twinwall has no use for are ignored. */
+static const struct cfg_opn_name aliases_opn[] = {
+	{ "description", "descr", NULL },
+	{ "proto", NULL, NULL },
+	{ "interface", NULL, NULL },
+	{ "counters", NULL, "0" },
+	{ "updatefreq", NULL, "" },
+	{ "categories", NULL, NULL },
+	CFG_OPN_END
+};
+
 const struct cfg_section cfg_sec_aliases = {
 	.s_name = "aliases", .s_key = "alias", .s_subsys = SUBSYS_ALIASES,
 	.s_syncitem = "aliases", .s_fields = aliases_fields,
 	.s_namefield = "name", .s_toggle = "enabled", .s_descfield = "name",
 	.s_check = aliases_check,
+	.s_opn_path = "alias.aliases.alias", .s_opn = aliases_opn,
 };

@@ -74,6 +74,20 @@ struct cfg_errors;
 #define CFG_BOOLF(n, d, h)	{ n, CFG_BOOL, 0, 0, 0, d, NULL, NULL, h }
 #define CFG_END			{ NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL }
 
+/*
+ * A field under the name OPNsense's models and API clients use, where it
+ * differs (alias "description") or where OPNsense has a field twinwall has
+ * no equivalent for (o_field NULL: accepted, ignored and named in the
+ * answer; shown as o_default in OPNsense-shaped reads, or as an option
+ * field with no choice when o_default is NULL).
+ */
+struct cfg_opn_name {
+	const char		*o_name;	/* OPNsense's key */
+	const char		*o_field;	/* ours, or NULL */
+	const char		*o_default;	/* o_field NULL: shown as */
+};
+#define CFG_OPN_END		{ NULL, NULL, NULL }
+
 struct cfg_section {
 	const char		*s_name;	/* snapshot key and SQL table */
 	const char		*s_key;		/* API body key: "rule", "vip" */
@@ -91,6 +105,14 @@ struct cfg_section {
 	 */
 	int			(*s_check)(struct store *, json_t *row,
 				    struct cfg_errors *);
+	/*
+	 * OPNsense's shapes (webapi/handlers_opn.c): the path of the items
+	 * in the controller's model-level get ("alias.aliases.alias"), a
+	 * second body key ("gateway_item"), field names; NULL when none.
+	 */
+	const char		*s_opn_path;
+	const char		*s_opn_key;
+	const struct cfg_opn_name *s_opn;
 };
 
 /* Validation messages, keyed "<s_key>.<field>" as the API returns them. */
@@ -136,15 +158,22 @@ json_t	*cfg_validate(struct store *, const struct cfg_section *,
 	    json_t *in, json_t *base, const char *uuid, struct cfg_errors *);
 
 /* CRUD. uuid_out receives the new id (UUID_LEN+1 bytes). */
+/* cfg_add under a uuid the caller chose (OPNsense's set of a new uuid). */
+int	 cfg_add_as(struct cfg_ctx *, const struct cfg_section *,
+	    const char *uuid, json_t *in, char *uuid_out, struct cfg_errors *);
 int	 cfg_add(struct cfg_ctx *, const struct cfg_section *, json_t *in,
 	    char *uuid_out, struct cfg_errors *);
 int	 cfg_set(struct cfg_ctx *, const struct cfg_section *,
 	    const char *uuid, json_t *in, struct cfg_errors *);
 int	 cfg_del(struct cfg_ctx *, const struct cfg_section *,
 	    const char *uuid, struct cfg_errors *);
-/* want: 1 enable, 0 disable, -1 flip. *enabledp: state after. */
+/*
+ * want: 1 enable, 0 disable, -1 flip. *enabledp: state after. e (may be
+ * NULL) receives why a toggle was refused.
+ */
 int	 cfg_toggle(struct cfg_ctx *, const struct cfg_section *,
-	    const char *uuid, int want, int *enabledp, int *changedp);
+	    const char *uuid, int want, int *enabledp, int *changedp,
+	    struct cfg_errors *e);
 /* Moves uuid to just before before_uuid (CFG_S_SEQUENCE sections). */
 int	 cfg_move_before(struct cfg_ctx *, const struct cfg_section *,
 	    const char *uuid, const char *before_uuid);
@@ -206,6 +235,14 @@ int	 cfg_install_factory(struct store *);
 const char	*cfg_str(json_t *row, const char *field);
 int		 cfg_bool(json_t *row, const char *field);
 long		 cfg_int(json_t *row, const char *field, long dflt);
+
+/*
+ * The dynamic gateway of interface ifname's lease, as OPNsense names it:
+ * "WAN_DHCP" (v6 = 0) or "WAN_DHCP6". It exists while the interface is
+ * in DHCP mode; a stored gateway of that name with gateway "dynamic"
+ * refines it (priority, defaultgw, ...). Writes into out.
+ */
+void	cfg_gw_dynamic_name(const char *ifname, int v6, char *out, size_t len);
 
 /* Field-level syntax checks, shared with renderers and the console. */
 int	cfg_check_addr(const char *, int family);	/* 0 any, 4, 6 */

@@ -63,4 +63,5 @@ const struct cfg_section cfg_sec_filter_rules = {
 	.s_syncitem = "rules", .s_flags = CFG_S_SEQUENCE,
 	.s_fields = filter_rules_fields, .s_toggle = "enabled",
 	.s_descfield = "description", .s_check = filter_rules_check,
+	.s_opn_path = "filter.rules.rule",
 };

@@ -1,9 +1,22 @@
 /*
  * gateways.c — the gateways section (routing/settings in the API).
+ *
+ * A gateway on an interface in DHCP mode is the lease's router: its
+ * address is "dynamic" (OPNsense's word) and its name <IF>_DHCP or
+ * <IF>_DHCP6. Such a gateway exists without a stored row while the
+ * interface is in DHCP mode (routes, rules and the default route may
+ * name it); a stored row of that name refines it, and a stored dynamic
+ * row of another name (an import) is one more name for the same router. A static address on
+ * such an interface could never be reached through the lease's subnet,
+ * so it is refused, and so is "dynamic" on a static interface.
  */
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sections.h"
+#include "store.h"
+#include "util.h"
 
 static const char *const gw_ipprotocols[] = { "inet", "inet6", NULL };
 
@@ -14,8 +27,8 @@ static const struct cfg_field gateways_fields[] = {
 	    "interfaces", "interface the gateway is reached on" },
 	{ "ipprotocol", CFG_ENUM, CFG_F_REQUIRED, 0, 0, "inet",
 	    gw_ipprotocols, NULL, "address family" },
-	{ "gateway", CFG_ADDR, CFG_F_REQUIRED, 0, 0, NULL, NULL, NULL,
-	    "gateway address" },
+	{ "gateway", CFG_TEXT, CFG_F_REQUIRED, 0, 64, NULL, NULL, NULL,
+	    "gateway address, or dynamic (the DHCP lease's router)" },
 	CFG_BOOLF("defaultgw", "0", "upstream gateway: the default route"),
 	CFG_BOOLF("monitor_disable", "1", "no gateway monitoring"),
 	{ "monitor", CFG_ADDR, 0, 0, 0, "", NULL, NULL,
@@ -45,15 +58,89 @@ static const struct cfg_field gateways_fields[] = {
 	CFG_END
 };
 
+void
+cfg_gw_dynamic_name(const char *ifname, int v6, char *out, size_t len)
+{
+	size_t i;
+
+	snprintf(out, len, "%s_DHCP%s", ifname, v6 ? "6" : "");
+	for (i = 0; i < strlen(ifname) && out[i] != '\0'; i++)
+		out[i] = (char)toupper((unsigned char)out[i]);
+}
+
+int
+cfg_if_dynamic(json_t *ifrow, int v6)
+{
+	const char *v = cfg_str(ifrow, v6 ? "ipaddrv6" : "ipaddr");
+
+	if (!v6)
+		return strcmp(v, "dhcp") == 0;
+	return strcmp(v, "dhcp6") == 0 || strcmp(v, "slaac") == 0;
+}
+
+int
+cfg_gw_dynamic_find(struct store *st, const char *gwname, char *ifname,
+    size_t len, int *v6p)
+{
+	sqlite3_stmt	*stmt;
+	json_t		*row;
+	char		 want[64];
+	const char	*name;
+	int		 found = 0, v6;
+
+	if ((stmt = store_stmt(st, "SELECT name FROM interfaces")) == NULL)
+		return 0;
+	while (!found && sqlite3_step(stmt) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(stmt, 0);
+		for (v6 = 0; v6 < 2 && name != NULL && !found; v6++) {
+			cfg_gw_dynamic_name(name, v6, want, sizeof(want));
+			if (strcmp(want, gwname) != 0)
+				continue;
+			util_strlcpy(ifname, name, len);
+			*v6p = v6;
+			found = 1;
+		}
+	}
+	store_stmt_done(st, stmt);
+	if (!found)
+		return 0;
+	row = cfg_find(st, &cfg_sec_interfaces, ifname);
+	found = row != NULL && cfg_if_dynamic(row, *v6p);
+	json_decref(row);
+	return found;
+}
+
 static int
 gateways_check(struct store *st, json_t *row, struct cfg_errors *errs)
 {
-	int fam = strcmp(cfg_str(row, "ipprotocol"), "inet6") == 0 ? 6 : 4;
+	int		 fam = strcmp(cfg_str(row, "ipprotocol"), "inet6") == 0 ?
+			    6 : 4;
+	const char	*gw = cfg_str(row, "gateway");
+	const char	*ifname = cfg_str(row, "interface");
+	json_t		*ifr;
+	char		 dyn[64];
+	int		 dynamic;
 
-	(void)st;
-	if (!cfg_check_addr(cfg_str(row, "gateway"), fam))
+	ifr = cfg_find(st, &cfg_sec_interfaces, ifname);
+	dynamic = ifr != NULL && cfg_if_dynamic(ifr, fam == 6);
+	cfg_gw_dynamic_name(ifname, fam == 6, dyn, sizeof(dyn));
+	if (strcmp(gw, "dynamic") == 0) {
+		if (ifr != NULL && !dynamic)
+			cfg_error(errs, "gateway", "dynamic: interface %s does "
+			    "not get its IPv%d address by DHCP%s", ifname, fam,
+			    fam == 6 ? "v6 or SLAAC" : "");
+	} else if (!cfg_check_addr(gw, 0))
+		cfg_error(errs, "gateway", "not a valid IP address (or "
+		    "dynamic, the DHCP lease's router)");
+	else if (!cfg_check_addr(gw, fam))
 		cfg_error(errs, "gateway", "must be an IPv%d address "
 		    "(ipprotocol is %s)", fam, cfg_str(row, "ipprotocol"));
+	else if (dynamic)
+		cfg_error(errs, "gateway", "interface %s gets its IPv%d "
+		    "address by %s, so a static gateway there may be "
+		    "unreachable: use its dynamic gateway %s (gateway "
+		    "\"dynamic\")", ifname, fam, fam == 6 ? "DHCPv6/SLAAC" :
+		    "DHCP", dyn);
 	if (*cfg_str(row, "monitor") != '\0' &&
 	    !cfg_check_addr(cfg_str(row, "monitor"), fam))
 		cfg_error(errs, "monitor", "must be an IPv%d address", fam);
@@ -75,12 +162,30 @@ gateways_check(struct store *st, json_t *row, struct cfg_errors *errs)
 	/* A reply is awaited at most until the next probes are judged. */
 	if (cfg_int(row, "loss_interval", 4) > cfg_int(row, "time_period", 60))
 		cfg_error(errs, "loss_interval", "must not exceed time_period");
+	json_decref(ifr);
 	return cfg_errors_any(errs) ? -1 : 0;
 }
+
+/* Monitoring thresholds of OPNsense's dpinger: no equivalent here. */
+static const struct cfg_opn_name gateways_opn[] = {
+	{ "fargw", NULL, "0" },
+	{ "monitor_noroute", NULL, "0" },
+	{ "latencylow", NULL, "200" },
+	{ "latencyhigh", NULL, "500" },
+	{ "losslow", NULL, "10" },
+	{ "losshigh", NULL, "20" },
+	{ "interval", NULL, "1" },
+	{ "time_period", NULL, "60" },
+	{ "loss_interval", NULL, "4" },
+	{ "data_length", NULL, "0" },
+	CFG_OPN_END
+};
 
 const struct cfg_section cfg_sec_gateways = {
 	.s_name = "gateways", .s_key = "gateway", .s_subsys = SUBSYS_ROUTING,
 	.s_syncitem = "staticroutes", .s_fields = gateways_fields,
 	.s_namefield = "name", .s_toggle = "disabled", .s_descfield = "name",
 	.s_check = gateways_check,
+	.s_opn_path = "gateways.gateway_item", .s_opn_key = "gateway_item",
+	.s_opn = gateways_opn,
 };

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sections.h"
+#include "store.h"
 
 static const struct cfg_field interfaces_fields[] = {
 	{ "name", CFG_NAME, CFG_F_REQUIRED | CFG_F_UNIQUE, 0, 16, NULL, NULL,
@@ -31,6 +32,139 @@ static const struct cfg_field interfaces_fields[] = {
 	{ "mss", CFG_INT, 0, 536, 65535, "", NULL, NULL, "TCP MSS clamp" },
 	CFG_END
 };
+
+
+/*
+ * The first rows (at most 3) an SQL query with two text parameters
+ * returns, as "a, b, c" into out; the count (all of them).
+ */
+static int
+interfaces_list(struct store *st, const char *sql, const char *p1,
+    const char *p2, char *out, size_t len)
+{
+	sqlite3_stmt	*stmt;
+	const char	*v;
+	size_t		 o = 0;
+	int		 n = 0;
+
+	out[0] = '\0';
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return 0;
+	sqlite3_bind_text(stmt, 1, p1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, p2, -1, SQLITE_STATIC);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		v = (const char *)sqlite3_column_text(stmt, 0);
+		if (n++ < 3 && o < len)
+			o += (size_t)snprintf(out + o, len - o, "%s%s",
+			    o ? ", " : "", v ? v : "");
+	}
+	store_stmt_done(st, stmt);
+	if (n > 3 && o < len)
+		snprintf(out + o, len - o, " and %d more", n - 3);
+	return n;
+}
+
+/*
+ * A static address moved out of the subnet of the interface's CARP VIPs
+ * would leave them where nothing advertises for them (vips.c).
+ */
+static void
+interfaces_check_vips(struct store *st, json_t *row, int v6,
+    struct cfg_errors *errs)
+{
+	const char	*addr = cfg_str(row, v6 ? "ipaddrv6" : "ipaddr");
+	long		 bits = cfg_int(row, v6 ? "subnetv6" : "subnet", 0);
+	sqlite3_stmt	*stmt;
+	const char	*vip;
+	char		 bad[256];
+	size_t		 o = 0;
+
+	if (!cfg_check_addr(addr, v6 ? 6 : 4) || bits <= 0 ||
+	    (stmt = store_stmt(st, "SELECT subnet FROM vips WHERE interface "
+	    "= ? AND mode = 'carp'")) == NULL)
+		return;
+	bad[0] = '\0';
+	sqlite3_bind_text(stmt, 1, cfg_str(row, "name"), -1, SQLITE_STATIC);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		vip = (const char *)sqlite3_column_text(stmt, 0);
+		if (vip == NULL || (strchr(vip, ':') != NULL) != v6 ||
+		    cfg_same_net(vip, addr, (int)bits) || o >= sizeof(bad))
+			continue;
+		o += (size_t)snprintf(bad + o, sizeof(bad) - o, "%s%s",
+		    o ? ", " : "", vip);
+	}
+	store_stmt_done(st, stmt);
+	if (bad[0] != '\0')
+		cfg_error(errs, v6 ? "ipaddrv6" : "ipaddr", "CARP VIP %s would "
+		    "no longer be in the subnet of %s/%ld; move or delete it "
+		    "first", bad, addr, bits);
+}
+
+/*
+ * DHCP and what names an interface's address: a static gateway, a route
+ * through one or a CARP VIP need a static address whose subnet they are
+ * in; the dynamic gateway <IF>_DHCP exists only in DHCP mode.
+ */
+static void
+interfaces_check_dynamic(struct store *st, json_t *row, int v6,
+    struct cfg_errors *errs)
+{
+	const char	*name = cfg_str(row, "name");
+	const char	*field = v6 ? "ipaddrv6" : "ipaddr";
+	const char	*fam = v6 ? "inet6" : "inet";
+	const char	*mode = v6 ? "DHCPv6/SLAAC" : "DHCP";
+	char		 dyn[64], list[256], routes[256];
+	int		 self;
+
+	cfg_gw_dynamic_name(name, v6, dyn, sizeof(dyn));
+	if (cfg_if_dynamic(row, v6)) {
+		if (interfaces_list(st, "SELECT name || ' (' || gateway || ')' "
+		    "FROM gateways WHERE interface = ?1 AND ipprotocol = ?2 "
+		    "AND gateway != 'dynamic'", name, fam, list,
+		    sizeof(list)) > 0) {
+			interfaces_list(st, "SELECT network FROM routes WHERE "
+			    "gateway IN (SELECT name FROM gateways WHERE "
+			    "interface = ?1 AND ipprotocol = ?2 AND gateway "
+			    "!= 'dynamic')", name, fam, routes,
+			    sizeof(routes));
+			cfg_error(errs, field, "%s cannot work on %s: gateway "
+			    "%s refers to it by a static address%s%s%s, which "
+			    "a lease's subnet may not reach; delete it or use "
+			    "the dynamic gateway %s", mode, name, list,
+			    routes[0] ? " (routes " : "", routes,
+			    routes[0] ? ")" : "", dyn);
+		}
+		if (interfaces_list(st, "SELECT subnet FROM vips WHERE "
+		    "interface = ?1 AND mode = 'carp' AND (instr(subnet, ':') "
+		    "> 0) = (?2 = 'inet6')", name, fam, list,
+		    sizeof(list)) > 0)
+			cfg_error(errs, field, "%s cannot work on %s: CARP VIP "
+			    "%s needs a static address of its subnet on the "
+			    "interface", mode, name, list);
+		return;
+	}
+	interfaces_check_vips(st, row, v6, errs);
+	if (interfaces_list(st, "SELECT name FROM gateways WHERE interface = "
+	    "?1 AND ipprotocol = ?2 AND gateway = 'dynamic'", name, fam, list,
+	    sizeof(list)) > 0) {
+		cfg_error(errs, field, "gateway %s is dynamic (the router of "
+		    "%s's %s lease); without %s it has no address: delete it "
+		    "first", list, name, mode, mode);
+		return;
+	}
+	if (cfg_count_where(st, "gateways", "name", dyn, NULL) != 0)
+		return;
+	self = strcmp(cfg_str(row, "gateway"), dyn) == 0;
+	if (interfaces_list(st, "SELECT 'route ' || network FROM routes WHERE "
+	    "gateway = ?1 UNION ALL SELECT 'interface ' || name FROM "
+	    "interfaces WHERE gateway = ?1 AND name != ?2 UNION ALL SELECT "
+	    "'rule ' || description FROM filter_rules WHERE gateway = ?1",
+	    dyn, name, list, sizeof(list)) > 0 || self)
+		cfg_error(errs, field, "the dynamic gateway %s (%s's %s "
+		    "lease) is still used by %s%s%s", dyn, name, mode, list,
+		    list[0] && self ? ", " : "", self ? "this interface's "
+		    "gateway" : "");
+}
 
 static int
 interfaces_check(struct store *st, json_t *row, struct cfg_errors *errs)
@@ -69,6 +203,8 @@ interfaces_check(struct store *st, json_t *row, struct cfg_errors *errs)
 			cfg_error(errs, "subnetv6", "a static address needs a "
 			    "prefix length (1-128)");
 	}
+	interfaces_check_dynamic(st, row, 0, errs);
+	interfaces_check_dynamic(st, row, 1, errs);
 	if (*dev != '\0' && cfg_count_where(st, "interfaces", "device", dev,
 	    uuid) > 0)
 		cfg_error(errs, "device", "device %s is already assigned to "

@@ -112,8 +112,10 @@ row_read(sqlite3_stmt *stmt, const struct cfg_section *sec, int secrets)
 const char *
 cfg_order_by(const struct cfg_section *sec)
 {
+	/* Equal sequences: the order of creation (schema 003), as
+	 * OPNsense's model keeps insertion order. */
 	if (sec->s_flags & CFG_S_SEQUENCE)
-		return "sequence, uuid";
+		return "sequence, created, uuid";
 	if (sec->s_namefield != NULL)
 		return sec->s_namefield;
 	return "uuid";
@@ -278,8 +280,15 @@ cfg_row_write(struct store *st, const struct cfg_section *sec, json_t *row,
 		strcpy(p, "?");
 		for (i = 0; i < n; i++)
 			strcat(p, ", ?");
-		sql = xasprintf("INSERT INTO %s (%s) VALUES (%s)",
-		    sec->s_name, cols, p);
+		/* A new row of a sequenced section comes after every
+		 * row created before it (see cfg_order_by). */
+		if (sec->s_flags & CFG_S_SEQUENCE)
+			sql = xasprintf("INSERT INTO %s (%s, created) VALUES "
+			    "(%s, (SELECT coalesce(max(created), 0) + 1 FROM "
+			    "%s))", sec->s_name, cols, p, sec->s_name);
+		else
+			sql = xasprintf("INSERT INTO %s (%s) VALUES (%s)",
+			    sec->s_name, cols, p);
 	} else {
 		size_t len = 64;
 
@@ -367,6 +376,23 @@ saved(struct cfg_ctx *ctx, const struct cfg_section *sec, const char *what,
 	return id == -1 ? CFG_ESTORE : 0;
 }
 
+/* Before a write of users: what the lock-out rule compares with. */
+static int
+users_before(struct cfg_ctx *ctx, const struct cfg_section *sec)
+{
+	return sec == &cfg_sec_users ? cfg_users_admins(ctx->c_st) : 0;
+}
+
+/* After a write of users: the lock-out rule (users.c); 0 or fail. */
+static int
+users_guard(struct cfg_ctx *ctx, const struct cfg_section *sec, int before,
+    struct cfg_errors *e, int fail)
+{
+	if (sec != &cfg_sec_users)
+		return 0;
+	return cfg_users_guard(ctx->c_st, before, e) == 0 ? 0 : fail;
+}
+
 static long
 next_sequence(struct store *st, const struct cfg_section *sec)
 {
@@ -400,15 +426,33 @@ int
 cfg_add(struct cfg_ctx *ctx, const struct cfg_section *sec, json_t *in,
     char *uuid_out, struct cfg_errors *e)
 {
-	json_t	*row = NULL;
-	char	 uuid[UUID_LEN + 1], seq[24];
-	int	 rc;
+	char	 uuid[UUID_LEN + 1];
 
-	if (sec->s_flags & CFG_S_SINGLETON)
-		return CFG_ENOENT;
 	util_uuid(uuid);
+	return cfg_add_as(ctx, sec, uuid, in, uuid_out, e);
+}
+
+int
+cfg_add_as(struct cfg_ctx *ctx, const struct cfg_section *sec,
+    const char *want, json_t *in, char *uuid_out, struct cfg_errors *e)
+{
+	json_t	*row = NULL, *old;
+	char	 uuid[UUID_LEN + 1], seq[24];
+	int	 rc, before;
+
+	if ((sec->s_flags & CFG_S_SINGLETON) || !util_is_uuid(want))
+		return CFG_ENOENT;
+	util_strlcpy(uuid, want, sizeof(uuid));
 	if (store_begin(ctx->c_st) == -1)
 		return CFG_ESTORE;
+	before = users_before(ctx, sec);
+	/* A uuid is one item for good: never a second row under it. */
+	if ((old = cfg_get(ctx->c_st, sec, uuid, 0)) != NULL) {
+		json_decref(old);
+		cfg_error(e, "uuid", "%s exists already", uuid);
+		rc = CFG_EINVAL;
+		goto done;
+	}
 	row = cfg_validate_mode(ctx->c_st, sec, in, NULL, uuid, e, V_REFS);
 	if (row == NULL) {
 		rc = CFG_EINVAL;
@@ -426,6 +470,8 @@ cfg_add(struct cfg_ctx *ctx, const struct cfg_section *sec, json_t *in,
 		goto done;
 	}
 	if ((rc = cfg_row_write(ctx->c_st, sec, row, 1, e)) == 0)
+		rc = users_guard(ctx, sec, before, e, CFG_EINVAL);
+	if (rc == 0)
 		rc = saved(ctx, sec, "added", row);
 	if (rc == 0 && uuid_out != NULL)
 		memcpy(uuid_out, uuid, sizeof(uuid));
@@ -455,12 +501,13 @@ cfg_set(struct cfg_ctx *ctx, const struct cfg_section *sec, const char *uuid,
     json_t *in, struct cfg_errors *e)
 {
 	json_t	*old = NULL, *row = NULL;
-	int	 rc = 0;
+	int	 rc = 0, before;
 
 	if (sec->s_flags & CFG_S_SINGLETON)
 		return cfg_set_singleton(ctx, sec, in, e);
 	if (store_begin(ctx->c_st) == -1)
 		return CFG_ESTORE;
+	before = users_before(ctx, sec);
 	if ((old = cfg_get(ctx->c_st, sec, uuid, 1)) == NULL) {
 		rc = CFG_ENOENT;
 		goto done;
@@ -478,6 +525,8 @@ cfg_set(struct cfg_ctx *ctx, const struct cfg_section *sec, const char *uuid,
 	if ((rc = check_rename(ctx->c_st, sec, old, row, e)) != 0)
 		goto done;
 	if ((rc = cfg_row_write(ctx->c_st, sec, row, 0, e)) == 0)
+		rc = users_guard(ctx, sec, before, e, CFG_EINVAL);
+	if (rc == 0)
 		rc = saved(ctx, sec, "changed", row);
 done:
 	json_decref(old);
@@ -507,12 +556,13 @@ cfg_del(struct cfg_ctx *ctx, const struct cfg_section *sec, const char *uuid,
 {
 	json_t	*old = NULL;
 	char	*sql;
-	int	 rc;
+	int	 rc, before;
 
 	if (sec->s_flags & CFG_S_SINGLETON)
 		return CFG_ENOENT;
 	if (store_begin(ctx->c_st) == -1)
 		return CFG_ESTORE;
+	before = users_before(ctx, sec);
 	if ((old = cfg_get(ctx->c_st, sec, uuid, 0)) == NULL) {
 		rc = CFG_ENOENT;
 		goto done;
@@ -540,6 +590,8 @@ cfg_del(struct cfg_ctx *ctx, const struct cfg_section *sec, const char *uuid,
 		rc = exec_bound(ctx->c_st, "DELETE FROM apikeys WHERE user = ?",
 		    cfg_str(old, "name"), NULL);
 	if (rc == 0)
+		rc = users_guard(ctx, sec, before, e, CFG_EREF);
+	if (rc == 0)
 		rc = saved(ctx, sec, "deleted", old);
 done:
 	json_decref(old);
@@ -548,7 +600,8 @@ done:
 
 int
 cfg_toggle(struct cfg_ctx *ctx, const struct cfg_section *sec,
-    const char *uuid, int want, int *enabledp, int *changedp)
+    const char *uuid, int want, int *enabledp, int *changedp,
+    struct cfg_errors *errs)
 {
 	json_t		*old = NULL, *in = NULL;
 	struct cfg_errors e;
@@ -577,6 +630,8 @@ cfg_toggle(struct cfg_ctx *ctx, const struct cfg_section *sec,
 		*enabledp = want;
 		*changedp = 1;
 	}
+	if (errs != NULL)
+		json_object_update(errs->e_obj, e.e_obj);
 	cfg_errors_free(&e);
 	json_decref(in);
 	json_decref(old);

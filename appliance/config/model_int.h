@@ -42,4 +42,9 @@ char	*cfg_columns(const struct cfg_section *);
 const char *cfg_order_by(const struct cfg_section *);
 int	 cfg_is_secret(const struct cfg_field *);
 
+/* users.c: enabled admins with a password (-1 when the store fails). */
+int	 cfg_users_admins(struct store *);
+/* users.c: the lock-out rule; before: cfg_users_admins() earlier. 0/-1. */
+int	 cfg_users_guard(struct store *, int before, struct cfg_errors *);
+
 #endif

@@ -59,11 +59,16 @@ check_value(struct store *st, const struct cfg_field *f, const char *v,
 {
 	const struct cfg_section	*ref;
 	const char			*t;
-	char				 type[16];
+	char				 type[32];
+	int				 dyn6;
 
 	switch (f->f_type) {
 	case CFG_REF:
 		ref = cfg_section(f->f_ref);
+		/* WAN_DHCP: the lease's router, while wan is in DHCP mode. */
+		if (ref == &cfg_sec_gateways && !exists(st, ref, v) &&
+		    cfg_gw_dynamic_find(st, v, type, sizeof(type), &dyn6))
+			break;
 		if (ref != NULL && !exists(st, ref, v))
 			cfg_error(e, f->f_name, "no %s named \"%.64s\"",
 			    ref->s_key, v);

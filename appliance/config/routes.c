@@ -33,9 +33,15 @@ routes_check(struct store *st, json_t *row, struct cfg_errors *errs)
 	return cfg_errors_any(errs) ? -1 : 0;
 }
 
+static const struct cfg_opn_name routes_opn[] = {
+	{ "description", "descr", NULL },
+	CFG_OPN_END
+};
+
 const struct cfg_section cfg_sec_routes = {
 	.s_name = "routes", .s_key = "route", .s_subsys = SUBSYS_ROUTING,
 	.s_syncitem = "staticroutes", .s_fields = routes_fields,
 	.s_toggle = "disabled", .s_descfield = "network",
 	.s_check = routes_check,
+	.s_opn_path = "route.route", .s_opn = routes_opn,
 };

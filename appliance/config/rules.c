@@ -2,6 +2,7 @@
  * rules.c — what filter, outbound NAT and port-forward rules share: the
  * protocol list and the consistency of protocol, ports and families.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,4 +82,22 @@ cfg_count_where(struct store *st, const char *table, const char *field,
 		n = sqlite3_column_int(stmt, 0);
 	store_stmt_done(st, stmt);
 	return n;
+}
+
+/* 1 when a and b (same family) share their first bits bits. */
+int
+cfg_same_net(const char *a, const char *b, int bits)
+{
+	unsigned char	x[16], y[16];
+	int		fam = strchr(a, ':') ? AF_INET6 : AF_INET, i;
+
+	if (inet_pton(fam, a, x) != 1 || inet_pton(fam, b, y) != 1)
+		return 0;
+	for (i = 0; i < bits / 8; i++)
+		if (x[i] != y[i])
+			return 0;
+	if (bits % 8 != 0 &&
+	    ((x[i] ^ y[i]) & (0xff << (8 - bits % 8)) & 0xff) != 0)
+		return 0;
+	return 1;
 }

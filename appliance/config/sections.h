@@ -50,4 +50,15 @@ int	cfg_endpoint_family(const char *);
 int	cfg_count_where(struct store *, const char *table, const char *field,
 	    const char *value, const char *except_uuid);
 
+/* rules.c: 1 when addresses a and b (one family) share bits leading bits. */
+int	cfg_same_net(const char *a, const char *b, int bits);
+/* gateways.c: 1 when interface row gets that family by DHCP/SLAAC. */
+int	cfg_if_dynamic(json_t *ifrow, int v6);
+/*
+ * gateways.c: 1 when gwname is the dynamic gateway of an interface now
+ * in DHCP mode (its name into ifname, the family into *v6).
+ */
+int	cfg_gw_dynamic_find(struct store *, const char *gwname, char *ifname,
+	    size_t len, int *v6);
+
 #endif

@@ -426,22 +426,6 @@ restore_check(struct store *st, const struct cfg_section *sec,
 	json_decref(rows);
 }
 
-static int
-count_admins(struct store *st)
-{
-	sqlite3_stmt	*stmt;
-	int		 n = 0;
-
-	if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM users "
-	    "WHERE scope = 'admin' AND disabled = '0'", -1, &stmt, NULL) !=
-	    SQLITE_OK)
-		return 0;
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		n = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
-	return n;
-}
-
 int
 cfg_restore(struct cfg_ctx *ctx, json_t *snap, const char *descr,
     struct cfg_errors *e)
@@ -468,7 +452,7 @@ cfg_restore(struct cfg_ctx *ctx, json_t *snap, const char *descr,
 		return CFG_EINVAL;
 	if (store_begin(ctx->c_st) == -1)
 		return CFG_ESTORE;
-	admins = count_admins(ctx->c_st);
+	admins = cfg_users_admins(ctx->c_st);
 	json_object_foreach(secs, name, data) {
 		sec = cfg_section(name);
 		if ((rc = restore_section(ctx->c_st, sec, data, e)) ==
@@ -490,9 +474,9 @@ cfg_restore(struct cfg_ctx *ctx, json_t *snap, const char *descr,
 				restore_check(ctx->c_st, *s, e);
 	}
 	/* Never lock everyone out: an empty user list is a bad backup. */
-	if (admins > 0 && count_admins(ctx->c_st) == 0)
-		cfg_error(e, "users", "no enabled admin user would remain; "
-		    "refusing to lock everyone out");
+	if ((admins > 0 || json_object_get(secs, "users") != NULL) &&
+	    !cfg_errors_any(e))
+		(void)cfg_users_guard(ctx->c_st, admins, e);
 	if (cfg_errors_any(e)) {
 		rc = CFG_EINVAL;
 		goto done;

@@ -65,4 +65,5 @@ const struct cfg_section cfg_sec_snat_rules = {
 	.s_syncitem = "nat", .s_flags = CFG_S_SEQUENCE,
 	.s_fields = snat_rules_fields, .s_toggle = "enabled",
 	.s_descfield = "description", .s_check = snat_rules_check,
+	.s_opn_path = "filter.snatrules.rule",
 };

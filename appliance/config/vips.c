@@ -7,7 +7,9 @@
  * interface. An IP alias bound to a VHID needs that CARP VIP on the same
  * interface (OPNsense Vip.php).
  */
+#include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sections.h"
@@ -44,6 +46,39 @@ static const struct cfg_field vips_fields[] = {
 	CFG_END
 };
 
+
+/*
+ * A CARP VIP is a second address in the subnet of the interface's own
+ * static address (OPNsense refuses it otherwise): the adverts leave
+ * from the interface's address, and the VIP's subnet route is its.
+ */
+static void
+vips_check_carp_subnet(struct store *st, json_t *row, struct cfg_errors *errs)
+{
+	const char	*vip = cfg_str(row, "subnet");
+	int		 v6 = strchr(vip, ':') != NULL;
+	json_t		*ifr;
+	const char	*addr;
+	long		 bits;
+
+	if ((ifr = cfg_find(st, &cfg_sec_interfaces,
+	    cfg_str(row, "interface"))) == NULL)
+		return;		/* the reference check said so */
+	addr = cfg_str(ifr, v6 ? "ipaddrv6" : "ipaddr");
+	bits = cfg_int(ifr, v6 ? "subnetv6" : "subnet", 0);
+	if (!cfg_check_addr(addr, v6 ? 6 : 4) || bits <= 0)
+		cfg_error(errs, "interface", "a CARP VIP needs a static IPv%d "
+		    "address on interface %s (it is \"%s\"): the VIP is "
+		    "a second address in that address's subnet, and CARP "
+		    "advertises from it", v6 ? 6 : 4, cfg_str(ifr, "name"),
+		    addr);
+	else if (!cfg_same_net(vip, addr, (int)bits))
+		cfg_error(errs, "subnet", "%s is not in the subnet of %s's "
+		    "address %s/%ld; a CARP VIP must be", vip,
+		    cfg_str(ifr, "name"), addr, bits);
+	json_decref(ifr);
+}
+
 static int
 vips_check(struct store *st, json_t *row, struct cfg_errors *errs)
 {
@@ -69,6 +104,7 @@ vips_check(struct store *st, json_t *row, struct cfg_errors *errs)
 			cfg_error(errs, "advbase", "required for CARP (1-254)");
 		if (*cfg_str(row, "advskew") == '\0')
 			cfg_error(errs, "advskew", "required for CARP (0-254)");
+		vips_check_carp_subnet(st, row, errs);
 	} else if (strcmp(mode, "proxyarp") == 0 && *vhid != '\0')
 		cfg_error(errs, "vhid", "a proxy ARP VIP has no vhid");
 	if (*vhid == '\0' || cfg_errors_any(errs))
@@ -95,10 +131,18 @@ vips_check(struct store *st, json_t *row, struct cfg_errors *errs)
 	return cfg_errors_any(errs) ? -1 : 0;
 }
 
+/* "network" (address/bits) is split and joined in webapi/handlers_opn.c. */
+static const struct cfg_opn_name vips_opn[] = {
+	{ "noexpand", NULL, "0" },
+	{ "gateway", NULL, "" },
+	CFG_OPN_END
+};
+
 const struct cfg_section cfg_sec_vips = {
 	.s_name = "vips", .s_key = "vip", .s_subsys = SUBSYS_VIP,
 	.s_syncitem = "virtualip", .s_fields = vips_fields,
 	/* Rules and NAT name a VIP by its address. */
 	.s_namefield = "subnet", .s_descfield = "subnet",
 	.s_check = vips_check,
+	.s_opn_path = "vip.vip", .s_opn = vips_opn,
 };

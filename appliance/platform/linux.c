@@ -17,9 +17,10 @@
  * set + add element, one transaction): rules keep their handles and
  * counters, and established flows are not disturbed.
  *
- * Order of an apply: ruleset, then interfaces, then routes (a gateway
- * must be on-link before the route through it), then the system
- * settings (linux_sys.c). A failed ruleset stops
+ * Order of an apply: ruleset, then interfaces (static addresses, then
+ * the DHCP clients, dhcp.c, with a bounded wait for new leases), then
+ * routes (a gateway must be on-link before the route through it), then
+ * the system settings (linux_sys.c). A failed ruleset stops
  * the apply before anything else changes.
  */
 #include <stdbool.h>
@@ -29,6 +30,7 @@
 
 #include <nftables/libnftables.h>
 
+#include "dhcp.h"
 #include "gwmon/gwmon.h"
 #include "linux_int.h"
 #include "log.h"
@@ -102,6 +104,8 @@ linux_init(const char *datadir)
 	linux_guard();
 	platform_set_current(&platform_linux);
 	linux_states_init();
+	if (dhcp_init(1) == -1)
+		log_warnx("platform linux: no DHCP clients (see above)");
 	platform_action("linux: started");
 	return 0;
 }
@@ -352,7 +356,7 @@ linux_apply(json_t *snap, json_t *subsys, char *err, size_t errlen)
 {
 	struct sysconf	 sc;
 	char		*what;
-	int		 ret = -1, sys;
+	int		 ret = -1, sys, dyn = 0;
 
 	what = platform_subsys_text(subsys);
 	/* Checked before anything changes: a bad value stops it all. */
@@ -363,12 +367,19 @@ linux_apply(json_t *snap, json_t *subsys, char *err, size_t errlen)
 	    linux_ruleset(snap, subsys, what, err, errlen) == -1)
 		goto err;
 	if (subsys_has(subsys, SUBSYS_INTERFACES) &&
-	    linux_net_interfaces(snap, err, errlen) == -1)
+	    (linux_net_interfaces(snap, err, errlen) == -1 ||
+	    (dyn = dhcp_apply(snap, err, errlen)) == -1))
 		goto err;
+	/* Lease events re-route with what was applied. */
+	dhcp_remember(snap, subsys);
 	/* The monitor first: the default route follows what it sees. */
 	if (subsys_has(subsys, SUBSYS_ROUTING) &&
 	    (gwmon_configure(snap, 1) == -1 ||
 	    linux_net_routes(snap, err, errlen) == -1))
+		goto err;
+	/* A client came or went: its dynamic gateway with it. */
+	if (dyn == 1 && !subsys_has(subsys, SUBSYS_ROUTING) &&
+	    dhcp_routes(err, errlen) == -1)
 		goto err;
 	if (sys && linux_sys_apply(&sc, err, errlen) == -1)
 		goto err;
@@ -385,6 +396,8 @@ err:
 static void
 linux_shutdown(void)
 {
+	/* The clients stop too; their addresses stay, as everything else. */
+	dhcp_shutdown();
 	platform_action("linux: stopped (ruleset, addresses and routes left "
 	    "in force)");
 	free(linux_skel);

@@ -11,9 +11,10 @@
  * Routing: the default route per family via the upstream gateway (of
  * the gateways with defaultgw=1, the one of lowest priority that the
  * monitor (gwmon/) does not see down; else the gateway named by an
- * interface), a host route to each monitor address that is not the
- * gateway itself (its probes must leave by its own gateway), and every
- * enabled static route via its named gateway. twinwall's routes
+ * interface; else the dynamic gateway of a DHCP interface with a lease),
+ * a host route to each monitor address that is not the gateway itself
+ * (its probes must leave by its own gateway), and every enabled static
+ * route via its named gateway. twinwall's routes
  * carry rtm_protocol TW_RTPROT; one of those the store does not ask for
  * any more (deleted, disabled, its gateway disabled) is removed.
  */
@@ -27,6 +28,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/config.h"
+#include "dhcp.h"
 #include "gwmon/gwmon.h"
 #include "linux_int.h"
 #include "log.h"
@@ -35,6 +38,7 @@
 #include "util.h"
 
 #define NET_MAXOWNED	(1u << 20)	/* owned-addresses.json, bytes */
+#define NET_MAXGW	256		/* gateways tried per family */
 
 /*
  * The routing part of the last snapshot applied (interfaces, gateways,
@@ -334,6 +338,38 @@ err:
 	return ret;
 }
 
+/*
+ * The gateway called name: a new reference to its row, or for the
+ * dynamic gateway of an interface in DHCP mode (WAN_DHCP) without a
+ * stored row, a row made for it. NULL when there is none.
+ */
+static json_t *
+net_gateway(json_t *snap, const char *name)
+{
+	json_t	*row;
+	char	 dyn[64];
+	size_t	 i;
+	int	 v6;
+
+	if ((row = net_find(net_rows(snap, "gateways"), "name", name)) != NULL)
+		return json_incref(row);
+	json_array_foreach(net_rows(snap, "interfaces"), i, row)
+		for (v6 = 0; v6 < 2; v6++) {
+			cfg_gw_dynamic_name(net_str(row, "name"), v6, dyn,
+			    sizeof(dyn));
+			if (strcmp(dyn, name) == 0 && (v6 ?
+			    strcmp(net_str(row, "ipaddrv6"), "dhcp6") == 0 ||
+			    strcmp(net_str(row, "ipaddrv6"), "slaac") == 0 :
+			    strcmp(net_str(row, "ipaddr"), "dhcp") == 0))
+				return json_pack("{s:s, s:s, s:s, s:s}",
+				    "name", dyn, "interface",
+				    net_str(row, "name"), "ipprotocol",
+				    v6 ? "inet6" : "inet", "gateway",
+				    "dynamic");
+		}
+	return NULL;
+}
+
 /* A gateway row as a route to dst: 0, or -1 when it cannot be used. */
 static int
 net_gw_route(int fd, json_t *snap, json_t *gw, const struct nl_addr *dst,
@@ -342,12 +378,22 @@ net_gw_route(int fd, json_t *snap, json_t *gw, const struct nl_addr *dst,
 	struct nl_addr	 g;
 	struct nl_link	 l;
 	json_t		*ifr;
+	const char	*addr;
+	char		 router[64];
 
 	memset(rt, 0, sizeof(*rt));
 	if (gw == NULL || net_bool(gw, "disabled") ||
-	    net_bool(gw, "force_down") ||
-	    nl_addr_parse(net_str(gw, "gateway"), 0, &g) != 0 ||
-	    g.a_family != dst->a_family)
+	    net_bool(gw, "force_down"))
+		return -1;
+	addr = net_str(gw, "gateway");
+	/* The lease's router, while there is a lease (dhcp.c). */
+	if (strcmp(addr, "dynamic") == 0) {
+		if (dhcp_router(net_str(gw, "interface"), dst->a_family,
+		    router, sizeof(router)) == -1)
+			return -1;
+		addr = router;
+	}
+	if (nl_addr_parse(addr, 0, &g) != 0 || g.a_family != dst->a_family)
 		return -1;
 	rt->r_dst = *dst;
 	rt->r_has_gw = 1;
@@ -361,50 +407,90 @@ net_gw_route(int fd, json_t *snap, json_t *gw, const struct nl_addr *dst,
 	return 0;
 }
 
-/*
- * The upstream gateway of family: of the defaultgw=1 gateways, the one
- * of lowest priority (then the first) that is up; when all are down,
- * the first of them all (a route that may work beats none). Without
- * any, the gateway an interface names.
- */
-static json_t *
-net_upstream(json_t *snap, int family)
+/* net_gw_route through the gateway called name. */
+static int
+net_gw_route_name(int fd, json_t *snap, const char *name,
+    const struct nl_addr *dst, struct nl_route *rt)
 {
-	json_t		*gws = net_rows(snap, "gateways"), *row, *gw;
-	json_t		*best = NULL, *any = NULL;
-	const char	*want = family == AF_INET ? "inet" : "inet6";
-	long		 prio, bprio = 0, aprio = 0;
-	size_t		 i;
+	json_t	*gw = net_gateway(snap, name);
+	int	 r = net_gw_route(fd, snap, gw, dst, rt);
 
-	json_array_foreach(gws, i, row) {
-		if (!net_bool(row, "defaultgw") || net_bool(row, "disabled") ||
-		    strcmp(net_str(row, "ipprotocol"), want) != 0)
-			continue;
-		prio = strtol(net_str(row, "priority"), NULL, 10);
-		if (any == NULL || prio < aprio) {
-			any = row;
-			aprio = prio;
-		}
-		if (net_bool(row, "force_down") ||
-		    gwmon_gateway_down(net_str(row, "name")))
-			continue;
-		if (best == NULL || prio < bprio) {
-			best = row;
-			bprio = prio;
+	json_decref(gw);
+	return r;
+}
+
+/*
+ * The default route of family, through the first usable upstream: of
+ * the gateways with defaultgw=1, the one of lowest priority (then the
+ * first) that the monitor does not see down, and when all are down the
+ * first of them all (a route that may work beats none); then an
+ * interface's gateway; then the dynamic gateway of an interface in DHCP
+ * mode with a lease (a factory WAN gets its default route with no
+ * gateway configured, as on OPNsense). 0 and *rt, or -1 when none can
+ * be used.
+ */
+static int
+net_upstream(int fd, json_t *snap, int family, struct nl_route *rt)
+{
+	json_t		*gws = net_rows(snap, "gateways"), *row, *best;
+	const char	*want = family == AF_INET ? "inet" : "inet6";
+	struct nl_addr	 dst;
+	char		 dyn[64], tried[NET_MAXGW];
+	size_t		 i, bi = 0;
+	long		 prio, bprio = 0;
+	int		 pass;
+
+	memset(&dst, 0, sizeof(dst));
+	dst.a_family = family;
+	/* Pass 0: the gateways that are up, by priority; pass 1: any. */
+	for (pass = 0; pass < 2; pass++) {
+		memset(tried, 0, sizeof(tried));
+		for (;;) {
+			best = NULL;
+			json_array_foreach(gws, i, row) {
+				if (i < NET_MAXGW && tried[i])
+					continue;
+				if (!net_bool(row, "defaultgw") ||
+				    net_bool(row, "disabled") ||
+				    strcmp(net_str(row, "ipprotocol"), want) != 0)
+					continue;
+				if (pass == 0 && (net_bool(row, "force_down") ||
+				    gwmon_gateway_down(net_str(row, "name"))))
+					continue;
+				prio = strtol(net_str(row, "priority"), NULL, 10);
+				if (best == NULL || prio < bprio) {
+					best = row;
+					bprio = prio;
+					bi = i;
+				}
+			}
+			if (best == NULL)
+				break;
+			if (bi < NET_MAXGW)
+				tried[bi] = 1;
+			if (net_gw_route(fd, snap, best, &dst, rt) == 0)
+				return 0;
+			if (bi >= NET_MAXGW)
+				break;
 		}
 	}
-	if (best != NULL || any != NULL)
-		return best != NULL ? best : any;
 	json_array_foreach(net_rows(snap, "interfaces"), i, row) {
 		if (!net_bool(row, "enabled") || net_str(row, "gateway")[0] ==
 		    '\0')
 			continue;
-		gw = net_find(gws, "name", net_str(row, "gateway"));
-		if (gw != NULL && !net_bool(gw, "disabled") &&
-		    strcmp(net_str(gw, "ipprotocol"), want) == 0)
-			return gw;
+		if (net_gw_route_name(fd, snap, net_str(row, "gateway"), &dst,
+		    rt) == 0)
+			return 0;
 	}
-	return NULL;
+	json_array_foreach(net_rows(snap, "interfaces"), i, row) {
+		if (!net_bool(row, "enabled"))
+			continue;
+		cfg_gw_dynamic_name(net_str(row, "name"), family == AF_INET6,
+		    dyn, sizeof(dyn));
+		if (net_gw_route_name(fd, snap, dyn, &dst, rt) == 0)
+			return 0;
+	}
+	return -1;
 }
 
 static void
@@ -441,10 +527,7 @@ linux_net_routes(json_t *snap, char *err, size_t errlen)
 	    json_array_size(net_rows(snap, "gateways")) + 3, sizeof(*want));
 	for (k = 0; k < 2; k++) {
 		fam = k == 0 ? AF_INET : AF_INET6;
-		memset(&dst, 0, sizeof(dst));
-		dst.a_family = fam;
-		if (net_gw_route(fd, snap, net_upstream(snap, fam), &dst,
-		    &want[nwant]) == 0)
+		if (net_upstream(fd, snap, fam, &want[nwant]) == 0)
 			nwant++;
 	}
 	/* Probes to a far monitor address leave by their own gateway. */
@@ -467,8 +550,8 @@ linux_net_routes(json_t *snap, char *err, size_t errlen)
 		*slash++ = '\0';
 		if (nl_addr_parse(net, (int)strtol(slash, NULL, 10), &dst) != 0)
 			continue;
-		if (net_gw_route(fd, snap, net_find(net_rows(snap, "gateways"),
-		    "name", net_str(row, "gateway")), &dst, &want[nwant]) == 0)
+		if (net_gw_route_name(fd, snap, net_str(row, "gateway"), &dst,
+		    &want[nwant]) == 0)
 			nwant++;
 	}
 	if ((r = nl_route_list(fd, AF_UNSPEC, TW_RTPROT, &have, &nhave)) < 0) {

@@ -7,10 +7,23 @@
  * Each evaluation walks the rules of that direction: the first matching
  * quick rule decides, else the last matching non-quick rule, else the
  * default (in: block, out: pass). nft stops at the first verdict, so
- * each direction is a chain holding the quick rules in order followed by
- * the non-quick rules in reverse order: the first hit there is exactly
- * pf's decision. filter_in / filter_out end a pass with "return" so the
- * base chain can run the next evaluation (forward: in, then out).
+ * each direction's rules run as the quick rules in order followed by the
+ * non-quick rules in reverse order: the first hit there is exactly pf's
+ * decision.
+ *
+ * Interfaces. pf evaluates per interface, and so does the ruleset: the
+ * rules of interface X for direction in sit in chain in_X, without any
+ * interface match, and filter_in enters it through one verdict map keyed
+ * by X's devices (its own and its CARP macvlans). A rule on several
+ * interfaces is copied into each of their chains. Rules on no interface
+ * (floating, any) are kept once, in chains any_in_N, each a run of them
+ * without an interface rule between (in decision order); every
+ * interface chain jumps to those runs where they fall in its order, and
+ * filter_in jumps to all of them for devices no interface names. A
+ * verdict anywhere is final for the evaluation: pass is "accept", so
+ * forward's two evaluations are two base chains (forward, then
+ * forward_out at the next priority); no rule matching falls back to the
+ * base chain, which holds the default.
  *
  * nopfsync (pf's no-sync): conntrackd cannot leave a state out, so a
  * pass rule with it sets this node's TW_CTMARK_NOSYNC bit on the new
@@ -46,7 +59,7 @@ struct nft_frule {
 	int			 fr_fams;
 	uint32_t		 fr_ctmark;		/* nopfsync: own bit */
 	const char		*fr_why;		/* cannot match */
-	char			 fr_ifset[512];		/* "" = any */
+	unsigned char		*fr_on;		/* per interface; NULL: all */
 	const struct render_proto *fr_proto;
 	char			 fr_icmp[512];
 	struct render_ep	 fr_src, fr_dst;
@@ -164,8 +177,6 @@ nft_match(struct render_ctx *ctx, struct rbuf *b, const struct nft_match *m,
 			return r;
 	} else
 		src[0] = dst[0] = '\0';
-	if (m->m_ifkw != NULL && m->m_ifset[0] != '\0')
-		rbuf_printf(b, " %s %s", m->m_ifkw, m->m_ifset);
 	if (af != 0 && strncmp(src, "ip", 2) != 0 && strncmp(dst, "ip", 2) != 0)
 		rbuf_printf(b, " meta nfproto ipv%d", af);
 	if (m->m_tcponly) {
@@ -201,108 +212,162 @@ nft_log(struct rbuf *b, const char *uuid, const char *what, const char *dir)
 	    dir != NULL ? ":" : "", dir != NULL ? dir : "", TW_NFLOG_GROUP);
 }
 
-/*
- * Appends the quoted device names an interface stands for to b: its
- * device, and the virtual-MAC macvlan of each of its CARP VIPs, where
- * frames to the VIP arrive. Returns 1, 0 when the interface has no device
- * (why says so), -1 on a render failure.
- */
-static int
-nft_ifnames(struct render_ctx *ctx, const char *ifname, struct rbuf *b,
-    int *count, const char **why)
+/* Adds dev to interface ifc unless an interface already has it. */
+static void
+nft_ifaces_add(struct nft_ifaces *is, struct nft_iface *ifc, const char *dev)
 {
-	json_t		*iface, *vip;
-	const char	*dev, *v;
-	char		*end;
-	size_t		 i;
-	long		 vhid;
+	size_t i, j;
 
-	if (!render_is_name(ifname) ||
-	    (iface = render_iface(ctx, ifname)) == NULL)
-		return render_fail(ctx, "unknown interface");
-	if ((dev = render_iface_dev(ctx, iface)) == NULL) {
-		*why = "interface disabled or without a device";
-		return ctx->rc_failed ? -1 : 0;
-	}
-	rbuf_printf(b, "%s\"%s\"", (*count)++ ? ", " : "", dev);
-	json_array_foreach(render_list(ctx, "vips"), i, vip) {
-		v = render_str(vip, "vhid");
-		if (strcmp(render_str(vip, "interface"), ifname) != 0 ||
-		    strcmp(render_str(vip, "mode"), "carp") != 0 || *v == '\0')
-			continue;
-		vhid = strtol(v, &end, 10);
-		if (*end != '\0' || vhid < 1 || vhid > 255)
-			return render_fail(ctx, "vip on %s: bad vhid", ifname);
-		rbuf_printf(b, ", \"" TW_VMAC_PREFIX "%ld\"", vhid);
-		(*count)++;
-	}
-	return 1;
+	for (i = 0; i < is->is_n; i++)
+		for (j = 0; j < is->is_if[i].if_ndev; j++)
+			if (strcmp(is->is_if[i].if_dev[j], dev) == 0)
+				return;
+	ifc->if_dev = xrealloc(ifc->if_dev, (ifc->if_ndev + 1) *
+	    sizeof(*ifc->if_dev));
+	snprintf(ifc->if_dev[ifc->if_ndev++], sizeof(*ifc->if_dev), "%s", dev);
 }
 
 int
-nft_ifdev(struct render_ctx *ctx, const char *ifname, char *out,
-    size_t outlen, const char **why)
+nft_ifaces_init(struct render_ctx *ctx, struct nft_ifaces *is)
 {
-	struct rbuf	b;
-	int		r, count = 0;
+	json_t		*ifc, *vip;
+	const char	*dev, *name, *v;
+	char		*end, vdev[RENDER_DEVMAX + 1];
+	size_t		 i, x;
+	long		 vhid;
 
-	rbuf_init(&b);
-	if ((r = nft_ifnames(ctx, ifname, &b, &count, why)) == 1 &&
-	    (size_t)snprintf(out, outlen, count == 1 ? "%s" : "{ %s }",
-	    b.b_data) >= outlen)
-		r = render_fail(ctx, "interface %s: too many names", ifname);
-	rbuf_free(&b);
-	return r;
+	memset(is, 0, sizeof(*is));
+	is->is_if = xcalloc(json_array_size(render_list(ctx, "interfaces")) +
+	    1, sizeof(*is->is_if));
+	json_array_foreach(render_list(ctx, "interfaces"), i, ifc) {
+		if ((dev = render_iface_dev(ctx, ifc)) == NULL) {
+			if (ctx->rc_failed)
+				return -1;
+			continue;
+		}
+		if (!render_is_name(name = render_str(ifc, "name")))
+			return render_fail(ctx, "interface with an unsafe name");
+		is->is_if[is->is_n].if_name = name;
+		is->is_if[is->is_n].if_row = ifc;
+		nft_ifaces_add(is, &is->is_if[is->is_n], dev);
+		/* A device on two interfaces: the first one has it. */
+		if (is->is_if[is->is_n].if_ndev == 0)
+			continue;
+		is->is_n++;
+	}
+	/* Vips in their order: the first of a vhid names its macvlan. */
+	json_array_foreach(render_list(ctx, "vips"), i, vip) {
+		v = render_str(vip, "vhid");
+		if (strcmp(render_str(vip, "mode"), "carp") != 0 || *v == '\0')
+			continue;
+		for (x = 0; x < is->is_n; x++)
+			if (strcmp(render_str(vip, "interface"),
+			    is->is_if[x].if_name) == 0)
+				break;
+		if (x == is->is_n)
+			continue;
+		vhid = strtol(v, &end, 10);
+		if (*end != '\0' || vhid < 1 || vhid > 255)
+			return render_fail(ctx, "vip on %s: bad vhid",
+			    is->is_if[x].if_name);
+		snprintf(vdev, sizeof(vdev), TW_VMAC_PREFIX "%ld", vhid);
+		nft_ifaces_add(is, &is->is_if[x], vdev);
+	}
+	return 0;
+}
+
+void
+nft_ifaces_free(struct nft_ifaces *is)
+{
+	size_t i;
+
+	for (i = 0; i < is->is_n; i++)
+		free(is->is_if[i].if_dev);
+	free(is->is_if);
+	memset(is, 0, sizeof(*is));
+}
+
+int
+nft_iface_find(struct render_ctx *ctx, const struct nft_ifaces *is,
+    const char *name, size_t *idx, const char **why)
+{
+	size_t i;
+
+	if (!render_is_name(name) || render_iface(ctx, name) == NULL)
+		return render_fail(ctx, "unknown interface");
+	for (i = 0; i < is->is_n; i++)
+		if (strcmp(is->is_if[i].if_name, name) == 0) {
+			*idx = i;
+			return 1;
+		}
+	*why = "interface disabled or without a device";
+	return 0;
+}
+
+void
+nft_vmap(struct rbuf *b, const struct nft_ifaces *is, const char *kw,
+    const char *verb, const char *prefix, const unsigned char *use)
+{
+	size_t i, j;
+	int n = 0;
+
+	for (i = 0; i < is->is_n; i++) {
+		if (!use[i])
+			continue;
+		for (j = 0; j < is->is_if[i].if_ndev; j++) {
+			if (n++ == 0)
+				rbuf_printf(b, "\t\t%s vmap { ", kw);
+			else
+				rbuf_puts(b, ", ");
+			rbuf_printf(b, "\"%s\" : %s %s%s",
+			    is->is_if[i].if_dev[j], verb, prefix,
+			    is->is_if[i].if_name);
+		}
+	}
+	if (n > 0)
+		rbuf_puts(b, " }\n");
 }
 
 /*
- * The interface field: one name or a comma list (floating rules). The
- * set of devices that can match; no device at all means no match.
+ * The interface field: one name or a comma list (floating rules): the
+ * interfaces whose chains hold the rule. No interface that can match
+ * means the rule cannot match; an empty field means all interfaces.
  */
 static int
-nft_ifset(struct render_ctx *ctx, struct nft_frule *fr, const char *list)
+nft_ifset(struct render_ctx *ctx, const struct nft_ifaces *is,
+    struct nft_frule *fr, const char *list)
 {
 	char name[RENDER_NAMEMAX + 1];
-	struct rbuf b;
 	const char *p = list;
-	size_t n;
+	size_t n, idx;
 	int r, count = 0;
 
 	if (list[0] == '\0')
 		return 0;
-	rbuf_init(&b);
+	fr->fr_on = xcalloc(is->is_n + 1, 1);
 	for (;;) {
 		p += strspn(p, ", ");
 		if ((n = strcspn(p, ", ")) == 0)
 			break;
-		if (n > RENDER_NAMEMAX) {
-			rbuf_free(&b);
+		if (n > RENDER_NAMEMAX)
 			return render_fail(ctx, "rule %s: bad interface",
 			    fr->fr_uuid);
-		}
 		memcpy(name, p, n);
 		name[n] = '\0';
 		p += n;
-		if ((r = nft_ifnames(ctx, name, &b, &count,
-		    &fr->fr_why)) == -1) {
-			rbuf_free(&b);
+		if ((r = nft_iface_find(ctx, is, name, &idx,
+		    &fr->fr_why)) == -1)
 			return -1;
+		if (r == 1 && !fr->fr_on[idx]) {
+			fr->fr_on[idx] = 1;
+			count++;
 		}
 	}
-	if (count == 0)
-		fr->fr_ifset[0] = '\0';
-	else if (b.b_len + 5 > sizeof(fr->fr_ifset))
-		r = render_fail(ctx, "rule %s: too many interfaces",
-		    fr->fr_uuid);
-	else {
-		snprintf(fr->fr_ifset, sizeof(fr->fr_ifset),
-		    count == 1 ? "%s" : "{ %s }", b.b_data);
+	if (count > 0)
 		fr->fr_why = NULL;
-	}
-	rbuf_free(&b);
-	if (count == 0 && fr->fr_why == NULL)
+	else if (fr->fr_why == NULL)
 		fr->fr_why = "no interface";
-	return ctx->rc_failed ? -1 : 0;
+	return 0;
 }
 
 static int
@@ -341,8 +406,8 @@ nft_icmpset(struct render_ctx *ctx, struct nft_frule *fr, const char *list)
 }
 
 static int
-nft_frule_parse(struct render_ctx *ctx, json_t *row, uint32_t own,
-    struct nft_frule *fr)
+nft_frule_parse(struct render_ctx *ctx, const struct nft_ifaces *is,
+    json_t *row, uint32_t own, struct nft_frule *fr)
 {
 	const char *act = render_str(row, "action");
 	const char *dir = render_str(row, "direction");
@@ -400,16 +465,15 @@ nft_frule_parse(struct render_ctx *ctx, json_t *row, uint32_t own,
 	    nft_icmpset(ctx, fr, render_str(row, "icmptype")) == -1)
 		return -1;
 	if (fr->fr_why == NULL &&
-	    nft_ifset(ctx, fr, render_str(row, "interface")) == -1)
+	    nft_ifset(ctx, is, fr, render_str(row, "interface")) == -1)
 		return -1;
 	return 0;
 }
 
 static void
-nft_frule_emit(struct render_ctx *ctx, const struct nft_frule *fr,
-    enum nft_dir dir)
+nft_frule_emit(struct render_ctx *ctx, struct rbuf *out,
+    const struct nft_frule *fr, enum nft_dir dir)
 {
-	struct rbuf *out = &ctx->rc_out;
 	struct nft_match m;
 	struct rbuf line;
 	const char *why = fr->fr_why;
@@ -422,8 +486,6 @@ nft_frule_emit(struct render_ctx *ctx, const struct nft_frule *fr,
 		return;
 	}
 	memset(&m, 0, sizeof(m));
-	m.m_ifkw = dir == DIR_IN ? "iifname" : "oifname";
-	m.m_ifset = fr->fr_ifset;
 	m.m_proto = fr->fr_proto;
 	m.m_icmp = fr->fr_icmp[0] != '\0' ? fr->fr_icmp : NULL;
 	m.m_src = &fr->fr_src;
@@ -446,26 +508,28 @@ nft_frule_emit(struct render_ctx *ctx, const struct nft_frule *fr,
 				continue;
 			rbuf_init(&line);
 			if ((r = nft_match(ctx, &line, &m, a, &why)) == 1) {
-				rbuf_printf(out, "\t\t%s", line.b_data + 1);
 				if (fr->fr_log)
-					nft_log(out, fr->fr_uuid,
+					nft_log(&line, fr->fr_uuid,
 					    nft_actname[fr->fr_act],
 					    dir == DIR_IN ? "in" : "out");
 				if (fr->fr_ctmark != 0)
-					rbuf_printf(out, " ct mark set ct mark "
+					rbuf_printf(&line, " ct mark set ct mark "
 					    "| 0x%08x ct event set destroy",
 					    fr->fr_ctmark);
 				if (fr->fr_act == ACT_PASS)
-					rbuf_puts(out, " return");
+					rbuf_puts(&line, " accept");
 				else if (fr->fr_act == ACT_BLOCK)
-					rbuf_puts(out, " drop");
+					rbuf_puts(&line, " drop");
 				else if (m.m_tcponly || fr->fr_proto->p_num == 6)
-					rbuf_puts(out, " reject with tcp reset");
+					rbuf_puts(&line,
+					    " reject with tcp reset");
 				else
-					rbuf_puts(out, " reject with icmpx "
+					rbuf_puts(&line, " reject with icmpx "
 					    "type port-unreachable");
-				rbuf_printf(out, " comment \"%s\"\n",
-				    fr->fr_uuid);
+				/* The match may be empty: every part
+				 * starts with a blank. */
+				rbuf_printf(out, "\t\t%s comment \"%s\"\n",
+				    line.b_data + 1, fr->fr_uuid);
 				emitted++;
 			}
 			rbuf_free(&line);
@@ -479,8 +543,8 @@ nft_frule_emit(struct render_ctx *ctx, const struct nft_frule *fr,
 }
 
 /*
- * The filter chain of one direction: quick rules in order, then the
- * others reversed, then the default. nft_frule_order() is that order.
+ * pf's decision as a first-match order: the quick rules in order, then
+ * the others reversed.
  */
 size_t
 nft_frule_order(const int *quick, size_t n, size_t *order)
@@ -496,39 +560,112 @@ nft_frule_order(const int *quick, size_t n, size_t *order)
 	return k;
 }
 
-static int
-nft_filter_chain(struct render_ctx *ctx, struct nft_frule *fr, size_t n,
-    enum nft_dir dir)
+static void
+nft_nonquick(struct rbuf *b, const struct nft_frule *f, int *sep)
 {
-	struct rbuf *out = &ctx->rc_out;
+	if (!f->fr_quick && !(*sep)++)
+		rbuf_puts(b, "\t\t# non-quick rules, last match first\n");
+}
+
+/*
+ * One evaluation (direction): the runs of rules on every interface
+ * (any_<d>_N), each interface's chain (<d>_<name>), then filter_<d>,
+ * which dispatches on the device. See the comment at the top.
+ */
+static int
+nft_filter_dir(struct render_ctx *ctx, const struct nft_ifaces *is,
+    struct nft_frule *fr, size_t n, enum nft_dir dir)
+{
+	struct rbuf *out = &ctx->rc_out, body, skip;
+	const char *d = dir == DIR_IN ? "in" : "out";
+	const char *kw = dir == DIR_IN ? "iifname" : "oifname";
 	struct nft_frule *f;
-	size_t *order, i, k;
-	int *quick, sep = 0;
+	size_t *order, *seg, i, k, m, x, s, nseg = 0, cur;
+	unsigned char *use;
+	int *quick, sep, nrule, r;
 
 	quick = xcalloc(n + 1, sizeof(*quick));
 	order = xcalloc(n + 1, sizeof(*order));
+	seg = xcalloc(n + 1, sizeof(*seg));
+	use = xcalloc(is->is_n + 1, 1);
+	rbuf_init(&skip);
 	for (i = 0; i < n; i++)
 		quick[i] = fr[i].fr_quick;
-	rbuf_printf(out, "\tchain filter_%s {\n", dir == DIR_IN ? "in" : "out");
-	if (dir == DIR_IN)
-		nft_nat_assoc(ctx);
 	k = nft_frule_order(quick, n, order);
-	for (i = 0; i < k && !ctx->rc_failed; i++) {
+	/* Keep this direction's rules that can match; note the others. */
+	for (i = m = 0; i < k; i++) {
 		f = &fr[order[i]];
 		if (!(dir == DIR_IN ? f->fr_in : f->fr_out))
 			continue;
-		if (!f->fr_quick && !sep++)
-			rbuf_puts(out, "\t\t# non-quick rules, last match "
-			    "first\n");
-		nft_frule_emit(ctx, f, dir);
+		if (f->fr_why != NULL)
+			nft_frule_emit(ctx, &skip, f, dir);
+		else
+			order[m++] = order[i];
 	}
+	/* seg[i]: 1 + the run of a rule on every interface, 0 for others. */
+	for (i = 0; i < m; i++) {
+		if (fr[order[i]].fr_on != NULL)
+			continue;
+		if (i == 0 || fr[order[i - 1]].fr_on != NULL)
+			nseg++;
+		seg[i] = nseg;
+	}
+	/* A run is contiguous: one pass writes every any_ chain. */
+	for (i = sep = 0; i < m; i++) {
+		if (seg[i] == 0)
+			continue;
+		if (i == 0 || seg[i - 1] != seg[i]) {
+			rbuf_printf(out, "\tchain any_%s_%zu {\n", d, seg[i] - 1);
+			sep = 0;
+		}
+		nft_nonquick(out, &fr[order[i]], &sep);
+		nft_frule_emit(ctx, out, &fr[order[i]], dir);
+		if (i + 1 == m || seg[i + 1] != seg[i])
+			rbuf_puts(out, "\t}\n\n");
+	}
+	for (x = 0; x < is->is_n && !ctx->rc_failed; x++) {
+		rbuf_init(&body);
+		nrule = 0;
+		/* Port-forward passes first, as pf's rdr pass. */
+		if (dir == DIR_IN &&
+		    (r = nft_nat_assoc(ctx, is, (long)x, &body)) > 0)
+			nrule += r;
+		for (i = cur = sep = 0; i < m; i++) {
+			f = &fr[order[i]];
+			if (seg[i] != 0) {
+				if (seg[i] != cur)
+					rbuf_printf(&body, "\t\tjump any_%s_%zu\n",
+					    d, seg[i] - 1);
+				cur = seg[i];
+			} else if (f->fr_on[x]) {
+				nft_nonquick(&body, f, &sep);
+				nft_frule_emit(ctx, &body, f, dir);
+				nrule++;
+			}
+		}
+		/* No rule of its own: the devices go the way of the rest. */
+		if (nrule > 0) {
+			use[x] = 1;
+			rbuf_printf(out, "\tchain %s_%s {\n", d,
+			    is->is_if[x].if_name);
+			rbuf_puts(out, body.b_data);
+			rbuf_puts(out, "\t}\n\n");
+		}
+		rbuf_free(&body);
+	}
+	rbuf_printf(out, "\tchain filter_%s {\n", d);
+	rbuf_puts(out, skip.b_data);
 	if (dir == DIR_IN)
-		rbuf_puts(out, "\t\tdrop comment \"default deny\"\n");
-	else
-		rbuf_puts(out, "\t\treturn comment \"default pass out\"\n");
+		nft_nat_assoc(ctx, is, -1, out);
+	nft_vmap(out, is, kw, "goto", dir == DIR_IN ? "in_" : "out_", use);
+	for (s = 1; s <= nseg; s++)
+		rbuf_printf(out, "\t\tjump any_%s_%zu\n", d, s - 1);
 	rbuf_puts(out, "\t}\n\n");
+	rbuf_free(&skip);
 	free(quick);
 	free(order);
+	free(seg);
+	free(use);
 	return ctx->rc_failed ? -1 : 0;
 }
 
@@ -612,33 +749,42 @@ done:
 	return ctx->rc_failed ? -1 : 0;
 }
 
-/* Drops spoofed sources on interfaces marked blockpriv / blockbogons. */
+/*
+ * Drops spoofed sources on interfaces marked blockpriv / blockbogons,
+ * on all their devices: frames to a CARP VIP arrive on its macvlan.
+ */
 static void
-nft_guard(struct render_ctx *ctx)
+nft_guard(struct render_ctx *ctx, const struct nft_ifaces *is)
 {
 	struct rbuf *out = &ctx->rc_out;
+	unsigned char *use = xcalloc(is->is_n + 1, 1);
 	json_t *ifc;
-	const char *dev;
-	size_t i;
+	size_t x;
+	int bp, bb;
 
-	rbuf_puts(out, "\tchain inbound_guard {\n");
-	json_array_foreach(render_list(ctx, "interfaces"), i, ifc) {
-		if ((dev = render_iface_dev(ctx, ifc)) == NULL)
+	for (x = 0; x < is->is_n; x++) {
+		ifc = is->is_if[x].if_row;
+		bp = render_bool(ifc, "blockpriv");
+		bb = render_bool(ifc, "blockbogons");
+		if (!bp && !bb)
 			continue;
-		if (render_bool(ifc, "blockpriv"))
-			rbuf_printf(out, "\t\tiifname \"%s\" ip saddr { %s } "
-			    "drop comment \"block private\"\n"
-			    "\t\tiifname \"%s\" ip6 saddr { %s } "
-			    "drop comment \"block private\"\n",
-			    dev, nft_priv4, dev, nft_priv6);
-		if (render_bool(ifc, "blockbogons"))
-			rbuf_printf(out, "\t\tiifname \"%s\" ip saddr { %s } "
-			    "drop comment \"block bogons\"\n"
-			    "\t\tiifname \"%s\" ip6 saddr { %s } "
-			    "drop comment \"block bogons\"\n",
-			    dev, nft_bogon4, dev, nft_bogon6);
+		use[x] = 1;
+		rbuf_printf(out, "\tchain guard_%s {\n", is->is_if[x].if_name);
+		if (bp)
+			rbuf_printf(out, "\t\tip saddr { %s } drop comment "
+			    "\"block private\"\n\t\tip6 saddr { %s } drop "
+			    "comment \"block private\"\n", nft_priv4, nft_priv6);
+		if (bb)
+			rbuf_printf(out, "\t\tip saddr { %s } drop comment "
+			    "\"block bogons\"\n\t\tip6 saddr { %s } drop "
+			    "comment \"block bogons\"\n", nft_bogon4,
+			    nft_bogon6);
+		rbuf_puts(out, "\t}\n\n");
 	}
+	rbuf_puts(out, "\tchain inbound_guard {\n");
+	nft_vmap(out, is, "iifname", "jump", "guard_", use);
 	rbuf_puts(out, "\t}\n\n");
+	free(use);
 }
 
 static const char nft_nd[] = "icmpv6 type { nd-router-solicit, "
@@ -651,14 +797,15 @@ static const char nft_nd[] = "icmpv6 type { nd-router-solicit, "
  * input and oifname on output.
  */
 static void
-nft_builtins(struct render_ctx *ctx, const char *kw)
+nft_builtins(struct render_ctx *ctx, const struct nft_ifaces *is,
+    const char *kw)
 {
-	struct rbuf *out = &ctx->rc_out;
+	struct rbuf *out = &ctx->rc_out, sd;
 	json_t *ifc, *ha = render_single(ctx, "hasync");
 	const char *dev, *sdev, *peer, *why;
-	char addr[RENDER_ADDRLEN], sd[RENDER_IFSET];
+	char addr[RENDER_ADDRLEN];
 	int in = kw[0] == 'i', af;
-	size_t i;
+	size_t i, x;
 
 	rbuf_printf(out, "\t\t%s", nft_nd);
 	json_array_foreach(render_list(ctx, "interfaces"), i, ifc) {
@@ -679,18 +826,26 @@ nft_builtins(struct render_ctx *ctx, const char *kw)
 	if (ha == NULL || !render_bool(ha, "pfsyncenabled"))
 		return;
 	sdev = render_str(ha, "pfsyncinterface");
-	if (sdev[0] == '\0' || nft_ifdev(ctx, sdev, sd, sizeof(sd), &why) != 1)
+	if (sdev[0] == '\0' || nft_iface_find(ctx, is, sdev, &x, &why) != 1)
 		return;
+	/* One rule, so a constant set of its devices costs nothing. */
+	rbuf_init(&sd);
+	for (i = 0; i < is->is_if[x].if_ndev; i++)
+		rbuf_printf(&sd, "%s\"%s\"", i ? ", " : "",
+		    is->is_if[x].if_dev[i]);
 	peer = render_str(ha, "pfsyncpeerip");
 	if (peer[0] == '\0')	/* multicast: any sender on the link */
-		rbuf_printf(out, "\t\t%s %s udp dport %d accept "
-		    "comment \"state sync\"\n", kw, sd, TW_STATESYNC_PORT);
+		rbuf_printf(out, "\t\t%s %s%s%s udp dport %d accept "
+		    "comment \"state sync\"\n", kw, i > 1 ? "{ " : "",
+		    sd.b_data, i > 1 ? " }" : "", TW_STATESYNC_PORT);
 	else if ((af = render_addr(peer, 0, addr)) != 0)
-		rbuf_printf(out, "\t\t%s %s %s %s %s udp dport %d accept "
-		    "comment \"state sync\"\n", kw, sd, af == 4 ? "ip" : "ip6",
+		rbuf_printf(out, "\t\t%s %s%s%s %s %s %s udp dport %d accept "
+		    "comment \"state sync\"\n", kw, i > 1 ? "{ " : "",
+		    sd.b_data, i > 1 ? " }" : "", af == 4 ? "ip" : "ip6",
 		    in ? "saddr" : "daddr", addr, TW_STATESYNC_PORT);
 	else
 		render_fail(ctx, "hasync: bad pfsyncpeerip");
+	rbuf_free(&sd);
 }
 
 /* The GUI and ssh stay reachable from lan whatever the rules say. */
@@ -734,8 +889,13 @@ nft_nosync_guard(struct rbuf *out, uint32_t peer)
 		    "\"nopfsync state of the peer\"\n", TW_CTMARK_NOSYNC, peer);
 }
 
+/*
+ * The hooks. The filter chains end without a verdict when no rule
+ * matched: the default of pf's evaluation follows the jump.
+ */
 static void
-nft_base_chains(struct render_ctx *ctx, uint32_t peer)
+nft_base_chains(struct render_ctx *ctx, const struct nft_ifaces *is,
+    uint32_t peer)
 {
 	struct rbuf *out = &ctx->rc_out;
 
@@ -743,37 +903,48 @@ nft_base_chains(struct render_ctx *ctx, uint32_t peer)
 	    "filter; policy drop;\n\t\tiif \"lo\" accept\n");
 	nft_nosync_guard(out, peer);
 	rbuf_puts(out, nft_state);
-	nft_builtins(ctx, "iifname");
+	nft_builtins(ctx, is, "iifname");
 	nft_antilockout(ctx);
 	rbuf_puts(out, "\t\tjump inbound_guard\n\t\tjump filter_in\n"
-	    "\t\taccept\n\t}\n\n");
+	    "\t\tdrop comment \"default deny\"\n\t}\n\n");
 
+	/* pf evaluates a forwarded packet in on one interface ... */
 	rbuf_puts(out, "\tchain forward {\n\t\ttype filter hook forward "
 	    "priority filter; policy drop;\n");
 	nft_nosync_guard(out, peer);
 	rbuf_puts(out, nft_state);
 	rbuf_puts(out, "\t\tjump inbound_guard\n\t\tjump filter_in\n"
-	    "\t\tjump filter_out\n\t\taccept\n\t}\n\n");
+	    "\t\tdrop comment \"default deny\"\n\t}\n\n");
+	/* ... then out on the other: what forward passed comes here. */
+	rbuf_puts(out, "\tchain forward_out {\n\t\ttype filter hook forward "
+	    "priority filter + 1; policy accept;\n"
+	    "\t\tct state established,related accept\n"
+	    "\t\tjump filter_out\n\t\taccept comment \"default pass out\"\n"
+	    "\t}\n\n");
 
 	rbuf_puts(out, "\tchain output {\n\t\ttype filter hook output "
 	    "priority filter; policy accept;\n\t\toif \"lo\" accept\n");
 	nft_nosync_guard(out, peer);
 	rbuf_puts(out, "\t\tct state established,related accept\n"
 	    "\t\tct state invalid drop\n");
-	nft_builtins(ctx, "oifname");
-	rbuf_puts(out, "\t\tjump filter_out\n\t\taccept\n\t}\n");
+	nft_builtins(ctx, is, "oifname");
+	rbuf_puts(out, "\t\tjump filter_out\n\t\taccept comment \"default pass "
+	    "out\"\n\t}\n");
 }
 
 char *
 nft_render(json_t *snap, char *err, size_t errlen)
 {
 	struct render_ctx ctx;
+	struct nft_ifaces is;
 	struct nft_frule *fr = NULL;
 	json_t *rules, *row;
 	size_t i, n = 0;
 	uint32_t own, peer = 0;
 
-	if (render_begin(&ctx, snap, err, errlen) == -1)
+	memset(&is, 0, sizeof(is));
+	if (render_begin(&ctx, snap, err, errlen) == -1 ||
+	    nft_ifaces_init(&ctx, &is) == -1)
 		goto done;
 	own = render_nosync_mark(snap);
 	rules = render_list(&ctx, "filter_rules");
@@ -781,9 +952,9 @@ nft_render(json_t *snap, char *err, size_t errlen)
 	json_array_foreach(rules, i, row) {
 		if (!render_bool(row, "enabled"))
 			continue;
-		if (nft_frule_parse(&ctx, row, own, &fr[n]) == -1)
+		if (nft_frule_parse(&ctx, &is, row, own, &fr[n++]) == -1)
 			goto done;
-		if (fr[n++].fr_ctmark != 0)
+		if (fr[n - 1].fr_ctmark != 0)
 			peer = TW_CTMARK_NOSYNC & ~own;
 	}
 	/* Declare, then delete: works whether or not the table exists. */
@@ -793,15 +964,18 @@ nft_render(json_t *snap, char *err, size_t errlen)
 	json_array_foreach(render_list(&ctx, "aliases"), i, row)
 		if (nft_alias(&ctx, row, 0) == -1)
 			goto done;
-	nft_guard(&ctx);
-	if (nft_filter_chain(&ctx, fr, n, DIR_IN) == -1 ||
-	    nft_filter_chain(&ctx, fr, n, DIR_OUT) == -1)
+	nft_guard(&ctx, &is);
+	if (nft_filter_dir(&ctx, &is, fr, n, DIR_IN) == -1 ||
+	    nft_filter_dir(&ctx, &is, fr, n, DIR_OUT) == -1)
 		goto done;
-	nft_base_chains(&ctx, peer);
-	nft_nat_chains(&ctx);
+	nft_base_chains(&ctx, &is, peer);
+	nft_nat_chains(&ctx, &is);
 	rbuf_puts(&ctx.rc_out, "}\n");
 done:
+	for (i = 0; i < n; i++)
+		free(fr[i].fr_on);
 	free(fr);
+	nft_ifaces_free(&is);
 	return render_end(&ctx);
 }
 

@@ -7,22 +7,30 @@
  * to the peer on failover. pf nat rules are first-match, as are nft's,
  * so manual rules keep their sequence.
  *
+ * Each rule names one interface; as in the filter (nft.c), the rules of
+ * interface X sit in chain pre_X / post_X without an interface match,
+ * entered from nat_pre / nat_post through one verdict map on X's
+ * devices. Those are jumps: a packet no rule of X translates comes back
+ * to the base chain (automatic outbound NAT follows there).
+ *
  * Port choice: staticnatport=1 is a plain snat (nft keeps the source port
  * when it is free, like pf's static-port); otherwise "random", pf's
  * default of rewriting the source port. conntrackd replicates either.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render/render.h"
 #include "render/render_int.h"
+#include "util.h"
 
 /* A port forward, resolved. */
 struct nft_dnat {
 	const char		*d_uuid;
 	const char		*d_why;		/* cannot match */
 	int			 d_af, d_log;
-	char			 d_if[RENDER_IFSET];
+	size_t			 d_if;		/* interface index */
 	const struct render_proto *d_proto;
 	struct render_ep	 d_src, d_dst, d_target;
 	struct render_portspec	 d_sport, d_dport, d_lport;
@@ -67,7 +75,8 @@ nft_nat_fields(struct render_ctx *ctx, json_t *row, const char *uuid,
 }
 
 static int
-nft_dnat_parse(struct render_ctx *ctx, json_t *row, struct nft_dnat *d)
+nft_dnat_parse(struct render_ctx *ctx, const struct nft_ifaces *is,
+    json_t *row, struct nft_dnat *d)
 {
 	const char *t = render_str(row, "target");
 
@@ -91,16 +100,17 @@ nft_dnat_parse(struct render_ctx *ctx, json_t *row, struct nft_dnat *d)
 	    (d->d_lport.ps_set && !(d->d_proto->p_flags & PROTO_PORTS)))
 		return render_fail(ctx, "port forward %s: bad local port",
 		    d->d_uuid);
-	if (nft_ifdev(ctx, render_str(row, "interface"), d->d_if,
-	    sizeof(d->d_if), &d->d_why) == -1)
+	if (nft_iface_find(ctx, is, render_str(row, "interface"), &d->d_if,
+	    &d->d_why) == -1)
 		return -1;
 	return 0;
 }
 
 static void
-nft_dnat_emit(struct render_ctx *ctx, const struct nft_dnat *d, int assoc)
+nft_dnat_emit(struct render_ctx *ctx, struct rbuf *out,
+    const struct nft_dnat *d, int assoc)
 {
-	struct rbuf *out = &ctx->rc_out, line;
+	struct rbuf line;
 	struct nft_match m;
 	const char *why = d->d_why;
 	int r = 0;
@@ -108,8 +118,6 @@ nft_dnat_emit(struct render_ctx *ctx, const struct nft_dnat *d, int assoc)
 	if (d->d_descr[0] != '\0')
 		rbuf_printf(out, "\t\t# %s\n", d->d_descr);
 	memset(&m, 0, sizeof(m));
-	m.m_ifkw = "iifname";
-	m.m_ifset = d->d_if;
 	m.m_proto = d->d_proto;
 	m.m_src = &d->d_src;
 	m.m_sport = &d->d_sport;
@@ -130,7 +138,7 @@ nft_dnat_emit(struct render_ctx *ctx, const struct nft_dnat *d, int assoc)
 		if (d->d_log)
 			nft_log(out, d->d_uuid, assoc ? "pass" : "rdr", NULL);
 		if (assoc)
-			rbuf_puts(out, " return");
+			rbuf_puts(out, " accept");
 		else if (d->d_af == 4)
 			rbuf_printf(out, " dnat ip to %s", d->d_target.ep_addr);
 		else
@@ -147,21 +155,36 @@ nft_dnat_emit(struct render_ctx *ctx, const struct nft_dnat *d, int assoc)
 	rbuf_free(&line);
 }
 
-void
-nft_nat_assoc(struct render_ctx *ctx)
+/* Whether rule d belongs where ifidx says (nft_nat_assoc). */
+static int
+nft_nat_here(const struct nft_dnat *d, long ifidx)
+{
+	if (ifidx < 0)
+		return d->d_why != NULL;
+	return d->d_why == NULL && d->d_if == (size_t)ifidx;
+}
+
+int
+nft_nat_assoc(struct render_ctx *ctx, const struct nft_ifaces *is,
+    long ifidx, struct rbuf *out)
 {
 	struct nft_dnat d;
 	json_t *row;
 	size_t i;
+	int n = 0;
 
 	json_array_foreach(render_list(ctx, "dnat_rules"), i, row) {
 		if (render_bool(row, "disabled") ||
 		    strcmp(render_str(row, "filter_rule"), "pass") != 0)
 			continue;
-		if (nft_dnat_parse(ctx, row, &d) == -1)
-			return;
-		nft_dnat_emit(ctx, &d, 1);
+		if (nft_dnat_parse(ctx, is, row, &d) == -1)
+			return -1;
+		if (!nft_nat_here(&d, ifidx))
+			continue;
+		nft_dnat_emit(ctx, out, &d, 1);
+		n++;
 	}
+	return n;
 }
 
 /* An outbound NAT target: "" = the rule interface's address. */
@@ -192,16 +215,23 @@ nft_snat_target(struct render_ctx *ctx, json_t *row, int af, char *out,
 	return r;
 }
 
-static void
-nft_snat_rule(struct render_ctx *ctx, json_t *row)
+/*
+ * A manual outbound rule into out when it belongs to interface ifidx, or
+ * with ifidx -1 its comment when its interface cannot match: 1 written,
+ * 0 not here, -1 failed.
+ */
+static int
+nft_snat_rule(struct render_ctx *ctx, const struct nft_ifaces *is,
+    json_t *row, long ifidx, struct rbuf *out)
 {
-	struct rbuf *out = &ctx->rc_out, line;
+	struct rbuf line;
 	struct render_ep src, dst;
 	struct render_portspec sport, dport, tport;
 	struct nft_match m;
 	const struct render_proto *proto;
 	const char *uuid, *why = NULL;
-	char dev[RENDER_IFSET], target[RENDER_ADDRLEN], descr[72];
+	char target[RENDER_ADDRLEN], descr[72];
+	size_t x;
 	int af, nonat, r = 0;
 
 	if ((uuid = render_uuid(ctx, row)) == NULL ||
@@ -210,23 +240,23 @@ nft_snat_rule(struct render_ctx *ctx, json_t *row)
 	    &dport) == -1 ||
 	    render_portspec(ctx, "target port", render_str(row, "target_port"),
 	    &tport) == -1)
-		return;
+		return -1;
 	if (tport.ps_alias != NULL ||
-	    (tport.ps_set && !(proto->p_flags & PROTO_PORTS))) {
-		render_fail(ctx, "nat rule %s: bad target port", uuid);
-		return;
-	}
+	    (tport.ps_set && !(proto->p_flags & PROTO_PORTS)))
+		return render_fail(ctx, "nat rule %s: bad target port", uuid);
+	if ((r = nft_iface_find(ctx, is, render_str(row, "interface"), &x,
+	    &why)) == -1)
+		return -1;
+	if (ifidx < 0 ? r == 1 : r != 1 || x != (size_t)ifidx)
+		return 0;
 	nonat = render_bool(row, "nonat");
 	render_sanitize(render_str(row, "description"), descr, sizeof(descr));
 	if (descr[0] != '\0')
 		rbuf_printf(out, "\t\t# %s\n", descr);
-	if ((r = nft_ifdev(ctx, render_str(row, "interface"), dev, sizeof(dev),
-	    &why)) != 1 ||
+	if (r != 1 ||
 	    (!nonat && (r = nft_snat_target(ctx, row, af, target, &why)) != 1))
 		goto skip;
 	memset(&m, 0, sizeof(m));
-	m.m_ifkw = "oifname";
-	m.m_ifset = dev;
 	m.m_proto = proto;
 	m.m_src = &src;
 	m.m_dst = &dst;
@@ -259,6 +289,7 @@ nft_snat_rule(struct render_ctx *ctx, json_t *row)
 skip:
 	if (r == 0)
 		rbuf_printf(out, "\t\t# %s skipped: %s\n", uuid, why);
+	return ctx->rc_failed ? -1 : 1;
 }
 
 /*
@@ -313,32 +344,78 @@ nft_snat_auto(struct render_ctx *ctx)
 	}
 }
 
+/*
+ * The chains of one NAT hook: pre_<if> / post_<if> per interface with
+ * rules, then the base chain, which dispatches on the device.
+ */
+static void
+nft_nat_hook(struct render_ctx *ctx, const struct nft_ifaces *is, int pre,
+    int manual)
+{
+	struct rbuf *out = &ctx->rc_out, body;
+	unsigned char *use = xcalloc(is->is_n + 1, 1);
+	struct nft_dnat d;
+	json_t *row, *rules;
+	size_t i;
+	long x;
+	int n;
+
+	/* Without manual rules, no list: the base chain alone. */
+	rules = !manual ? NULL :
+	    render_list(ctx, pre ? "dnat_rules" : "snat_rules");
+	/* Each interface, then (ifidx -1) the rules that cannot match. */
+	for (x = 0; x <= (long)is->is_n && !ctx->rc_failed; x++) {
+		long ifidx = x < (long)is->is_n ? x : -1;
+
+		rbuf_init(&body);
+		n = 0;
+		json_array_foreach(rules, i, row) {
+			if (ctx->rc_failed)
+				break;
+			if (!pre) {
+				if (render_bool(row, "enabled"))
+					n += nft_snat_rule(ctx, is, row, ifidx,
+					    &body) == 1;
+			} else if (!render_bool(row, "disabled") &&
+			    nft_dnat_parse(ctx, is, row, &d) == 0 &&
+			    nft_nat_here(&d, ifidx)) {
+				nft_dnat_emit(ctx, &body, &d, 0);
+				n++;
+			}
+		}
+		if (ifidx >= 0 && n > 0) {
+			use[x] = 1;
+			rbuf_printf(out, "\tchain %s_%s {\n",
+			    pre ? "pre" : "post", is->is_if[x].if_name);
+			rbuf_puts(out, body.b_data);
+			rbuf_puts(out, "\t}\n\n");
+		} else if (ifidx < 0)
+			rbuf_printf(out, "\tchain nat_%s {\n\t\ttype nat hook "
+			    "%s priority %s; policy accept;\n%s",
+			    pre ? "pre" : "post",
+			    pre ? "prerouting" : "postrouting",
+			    pre ? "dstnat" : "srcnat", body.b_data);
+		rbuf_free(&body);
+	}
+	nft_vmap(out, is, pre ? "iifname" : "oifname", "jump",
+	    pre ? "pre_" : "post_", use);
+	free(use);
+}
+
 void
-nft_nat_chains(struct render_ctx *ctx)
+nft_nat_chains(struct render_ctx *ctx, const struct nft_ifaces *is)
 {
 	struct rbuf *out = &ctx->rc_out;
-	struct nft_dnat d;
-	json_t *row, *snat = render_single(ctx, "snat");
+	json_t *snat = render_single(ctx, "snat");
 	const char *mode = render_str(snat, "mode");
-	size_t i;
 
-	rbuf_puts(out, "\n\tchain nat_pre {\n\t\ttype nat hook prerouting "
-	    "priority dstnat; policy accept;\n");
-	json_array_foreach(render_list(ctx, "dnat_rules"), i, row) {
-		if (render_bool(row, "disabled"))
-			continue;
-		if (nft_dnat_parse(ctx, row, &d) == -1)
-			return;
-		nft_dnat_emit(ctx, &d, 0);
-	}
-	rbuf_puts(out, "\t}\n\n\tchain nat_post {\n\t\ttype nat hook "
-	    "postrouting priority srcnat; policy accept;\n");
+	rbuf_puts(out, "\n");
+	nft_nat_hook(ctx, is, 1, 1);
+	rbuf_puts(out, "\t}\n\n");
 	if (mode[0] == '\0')
 		mode = "automatic";
-	if (strcmp(mode, "hybrid") == 0 || strcmp(mode, "advanced") == 0)
-		json_array_foreach(render_list(ctx, "snat_rules"), i, row)
-			if (render_bool(row, "enabled") && !ctx->rc_failed)
-				nft_snat_rule(ctx, row);
+	nft_nat_hook(ctx, is, 0, strcmp(mode, "hybrid") == 0 ||
+	    strcmp(mode, "advanced") == 0);
 	if (strcmp(mode, "automatic") == 0 || strcmp(mode, "hybrid") == 0)
 		nft_snat_auto(ctx);
 	else if (strcmp(mode, "advanced") != 0 &&

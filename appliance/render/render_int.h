@@ -16,7 +16,6 @@
 #define RENDER_ADDRLEN	64	/* "ffff:...:ffff/128" fits with room */
 #define RENDER_NAMEMAX	32	/* alias and interface names */
 #define RENDER_DEVMAX	15	/* IFNAMSIZ - 1 */
-#define RENDER_IFSET	512	/* "{ \"dev\", \"twc1\", ... }" */
 
 struct rbuf {
 	char	*b_data;
@@ -182,9 +181,45 @@ int	 render_autonat_target(struct render_ctx *, json_t *wan, char *out);
 int	 render_is_upstream(json_t *iface);
 
 /* nft.c internals shared with nft_nat.c. */
+
+/*
+ * The interfaces that can match (enabled, with a device), each with the
+ * devices it stands for: its own, and the virtual-MAC macvlan
+ * TW_VMAC_PREFIX<vhid> of each of its CARP VIPs, where frames to the VIP
+ * arrive. A device belongs to one interface only (a vhid on two
+ * interfaces names one macvlan: the first such VIP's interface keeps it,
+ * as the firewall log reads it), so the devices key one verdict map per
+ * hook: each interface's rules sit in a chain of their own, entered once,
+ * and no rule matches an interface itself.
+ */
+struct nft_iface {
+	const char	*if_name;		/* borrowed, checked */
+	json_t		*if_row;
+	char		(*if_dev)[RENDER_DEVMAX + 1];	/* [0]: its device */
+	size_t		 if_ndev;
+};
+
+struct nft_ifaces {
+	struct nft_iface *is_if;
+	size_t		  is_n;
+};
+
+int	 nft_ifaces_init(struct render_ctx *, struct nft_ifaces *);
+void	 nft_ifaces_free(struct nft_ifaces *);
+/*
+ * The interface named name: 1 with *idx set, 0 when it cannot match
+ * (disabled, no device; *why says so), -1 unknown (render failed).
+ */
+int	 nft_iface_find(struct render_ctx *, const struct nft_ifaces *,
+	    const char *name, size_t *idx, const char **why);
+/*
+ * Appends '\t\t<kw> vmap { "<dev>" : <verb> <prefix><name>, ... }' over
+ * the devices of the interfaces with use[i] set; nothing if none is.
+ */
+void	 nft_vmap(struct rbuf *, const struct nft_ifaces *, const char *kw,
+	    const char *verb, const char *prefix, const unsigned char *use);
+
 struct nft_match {
-	const char		*m_ifkw;	/* "iifname", "oifname" or NULL */
-	const char		*m_ifset;	/* "\"eth0\"" or "{ ... }" */
 	const struct render_proto *m_proto;
 	int			 m_tcponly;	/* the TCP half of a reject */
 	const char		*m_icmp;	/* "{ echo-request }" or NULL */
@@ -205,16 +240,19 @@ int	 nft_neutral(const struct nft_match *, int fams);
 /* Appends ' log prefix "tw:<uuid>:<what>" group N'. */
 void	 nft_log(struct rbuf *, const char *uuid, const char *what,
 	    const char *dir);
-/* "\"dev\"" of an interface by name: 1, 0 cannot match (*why), -1. */
-int	 nft_ifdev(struct render_ctx *, const char *ifname, char *out,
-	    size_t outlen, const char **why);
 /*
  * pf's decision as a first-match order: indexes of the quick rules in
  * order, then of the others reversed. order holds n; returns n.
  */
 size_t	 nft_frule_order(const int *quick, size_t n, size_t *order);
-/* nft_nat.c: port-forward pass rules (in filter_in) and the NAT chains. */
-void	 nft_nat_assoc(struct render_ctx *);
-void	 nft_nat_chains(struct render_ctx *);
+/*
+ * nft_nat.c. The port-forward pass rules of interface ifidx into out
+ * (filter, before its rules), or with ifidx -1 the comments of those
+ * whose interface cannot match: the number written, or -1.
+ */
+int	 nft_nat_assoc(struct render_ctx *, const struct nft_ifaces *,
+	    long ifidx, struct rbuf *out);
+/* The NAT chains, into the context's output. */
+void	 nft_nat_chains(struct render_ctx *, const struct nft_ifaces *);
 
 #endif

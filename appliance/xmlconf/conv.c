@@ -28,6 +28,7 @@ static const struct {
 	{ "twinwall ha_sync_restart", "ha_sync_restart" },
 	{ "twinwall apply_all", "apply_all" },
 	{ "twinwall backup", "backup" },
+	{ "twinwall none", "none" },
 };
 
 /* hasync syncitems twinwall replicates (config/hasync.c). */
@@ -304,7 +305,7 @@ ipaddr_in(struct xmlconf_imp *imp, const struct xmlconf_map *m,
 }
 
 static int
-croncmd_in(xmlNode *item, const char *v, json_t *row, const char **why)
+croncmd_in(xmlNode *item, const char *v, json_t *row)
 {
 	char	*d = xmlconf_get(item, "description");
 	size_t	 i;
@@ -316,11 +317,9 @@ croncmd_in(xmlNode *item, const char *v, json_t *row, const char **why)
 		    (d != NULL && strcmp(d, cron_commands[i].c_xml) == 0))
 			break;
 	free(d);
-	if (i == nitems(cron_commands)) {
-		*why = "command has no twinwall equivalent";
-		return 1;
-	}
-	set(row, "command", cron_commands[i].c_cmd);
+	/* No equivalent: kept disabled (map.c cron_in says so). */
+	set(row, "command", i == nitems(cron_commands) ? "none" :
+	    cron_commands[i].c_cmd);
 	return 0;
 }
 
@@ -440,7 +439,7 @@ xmlconf_conv_in(struct xmlconf_imp *imp, xmlNode *item,
 			*why = "no command";
 			rc = 1;
 		} else
-			rc = croncmd_in(item, v, row, why);
+			rc = croncmd_in(item, v, row);
 		break;
 	default:
 		if (v == NULL)

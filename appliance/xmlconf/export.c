@@ -109,3 +109,173 @@ xmlconf_export(struct store *st, int with_secrets, size_t *lenp)
 	json_decref(snap);
 	return out;
 }
+
+/* Tags OPNsense's XML-RPC client always sends as arrays. */
+static int
+export_is_list_tag(const char *name, const char *leaf)
+{
+	static const char *const tags[] = { "rule", "vip", "alias", "route",
+	    "gateway_item", "user", "group", "job", "item", NULL };
+	size_t i;
+
+	if (leaf != NULL && strcmp(name, leaf) == 0)
+		return 1;
+	for (i = 0; tags[i] != NULL; i++)
+		if (strcmp(name, tags[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* An element as OPNsense's XML-RPC client packs it. New value. */
+static json_t *
+export_struct(xmlNode *n, const char *leaf)
+{
+	xmlNode		*c;
+	xmlAttr		*a;
+	json_t		*obj, *attrs = NULL, *v, *prev, *arr;
+	xmlChar		*t;
+	const char	*name;
+	int		 elems = 0;
+
+	for (c = n->children; c != NULL; c = c->next)
+		elems += c->type == XML_ELEMENT_NODE;
+	if (elems == 0 && n->properties == NULL) {
+		t = xmlNodeGetContent(n);
+		v = json_string(t != NULL ? (const char *)t : "");
+		xmlFree(t);
+		return v != NULL ? v : json_string("");
+	}
+	obj = json_object();
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (attrs == NULL)
+			attrs = json_object();
+		t = xmlNodeGetContent((xmlNode *)a);
+		json_object_set_new(attrs, (const char *)a->name,
+		    json_string(t != NULL ? (const char *)t : ""));
+		xmlFree(t);
+	}
+	if (attrs != NULL)
+		json_object_set_new(obj, "@attributes", attrs);
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		name = (const char *)c->name;
+		v = export_struct(c, leaf);
+		prev = json_object_get(obj, name);
+		if (prev == NULL && export_is_list_tag(name, leaf)) {
+			arr = json_array();
+			json_array_append_new(arr, v);
+			json_object_set_new(obj, name, arr);
+		} else if (prev == NULL)
+			json_object_set_new(obj, name, v);
+		else if (json_is_array(prev))
+			json_array_append_new(prev, v);
+		else {
+			arr = json_pack("[O,o]", prev, v);
+			json_object_set_new(obj, name, arr);
+		}
+	}
+	return obj;
+}
+
+/* The items at path (parent/leaf) as an array. New. */
+static json_t *
+export_items(xmlNode *root, const char *path, const char *leaf)
+{
+	char	*ppath = xasprintf("%.*s", (int)(leaf - 1 - path), path);
+	xmlNode	*p = xmlconf_path(root, ppath), *c;
+	json_t	*arr = json_array();
+
+	for (c = p != NULL ? p->children : NULL; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)c->name, leaf) == 0)
+			json_array_append_new(arr, export_struct(c, leaf));
+	free(ppath);
+	return arr;
+}
+
+/* Sets v at the slash path in obj, making the structs on the way. */
+static void
+export_struct_set(json_t *obj, const char *path, json_t *v)
+{
+	char	*copy = xstrdup(path), *part, *next, *save = NULL;
+	json_t	*cur = obj, *child;
+
+	part = strtok_r(copy, "/", &save);
+	while (part != NULL) {
+		next = strtok_r(NULL, "/", &save);
+		if (next == NULL) {
+			json_object_set(cur, part, v);
+			break;
+		}
+		if ((child = json_object_get(cur, part)) == NULL ||
+		    !json_is_object(child)) {
+			child = json_object();
+			json_object_set_new(cur, part, child);
+		}
+		cur = child;
+		part = next;
+	}
+	free(copy);
+	json_decref(v);
+}
+
+json_t *
+xmlconf_export_struct(json_t *sections)
+{
+	const struct xmlconf_form *const	*f;
+	const struct cfg_section		*sec;
+	struct xmlconf_exp			 x;
+	xmlDoc					*doc;
+	xmlNode					*root, *n;
+	json_t					*out;
+	const char				*slash;
+	char					*ppath;
+
+	memset(&x, 0, sizeof(x));
+	x.e_secs = sections;
+	doc = xmlNewDoc((const xmlChar *)"1.0");
+	root = xmlNewNode(NULL, (const xmlChar *)"opnsense");
+	xmlDocSetRootElement(doc, root);
+	for (f = xmlconf_forms(); *f != NULL; f++)
+		if ((*f)->f_flags & XF_EXPORT)
+			export_form(&x, root, *f);
+	out = json_object();
+	/* Only the subtrees of the sections given, each whole (an empty
+	 * list too: deletions travel), at OPNsense's paths. */
+	for (f = xmlconf_forms(); *f != NULL; f++) {
+		if (!((*f)->f_flags & XF_EXPORT) ||
+		    (sec = cfg_section((*f)->f_section)) == NULL ||
+		    json_object_get(sections, sec->s_name) == NULL)
+			continue;
+		slash = NULL;
+		if (!(sec->s_flags & CFG_S_SINGLETON) &&
+		    !((*f)->f_flags & XF_ANYCHILD))
+			slash = strrchr((*f)->f_path, '/');
+		/* In <system> only what OPNsense syncs: its users and
+		 * groups, and the webgui (the rest is each node's own). */
+		if (strcmp(sec->s_name, "system") == 0) {
+			n = xmlconf_path(root, "system/webgui");
+			export_struct_set(out, "system/webgui", n != NULL ?
+			    export_struct(n, NULL) : json_string(""));
+			continue;
+		}
+		if (slash != NULL && strncmp((*f)->f_path, "system/", 7) == 0) {
+			export_struct_set(out, (*f)->f_path, export_items(root,
+			    (*f)->f_path, slash + 1));
+			continue;
+		}
+		if (slash == NULL)
+			ppath = xstrdup((*f)->f_path);
+		else
+			ppath = xasprintf("%.*s", (int)(slash - (*f)->f_path),
+			    (*f)->f_path);
+		n = xmlconf_path(root, ppath);
+		export_struct_set(out, ppath, n != NULL ?
+		    export_struct(n, slash != NULL ? slash + 1 : NULL) :
+		    json_string(""));
+		free(ppath);
+	}
+	xmlFreeDoc(doc);
+	return out;
+}

@@ -36,6 +36,7 @@ struct secbuf {
 	struct item	*sb_v;
 	size_t		 sb_n, sb_cap;
 	int		 sb_present;	/* singleton: read from the document */
+	int		 sb_found;	/* the document holds a form's list */
 	int		 sb_dropped;	/* left out: the stored one stays */
 	json_t		*sb_items;	/* skipped rows */
 	size_t		 sb_nread;	/* of which skipped while reading */
@@ -214,6 +215,8 @@ read_form(struct run *r, xmlNode *root, const struct xmlconf_form *f)
 		parent = xmlconf_path(root, ppath);
 		leaf = slash + 1;
 	}
+	if (parent != NULL)
+		r->r_cur->sb_found = 1;
 	for (c = parent != NULL ? parent->children : NULL; c != NULL;
 	    c = c->next) {
 		if (c->type != XML_ELEMENT_NODE || (leaf != NULL &&
@@ -345,12 +348,16 @@ cmp_store(const void *a, const void *b)
 
 	if (x->it_seq != y->it_seq)
 		return x->it_seq < y->it_seq ? -1 : 1;
+	/* Equal sequences: the document's order becomes the order of
+	 * creation, which the store keeps (cfg_order_by). */
+	if (x->it_key == NULL)
+		return cmp_pos(&x, &y);
 	if ((c = strcmp(x->it_key, y->it_key)) != 0)
 		return c;
 	return strcmp(cfg_str(x->it_row, "uuid"), cfg_str(y->it_row, "uuid"));
 }
 
-/* The order cfg_rows_where() reads: sequence, uuid | name | uuid. */
+/* The order cfg_rows_where() reads: sequence, creation | name | uuid. */
 static void
 sort_store(struct secbuf *sb)
 {
@@ -364,7 +371,7 @@ sort_store(struct secbuf *sb)
 		if (sec->s_flags & CFG_S_SEQUENCE) {
 			it->it_seq = strtol(cfg_str(it->it_row, "sequence"),
 			    NULL, 10);
-			it->it_key = cfg_str(it->it_row, "uuid");
+			it->it_key = NULL;
 		} else if (sec->s_namefield != NULL)
 			it->it_key = cfg_str(it->it_row, sec->s_namefield);
 		else
@@ -723,6 +730,53 @@ fail:
 	    "reading the document; nothing changed"));
 	run_free(&r);
 	return -1;
+}
+
+int
+xmlconf_read_doc(struct _xmlDoc *doc, json_t **sectionsp, json_t **reportp)
+{
+	const struct xmlconf_form *const	*f;
+	struct run				 r;
+	json_t					*rep, *secs, *rows;
+	size_t					 i, k;
+
+	rep = report_new("XML-RPC sections", 0);
+	*reportp = rep;
+	*sectionsp = NULL;
+	run_init(&r, doc);
+	find_ignored(xmlDocGetRootElement(doc), "",
+	    json_object_get(rep, "ignored"));
+	for (f = xmlconf_forms(); *f != NULL; f++)
+		if (read_form(&r, xmlDocGetRootElement(doc), *f) == -1) {
+			run_free(&r);
+			return -1;
+		}
+	secs = json_object();
+	for (i = 0; i < r.r_nsecs; i++) {
+		struct secbuf *sb = &r.r_secs[i];
+
+		sb->sb_nread = json_array_size(sb->sb_items);
+		if (sb->sb_sec->s_flags & CFG_S_SINGLETON) {
+			if (sb->sb_present)
+				json_object_set(secs, sb->sb_sec->s_name,
+				    sb->sb_v[0].it_row);
+			continue;
+		}
+		if (!sb->sb_found)
+			continue;
+		fix_uuids(&r, sb);
+		if (sb->sb_sec->s_flags & CFG_S_SEQUENCE)
+			fix_sequences(sb);
+		sort_store(sb);
+		rows = json_array();
+		for (k = 0; k < sb->sb_n; k++)
+			json_array_append(rows, sb->sb_v[k].it_row);
+		json_object_set_new(secs, sb->sb_sec->s_name, rows);
+	}
+	report_sections(&r, rep, 1);
+	run_free(&r);
+	*sectionsp = secs;
+	return 0;
 }
 
 int

@@ -350,18 +350,85 @@ interfaces_in(struct xmlconf_imp *imp, xmlNode *item, json_t *row,
 	return 0;
 }
 
+/*
+ * OPNsense's own outbound rules (written on the switch to manual mode)
+ * match "destination port 500" with no protocol: pf applies a port only
+ * to TCP and UDP, so that is what the rule matches, and what it becomes.
+ */
+static int
+snat_rules_in(struct xmlconf_imp *imp, xmlNode *item, json_t *row,
+    const char **why)
+{
+	const char *proto = cfg_str(row, "protocol");
+
+	(void)item;
+	(void)why;
+	if ((*proto == '\0' || strcmp(proto, "any") == 0) &&
+	    (*cfg_str(row, "destination_port") != '\0' ||
+	    *cfg_str(row, "source_port") != '\0')) {
+		json_object_set_new(row, "protocol", json_string("tcp/udp"));
+		xmlconf_note(imp, "protocol", "converted", "a port with no "
+		    "protocol matches TCP and UDP in pf: protocol tcp/udp");
+	}
+	return 0;
+}
+
+/*
+ * A cron job whose OPNsense action twinwall has no equivalent for (conv.c
+ * set command "none"): kept, disabled, the action in its parameters, and
+ * said in the report.
+ */
+static int
+cron_in(struct xmlconf_imp *imp, xmlNode *item, json_t *row,
+    const char **why)
+{
+	char	*cmd, *p;
+
+	(void)why;
+	if (strcmp(cfg_str(row, "command"), "none") != 0)
+		return 0;
+	cmd = xmlconf_get(item, "command");
+	if (cmd != NULL && strcmp(cmd, "twinwall none") != 0) {
+		p = *cfg_str(row, "parameters") ? xasprintf("%s %s", cmd,
+		    cfg_str(row, "parameters")) : xstrdup(cmd);
+		json_object_set_new(row, "parameters", json_string(p));
+		free(p);
+		xmlconf_note(imp, "command", "kept disabled", "OPNsense action "
+		    "\"%.64s\" has no twinwall equivalent: kept disabled, the "
+		    "action in parameters", cmd);
+	}
+	free(cmd);
+	json_object_set_new(row, "enabled", json_string("0"));
+	return 0;
+}
+
 static int
 gateways_in(struct xmlconf_imp *imp, xmlNode *item, json_t *row,
     const char **why)
 {
-	(void)imp;
+	const char	*ifname = cfg_str(row, "interface");
+	int		 v6 = strcmp(cfg_str(row, "ipprotocol"), "inet6") == 0;
+	char		 path[96], *mode = NULL;
+	int		 skip;
+
 	(void)item;
-	if (strcmp(cfg_str(row, "gateway"), "dynamic") == 0) {
-		*why = "dynamic gateways (learnt by DHCP/PPP) are not "
-		    "supported";
-		return 1;
+	if (strcmp(cfg_str(row, "gateway"), "dynamic") != 0)
+		return 0;
+	/* The lease's router: kept while its interface is in DHCP mode. */
+	snprintf(path, sizeof(path), "interfaces/%.32s/%s", ifname,
+	    v6 ? "ipaddrv6" : "ipaddr");
+	mode = xmlconf_text(xmlconf_path(xmlDocGetRootElement(imp->i_doc),
+	    path));
+	skip = v6 ? strcmp(mode, "dhcp6") != 0 && strcmp(mode, "slaac") != 0 :
+	    strcmp(mode, "dhcp") != 0;
+	free(mode);
+	if (skip) {
+		snprintf(imp->i_why, sizeof(imp->i_why), "a dynamic gateway "
+		    "of %.32s, which does not get its address by DHCP",
+		    ifname);
+		*why = imp->i_why;
 	}
-	return 0;
+	return skip;
 }
 
 static int
@@ -651,7 +718,7 @@ static const struct xmlconf_form forms[] = {
 	FORM("outbound NAT", "snat", "nat/outbound", snat_map, XF_EXPORT,
 	    NULL, NULL, NULL, NULL),
 	FORM("outbound NAT rule", "snat_rules", "nat/outbound/rule",
-	    snat_rules_map, XE, nat_unsupported, NULL, NULL, NULL),
+	    snat_rules_map, XE, nat_unsupported, snat_rules_in, NULL, NULL),
 	FORM("source NAT rule", "snat_rules",
 	    "OPNsense/Firewall/Filter/snatrules/rule", snat_mvc_map, XF_UUID,
 	    nat_unsupported, NULL, NULL, NULL),
@@ -664,9 +731,9 @@ static const struct xmlconf_form forms[] = {
 	FORM("user", "users", "system/user", users_map, XE, NULL, users_in,
 	    users_out, users_outall),
 	FORM("cron job", "cron_jobs", "OPNsense/cron/jobs/job", cron_map, XE,
-	    NULL, NULL, NULL, NULL),
+	    NULL, cron_in, NULL, NULL),
 	FORM("legacy cron job", "cron_jobs", "cron/item", cron_legacy_map,
-	    XF_UUID, NULL, NULL, NULL, NULL),
+	    XF_UUID, NULL, cron_in, NULL, NULL),
 };
 
 static const struct xmlconf_form *const form_list[] = {

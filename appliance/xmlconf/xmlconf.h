@@ -46,6 +46,18 @@ struct store;
  */
 int	 xmlconf_import(struct cfg_ctx *, const char *buf, size_t len,
 	    size_t cap, int flags, const char *name, json_t **reportp);
+/*
+ * Reads a config.xml-shaped tree (an OPNsense XML-RPC sync payload turned
+ * into a document; doc is taken over and freed) with the forms import
+ * uses, storing nothing. *sectionsp receives {"<section>": rows} for each
+ * list section whose form found its list in doc, and each singleton the
+ * document holds; *reportp a report as xmlconf_import's (items that could
+ * not be read, notes, "ignored" elements no form maps). 0, or -1 when out
+ * of resources (*sectionsp NULL).
+ */
+struct _xmlDoc;
+int	 xmlconf_read_doc(struct _xmlDoc *doc, json_t **sectionsp,
+	    json_t **reportp);
 /* The same for a file (capped at XMLCONF_MAX_FILE). */
 int	 xmlconf_import_file(struct cfg_ctx *, const char *path, int flags,
 	    json_t **reportp);
@@ -60,6 +72,15 @@ char	*xmlconf_report_text(json_t *report);
  * caller frees (length in *lenp), or NULL when the store cannot be read.
  */
 char	*xmlconf_export(struct store *, int with_secrets, size_t *lenp);
+
+/*
+ * The sections object given (a snapshot's, borrowed) as an OPNsense
+ * master's restore_config_section argument: the export forms' subtrees
+ * of those sections at their config.xml paths, elements as members,
+ * repeated and list tags as arrays, attributes under "@attributes".
+ * Returns a new object.
+ */
+json_t	*xmlconf_export_struct(json_t *sections);
 
 /*
  * Checks that buf is a document the importer accepts (well formed, no

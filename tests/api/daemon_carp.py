@@ -34,6 +34,10 @@ def daemon():
     global D
     if D is None:
         D = Daemon("carp", auto_key=True, key_descr="carp").start()
+        # A CARP VIP needs a static address of its subnet: the factory
+        # wan is in DHCP mode.
+        D.ok("POST", "/api/interfaces/settings/set_item/wan",
+             {"interface": {"ipaddr": "203.0.113.1", "subnet": "24"}})
         for vip in ({"mode": "carp", "interface": "lan",
                      "subnet": "192.168.1.100", "subnet_bits": "24",
                      "vhid": "1", "advskew": "0", "password": "pw1"},
@@ -67,7 +71,14 @@ def test_get_vip_status_shape():
     carp = [r for r in j["rows"] if r["mode"] == "carp"]
     assert {r["vhid"] for r in carp} == {"1", "2"}, carp
     assert carp[0]["vhid_txt"] == "%s (freq. 1/0)" % carp[0]["vhid"], carp
-    c = j["carp"]
+    # Ours: the liveness channel (off on the dry platform: no wire).
+    lv = j["liveness"]
+    assert lv["enabled"] is False and lv["peer"] == "off", lv
+    assert lv["interval_ms"] == 50 and lv["multiplier"] == 3, lv
+    assert lv["paths"] == [] and isinstance(lv["packets"]["replay"], int), lv
+    c = dict(j["carp"])
+    # What the engine is (real, simulated, no sockets): said since 71fddbf.
+    assert c.pop("engine", "").startswith("simulated"), j["carp"]
     assert c == {"demotion": "0", "allow": "1", "maintenancemode": False,
                  "status_msg": ""}, c
     # Ours, beside OPNsense's shape: packets received and not obeyed.

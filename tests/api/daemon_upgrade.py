@@ -61,6 +61,15 @@ def schema_version(db):
         c.close()
 
 
+# Values of the old factory that were shown and never in force: the
+# migration to "the host's own" (schema 003) blanks them on purpose.
+BLANKED = {("sections.system.hostname", "twinwall"),
+           ("sections.system.domain", "localdomain"),
+           ("sections.system.timezone", "Etc/UTC"),
+           ("sections.system.webgui_protocol", "https"),
+           ("sections.system.webgui_port", "443")}
+
+
 def same_or_more(old, new, path, diffs):
     """Every value of old is in new, equal; new may have more keys."""
     if isinstance(old, dict):
@@ -87,7 +96,7 @@ def same_or_more(old, new, path, diffs):
         else:
             for i, (a, b) in enumerate(zip(old, new)):
                 same_or_more(a, b, "%s[%d]" % (path, i), diffs)
-    elif old != new:
+    elif old != new and not (new == "" and (path, old) in BLANKED):
         diffs.append("%s: %r became %r" % (path, old, new))
 
 
@@ -127,12 +136,27 @@ def t_migrates_and_reads_back(env):
               "configuration" % fx)
 
 
+# Rules added since a fixture's release that its configuration breaks:
+# check must name these (an upgraded store is told what to fix), and
+# nothing else. 0.3.0's full.xml has a DHCP WAN with static gateways,
+# which cannot work and is refused since DHCP runs (issue 18).
+NEWER_RULES = ("DHCP cannot work on", "DHCPv6/SLAAC cannot work on",
+               "gets its IPv4 address by DHCP",
+               "gets its IPv6 address by DHCPv6/SLAAC",
+               "a CARP VIP needs a static")
+
+
 def t_check_passes(env):
     for fx in FIXTURES:
         d = copy_store(fx)
         env["dirs"].append(d)
         p = tw("check", "--data", d)
-        check(p.returncode == 0 and "configuration OK" in p.stdout,
+        if p.returncode == 0:
+            check("configuration OK" in p.stdout, p.stdout)
+            continue
+        bad = [l for l in p.stderr.splitlines() if l.startswith("  ") and
+               not any(r in l for r in NEWER_RULES)]
+        check(not bad and any(r in p.stderr for r in NEWER_RULES),
               "%s: check exited %d: %s %s" % (fx, p.returncode, p.stdout,
                                               p.stderr))
 
@@ -235,7 +259,7 @@ def t_newer_store_daemon_refuses(env):
 
 TESTS = [
     ("fixture store migrates and reads back the same", t_migrates_and_reads_back),
-    ("fixture store passes check", t_check_passes),
+    ("fixture store passes check, or names only newer rules", t_check_passes),
     ("daemon serves and applies the fixture store", t_daemon_serves_and_applies),
     ("store of a newer schema refused by the tools", t_newer_store_refused),
     ("store of a newer schema refused by the daemon",

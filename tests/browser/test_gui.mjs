@@ -233,6 +233,8 @@ const tests = [
     }
     await page.locator('section.card', { hasText: 'Virtual IPs' }).locator('td', { hasText: '192.168.1.250' }).waitFor();
     await page.locator('section.card', { hasText: 'Failover timeline' }).locator('td', { hasText: 'master-down' }).first().waitFor();
+    // Management access: the throttle's line (core/system/throttle).
+    await page.locator('#access', { hasText: 'locked out' }).waitFor();
     await shot(page, 'dashboard-master');
   }],
 

@@ -133,6 +133,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	json_t		*body;
 	char		 err[256];
 	size_t		 i, j;
+	int		 status;
 
 	if (len > API_MAX_BODY || memchr(data, '\0', len) != NULL)
 		return 0;
@@ -144,7 +145,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		if (i == 1 && j < len && data[j] == '{')
 			break;
 		body = api_body_parse((const char *)data, len, types[i], err,
-		    sizeof(err));
+		    sizeof(err), &status);
 		if (body != NULL)
 			model(st, body);
 		json_decref(body);

@@ -112,13 +112,15 @@ class Daemon:
     listen_host, platform: --listen HOST:PORT, --platform;
     www: --www DIR (also settable as an attribute before start());
     auto_key: start() creates an API key for root (key, secret) once,
-    with --descr key_descr when given.
+    with --descr key_descr when given;
+    args: more daemon arguments ("--limit", "NAME=VALUE", ...).
     """
 
     def __init__(self, name="daemon", tls=False, datadir=None,
                  listen_host="127.0.0.1", platform="dry", www=None,
-                 auto_key=False, key_descr=None, timeout=60):
+                 auto_key=False, key_descr=None, timeout=60, args=()):
         self.name = name
+        self.args = list(args)
         self.tls = tls
         self.platform = platform
         self.www = www
@@ -150,6 +152,7 @@ class Daemon:
             args += ["--www", self.www]
         if not self.tls:
             args.append("--no-tls")
+        args += self.args
         with open(self.out, "ab") as out, open(self.err, "ab") as err:
             since = err.tell()
             self.proc = subprocess.Popen(args, stdout=out, stderr=err,

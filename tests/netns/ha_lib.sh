@@ -156,18 +156,23 @@ ha_key() {
 	cat "$f"
 }
 
-# ha_api N METHOD PATH [JSON]: prints the body; exit 1 on HTTP >= 400.
+# ha_api N METHOD PATH [JSON]: prints the body; exit 1 on HTTP >= 400
+# and on a refused save (HTTP 200 {"result":"failed"}, as OPNsense's).
 ha_api() {
 	n=$1 m=$2 path=$3 body=${4:-}
 	set -- $(ha_key "$n")
 	if [ -n "$body" ]; then
-		ha_x fw$n curl -s -f -X "$m" -u "$1:$2" -H \
+		ha_out=$(ha_x fw$n curl -s -f -m 5 -X "$m" -u "$1:$2" -H \
 		    'Content-Type: application/json' -d "$body" \
-		    "http://127.0.0.1:$HA_PORT/api/$path"
+		    "http://127.0.0.1:$HA_PORT/api/$path") || return 1
 	else
-		ha_x fw$n curl -s -f -X "$m" -u "$1:$2" \
-		    "http://127.0.0.1:$HA_PORT/api/$path"
+		ha_out=$(ha_x fw$n curl -s -f -m 5 -X "$m" -u "$1:$2" \
+		    "http://127.0.0.1:$HA_PORT/api/$path") || return 1
 	fi
+	printf '%s\n' "$ha_out"
+	case "$ha_out" in
+	*'"result":"failed"'*) return 1 ;;
+	esac
 }
 
 # ha_configure N: the seed's procedure through the API (ha_setup.py).

@@ -30,10 +30,15 @@ def call(method, path, body=None):
         req.add_header("Content-Type", "application/json")
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
-            return json.loads(r.read() or b"{}")
+            ans = json.loads(r.read() or b"{}")
     except urllib.error.HTTPError as e:
         sys.exit("ha_setup: %s %s -> %d %s" % (method, path, e.code,
                                                e.read()[:600].decode()))
+    # A refused save is HTTP 200 {"result":"failed"}, as OPNsense's.
+    if isinstance(ans, dict) and ans.get("result") == "failed":
+        sys.exit("ha_setup: %s %s refused: %s" % (method, path,
+                                                 json.dumps(ans)[:600]))
+    return ans
 
 
 def rows(path):

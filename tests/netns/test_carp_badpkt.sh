@@ -51,7 +51,9 @@ fi
 FW_MAC=$(tw_in fw cat /sys/class/net/lan0/address)
 
 ok_api() {
-	[ "$(tw_status)" = 200 ] || {
+	# A refused save is HTTP 200 {"result":"failed",...}, as OPNsense's.
+	[ "$(tw_status)" = 200 ] &&
+	    ! grep -q '"result":"failed"' "$TW_TMP/body" || {
 		echo "HTTP $(tw_status): $(cat "$TW_TMP/body")"
 		return 1
 	}

@@ -58,7 +58,9 @@ expect() {
 
 # ok_api: the last tw_api answered 200.
 ok_api() {
-	[ "$(tw_status)" = 200 ] || {
+	# A refused save is HTTP 200 {"result":"failed",...}, as OPNsense's.
+	[ "$(tw_status)" = 200 ] &&
+	    ! grep -q '"result":"failed"' "$TW_TMP/body" || {
 		echo "HTTP $(tw_status): $(cat "$TW_TMP/body")"
 		return 1
 	}
@@ -220,9 +222,12 @@ tw_check rule_change_takes_effect t_change
 # --- text never injects -----------------------------------------------
 t_inject() {
 	tw_api POST firewall/filter/add_rule "{\"rule\":{$R,\"description\":
-	    \"x\\\"; }\\n table ip evil { chain c { drop; } }\"}}" >/dev/null
-	[ "$(tw_status)" = 400 ] || { echo "newline accepted: $(tw_status)"
-	    return 1; }
+	    \"x\\\"; }\\n table ip evil { chain c { drop; } }\"}}" \
+	    > "$TW_TMP/inj"
+	# Refused as OPNsense refuses: HTTP 200 {"result":"failed",...}.
+	[ "$(tw_status)" = 200 ] && [ "$(tw_json 'j["result"]' \
+	    < "$TW_TMP/inj")" = failed ] || { echo "newline accepted:" \
+	    "$(tw_status) $(cat "$TW_TMP/inj")"; return 1; }
 	add_rule "{$R,\"action\":\"pass\",\"protocol\":\"tcp\",
 	    \"destination_port\":\"7\",\"description\":
 	    \"x\\\"; } } table ip evil { chain c { type filter hook input priority 0; drop; } } #{\"}" \
@@ -343,6 +348,64 @@ t_confirm() {
 	expect timeout lan tcp 10.50.0.2 80
 }
 tw_check cancel_rollback_keeps_rules t_confirm
+
+# --- CARP: a rule on an interface matches frames to its VIP -----------
+# Frames to a VIP arrive on the VHID's macvlan twc<vhid>, not on lan0:
+# the interface's rules must hold there too, in pf's order. The lan host
+# sends to the virtual MAC (a static neighbour), so every probe below
+# enters through twc50; its rx counter proves it.
+VIP=192.168.50.100
+vmac_rx() {
+	tw_in fw ip -j -s link show dev twc50 | tw_json 'j[0]["stats64"]["rx"]["packets"]'
+}
+t_carp_vip() {
+	tw_api POST interfaces/vip_settings/add_item '{"vip":{"mode":"carp",
+	    "interface":"lan","subnet":"'$VIP'","subnet_bits":"24","vhid":"50",
+	    "advbase":"1","advskew":"0","password":"twfilter",
+	    "descr":"lan VIP"}}' >/dev/null && ok_api || return 1
+	# A floating non-quick block, then a later non-quick pass on lan:
+	# the later (lan) one wins for 7072; 7071 has only the block.
+	add_rule '{"interface":"","direction":"in","ipprotocol":"inet",
+	    "action":"block","quick":"0","protocol":"tcp",
+	    "destination_port":"7071:7072","description":"floating block"}' \
+	    >/dev/null && ok_api || return 1
+	add_rule "{$R,\"action\":\"pass\",\"quick\":\"0\",\"protocol\":\"tcp\",
+	    \"destination_port\":\"7072\"}" >/dev/null && ok_api || return 1
+	api_apply interfaces/vip_settings/reconfigure || return 1
+	api_apply firewall/filter/apply || return 1
+	# Alone on the segment: MASTER after the master-down time.
+	i=0
+	until tw_in fw ip -o -4 addr show dev twc50 up 2>/dev/null |
+	    grep -q " $VIP/"; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { echo "no $VIP on twc50 after 10 s"; return 1; }
+		sleep 0.1
+	done
+	tw_in lan ip neigh replace $VIP lladdr 00:00:5e:00:01:32 dev eth0 \
+	    nud permanent
+	grep -q '"twc50" : goto in_lan' "$TW_DATA/rendered/twinwall.nft" || {
+		echo "twc50 not mapped to lan's chain"; return 1; }
+}
+tw_check carp_vip_master_and_mapped t_carp_vip
+tw_bg fw python3 "$PROBE" serve tcp 7070,7071,7072,8080 tag=fwsrv
+sleep 0.3
+
+# expect_vmac WANT PORT: expect, and the frames came in on twc50.
+expect_vmac() {
+	rx0=$(vmac_rx)
+	expect "$1" lan tcp $VIP "$2" || return 1
+	rx1=$(vmac_rx)
+	[ "$rx1" -gt "$rx0" ] || { echo "twc50 received nothing ($rx0)"
+	    return 1; }
+}
+tw_check carp_vip_lan_pass_matches_on_twc expect_vmac "open fwsrv" 7070
+tw_check carp_vip_quick_block_on_twc expect_vmac timeout 81
+tw_check carp_vip_last_match_block_on_twc expect_vmac timeout 8080
+tw_check carp_vip_floating_block_on_twc expect_vmac timeout 7071
+tw_check carp_vip_later_lan_pass_beats_floating expect_vmac "open fwsrv" 7072
+tw_check later_lan_pass_beats_floating_on_lan0 expect "open fwsrv" lan \
+    tcp 192.168.50.1 7072
+tw_check floating_block_on_lan0 expect timeout lan tcp 192.168.50.1 7071
 
 # --- removals reach the devices ---------------------------------------
 t_removals() {

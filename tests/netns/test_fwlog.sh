@@ -38,7 +38,9 @@ if ! tw_daemon fw; then
 fi
 
 ok_api() {
-	[ "$(tw_status)" = 200 ] || {
+	# A refused save is HTTP 200 {"result":"failed",...}, as OPNsense's.
+	[ "$(tw_status)" = 200 ] &&
+	    ! grep -q '"result":"failed"' "$TW_TMP/body" || {
 		echo "HTTP $(tw_status): $(cat "$TW_TMP/body")"
 		return 1
 	}
@@ -239,9 +241,10 @@ t_list() {
 	tw_api POST diagnostics/firewall/log \
 	    '{"current":1,"rowCount":50,"searchPhrase":"fwlog out"}' \
 	    > "$TW_TMP/search" && ok_api || return 1
-	tw_api GET 'diagnostics/firewall/log?rowCount=x' >/dev/null
-	[ "$(tw_status)" = 400 ] || { echo "rowCount=x: HTTP $(tw_status)"
-	    return 1; }
+	tw_api GET 'diagnostics/firewall/log?rowCount=x' > "$TW_TMP/bad"
+	[ "$(tw_status)" = 200 ] && [ "$(tw_json 'j["result"]' \
+	    < "$TW_TMP/bad")" = failed ] || { echo "rowCount=x: HTTP" \
+	    "$(tw_status) $(cat "$TW_TMP/bad")"; return 1; }
 	python3 - "$TW_TMP" "$OUT" <<'EOF'
 import json, sys
 d = sys.argv[1]

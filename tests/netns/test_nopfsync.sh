@@ -138,7 +138,7 @@ for n in 1 2; do
 	fi
 	rs=$(ha_x fw$n nft list table inet twinwall)
 	# nft lists the guard's mask as a prefix: 0x40000000/2.
-	if echo "$rs" | grep -q "tcp dport $NOSYNC_PORT ct mark set ct mark | $bit ct event set destroy return" &&
+	if echo "$rs" | grep -q "tcp dport $NOSYNC_PORT ct mark set ct mark | $bit ct event set destroy accept" &&
 	    echo "$rs" | grep -q "ct mark $peer/2 drop"
 	then
 		ok "fw$n: nopfsync rule marks $bit, drops the peer's $peer"

@@ -77,7 +77,14 @@ def t_unknown_method(d):
     f = fault(proxy(d).opnsense.no_such_thing, code=-32601,
               words=("unknown method", "opnsense.no_such_thing"))
     check("restore_config_section" in f.faultString, f.faultString)
-    fault(proxy(d).system.listMethods, words=("disabled",))
+    # The method set of OPNsense 24.7's xmlrpc.php, named as it names it.
+    names = proxy(d).system.listMethods()
+    for m in ("opnsense.firmware_version", "opnsense.restore_config_section",
+              "opnsense.filter_configure", "opnsense.list_services",
+              "opnsense.start_service", "opnsense.stop_service",
+              "opnsense.restart_service",
+              "opnsense.configd_reload_all_templates", "system.listMethods"):
+        check(m in names, "system.listMethods lacks %s: %r" % (m, names))
 
 
 def t_malformed_xml(d):
@@ -95,7 +102,7 @@ def t_malformed_xml(d):
 def t_too_deep(d):
     before = d.config_hash()
     v = "x"
-    for _ in range(20):
+    for _ in range(40):		# deeper than any MVC subtree (limit 32)
         v = [v]
     f = fault(proxy(d).opnsense.restore_config_section, {"aliases": v})
     check(f.faultString, "empty fault")
@@ -198,13 +205,21 @@ def t_services(d):
     # What is measured, not "running" for everything: the dry engine
     # says it simulates, conntrackd is off, the scheduler's thread and
     # the last apply of each subsystem are read from where they live.
+    # OPNsense gives status as a boolean (running); the words are state.
     by = {s["name"]: s for s in svcs}
     check(by["carp"]["detail"]["engine"].startswith("simulated"), by["carp"])
-    check(by["statesync"]["status"] == "disabled" and
-          by["statesync"]["running"] is False, by["statesync"])
-    check(by["cron"]["running"] is True and
+    check(by["statesync"]["state"] == "disabled" and
+          by["statesync"]["status"] is False, by["statesync"])
+    check(by["cron"]["status"] is True and
           by["cron"]["detail"]["last_wakeup"] > 0, by["cron"])
-    check(all(isinstance(s["running"], bool) for s in svcs), svcs)
+    check(all(isinstance(s["status"], bool) for s in svcs), svcs)
+    check(by["filter"]["status"] is True, by["filter"])
+    check(p.opnsense.configd_reload_all_templates() == {"status": "done"},
+          "reload templates")
+    check(p.opnsense.start_service({"service": "filter", "id": "filter"})
+          == "ok", "start filter")
+    fault(p.opnsense.stop_service, {"service": "filter"}, code=-32001,
+          words=("does not stop",))
     check(p.opnsense.restart_service({"service": "filter", "id": "filter"})
           == "ok", "restart filter")
     check(p.opnsense.restart_service("routing") == "ok", "restart routing")

@@ -67,7 +67,9 @@ struct vcase {
 #define VIP	"{\"mode\":\"carp\",\"interface\":\"lan\",\"subnet\":" \
 		"\"192.168.1.250\",\"subnet_bits\":\"24\",\"vhid\":\"5\"," \
 		"\"password\":\"pw\""
-#define GW	"{\"name\":\"GW1\",\"interface\":\"wan\",\"gateway\":\"10.0.0.1\""
+#define GW	"{\"name\":\"GW1\",\"interface\":\"lan\",\"gateway\":\"10.0.0.1\""
+/* The factory wan is in DHCP mode. */
+#define GWW	"{\"name\":\"GW2\",\"interface\":\"wan\""
 #define ALIAS	"{\"name\":\"a1\",\"type\":\"host\""
 #define CRON	"{\"command\":\"ha_sync\""
 
@@ -77,6 +79,13 @@ static const struct vcase vcases[] = {
 	{ "gateways", GW, "gateway", "\"10.0.0.256\"", 0 },
 	{ "gateways", GW, "gateway", "\"fe80::1\"", 0 },	/* inet gw */
 	{ "gateways", GW, "gateway", "\"10.0.0.1; drop\"", 0 },
+	/* DHCP: the lease's router, never a static one */
+	{ "gateways", GWW, "gateway", "\"10.0.0.1\"", 0 },
+	{ "gateways", GWW, "gateway", "\"dynamic\"", 1 },
+	{ "gateways", GW, "gateway", "\"dynamic\"", 0 },	/* lan static */
+	/* a CARP VIP lives in a static subnet of its interface */
+	{ "vips", VIP, "interface", "\"wan\"", 0 },
+	{ "vips", VIP, "subnet", "\"10.9.9.9\"", 0 },
 	/* CIDRs, host bits */
 	{ "filter_rules", RULE, "source_net", "\"10.1.0.0/16\"", 1 },
 	{ "filter_rules", RULE, "source_net", "\"10.1.0.5/16\"", 0 },
@@ -249,10 +258,10 @@ test_crud_and_toggle(void **state)
 	assert_string_equal(cfg_str(row, "destination_port"), "22"); /* kept */
 	json_decref(row);
 
-	assert_int_equal(cfg_toggle(&fx->ctx, sec, uuid, -1, &en, &ch), 0);
+	assert_int_equal(cfg_toggle(&fx->ctx, sec, uuid, -1, &en, &ch, NULL), 0);
 	assert_int_equal(en, 0);
 	assert_int_equal(ch, 1);
-	assert_int_equal(cfg_toggle(&fx->ctx, sec, uuid, 0, &en, &ch), 0);
+	assert_int_equal(cfg_toggle(&fx->ctx, sec, uuid, 0, &en, &ch, NULL), 0);
 	assert_int_equal(ch, 0);
 
 	assert_int_equal(cfg_del(&fx->ctx, sec, uuid, &e), 0);
@@ -413,6 +422,91 @@ test_restore_atomic(void **state)
 	json_decref(snap);
 }
 
+/* Restores snap with its users' field set to val in every row. */
+static int
+restore_users_with(struct tu_fx *fx, json_t *snap, const char *field,
+    const char *val)
+{
+	struct cfg_errors	 e;
+	json_t			*copy = json_deep_copy(snap), *row;
+	size_t			 i;
+	int			 rc;
+
+	json_array_foreach(json_object_get(json_object_get(copy, "sections"),
+	    "users"), i, row)
+		json_object_set_new(row, field, json_string(val));
+	cfg_errors_init(&e, "import");
+	rc = cfg_restore(&fx->ctx, copy, "users", &e);
+	if (rc != 0)
+		assert_non_null(json_object_get(e.e_obj, "import.users"));
+	cfg_errors_free(&e);
+	json_decref(copy);
+	return rc;
+}
+
+/*
+ * The lock-out rule (users.c), for restores and row writes alike: an
+ * enabled admin with a password must remain, except before the first
+ * start (no user has a password: the daemon's bootstrap gives root one).
+ */
+static void
+test_lockout_rule(void **state)
+{
+	struct tu_fx			*fx = *state;
+	const struct cfg_section	*users = cfg_section("users");
+	struct cfg_errors		 e;
+	json_t				*snap, *empty, *in;
+	char				 root[UUID_LEN + 1], bob[UUID_LEN + 1];
+	int				 en, ch;
+
+	/* First start: no users at all, an empty list may be restored. */
+	empty = json_pack("{s:i,s:{s:[]}}", "format", 1, "sections", "users");
+	cfg_errors_init(&e, "import");
+	assert_int_equal(cfg_restore(&fx->ctx, empty, "empty", &e), 0);
+	cfg_errors_free(&e);
+	/* But not users with passwords and no admin among them. */
+	assert_int_equal(add(fx, "users", "{\"name\":\"carol\",\"password\":"
+	    "\"carolpassword\",\"scope\":\"user\"}", NULL, NULL), CFG_EINVAL);
+
+	assert_int_equal(add(fx, "users", "{\"name\":\"root\",\"password\":"
+	    "\"rootpassword\"}", root, NULL), 0);
+	snap = cfg_snapshot(fx->st, NULL, 1);
+	/* A restore whose only admin is disabled or read-only: refused. */
+	assert_int_equal(restore_users_with(fx, snap, "disabled", "1"),
+	    CFG_EINVAL);
+	assert_int_equal(restore_users_with(fx, snap, "scope", "user"),
+	    CFG_EINVAL);
+	cfg_errors_init(&e, "import");
+	assert_int_equal(cfg_restore(&fx->ctx, empty, "empty", &e),
+	    CFG_EINVAL);
+	cfg_errors_free(&e);
+
+	/* Row writes: the last admin cannot be disabled or demoted. */
+	cfg_errors_init(&e, "user");
+	assert_int_equal(cfg_toggle(&fx->ctx, users, root, 0, &en, &ch, &e),
+	    CFG_EINVAL);
+	assert_non_null(json_object_get(e.e_obj, "user.users"));
+	cfg_errors_free(&e);
+	assert_int_equal(add(fx, "users", "{\"name\":\"bob\",\"password\":"
+	    "\"bobpassword\"}", bob, NULL), 0);
+	assert_int_equal(cfg_toggle(&fx->ctx, users, root, 0, &en, &ch, NULL),
+	    0);					/* bob remains */
+	cfg_errors_init(&e, "user");
+	in = json_pack("{s:s}", "scope", "user");
+	assert_int_equal(cfg_set(&fx->ctx, users, bob, in, &e), CFG_EINVAL);
+	json_decref(in);
+	cfg_errors_free(&e);
+	cfg_errors_init(&e, "user");
+	assert_int_equal(cfg_del(&fx->ctx, users, bob, &e), CFG_EREF);
+	cfg_errors_free(&e);
+	/* Nothing of the refused writes stayed. */
+	assert_int_equal(cfg_toggle(&fx->ctx, users, root, 1, &en, &ch, NULL),
+	    0);
+	assert_int_equal(cfg_del(&fx->ctx, users, bob, NULL), 0);
+	json_decref(snap);
+	json_decref(empty);
+}
+
 /* Revision N rebuilt by undoing every later save has N's exact hash. */
 static void
 test_revision_rewind(void **state)
@@ -437,7 +531,8 @@ test_revision_rewind(void **state)
 			break;
 		case 1:
 			assert_int_equal(cfg_toggle(&fx->ctx,
-			    cfg_section("aliases"), uuid, 0, &en, &ch), 0);
+			    cfg_section("aliases"), uuid, 0, &en, &ch, NULL),
+			    0);
 			break;
 		case 2:
 			assert_int_equal(add(fx, "filter_rules", RULE "}",
@@ -600,6 +695,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_restore_atomic, tu_setup,
 		    tu_teardown),
 		cmocka_unit_test_setup_teardown(test_revision_rewind, tu_setup,
+		    tu_teardown),
+		cmocka_unit_test_setup_teardown(test_lockout_rule, tu_setup,
 		    tu_teardown),
 		cmocka_unit_test_setup_teardown(test_search, tu_setup, tu_teardown),
 		cmocka_unit_test_setup_teardown(test_search_memo, tu_setup,

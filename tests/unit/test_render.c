@@ -79,6 +79,9 @@ test_case(void **state)
 	nft = nft_render(snap, err, sizeof(err));
 	if (nft == NULL)
 		fail_msg("%s: nft_render: %s", name, err);
+	/* Every rule line starts with its first word. */
+	if (strstr(nft, "\t\t ") != NULL)
+		fail_msg("%s: a rule line starts with a blank", name);
 	golden(name, "nft", nft);
 	pf = pf_render(snap, err, sizeof(err));
 	if (pf == NULL)
@@ -171,17 +174,175 @@ test_order_rendered(void **state)
 		    i), "uuid"));
 	nft = nft_render(snap, err, sizeof(err));
 	assert_non_null(nft);
-	in = strstr(nft, "chain filter_in {");
+	in = strstr(nft, "chain in_lan {");
 	assert_non_null(in);
 	/* quick r2, r4 in order; then non-quick reversed: r5, r3, r1. */
 	assert_true(line_of(in, u[1]) < line_of(in, u[3]));
 	assert_true(line_of(in, u[3]) < line_of(in, u[4]));
 	assert_true(line_of(in, u[4]) < line_of(in, u[2]));
 	assert_true(line_of(in, u[2]) < line_of(in, u[0]));
-	assert_true(line_of(in, u[0]) < line_of(in, "default deny"));
-	/* r6 is an out rule: only in filter_out. */
-	assert_true(line_of(in, u[5]) > line_of(in, "chain filter_out"));
+	/* All in lan's chain, entered from filter_in, before the default. */
+	assert_true(line_of(in, u[0]) < line_of(in, "chain filter_in {"));
+	assert_true(line_of(in, "goto in_lan") < line_of(in, "default deny"));
+	/* r6 is an out rule: only in wan's out chain. */
+	assert_true(line_of(in, u[5]) > line_of(in, "chain out_wan {"));
 	free(nft);
+	json_decref(snap);
+}
+
+/*
+ * A tiny evaluator of the rendered filter_in for test_order_interfaces:
+ * rules "tcp dport N accept|drop", "iifname vmap { ... : goto X }",
+ * "jump X"; the end of a chain returns to its caller. 1 pass, 0 block
+ * (the base chain's default), -1 a line it does not know.
+ */
+#define EV_DEPTH	8
+
+static const char *
+ev_chain(const char *nft, const char *name)
+{
+	char head[96];
+	const char *p;
+
+	snprintf(head, sizeof(head), "\tchain %.64s {\n", name);
+	p = strstr(nft, head);
+	return p != NULL ? p + strlen(head) : NULL;
+}
+
+static int
+ev_run(const char *nft, const char *dev, unsigned dport)
+{
+	const char *stack[EV_DEPTH], *pc, *q;
+	char line[1024], key[32], target[64];
+	int sp = 0;
+	unsigned port;
+	size_t n;
+
+	pc = ev_chain(nft, "filter_in");
+	for (;;) {
+		if (pc == NULL)
+			return -1;
+		n = strcspn(pc, "\n");
+		if (n >= sizeof(line))
+			return -1;
+		memcpy(line, pc, n);
+		line[n] = '\0';
+		pc += n + 1;
+		q = line + strspn(line, "\t");
+		if (*q == '#')
+			continue;
+		if (*q == '}') {		/* end of chain: return */
+			if (sp == 0)
+				return 0;
+			pc = stack[--sp];
+			continue;
+		}
+		if (strncmp(q, "jump ", 5) == 0) {
+			if (sp == EV_DEPTH)
+				return -1;
+			stack[sp++] = pc;
+			pc = ev_chain(nft, q + 5);
+			continue;
+		}
+		if (strncmp(q, "iifname vmap { ", 15) == 0) {
+			snprintf(key, sizeof(key), "\"%s\" : goto ", dev);
+			if ((q = strstr(q, key)) == NULL)
+				continue;
+			q += strlen(key);
+			n = strcspn(q, ", }");
+			snprintf(target, sizeof(target), "%.*s", (int)n, q);
+			pc = ev_chain(nft, target);	/* goto: no return */
+			continue;
+		}
+		if (sscanf(q, "meta nfproto ipv4 tcp dport %u", &port) != 1)
+			return -1;
+		if (port != dport)
+			continue;
+		if (strstr(q, " accept ") != NULL)
+			return 1;
+		if (strstr(q, " drop ") != NULL)
+			return 0;
+		return -1;
+	}
+}
+
+/*
+ * pf's decision on an interface, against the rendered chains: random
+ * rule sets on lan, wan, both or none (floating), quick or not, for a
+ * packet arriving on lan's device, lan's CARP macvlan, wan's device and
+ * a device of no interface.
+ */
+static void
+test_order_interfaces(void **state)
+{
+	static const char *const ifs[] = { "lan", "wan", "", "lan,wan" };
+	static const struct { const char *dev; int lan, wan; } devs[] = {
+		{ "eth1", 1, 0 }, { "twc7", 1, 0 }, { "eth0", 0, 1 },
+		{ "eth9", 0, 0 },
+	};
+	json_t *snap = case_load("order_quick"), *sec, *rules, *base, *r;
+	int quick[6], match[6], ifk[6], port[6], pass[6], want, got;
+	unsigned seed = 1;
+	char err[256], uuid[40], *nft;
+	size_t n, i, d, dp, iter;
+
+	(void)state;
+	sec = json_object_get(snap, "sections");
+	base = json_deep_copy(json_array_get(json_object_get(sec,
+	    "filter_rules"), 0));
+	json_object_set_new(sec, "vips", json_pack("[{s:s,s:s,s:s,s:s,s:s}]",
+	    "uuid", "00000007-0000-4000-8000-000000000001", "mode", "carp",
+	    "interface", "lan", "subnet", "192.168.1.100", "vhid", "7"));
+	for (iter = 0; iter < 3000; iter++) {
+		n = 1 + iter % 6;
+		rules = json_array();
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			ifk[i] = (seed >> 8) % 4;
+			quick[i] = (seed >> 12) & 1;
+			pass[i] = (seed >> 13) & 1;
+			port[i] = 80 + ((seed >> 14) & 1);
+			r = json_deep_copy(base);
+			snprintf(uuid, sizeof(uuid),
+			    "00000004-0000-4000-8000-%012zu", i + 1);
+			json_object_set_new(r, "uuid", json_string(uuid));
+			json_object_set_new(r, "interface",
+			    json_string(ifs[ifk[i]]));
+			json_object_set_new(r, "quick",
+			    json_string(quick[i] ? "1" : "0"));
+			json_object_set_new(r, "action",
+			    json_string(pass[i] ? "pass" : "block"));
+			json_object_set_new(r, "destination_port",
+			    json_string(port[i] == 80 ? "80" : "81"));
+			json_object_set_new(r, "description", json_string(""));
+			json_array_append_new(rules, r);
+		}
+		json_object_set_new(sec, "filter_rules", rules);
+		nft = nft_render(snap, err, sizeof(err));
+		if (nft == NULL)
+			fail_msg("render: %s", err);
+		/* No rule matches an interface itself. */
+		assert_null(strstr(nft, "iifname {"));
+		for (d = 0; d < nitems(devs); d++)
+			for (dp = 80; dp <= 81; dp++) {
+				for (i = 0; i < n; i++)
+					match[i] = port[i] == (int)dp &&
+					    (ifk[i] == 2 || ifk[i] == 3 ?
+					    1 : ifk[i] == 0 ? devs[d].lan :
+					    devs[d].wan) &&
+					    (ifk[i] != 3 || devs[d].lan ||
+					    devs[d].wan);
+				want = pf_decide(quick, match, n);
+				want = want == -1 ? 0 : pass[want];
+				got = ev_run(nft, devs[d].dev, (unsigned)dp);
+				if (got != want)
+					fail_msg("iteration %zu, %s port %zu: "
+					    "pf %d, rendered %d\n%s", iter,
+					    devs[d].dev, dp, want, got, nft);
+			}
+		free(nft);
+	}
+	json_decref(base);
 	json_decref(snap);
 }
 
@@ -434,6 +595,7 @@ main(void)
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_order_exhaustive),
 		cmocka_unit_test(test_order_rendered),
+		cmocka_unit_test(test_order_interfaces),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_unsafe),
 		cmocka_unit_test(test_alias_update),

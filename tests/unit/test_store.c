@@ -9,7 +9,10 @@
 #include <cmocka.h>
 #include <sys/stat.h>
 
+#include <sqlite3.h>
+
 #include "config/config.h"
+#include "config/sections.h"
 #include "schema.h"
 #include "store.h"
 #include "testutil.h"
@@ -33,13 +36,14 @@ test_migrate_empty(void **state)
 {
 	struct tu_fx			*fx = *state;
 	const struct schema_migration	*m;
-	int				 last = 0;
+	int				 last = 0, n = 0;
 
-	for (m = schema_migrations; m->sql; m++)
+	/* One row per migration; numbers may have gaps between branches. */
+	for (m = schema_migrations; m->sql; m++, n++)
 		last = m->version;
 	assert_int_equal(store_schema_version(fx->st), last);
 	assert_int_equal(count(fx->st, "SELECT count(*) FROM schema_version"),
-	    last);
+	    n);
 	/* WAL, as the API's readers rely on. */
 	assert_int_equal(count(fx->st, "SELECT count(*) FROM "
 	    "pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
@@ -187,12 +191,84 @@ test_file_mode(void **state)
 	assert_int_equal(sb.st_mode & 077, 0);
 }
 
+/*
+ * A store made before schema 003 read equal sequences by uuid: the
+ * migration keeps that order, and rules added afterwards come after
+ * every older rule of their sequence, whatever their uuid.
+ */
+static void
+test_migrate_keeps_order(void **state)
+{
+	static const char *const rule = "INSERT INTO filter_rules (uuid, "
+	    "sequence, enabled, action, quick, direction, ipprotocol, "
+	    "protocol, source_net, source_not, destination_net, "
+	    "destination_not, log, statetype, nosync, nopfsync, description) "
+	    "VALUES ('%s', %d, '1', 'pass', '1', 'in', 'inet', 'any', 'any', "
+	    "'0', 'any', '0', '0', 'keep', '0', '0', '%s')";
+	const char *const want[] = { "five", "ten a", "ten c", "ten new" };
+	struct cfg_errors	 e;
+	struct cfg_query	 q = { .q_current = 1, .q_rowcount = -1 };
+	struct cfg_ctx		 ctx;
+	struct store		*st;
+	sqlite3			*db;
+	json_t			*res, *rows, *in;
+	char			*dir = tu_tmpdir(), path[512], err[256], sql[512];
+	const char		*d;
+	size_t			 i;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/%s", dir, STORE_DB_NAME);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, schema_migrations[0].sql, NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO schema_version "
+	    "(version, name, applied) VALUES (1, '001_init', 0); "
+	    "INSERT INTO kv (key, value) VALUES ('factory_installed', '1')",
+	    NULL, NULL, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql), rule, "cccccccc-0000-4000-8000-000000000000",
+	    10, "ten c");
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql), rule, "bbbbbbbb-0000-4000-8000-000000000000",
+	    5, "five");
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql), rule, "aaaaaaaa-0000-4000-8000-000000000000",
+	    10, "ten a");
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	st = store_open(dir, err, sizeof(err));
+	assert_non_null(st);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.c_st = st;
+	ctx.c_user = "test";
+	cfg_errors_init(&e, "rule");
+	/* The store holds no interfaces: a floating rule. */
+	in = json_pack("{s:s,s:s}", "sequence", "10", "description",
+	    "ten new");
+	assert_int_equal(cfg_add(&ctx, &cfg_sec_filter_rules, in, NULL, &e),
+	    0);
+	json_decref(in);
+	cfg_errors_free(&e);
+	res = cfg_search(st, &cfg_sec_filter_rules, &q);
+	rows = json_object_get(res, "rows");
+	assert_int_equal(json_array_size(rows), 4);
+	for (i = 0; i < 4; i++) {
+		d = json_string_value(json_object_get(json_array_get(rows, i),
+		    "description"));
+		assert_string_equal(d, want[i]);
+	}
+	json_decref(res);
+	store_close(st);
+	tu_rmdir(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_migrate_empty, tu_setup,
 		    tu_teardown),
+		cmocka_unit_test(test_migrate_keeps_order),
 		cmocka_unit_test_setup_teardown(test_factory_once, tu_setup,
 		    tu_teardown),
 		cmocka_unit_test_setup_teardown(test_nested_rollback, tu_setup,

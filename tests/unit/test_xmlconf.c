@@ -120,8 +120,10 @@ static const struct want full_wants[] = {
 	{ "interfaces", "name", "wan", "descr", "WAN" },
 	{ "interfaces", "name", "wan", "enabled", "1" },
 	{ "interfaces", "name", "wan", "locked", "0" },
-	{ "interfaces", "name", "wan", "ipaddr", "dhcp" },
-	{ "interfaces", "name", "wan", "ipaddrv6", "dhcp6" },
+	/* Static: WAN_GW, WAN_GW6 and the CARP VIPs are in its subnets. */
+	{ "interfaces", "name", "wan", "ipaddr", "203.0.113.2" },
+	{ "interfaces", "name", "wan", "subnet", "24" },
+	{ "interfaces", "name", "wan", "ipaddrv6", "2001:db8::2" },
 	{ "interfaces", "name", "wan", "blockpriv", "1" },
 	{ "interfaces", "name", "wan", "blockbogons", "1" },
 	{ "interfaces", "name", "wan", "mtu", "" },
@@ -347,7 +349,12 @@ test_full_fields(void **state)
 	assert_int_equal(count_rows(snap, "dnat_rules"), 2);
 	assert_int_equal(count_rows(snap, "vips"), 3);
 	assert_int_equal(count_rows(snap, "users"), 5);
-	assert_int_equal(count_rows(snap, "cron_jobs"), 2);
+	/* The firmware job is kept, disabled (its action in parameters). */
+	assert_int_equal(count_rows(snap, "cron_jobs"), 3);
+	r = row_by(snap, "cron_jobs", "command", "none");
+	assert_non_null(r);
+	assert_string_equal(cfg_str(r, "enabled"), "0");
+	assert_string_equal(cfg_str(r, "parameters"), "firmware poll");
 
 	/* Hashes libcrypt verifies are kept and still log in. */
 	r = row_by(snap, "users", "name", "root");
@@ -368,7 +375,7 @@ test_full_fields(void **state)
 	assert_int_equal(json_integer_value(json_object_get(section_report(
 	    rep, "aliases"), "skipped")), 2);
 	assert_int_equal(json_integer_value(json_object_get(section_report(
-	    rep, "cron_jobs"), "skipped")), 1);
+	    rep, "cron_jobs"), "skipped")), 0);
 	assert_true(report_has(json_object_get(section_report(rep, "aliases"),
 	    "items"), "OPNsense/Firewall/Alias", "urltable is not supported"));
 	assert_true(report_has(json_object_get(section_report(rep, "aliases"),
@@ -384,8 +391,8 @@ test_full_fields(void **state)
 	assert_true(report_has(json_object_get(section_report(rep, "hasync"),
 	    "notes"), "hasync", "synchronizedhcpd"));
 	assert_true(report_has(json_object_get(section_report(rep,
-	    "cron_jobs"), "items"), "OPNsense/cron", "no twinwall "
-	    "equivalent"));
+	    "cron_jobs"), "notes"), "OPNsense/cron", "no twinwall "
+	    "equivalent: kept disabled"));
 	ign = json_object_get(rep, "ignored");
 	json_array_foreach(ign, i, r)
 		found += strcmp(json_string_value(r), "dhcpd") == 0 ||

@@ -57,7 +57,21 @@ async function send(method, path, body, params) {
   try { data = text ? JSON.parse(text) : null; } catch { data = { message: text }; }
   if (r.status === 401 && path !== 'core/login') { toLogin(); throw new ApiError(401, data); }
   if (!r.ok) throw new ApiError(r.status, data);
+  // As OPNsense, a refused save is HTTP 200 {"result":"failed","validations":{...}}.
+  if (method === 'POST' && data && data.result === 'failed') throw new ApiError(r.status, data);
   return data;
+}
+
+// An item as get_item answers it (OPNsense's option fields are
+// {key:{value,selected}}) with plain values: the selected keys, comma-joined.
+export function plainItem(item) {
+  const out = {};
+  for (const [k, v] of Object.entries(item || {})) {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      out[k] = Object.entries(v).filter(([, o]) => o && (o.selected === 1 || o.selected === '1' || o.selected === true)).map(([key]) => key).join(',');
+    } else out[k] = v;
+  }
+  return out;
 }
 
 export const api = {

@@ -2,7 +2,7 @@
 // add/edit in a dialog with the generated form, toggle, delete. Page
 // modules pass what differs (columns, labels, field order, extras).
 
-import { api } from './api.js';
+import { api, plainItem } from './api.js';
 import { h, clear, humanize, notice } from './dom.js';
 import { section } from './schema.js';
 import { createList } from './list.js';
@@ -49,7 +49,7 @@ export function crudPage(ctx, opts) {
 
   async function edit(uuid, copy) {
     const data = await api.get(uuid ? api.path(`${base}/${v.get}`, uuid) : `${base}/${v.get}`);
-    const values = { ...data[sec.key] };
+    const values = plainItem(data[sec.key]);
     if (!uuid && opts.defaults) Object.assign(values, await opts.defaults());
     if (copy) delete values.sequence;
     const isNew = !uuid || copy;

@@ -22,7 +22,10 @@ form.addEventListener('submit', async (ev) => {
   } catch (e) {
     form.password.value = '';
     msg.className = 'notice error';
-    msg.textContent = e.status === 401 ? 'Wrong username or password.' : `Login failed: ${e.message}`;
+    // 429: this address failed too often; the message says how long to wait.
+    msg.textContent = e.status === 401 ? 'Wrong username or password.'
+      : e.status === 429 ? `Too many failed logins from this address: ${e.message.replace(/^Too Many Requests: /, '')}.`
+        : `Login failed: ${e.message}`;
     form.password.focus();
   }
 });

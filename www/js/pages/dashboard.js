@@ -1,7 +1,8 @@
 // Dashboard: this node's role, every VIP's state, demotion/maintenance,
-// the last sync and drift, every gateway's status as the monitor sees
-// it with its last changes, the failover timeline, and (in the banners
-// above) every dirty section with its Apply button.
+// the interfaces now (addresses, DHCP client and lease), every gateway's
+// status as the monitor sees it, the last sync and drift, who is guessing
+// at the management plane, what is in force, the failover timeline, and
+// (in the banners above) every dirty section with its Apply button.
 import { api } from '../api.js';
 import { h, clear, notice, kvTable, rowsTable, rowsOf, flatten, fmtDuration } from '../dom.js';
 import { carpOf, inMaintenance } from './vipstatus.js';
@@ -19,12 +20,54 @@ function roleOf(vips) {
   return ['split', 'VIPs are split between the nodes: check links and demotion.'];
 }
 
+// core/system/throttle: one line on guessing and floods, then the
+// sources that are locked out or failing, worst first.
+function accessCard(t) {
+  const c = t.counters || {};
+  const bad = (t.sources || []).filter((r) => r.failures > 0);
+  const line = `${t.locked || 0} source${t.locked === 1 ? '' : 's'} locked out, ` +
+    `${c.auth_failures || 0} failed credentials, ${c.answered_429 || 0} answered 429, ` +
+    `${c.answered_503 || 0} busy (503), ${t.connections || 0} open connections`;
+  return h('div', { id: 'access' }, h('p', {}, line),
+    bad.length ? rowsTable(bad.slice(0, 5).map((r) => ({ source: r.source, failures: r.failures,
+      locked: r.locked ? `${r.retry_after} s` : 'no', 'last try': `${r.last_kind} as ${r.last_name}` })))
+      : h('p', {}, 'No failed logins or API keys recently.'));
+}
+
 async function card(heading, fn, cls = '') {
   const body = h('div', {}, 'Loading…');
   const el = h(`section.card${cls}`, {}, h('h2', {}, heading), body);
   fn().then((n) => clear(body).append(n), (e) => clear(body).append(
     e.status === 404 ? h('p.intro', {}, 'Not available in this build yet.') : notice('error', e.message)));
   return el;
+}
+
+// Seconds from now to a Unix time, as "in 3m 20s" / "3m 20s ago".
+function fromNow(t) {
+  if (!t) return '';
+  const d = Math.round(t - Date.now() / 1000);
+  return d >= 0 ? `in ${fmtDuration(d)}` : `${fmtDuration(-d)} ago`;
+}
+
+// One row per interface: what it has now, and for DHCP why it may not.
+export function interfaceRows(rows) {
+  return rows.map((r) => {
+    const d = r.dhcp;
+    const l = d && d.lease;
+    let mode = r.link_type;
+    if (d) {
+      mode = `dhcp: ${d.client}`;
+      if (!l && d.client === 'searching') mode += ' (no lease yet: no DHCP server answers on this link)';
+    }
+    return {
+      interface: `${r.description} (${r.identifier})`,
+      device: r.device || 'unassigned',
+      addresses: (r.ipv4 || []).concat(r.ipv6 || []).map((a) => a.ipaddr).join(' ') || '-',
+      mode,
+      gateway: d ? `${d.gateway} ${d.gateway_address || '(none)'}` : (r.gateways || []).join(' '),
+      lease: l ? `${l.address}/${l.prefix}, DNS ${(l.dns || []).join(' ') || '-'}, renew ${fromNow(l.renew)}, expires ${fromNow(l.expires)}` : '',
+    };
+  });
 }
 
 export async function render(ctx, root) {
@@ -48,8 +91,13 @@ export async function render(ctx, root) {
       return vips.length ? rowsTable(vips.map((v) => ({ interface: v.interface, vhid: v.vhid, address: v.subnet || v.address, status: v.status || v.state })))
         : h('p', {}, 'No VIPs. ', h('a', { href: '#/vips' }, 'Add a CARP VIP'), '.');
     }, '.span2'),
+    await card('Interfaces', async () => {
+      const rows = rowsOf(await api.get('interfaces/overview/interfaces_info')) || [];
+      return h('div', { id: 'interfaces' }, rowsTable(interfaceRows(rows)));
+    }, '.span2'),
     await card('Last synchronization', async () => { const a = await api.get('core/hasync_status/last'); const r = rowsOf(a); return r ? (r.length ? rowsTable(syncRows(r.slice(0, 3))) : h('p', {}, 'No synchronization yet.')) : kvTable(flatten(a)); }),
-    await card('Configuration drift', async () => kvTable(flatten(await api.get('core/hasync_status/drift'))))));
+    await card('Configuration drift', async () => kvTable(flatten(await api.get('core/hasync_status/drift')))),
+    await card('Management access', async () => accessCard(await api.get('core/system/throttle')))));
   root.append(await card('In force', async () => {
     const a = st.applied || {};
     const rows = Object.keys(a).map((k) => ({ subsystem: k, revision: a[k].revision, by: a[k].who || '',

@@ -1,4 +1,4 @@
--- 005_gateway_groups: gateways grouped in tiers 1-5 with a trigger.
+-- 008_gateway_groups: gateways grouped in tiers 1-5 with a trigger.
 
 CREATE TABLE gateway_groups (
 	uuid		TEXT PRIMARY KEY,

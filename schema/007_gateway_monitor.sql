@@ -1,4 +1,4 @@
--- 004_gateway_monitor: gateways are watched. The probe timing and the
+-- 007_gateway_monitor: gateways are watched. The probe timing and the
 -- thresholds a status is judged by, with the seed's defaults (seconds,
 -- milliseconds and per cent, as its gateway model names them).
 
