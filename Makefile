@@ -25,7 +25,7 @@ CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O2 \
 	   -fno-strict-aliasing -DTW_VERSION='"$(VERSION)"' \
 	   -Iappliance -Iappliance/config -Iappliance/render \
 	   -Iappliance/platform -Iappliance/carp -Iwebapi -Isync -I. $(PKGCFLAGS)
-LDLIBS	+= $(PKGLIBS) -lpthread -lcrypt
+LDLIBS	+= $(PKGLIBS) -lpthread -lcrypt -lm
 
 ifeq ($(SAN),1)
 CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -O1

@@ -52,6 +52,7 @@
 #include "daemon.h"
 #include "daemon_int.h"
 #include "fwlog.h"
+#include "gwmon/gwmon.h"
 #include "ipc.h"
 #include "listener.h"
 #include "log.h"
@@ -684,6 +685,7 @@ parent_shutdown(struct parent *pa)
 	daemon_ctl_dir = NULL;		/* d_datadir is freed after return */
 	carp_engine_thread_stop();
 	carp_engine_shutdown();
+	gwmon_stop();
 	fwlog_shutdown();
 	statesync_shutdown();
 	pa->pa_plat->p_shutdown();
@@ -693,7 +695,7 @@ int
 daemon_main(const struct daemon_conf *c)
 {
 	struct parent	 pa;
-	struct pollfd	 pfd[4 + DAEMON_CLIENTS];
+	struct pollfd	 pfd[5 + DAEMON_CLIENTS];
 	size_t		 i, n, ncl, nlog, cl[DAEMON_CLIENTS];
 	char		 err[512];
 
@@ -751,8 +753,6 @@ daemon_main(const struct daemon_conf *c)
 			fatalx("carp: the engine did not start");
 	} else if (carp_engine_init(0) == -1)
 		fatalx("carp: the engine did not start");
-	if (carp_engine_thread_start() == -1)
-		fatalx("carp: the engine's thread did not start");
 	/* No VIP before the boot apply has put the ruleset in force. */
 	(void)carp_engine_boot_hold(1, "waiting for the boot apply");
 	fwlog_init(pa.pa_plat->p_name);
@@ -761,6 +761,17 @@ daemon_main(const struct daemon_conf *c)
 	    "privilege separation on" : "not root: both halves run as the "
 	    "invoking user");
 	parent_fork_child(&pa);
+	/*
+	 * The CARP engine and the gateway probes run in threads of their
+	 * own (carp/engine_loop.c, gwmon/gwmon.c), started after the fork:
+	 * a thread running while fork() runs can leave the child's
+	 * allocator locked (the sanitizers' is not fork-safe). The engine
+	 * has no VHID until the boot apply, which the child sends.
+	 */
+	if (carp_engine_thread_start() == -1)
+		fatalx("carp: the engine's thread did not start");
+	if (gwmon_start() == -1)
+		fatalx("gwmon: the monitor's thread did not start");
 	/* READY comes with the end of the boot apply (parent_boot_done). */
 	(void)sdnotify_status("boot apply: bringing back what was in force");
 
@@ -782,6 +793,9 @@ daemon_main(const struct daemon_conf *c)
 		/* CARP runs in its own thread; its transitions come here. */
 		nlog = n;
 		pfd[n].fd = carp_engine_pub_fd();
+		pfd[n++].events = POLLIN;
+		/* Gateway status changes, from the monitor's thread. */
+		pfd[n].fd = gwmon_pub_fd();
 		pfd[n++].events = POLLIN;
 		if (ppoll(pfd, n, NULL, &pa.pa_waitmask) == -1) {
 			if (errno != EINTR)
@@ -824,5 +838,7 @@ daemon_main(const struct daemon_conf *c)
 			fwlog_events(&pfd[ncl]);
 		if (pfd[nlog].revents & POLLIN)
 			carp_engine_pub_read(statesync_carp_transition);
+		if (pfd[nlog + 1].revents & POLLIN)
+			gwmon_pub_read(platform_gw_changed);
 	}
 }

@@ -217,6 +217,7 @@ static const char *const ipc_type_names[IPC_TYPE_MAX] = {
 	[IPC_FLUSH_STATES] =	"flush_states",
 	[IPC_FIREWALL_LOG] =	"firewall_log",
 	[IPC_DHCP] =		"dhcp",
+	[IPC_GATEWAY_STATUS] =	"gateway_status",
 };
 
 const char *

@@ -31,6 +31,7 @@ enum ipc_type {
 	IPC_FLUSH_STATES,
 	IPC_FIREWALL_LOG,	/* fwlog.h */
 	IPC_DHCP,		/* platform/dhcp.h */
+	IPC_GATEWAY_STATUS,	/* gwmon/gwmon.h */
 	IPC_TYPE_MAX
 };
 

@@ -15,6 +15,7 @@
 #include "daemon.h"
 #include "daemon_int.h"
 #include "fwlog.h"
+#include "gwmon/gwmon.h"
 #include "ipc.h"
 #include "log.h"
 #include "platform/dhcp.h"
@@ -46,6 +47,7 @@ static const struct {
 	{ IPC_FLUSH_STATES,	platform_req_flush_states },
 	{ IPC_FIREWALL_LOG,	fwlog_req },		/* fwlog.h */
 	{ IPC_DHCP,		dhcp_req },		/* platform/dhcp.h */
+	{ IPC_GATEWAY_STATUS,	gwmon_req_status },	/* gwmon/gwmon.h */
 };
 
 /* Returns a new {"status":"failed","message":...} answer. */

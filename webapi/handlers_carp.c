@@ -9,7 +9,11 @@
  *        "maintenancemode":bool,"status_msg":"..."},
  *        "stats":{accepted, one count per reason a packet was not
  *        obeyed (bad_hmac, bad_ttl, ...), sent, send_errors,
- *        "proxyarp":{...}}}
+ *        "proxyarp":{...}}, "liveness":{enabled, interval_ms,
+ *        multiplier, detect_s, peer (up|lost|not heard|off), peer_lost,
+ *        last_lost, paths:[{interface,self,peer,state,received,sent,
+ *        send_errors,downs,last_received}], packets:{accepted, one
+ *        count per reason a hello was refused}}}
  *   POST diagnostics/interface/carp_status/enable | disable (temporary)
  *   POST diagnostics/interface/carp_status/maintenance[/1|/0]
  *        (persistent; without a value it toggles)
@@ -130,14 +134,19 @@ api_handle_carp_vip_status(struct api_req *req, struct api_resp *resp)
 		api_carp_age(json_array_get(rows, i), "last_advert_received",
 		    json_object_get(v, "last_received"));
 	}
-	/* "stats" is ours: what was received and not obeyed, and why. */
-	api_reply(resp, MHD_HTTP_OK, json_pack("{s:I,s:I,s:i,s:o,s:o,s:O}",
+	/*
+	 * "stats" and "liveness" are ours: what was received and not
+	 * obeyed, and why; the liveness channel to the peer, per path.
+	 */
+	api_reply(resp, MHD_HTTP_OK, json_pack("{s:I,s:I,s:i,s:o,s:o,s:O,s:O}",
 	    "total", (json_int_t)json_array_size(rows),
 	    "rowCount", (json_int_t)json_array_size(rows), "current", 1,
 	    "rows", rows,
 	    "carp", api_carp_opn(json_object_get(ans, "carp")),
 	    "stats", json_object_get(ans, "stats") != NULL ?
-	    json_object_get(ans, "stats") : json_null()));
+	    json_object_get(ans, "stats") : json_null(),
+	    "liveness", json_object_get(ans, "liveness") != NULL ?
+	    json_object_get(ans, "liveness") : json_null()));
 	json_decref(ans);
 	return 0;
 }

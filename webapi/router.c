@@ -57,6 +57,7 @@
 
 int	api_handle_import_xml(struct api_req *, struct api_resp *);
 int	api_handle_statesync_status(struct api_req *, struct api_resp *);
+int	api_handle_gateway_status(struct api_req *, struct api_resp *);
 int	api_handle_download_xml(struct api_req *, struct api_resp *);
 
 /* The model-level get of a controller, as OPNsense answers it. */
@@ -157,7 +158,15 @@ static const struct api_route api_route_table[] = {
 
 	CRUD("routing", "settings", "gateways", "_gateway"),
 	CRUD("routing", "settings", "gateways", "_item"),
-	APPLY("routing", "settings", "reconfigure", "gateways,routes"),
+	CRUD_NOTOGGLE("routing", "settings", "gateway_groups",
+	    "_gateway_group"),
+	APPLY("routing", "settings", "reconfigure",
+	    "gateways,gateway_groups,routes"),
+	/* gateway monitor (gwmon/) */
+	R(API_GET, "routes", "gateway", "status", api_handle_gateway_status,
+	    NULL, RD, 0, 0, NULL, "Gateway status as the monitor sees it: "
+	    "items of name, address, status, status_translated, loss, "
+	    "delay, stddev; and the status changes, newest first"),
 
 	CRUD("routes", "routes", "routes", "route"),
 	CRUD("routes", "routes", "routes", "_item"),

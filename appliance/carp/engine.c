@@ -195,6 +195,13 @@ eng_garp(void *arg, const struct carp_vhid *vh)
 		eng_linux_garp(vh->vh_cookie);
 }
 
+static int
+eng_peer_holds(void *arg, const struct carp_vhid *vh)
+{
+	(void)arg;
+	return eng_live_peer_holds(vh->vh_vhid, eng_now());
+}
+
 static double
 eng_wallclock(void)
 {
@@ -278,7 +285,7 @@ carp_engine_init(int real)
 	static const struct carp_fsm_ops ops = {
 		.send_advert = eng_send_advert, .vip_up = eng_vip_up,
 		.vip_down = eng_vip_down, .garp = eng_garp,
-		.transition = eng_transition,
+		.transition = eng_transition, .peer_holds = eng_peer_holds,
 	};
 	static const struct carp_fsm_ops peer_ops = {
 		.send_advert = eng_peer_send,
@@ -291,10 +298,12 @@ carp_engine_init(int real)
 	memset(&eng, 0, sizeof(eng));
 	eng.e_clock = clock;
 	eng.e_fd4 = eng.e_fd6 = eng.e_fdlink = eng.e_fdpkt = eng.e_fdarp = -1;
+	eng.e_fdlive = eng.e_fdlivetx = -1;
 	eng.e_real = real != 0;
 	if (eng.e_real && eng_linux_init(&eng.e_fd4, &eng.e_fd6,
 	    &eng.e_fdlink, &eng.e_fdpkt) == -1)
 		return -1;
+	(void)eng_live_init();		/* off (logged) without its sockets */
 	carp_fsm_init(&eng.e_node, &ops, 1);
 	carp_fsm_init(&eng.e_peer, &peer_ops, 1);
 	eng.e_node.cn_name = "carp";
@@ -348,6 +357,7 @@ eng_shutdown_locked(void)
 	carp_fsm_free(&eng.e_peer);
 	if (eng.e_real)
 		eng_linux_shutdown();
+	eng_live_shutdown();
 	if (eng.e_fd4 != -1)
 		close(eng.e_fd4);
 	if (eng.e_fd6 != -1)
@@ -505,6 +515,7 @@ eng_conf_commit_locked(struct carp_engine_conf *nc)
 	free(keep);
 	carp_engine_conf_free(oc);
 	eng.e_conf = nc;
+	eng_live_conf(nc, now);
 	carp_fsm_set_preempt(&eng.e_node, nc->cf_preempt);
 	carp_fsm_set_preempt(&eng.e_peer, nc->cf_preempt);
 	carp_fsm_start(&eng.e_node, now);
@@ -615,9 +626,11 @@ eng_vhid_state_locked(int vhid)
 static int
 eng_pollfds_locked(struct pollfd *pfd, int max)
 {
-	int fds[3] = { eng.e_fdpkt, eng.e_fdlink, eng.e_fdarp }, i, n = 0;
+	/* Hellos first: read before adverts after a stall (engine_live.c). */
+	int fds[4] = { eng.e_fdlive, eng.e_fdpkt, eng.e_fdlink, eng.e_fdarp };
+	int i, n = 0;
 
-	for (i = 0; eng.e_init && i < 3 && n < max; i++)
+	for (i = 0; eng.e_init && i < 4 && n < max; i++)
 		if (fds[i] != -1) {
 			pfd[n].fd = fds[i];
 			pfd[n].events = POLLIN;
@@ -692,6 +705,7 @@ eng_recv(int fd, double now)
 		adv.ca_demote = rx.rx_hdr.ch_demote;
 		adv.ca_src = rx.rx_src;
 		ev->ev_last_rx = now;
+		eng_live_learn(ifindex, &rx.rx_src);
 		carp_fsm_rx(&eng.e_node, ev->ev_vhid, &adv, now);
 	}
 }
@@ -775,10 +789,21 @@ static void
 eng_events_locked(const struct pollfd *pfd, int n)
 {
 	double		 now = eng_now();
-	int		 i;
+	int		 i, stalled = eng.e_init && eng_live_stalled(now);
 
+	/*
+	 * The hellos before anything else: after a stall they decide
+	 * whether this node yields, before its stale timers or the peer's
+	 * adverts make it send one advert as MASTER (engine_live.c).
+	 */
+	for (i = 0; eng.e_init && i < n; i++)
+		if (pfd[i].fd != -1 && pfd[i].fd == eng.e_fdlive &&
+		    (pfd[i].revents & (POLLIN | POLLERR)))
+			eng_live_recv(now, stalled);
 	for (i = 0; eng.e_init && i < n; i++) {
 		if (pfd[i].fd == -1 || !(pfd[i].revents & (POLLIN | POLLERR)))
+			continue;
+		if (pfd[i].fd == eng.e_fdlive)
 			continue;
 		if (pfd[i].fd == eng.e_fdpkt)
 			eng_recv(eng.e_fdpkt, now);
@@ -801,6 +826,9 @@ eng_timeout_ms_locked(void)
 		return -1;
 	d = carp_fsm_next_deadline(&eng.e_node);
 	p = carp_fsm_next_deadline(&eng.e_peer);
+	if (p > 0 && (d == 0 || p < d))
+		d = p;
+	p = eng_live_next();
 	if (p > 0 && (d == 0 || p < d))
 		d = p;
 	if (eng.e_real && eng.e_conf != NULL && eng.e_conf->cf_nvhids > 0 &&
@@ -833,6 +861,7 @@ eng_run_locked(void)
 	}
 	if (eng.e_real && now >= eng.e_linkpoll)
 		eng_link_poll(now);
+	eng_live_run(now);
 	(void)carp_fsm_tick(&eng.e_node, now);
 	eng_drain(now);
 }

@@ -42,7 +42,7 @@
 #include <stddef.h>
 
 #define CARP_ENGINE_TIMELINE	1000	/* transitions kept */
-#define CARP_ENGINE_MAXFDS	3	/* packet, rtnetlink, ARP */
+#define CARP_ENGINE_MAXFDS	4	/* liveness, packet, rtnetlink, ARP */
 /* Just below maintenance (CARP_DEMOTE_MAINT), so it takes over from it. */
 #define CARP_ENGINE_SIM_SKEW	238	/* the simulated peer's advskew */
 

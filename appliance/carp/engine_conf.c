@@ -261,6 +261,49 @@ eng_parp_add(struct carp_engine_conf *cf, const struct eng_vip *vp)
 	pi->pi_addrs[pi->pi_naddrs++] = vp->vp_addr.ca_u.v4;
 }
 
+/*
+ * The liveness channel's settings: on unless said off (a snapshot from
+ * before the field), and the state-sync link as one of its paths, from
+ * our address on pfsyncinterface to pfsyncpeerip. 0, or -1 with err.
+ */
+static int
+eng_live_parse(struct carp_engine_conf *cf, json_t *ha, json_t *ifaces,
+    char *err, size_t errlen)
+{
+	json_t		*ifrow;
+	const char	*s;
+	size_t		 pos;
+
+	s = cfg_str(ha, "livenessenabled");
+	cf->cf_live = *s == '\0' || cfg_bool(ha, "livenessenabled");
+	cf->cf_live_interval = (unsigned int)cfg_int(ha, "livenessinterval", 50);
+	cf->cf_live_mult = (unsigned int)cfg_int(ha, "livenessmultiplier", 3);
+	if (cf->cf_live_interval < CARP_LIVE_INTERVAL_MIN ||
+	    cf->cf_live_interval > CARP_LIVE_INTERVAL_MAX ||
+	    cf->cf_live_mult < CARP_LIVE_MULT_MIN ||
+	    cf->cf_live_mult > CARP_LIVE_MULT_MAX) {
+		snprintf(err, errlen, "hasync: liveness interval %u ms or "
+		    "multiplier %u out of range", cf->cf_live_interval,
+		    cf->cf_live_mult);
+		return -1;
+	}
+	s = cfg_str(ha, "pfsyncinterface");
+	if (*s == '\0' || (ifrow = eng_iface(ifaces, s, &pos)) == NULL ||
+	    eng_addr(cfg_str(ifrow, "ipaddr"), &cf->cf_sync_self) == -1 ||
+	    cf->cf_sync_self.ca_af != AF_INET ||
+	    eng_addr(cfg_str(ha, "pfsyncpeerip"), &cf->cf_sync_peer) == -1 ||
+	    cf->cf_sync_peer.ca_af != AF_INET) {
+		/* No sync link, or not an IPv4 one: the CARP paths only. */
+		memset(&cf->cf_sync_self, 0, sizeof(cf->cf_sync_self));
+		memset(&cf->cf_sync_peer, 0, sizeof(cf->cf_sync_peer));
+		return 0;
+	}
+	util_strlcpy(cf->cf_sync_iface, s, sizeof(cf->cf_sync_iface));
+	util_strlcpy(cf->cf_sync_device, cfg_str(ifrow, "device"),
+	    sizeof(cf->cf_sync_device));
+	return 0;
+}
+
 struct carp_engine_conf *
 eng_conf_parse(json_t *snap, int real, char *err, size_t errlen)
 {
@@ -277,6 +320,9 @@ eng_conf_parse(json_t *snap, int real, char *err, size_t errlen)
 	ifaces = json_object_get(secs, "interfaces");
 	cf->cf_preempt = !cfg_bool(json_object_get(secs, "hasync"),
 	    "disablepreempt");
+	if (eng_live_parse(cf, json_object_get(secs, "hasync"), ifaces, err,
+	    errlen) == -1)
+		goto err;
 	/* Pass 0: CARP VIPs; pass 1: IP aliases and proxy ARP. */
 	for (pass = 0; pass < 2; pass++)
 		json_array_foreach(vips, i, row) {

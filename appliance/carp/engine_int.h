@@ -14,6 +14,7 @@
 
 #include "carp/engine.h"
 #include "carp/fsm.h"
+#include "carp/live.h"
 #include "carp/proto.h"
 #include "carp/proxyarp.h"
 #include "util.h"
@@ -75,6 +76,13 @@ struct carp_engine_conf {
 	struct proxyarp_if *cf_parp;		/* linux: per device, owned */
 	size_t		  cf_nparp;
 	int		  cf_preempt;
+	/* The liveness channel (hasync live*; live.h). */
+	int		  cf_live;
+	unsigned int	  cf_live_interval;	/* ms */
+	unsigned int	  cf_live_mult;
+	char		  cf_sync_iface[ENG_IFNAME_LEN];	/* "" none */
+	char		  cf_sync_device[IFNAMSIZ];
+	struct carp_addr  cf_sync_self, cf_sync_peer;
 };
 
 #define ENG_QMAX	512
@@ -119,6 +127,10 @@ struct eng_state {
 	uint64_t		 e_arp[PROXYARP_R_MAX];
 	uint64_t		 e_arp_senderr;
 	double			(*e_clock)(void);
+	struct carp_live	 e_live;	/* the liveness channel */
+	int			 e_fdlive;	/* receives hellos (packet) */
+	int			 e_fdlivetx;	/* sends them (UDP) */
+	double			 e_live_yield_at;	/* last yield; 0 never */
 };
 extern struct eng_state eng;
 
@@ -137,6 +149,26 @@ double	eng_now(void);
 void	eng_wake(void);
 /* Tells the subscriber (the parent's loop) of a VHID transition. */
 void	eng_publish(int from, int to, unsigned int nmaster);
+
+/*
+ * engine_live.c: the liveness channel's sockets and its glue to the
+ * FSM. init opens the sockets (real only; 0, or -1 logged and the
+ * channel stays off), conf puts cf's settings and paths in force.
+ */
+#define ENG_LIVE_HOLD	30.0	/* s without preempt after a yield */
+int	eng_live_init(void);
+void	eng_live_shutdown(void);
+void	eng_live_conf(const struct carp_engine_conf *, double now);
+/* A valid CARP advert from src on ifindex: the path learns its peer. */
+void	eng_live_learn(int ifindex, const struct carp_addr *src);
+/* Reads hellos; stalled: this thread was frozen past detection time. */
+void	eng_live_recv(double now, int stalled);
+void	eng_live_run(double now);
+double	eng_live_next(void);
+/* 1 when the peer is up on some path and its fresh hello holds vhid. */
+int	eng_live_peer_holds(uint8_t vhid, double now);
+/* 1 when the loop last ran longer ago than the detection time. */
+int	eng_live_stalled(double now);
 
 /* engine_conf.c */
 void	eng_vhid_free(struct eng_vhid *);

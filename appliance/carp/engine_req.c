@@ -8,6 +8,8 @@
  */
 #include <sys/param.h>
 
+#include <arpa/inet.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +127,59 @@ eng_carp_obj(void)
 	    -1.0);
 }
 
+/* Keys of liveness.rejected, by enum carp_live_reason. */
+static const char *const eng_live_keys[CARP_LIVE_R_MAX] = {
+	[CARP_LIVE_R_OK] = "accepted", [CARP_LIVE_R_SHORT] = "short",
+	[CARP_LIVE_R_BAD_IP] = "bad_ip", [CARP_LIVE_R_BAD_TTL] = "bad_ttl",
+	[CARP_LIVE_R_BAD_VERSION] = "bad_version",
+	[CARP_LIVE_R_BAD_FIELD] = "bad_field", [CARP_LIVE_R_OWN] = "own",
+	[CARP_LIVE_R_NO_PATH] = "no_path", [CARP_LIVE_R_BAD_PEER] = "bad_peer",
+	[CARP_LIVE_R_BAD_HMAC] = "bad_hmac", [CARP_LIVE_R_REPLAY] = "replay",
+	[CARP_LIVE_R_DISABLED] = "disabled",
+};
+
+/* The liveness channel (live.h) for carp_status: a new object. */
+static json_t *
+eng_live_obj(double now)
+{
+	const struct carp_live	*cl = &eng.e_live;
+	json_t			*paths = json_array(), *rej = json_object();
+	char			 a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	size_t			 i;
+	int			 r;
+
+	for (i = 0; i < cl->cl_npaths; i++) {
+		const struct carp_live_path *lp = &cl->cl_paths[i];
+
+		json_array_append_new(paths, json_pack("{s:s,s:s,s:s,s:s,s:b,"
+		    "s:I,s:I,s:I,s:I,s:f}", "interface", lp->lp_name,
+		    "self", carp_proto_addr_str(&lp->lp_self, a, sizeof(a)),
+		    "peer", lp->lp_peer.ca_af ? carp_proto_addr_str(
+		    &lp->lp_peer, b, sizeof(b)) : "",
+		    "state", carp_live_state_name(lp->lp_state),
+		    "peer_configured", lp->lp_configured,
+		    "received", (json_int_t)lp->lp_rx,
+		    "sent", (json_int_t)lp->lp_tx,
+		    "send_errors", (json_int_t)lp->lp_txerr,
+		    "downs", (json_int_t)lp->lp_downs,
+		    "last_received", lp->lp_last_rx > 0 ?
+		    now - lp->lp_last_rx : -1.0));
+	}
+	for (r = 0; r < CARP_LIVE_R_MAX; r++)
+		json_object_set_new(rej, eng_live_keys[r],
+		    json_integer((json_int_t)cl->cl_rej[r]));
+	return json_pack("{s:b,s:i,s:i,s:f,s:s,s:I,s:f,s:o,s:o}",
+	    "enabled", cl->cl_enabled,
+	    "interval_ms", (int)cl->cl_interval_ms,
+	    "multiplier", (int)cl->cl_mult,
+	    "detect_s", carp_live_detect(cl),
+	    "peer", !cl->cl_enabled ? "off" : cl->cl_peer_up ? "up" :
+	    cl->cl_deaths > 0 ? "lost" : "not heard",
+	    "peer_lost", (json_int_t)cl->cl_deaths,
+	    "last_lost", cl->cl_dead_at > 0 ? now - cl->cl_dead_at : -1.0,
+	    "paths", paths, "packets", rej);
+}
+
 static json_t *
 eng_req_status_locked(json_t *req)
 {
@@ -175,8 +230,9 @@ eng_req_status_locked(json_t *req)
 	json_object_set_new(parp, "send_errors",
 	    json_integer((json_int_t)eng.e_arp_senderr));
 	json_object_set_new(stats, "proxyarp", parp);
-	return json_pack("{s:s,s:o,s:o,s:o}", "status", "ok",
-	    "carp", eng_carp_obj(), "vips", vips, "stats", stats);
+	return json_pack("{s:s,s:o,s:o,s:o,s:o}", "status", "ok",
+	    "carp", eng_carp_obj(), "vips", vips, "stats", stats,
+	    "liveness", eng_live_obj(now));
 }
 
 /* A boolean in a request: true/false, 1/0, "1"/"0"; -1 when absent. */

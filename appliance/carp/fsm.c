@@ -44,7 +44,8 @@ static const char *carp_state_names[CARP_S_MAX] = {
 static const char *carp_event_names[CARP_E_MAX] = {
 	"start", "link_up", "link_down", "master_down", "adv_timer",
 	"rx_better", "rx_equal", "rx_worse", "rx_bowout", "demotion",
-	"disable", "enable", "group", "handover", "group_down"
+	"disable", "enable", "group", "handover", "group_down", "peer_dead",
+	"yield"
 };
 
 const char *
@@ -121,11 +122,12 @@ g_started(struct carp_node *cn, struct carp_vhid *vh)
 	return cn->cn_started;
 }
 
+/* Preempt, unless held after a yield (carp_fsm_yield). */
 static int
 g_preempt(struct carp_node *cn, struct carp_vhid *vh)
 {
 	(void)vh;
-	return cn->cn_preempt;
+	return cn->cn_preempt && cn->cn_now >= cn->cn_preempt_hold;
 }
 
 static int
@@ -150,6 +152,19 @@ g_uniform(struct carp_node *cn, struct carp_vhid *vh)
 		    cn->cn_vhids[i]->vh_advskew != vh->vh_advskew)
 			return 0;
 	return 1;
+}
+
+/*
+ * The master's adverts stopped on this VHID's segment, but the master
+ * still says over the liveness channel's other paths that it holds it:
+ * one segment is cut between the nodes (a switch port dropping frames
+ * with carrier up), and taking over would make two MASTERs.
+ */
+static int
+g_peer_holds(struct carp_node *cn, struct carp_vhid *vh)
+{
+	return cn->cn_ops.peer_holds != NULL &&
+	    cn->cn_ops.peer_holds(cn->cn_ops.arg, vh);
 }
 
 static int
@@ -317,6 +332,8 @@ static const struct carp_fsm_row carp_fsm_table[] = {
 
 	{ CARP_S_BACKUP, CARP_E_LINK_DOWN, NULL, a_stop, CARP_S_INIT, 0,
 	    "link down" },
+	{ CARP_S_BACKUP, CARP_E_MASTER_DOWN, g_peer_holds, a_restart_down,
+	    CARP_S_BACKUP, 0, NULL },
 	{ CARP_S_BACKUP, CARP_E_MASTER_DOWN, NULL, a_become_master,
 	    CARP_S_MASTER, 0, "master-down timer expired" },
 	{ CARP_S_BACKUP, CARP_E_RX_BETTER, NULL, a_restart_down,
@@ -337,6 +354,13 @@ static const struct carp_fsm_row carp_fsm_table[] = {
 	    "master advertises slower than 3 x advbase" },
 	{ CARP_S_BACKUP, CARP_E_GROUP, NULL, a_become_master, CARP_S_MASTER,
 	    0, "group promotion" },
+	/*
+	 * The liveness channel lost every path to the master at once: it
+	 * is dead or frozen, not cut off on one link (live.h). All VIPs
+	 * move together, as on any other takeover.
+	 */
+	{ CARP_S_BACKUP, CARP_E_PEER_DEAD, NULL, a_become_master,
+	    CARP_S_MASTER, CARP_ROW_GROUP, "peer liveness lost" },
 	{ CARP_S_BACKUP, CARP_E_DISABLE, NULL, a_stop, CARP_S_DISABLED, 0,
 	    "temporarily disabled" },
 
@@ -372,6 +396,9 @@ static const struct carp_fsm_row carp_fsm_table[] = {
 	    NULL },
 	{ CARP_S_MASTER, CARP_E_ENABLE, NULL, a_cancel_handover,
 	    CARP_S_MASTER, 0, NULL },
+	/* Frozen, declared dead and replaced: the newer master stays. */
+	{ CARP_S_MASTER, CARP_E_YIELD, NULL, a_master_to_backup,
+	    CARP_S_BACKUP, 0, "peer took over while this node was frozen" },
 	{ CARP_S_MASTER, CARP_E_HANDOVER, NULL, a_master_off,
 	    CARP_S_DISABLED, 0, "temporarily disabled, no peer took over" },
 
@@ -424,6 +451,7 @@ carp_fsm_dispatch(struct carp_node *cn, struct carp_vhid *vh,
 	struct carp_transition		 t;
 	size_t				 i;
 
+	cn->cn_now = now;		/* the guards read it */
 	for (i = 0; i < nitems(carp_fsm_table); i++) {
 		r = &carp_fsm_table[i];
 		if (r->state == vh->vh_state && r->event == ev &&
@@ -802,6 +830,41 @@ carp_fsm_set_disabled(struct carp_node *cn, int on, double now)
 		if (cn->cn_started)
 			carp_fsm_dispatch(cn, cn->cn_vhids[i],
 			    on ? CARP_E_DISABLE : CARP_E_ENABLE, now, NULL);
+	}
+	carp_fsm_announce(cn, old, now);
+}
+
+void
+carp_fsm_peer_dead(struct carp_node *cn, const uint8_t *held, double now)
+{
+	unsigned int	old = carp_fsm_demotion(cn);
+	size_t		i;
+
+	for (i = 0; i < cn->cn_nvhids; i++) {
+		struct carp_vhid *vh = cn->cn_vhids[i];
+
+		if (vh->vh_state == CARP_S_BACKUP &&
+		    (held[vh->vh_vhid / 8] >> (vh->vh_vhid % 8) & 1))
+			carp_fsm_dispatch(cn, vh, CARP_E_PEER_DEAD, now, NULL);
+	}
+	carp_fsm_announce(cn, old, now);
+}
+
+void
+carp_fsm_yield(struct carp_node *cn, const uint8_t *held, double hold_until,
+    double now)
+{
+	unsigned int	old = carp_fsm_demotion(cn);
+	size_t		i;
+
+	for (i = 0; i < cn->cn_nvhids; i++) {
+		struct carp_vhid *vh = cn->cn_vhids[i];
+
+		if (vh->vh_state != CARP_S_MASTER ||
+		    !(held[vh->vh_vhid / 8] >> (vh->vh_vhid % 8) & 1))
+			continue;
+		cn->cn_preempt_hold = hold_until;
+		carp_fsm_dispatch(cn, vh, CARP_E_YIELD, now, NULL);
 	}
 	carp_fsm_announce(cn, old, now);
 }

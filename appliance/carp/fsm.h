@@ -49,6 +49,8 @@ enum carp_event {
 	CARP_E_GROUP,		/* another VHID of this node took over */
 	CARP_E_HANDOVER,	/* disable hand-over deadline expired */
 	CARP_E_GROUP_DOWN,	/* a better peer took another VHID of ours */
+	CARP_E_PEER_DEAD,	/* liveness channel: every path lost (live.h) */
+	CARP_E_YIELD,		/* woke from a stall to find the peer MASTER */
 	CARP_E_MAX
 };
 
@@ -105,6 +107,11 @@ struct carp_fsm_ops {
 	void	(*vip_down)(void *, const struct carp_vhid *);
 	void	(*garp)(void *, const struct carp_vhid *);
 	void	(*transition)(void *, const struct carp_transition *);
+	/*
+	 * 1 when the peer is alive and says it is MASTER of this VHID by
+	 * another path (the liveness channel); NULL: never.
+	 */
+	int	(*peer_holds)(void *, const struct carp_vhid *);
 	void	*arg;
 };
 
@@ -142,6 +149,8 @@ struct carp_node {
 	unsigned int		 cn_demote[CARP_D_MAX];
 	const char		*cn_name;	/* log prefix; NULL "carp" */
 	int			 cn_depth;	/* carp_fsm_dispatch nesting */
+	double			 cn_now;	/* time of the event in progress */
+	double			 cn_preempt_hold; /* no preempting before */
 };
 
 void		 carp_fsm_init(struct carp_node *, const struct carp_fsm_ops *,
@@ -181,6 +190,22 @@ void		 carp_fsm_set_demotion(struct carp_node *, enum carp_demote_src,
  * Runs every timer due at now; returns the next deadline (absolute, same
  * clock as now), or 0 if nothing is scheduled.
  */
+/*
+ * The liveness channel declared the peer dead (live.h): every BACKUP
+ * VHID the peer held by its last hello (held: 256-bit map, bit v = vhid
+ * v) takes over now, and group promotion takes the rest.
+ */
+void		 carp_fsm_peer_dead(struct carp_node *, const uint8_t *held,
+		    double now);
+/*
+ * This node was frozen past the channel's detection time and the peer's
+ * hellos say it took over: every MASTER VHID the peer holds steps down,
+ * and preempt is held until hold_until so it does not take them back at
+ * the peer's next advert (a second GARP war).
+ */
+void		 carp_fsm_yield(struct carp_node *, const uint8_t *held,
+		    double hold_until, double now);
+
 double		 carp_fsm_tick(struct carp_node *, double now);
 double		 carp_fsm_next_deadline(const struct carp_node *);
 

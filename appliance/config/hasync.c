@@ -30,6 +30,12 @@ static const struct cfg_field hasync_fields[] = {
 	{ "syncitems", CFG_ENUM, CFG_F_LIST, 0, 0,
 	    "rules,nat,aliases,virtualip", sync_items, NULL,
 	    "sections to synchronize" },
+	CFG_BOOLF("livenessenabled", "1", "liveness hellos to the peer: a "
+	    "dead or frozen master is replaced in multiplier x interval"),
+	{ "livenessinterval", CFG_INT, 0, 10, 10000, "50", NULL, NULL,
+	    "liveness hello interval (ms)" },
+	{ "livenessmultiplier", CFG_INT, 0, 2, 50, "3", NULL, NULL,
+	    "hellos missed on every path before the peer is declared lost" },
 	CFG_END
 };
 

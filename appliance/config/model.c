@@ -18,7 +18,7 @@
 
 static const struct cfg_section *const sections[] = {
 	&cfg_sec_system, &cfg_sec_interfaces, &cfg_sec_gateways,
-	&cfg_sec_routes, &cfg_sec_aliases, &cfg_sec_filter_rules,
+	&cfg_sec_gateway_groups, &cfg_sec_routes, &cfg_sec_aliases, &cfg_sec_filter_rules,
 	&cfg_sec_snat, &cfg_sec_snat_rules, &cfg_sec_dnat_rules,
 	&cfg_sec_vips, &cfg_sec_hasync, &cfg_sec_users, &cfg_sec_cron_jobs,
 	NULL

@@ -10,6 +10,7 @@
 extern const struct cfg_section cfg_sec_system;
 extern const struct cfg_section cfg_sec_interfaces;
 extern const struct cfg_section cfg_sec_gateways;
+extern const struct cfg_section cfg_sec_gateway_groups;
 extern const struct cfg_section cfg_sec_routes;
 extern const struct cfg_section cfg_sec_aliases;
 extern const struct cfg_section cfg_sec_filter_rules;

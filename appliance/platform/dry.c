@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gwmon/gwmon.h"
 #include "config.h"
 #include "log.h"
 #include "platform.h"
@@ -124,6 +125,9 @@ dry_apply(json_t *snap, json_t *subsys, char *err, size_t errlen)
 	    "with nft -f, pf.conf (%zu bytes) with pfctl -f", what,
 	    strlen(nft), strlen(pf));
 	platform_describe(snap, subsys, "dry: would set");
+	/* Gateways are listed with their flags; no probe leaves. */
+	if (subsys_has(subsys, SUBSYS_ROUTING))
+		(void)gwmon_configure(snap, 0);
 	platform_action("dry: apply %s: done", what);
 	ret = 0;
 err:

@@ -31,6 +31,7 @@
 #include <nftables/libnftables.h>
 
 #include "dhcp.h"
+#include "gwmon/gwmon.h"
 #include "linux_int.h"
 #include "log.h"
 #include "platform.h"
@@ -371,8 +372,10 @@ linux_apply(json_t *snap, json_t *subsys, char *err, size_t errlen)
 		goto err;
 	/* Lease events re-route with what was applied. */
 	dhcp_remember(snap, subsys);
+	/* The monitor first: the default route follows what it sees. */
 	if (subsys_has(subsys, SUBSYS_ROUTING) &&
-	    linux_net_routes(snap, err, errlen) == -1)
+	    (gwmon_configure(snap, 1) == -1 ||
+	    linux_net_routes(snap, err, errlen) == -1))
 		goto err;
 	/* A client came or went: its dynamic gateway with it. */
 	if (dyn == 1 && !subsys_has(subsys, SUBSYS_ROUTING) &&
@@ -401,6 +404,7 @@ linux_shutdown(void)
 	linux_skel = NULL;
 	json_decref(linux_aliases);
 	linux_aliases = NULL;
+	linux_net_shutdown();
 	platform_rendered_close();
 }
 
@@ -411,4 +415,5 @@ const struct platform platform_linux = {
 	.p_states = linux_states,
 	.p_shutdown = linux_shutdown,
 	.p_kill_states = linux_kill_states,
+	.p_gw_changed = linux_net_reroute,
 };

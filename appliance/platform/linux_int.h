@@ -29,6 +29,9 @@ int	 linux_states_flush_mark(uint32_t mark, uint32_t mask);
 #define LINUX_OWNED	"owned-addresses.json"	/* in DIR/rendered/ */
 int	 linux_net_interfaces(json_t *snapshot, char *err, size_t errlen);
 int	 linux_net_routes(json_t *snapshot, char *err, size_t errlen);
+/* Routes again from the last snapshot (a gateway's status changed). */
+void	 linux_net_reroute(void);
+void	 linux_net_shutdown(void);
 
 /*
  * linux_sys.c: the host name, /etc/hosts, resolv.conf and the time zone

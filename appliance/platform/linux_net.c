@@ -8,10 +8,13 @@
  * (root's directory), so an address someone else configured (DHCP, a
  * CARP VIP, the administrator) is never removed.
  *
- * Routing: the default route per family via the upstream gateway (a
- * gateway with defaultgw=1, else the gateway named by an interface, else
- * the dynamic gateway of a DHCP interface with a lease), and
- * every enabled static route via its named gateway. twinwall's routes
+ * Routing: the default route per family via the upstream gateway (of
+ * the gateways with defaultgw=1, the one of lowest priority that the
+ * monitor (gwmon/) does not see down; else the gateway named by an
+ * interface; else the dynamic gateway of a DHCP interface with a lease),
+ * a host route to each monitor address that is not the gateway itself
+ * (its probes must leave by its own gateway), and every enabled static
+ * route via its named gateway. twinwall's routes
  * carry rtm_protocol TW_RTPROT; one of those the store does not ask for
  * any more (deleted, disabled, its gateway disabled) is removed.
  */
@@ -27,6 +30,7 @@
 
 #include "config/config.h"
 #include "dhcp.h"
+#include "gwmon/gwmon.h"
 #include "linux_int.h"
 #include "log.h"
 #include "netlink.h"
@@ -34,6 +38,13 @@
 #include "util.h"
 
 #define NET_MAXOWNED	(1u << 20)	/* owned-addresses.json, bytes */
+#define NET_MAXGW	256		/* gateways tried per family */
+
+/*
+ * The routing part of the last snapshot applied (interfaces, gateways,
+ * routes; owned): a gateway's status change re-routes from it.
+ */
+static json_t	*net_last;
 
 /* An address the store asks for, with its device name. */
 struct net_want {
@@ -409,28 +420,60 @@ net_gw_route_name(int fd, json_t *snap, const char *name,
 }
 
 /*
- * The default route of family, through the first usable upstream: a
- * gateway with defaultgw=1, then an interface's gateway, then the
- * dynamic gateway of an interface in DHCP mode with a lease (a factory
- * WAN gets its default route with no gateway configured, as on
- * OPNsense). 0 and *rt, or -1 when none can be used.
+ * The default route of family, through the first usable upstream: of
+ * the gateways with defaultgw=1, the one of lowest priority (then the
+ * first) that the monitor does not see down, and when all are down the
+ * first of them all (a route that may work beats none); then an
+ * interface's gateway; then the dynamic gateway of an interface in DHCP
+ * mode with a lease (a factory WAN gets its default route with no
+ * gateway configured, as on OPNsense). 0 and *rt, or -1 when none can
+ * be used.
  */
 static int
 net_upstream(int fd, json_t *snap, int family, struct nl_route *rt)
 {
-	json_t		*gws = net_rows(snap, "gateways"), *row;
+	json_t		*gws = net_rows(snap, "gateways"), *row, *best;
 	const char	*want = family == AF_INET ? "inet" : "inet6";
 	struct nl_addr	 dst;
-	char		 dyn[64];
-	size_t		 i;
+	char		 dyn[64], tried[NET_MAXGW];
+	size_t		 i, bi = 0;
+	long		 prio, bprio = 0;
+	int		 pass;
 
 	memset(&dst, 0, sizeof(dst));
 	dst.a_family = family;
-	json_array_foreach(gws, i, row)
-		if (net_bool(row, "defaultgw") &&
-		    strcmp(net_str(row, "ipprotocol"), want) == 0 &&
-		    net_gw_route(fd, snap, row, &dst, rt) == 0)
-			return 0;
+	/* Pass 0: the gateways that are up, by priority; pass 1: any. */
+	for (pass = 0; pass < 2; pass++) {
+		memset(tried, 0, sizeof(tried));
+		for (;;) {
+			best = NULL;
+			json_array_foreach(gws, i, row) {
+				if (i < NET_MAXGW && tried[i])
+					continue;
+				if (!net_bool(row, "defaultgw") ||
+				    net_bool(row, "disabled") ||
+				    strcmp(net_str(row, "ipprotocol"), want) != 0)
+					continue;
+				if (pass == 0 && (net_bool(row, "force_down") ||
+				    gwmon_gateway_down(net_str(row, "name"))))
+					continue;
+				prio = strtol(net_str(row, "priority"), NULL, 10);
+				if (best == NULL || prio < bprio) {
+					best = row;
+					bprio = prio;
+					bi = i;
+				}
+			}
+			if (best == NULL)
+				break;
+			if (bi < NET_MAXGW)
+				tried[bi] = 1;
+			if (net_gw_route(fd, snap, best, &dst, rt) == 0)
+				return 0;
+			if (bi >= NET_MAXGW)
+				break;
+		}
+	}
 	json_array_foreach(net_rows(snap, "interfaces"), i, row) {
 		if (!net_bool(row, "enabled") || net_str(row, "gateway")[0] ==
 		    '\0')
@@ -480,11 +523,22 @@ linux_net_routes(json_t *snap, char *err, size_t errlen)
 		snprintf(err, errlen, "netlink: %s", strerror(-fd));
 		return -1;
 	}
-	want = xcalloc(json_array_size(net_rows(snap, "routes")) + 3,
-	    sizeof(*want));
+	want = xcalloc(json_array_size(net_rows(snap, "routes")) +
+	    json_array_size(net_rows(snap, "gateways")) + 3, sizeof(*want));
 	for (k = 0; k < 2; k++) {
 		fam = k == 0 ? AF_INET : AF_INET6;
 		if (net_upstream(fd, snap, fam, &want[nwant]) == 0)
+			nwant++;
+	}
+	/* Probes to a far monitor address leave by their own gateway. */
+	json_array_foreach(net_rows(snap, "gateways"), i, row) {
+		if (net_bool(row, "monitor_disable") ||
+		    net_str(row, "monitor")[0] == '\0' ||
+		    strcmp(net_str(row, "monitor"), net_str(row, "gateway")) ==
+		    0 || (nl_addr_parse(net_str(row, "monitor"), 128, &dst) != 0 &&
+		    nl_addr_parse(net_str(row, "monitor"), 32, &dst) != 0))
+			continue;
+		if (net_gw_route(fd, snap, row, &dst, &want[nwant]) == 0)
 			nwant++;
 	}
 	json_array_foreach(net_rows(snap, "routes"), i, row) {
@@ -534,9 +588,42 @@ linux_net_routes(json_t *snap, char *err, size_t errlen)
 		platform_action("linux: removed route %s", text);
 	}
 	ret = 0;
+	if (snap != net_last) {
+		/* Deep: the caller's snapshot goes away after the apply. */
+		json_t *secs = json_object();
+
+		json_object_set_new(secs, "interfaces",
+		    json_deep_copy(net_rows(snap, "interfaces")));
+		json_object_set_new(secs, "gateways",
+		    json_deep_copy(net_rows(snap, "gateways")));
+		json_object_set_new(secs, "routes",
+		    json_deep_copy(net_rows(snap, "routes")));
+		json_decref(net_last);
+		net_last = json_pack("{s:o}", "sections", secs);
+	}
 err:
 	free(want);
 	free(have);
 	nl_close(fd);
 	return ret;
+}
+
+void
+linux_net_reroute(void)
+{
+	char	err[512];
+
+	if (net_last == NULL)
+		return;		/* nothing applied yet: the boot apply will */
+	err[0] = '\0';
+	if (linux_net_routes(net_last, err, sizeof(err)) == -1)
+		log_warnx("platform linux: re-routing after a gateway status "
+		    "change: %s", err);
+}
+
+void
+linux_net_shutdown(void)
+{
+	json_decref(net_last);
+	net_last = NULL;
 }

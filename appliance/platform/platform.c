@@ -52,6 +52,13 @@ platform_set_current(const struct platform *p)
 	platform_running = p;
 }
 
+void
+platform_gw_changed(void)
+{
+	if (platform_running != NULL && platform_running->p_gw_changed != NULL)
+		platform_running->p_gw_changed();
+}
+
 int
 platform_rendered_open(const char *datadir)
 {

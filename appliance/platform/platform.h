@@ -28,6 +28,11 @@ struct platform {
 	 */
 	int		(*p_kill_states)(const char *filter, char *err,
 			    size_t errlen);
+	/*
+	 * A gateway's status changed (gwmon/): bring the routes in line
+	 * with the last apply. NULL: this platform routes nothing.
+	 */
+	void		(*p_gw_changed)(void);
 };
 
 /* Borrowed, static; NULL for an unknown name. */
@@ -38,6 +43,8 @@ const struct platform	*platform_get(const char *name);
  */
 const struct platform	*platform_current(void);
 void			 platform_set_current(const struct platform *);
+/* Calls the running driver's p_gw_changed, if it has one. */
+void			 platform_gw_changed(void);
 
 /*
  * The parent's request handlers for the state table (daemon.c's table):

@@ -238,6 +238,30 @@ const tests = [
     await shot(page, 'dashboard-master');
   }],
 
+  ['dashboard: gateway status card', async () => {
+    const add = await A.api('POST', 'routing/settings/add_gateway', { gateway: { name: 'DASHGW', interface: 'wan',
+      gateway: '192.0.2.77', force_down: '1' } });
+    assert(add.status === 200, `add_gateway: ${add.status}`);
+    assert((await A.api('POST', 'routing/settings/reconfigure')).status === 200, 'reconfigure failed');
+    await go(page, A, '#/dashboard');
+    const gw = page.locator('section.card', { hasText: 'Gateways' });
+    await gw.locator('td', { hasText: 'DASHGW' }).first().waitFor();
+    await gw.locator('td', { hasText: 'Offline (forced)' }).first().waitFor();
+    await shot(page, 'dashboard-gateways');
+    // a group of it: its page lists it, the card says no tier is usable
+    const grp = await A.api('POST', 'routing/settings/add_gateway_group', { gateway_group: { name: 'DASHGRP', tier1: 'DASHGW' } });
+    assert(grp.status === 200, `add_gateway_group: ${grp.status} ${grp.text}`);
+    await go(page, A, '#/gateway_groups');
+    await page.locator('td', { hasText: 'DASHGRP' }).first().waitFor();
+    await shot(page, 'gateway-groups');
+    assert((await A.api('POST', 'routing/settings/reconfigure')).status === 200, 'reconfigure failed');
+    await go(page, A, '#/dashboard');
+    await gw.locator('td', { hasText: 'every member is out' }).first().waitFor();
+    assert((await A.api('POST', `routing/settings/del_gateway_group/${grp.json.uuid}`)).status === 200, 'del_gateway_group failed');
+    assert((await A.api('POST', `routing/settings/del_gateway/${add.json.uuid}`)).status === 200, 'del_gateway failed');
+    assert((await A.api('POST', 'routing/settings/reconfigure')).status === 200, 'reconfigure failed');
+  }],
+
   ['switch the outbound NAT mode', async () => {
     await go(page, A, '#/outbound');
     const mode = page.locator('[data-field=mode] select');

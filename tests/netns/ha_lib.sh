@@ -162,11 +162,11 @@ ha_api() {
 	n=$1 m=$2 path=$3 body=${4:-}
 	set -- $(ha_key "$n")
 	if [ -n "$body" ]; then
-		ha_out=$(ha_x fw$n curl -s -f -X "$m" -u "$1:$2" -H \
+		ha_out=$(ha_x fw$n curl -s -f -m 5 -X "$m" -u "$1:$2" -H \
 		    'Content-Type: application/json' -d "$body" \
 		    "http://127.0.0.1:$HA_PORT/api/$path") || return 1
 	else
-		ha_out=$(ha_x fw$n curl -s -f -X "$m" -u "$1:$2" \
+		ha_out=$(ha_x fw$n curl -s -f -m 5 -X "$m" -u "$1:$2" \
 		    "http://127.0.0.1:$HA_PORT/api/$path") || return 1
 	fi
 	printf '%s\n' "$ha_out"

@@ -121,7 +121,8 @@ sim_transition(void *arg, const struct carp_transition *t)
 }
 
 static const struct carp_fsm_ops sim_ops = {
-	sim_send, sim_vip_up, sim_vip_down, sim_garp, sim_transition, NULL
+	sim_send, sim_vip_up, sim_vip_down, sim_garp, sim_transition, NULL,
+	NULL
 };
 
 static void
@@ -795,7 +796,7 @@ static void
 test_group_takeover_order(void **state)
 {
 	struct carp_fsm_ops	ops = { trace_send, trace_up, NULL, trace_garp,
-				    NULL, NULL };
+				    NULL, NULL, NULL };
 	struct carp_node	cn;
 	struct carp_adv		adv;
 

@@ -10,7 +10,7 @@ const NAV = [
   ['Lobby', [['dashboard', 'Dashboard']]],
   ['Interfaces', [['interfaces', 'Assignments'], ['vips', 'Virtual IPs'], ['vipstatus', 'Virtual IPs: Status']]],
   ['Firewall', [['aliases', 'Aliases'], ['rules', 'Rules'], ['outbound', 'NAT: Outbound'], ['portforward', 'NAT: Port forward'], ['log', 'Log files']]],
-  ['System', [['system', 'Settings'], ['gateways', 'Gateways'], ['routes', 'Static routes'], ['hasync', 'High availability: Settings'],
+  ['System', [['system', 'Settings'], ['gateways', 'Gateways'], ['gateway_groups', 'Gateways: Group'], ['routes', 'Static routes'], ['hasync', 'High availability: Settings'],
     ['hastatus', 'High availability: Status'], ['users', 'Users and API keys'], ['cron', 'Cron'], ['backups', 'Configuration history']]],
   ['Diagnostics', [['states', 'State table']]],
 ];

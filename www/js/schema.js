@@ -33,16 +33,20 @@ function build() {
   sections = {};
   const schemas = doc.components.schemas;
   for (const [path, item] of Object.entries(doc.paths)) {
-    const m = /^\/api\/([^/]+\/[^/]+)\/add_item$/.exec(path);
+    // add_item, or add_<noun> where a controller holds two sections
+    // (routing/settings: gateways and gateway groups).
+    const m = /^\/api\/([^/]+\/[^/]+)\/add_[a-z_]+$/.exec(path);
     const body = m && item.post && item.post.requestBody;
     if (!body) continue;
     const sch = body.content['application/json'].schema;
+    if (!sch || !sch.properties) continue;
     const key = Object.keys(sch.properties)[0];
     let ref = sch.properties[key];
     let req = [];
     if (ref.allOf) { req = ref.allOf[1].required || []; ref = ref.allOf[0]; }
+    if (!ref.$ref) continue;
     const name = ref.$ref.split('/').pop();
-    sections[name] = { name, key, base: m[1], required: req };
+    if (!sections[name]) sections[name] = { name, key, base: m[1], required: req };
   }
   for (const [path, item] of Object.entries(doc.paths)) {
     const m = /^\/api\/([^/]+\/[^/]+)\/set$/.exec(path);

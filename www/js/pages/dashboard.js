@@ -1,8 +1,8 @@
 // Dashboard: this node's role, every VIP's state, demotion/maintenance,
-// the interfaces now (addresses, DHCP client and lease), the last sync
-// and drift, who is guessing at the management plane, what is in force,
-// the failover timeline, and (in the banners above) every dirty section
-// with its Apply button.
+// the interfaces now (addresses, DHCP client and lease), every gateway's
+// status as the monitor sees it, the last sync and drift, who is guessing
+// at the management plane, what is in force, the failover timeline, and
+// (in the banners above) every dirty section with its Apply button.
 import { api } from '../api.js';
 import { h, clear, notice, kvTable, rowsTable, rowsOf, flatten, fmtDuration } from '../dom.js';
 import { carpOf, inMaintenance } from './vipstatus.js';
@@ -104,6 +104,18 @@ export async function render(ctx, root) {
       applied: a[k].time ? new Date(a[k].time * 1000).toLocaleString() : '', pending: a[k].pending ? 'yes' : '',
       'last attempt': a[k].ok === false ? `failed: ${a[k].message}` : 'ok' }));
     return h('div', { id: 'inforce' }, boot.state === 'failed' ? notice('error', `Boot apply failed: ${boot.message}`) : '', rowsTable(rows));
+  }));
+  root.append(await card('Gateways', async () => {
+    const a = await api.get('routes/gateway/status');
+    const items = a.items || [];
+    if (!items.length) return h('p', {}, 'No gateways. ', h('a', { href: '#/gateways' }, 'Add a gateway'), '.');
+    const changes = (a.timeline || []).slice(0, 5).map((t) => ({ time: new Date(t.time * 1000).toLocaleString(),
+      gateway: t.name, from: t.from, to: t.to }));
+    const groups = (a.groups || []).map((g) => ({ group: g.name, trigger: g.trigger,
+      'tier in use': g.tier ? `${g.tier}: ${g.active.join(', ')}` : 'none: every member is out' }));
+    return h('div', { id: 'gateways' }, rowsTable(items.map((i) => ({ name: i.name, address: i.address,
+      status: i.status_translated, loss: i.loss, delay: i.delay, stddev: i.stddev, note: i.note || '' }))),
+    groups.length ? rowsTable(groups) : '', changes.length ? rowsTable(changes) : '');
   }));
   root.append(await card('Failover timeline', async () => {
     const rows = rowsOf(await api.get('core/hasync_status/timeline', { limit: 20 })) || [];

@@ -11,6 +11,8 @@ const labels = {
   pfsyncpeerip: 'Synchronize peer IP', synchronizetoip: 'Synchronize config to IP', verifypeer: 'Verify peer',
   peerfingerprint: 'Peer certificate fingerprint', username: 'Remote system username', password: 'Remote system password',
   syncitems: 'Services to synchronize',
+  livenessenabled: 'Peer liveness hellos', livenessinterval: 'Liveness hello interval (ms)',
+  livenessmultiplier: 'Liveness detection multiplier',
 };
 
 export async function render(ctx, root) {

@@ -14,6 +14,20 @@ export function carpOf(ans) { return ans.carp || ans; }
 export function inMaintenance(ans) { const c = carpOf(ans); return String(c.maintenancemode ?? c.maintenance ?? '0') === '1' || c.maintenancemode === true || c.maintenance === true; }
 export function carpAllowed(ans) { const c = carpOf(ans); return !(String(c.allow ?? '1') === '0' || c.allow === false || c.enabled === false); }
 
+// The liveness channel to the peer (hellos on the sync link and every
+// CARP interface): whether the peer is heard, and on which paths.
+export function livenessCard(lv) {
+  if (!lv) return null;
+  const peer = lv.peer || 'off';
+  const cls = peer === 'up' ? 'ok' : peer === 'lost' ? 'failed' : 'warn';
+  return h('section.card', { id: 'carp-liveness' }, h('h2', {}, 'Peer liveness'),
+    h('p', {}, 'Peer ', h(`span.badge.${cls}`, {}, peer),
+      lv.enabled ? ` · hellos every ${lv.interval_ms} ms, peer lost after ${lv.multiplier} missed on every path (${lv.detect_s} s)` : ' · channel off: CARP\'s own timers only',
+      lv.peer_lost ? ` · lost ${lv.peer_lost} time(s)` : ''),
+    (lv.paths || []).length ? rowsTable(lv.paths.map((p) => ({ path: p.interface, self: p.self, peer: p.peer || '(not known yet)', state: p.state, received: p.received, sent: p.sent, 'send errors': p.send_errors, downs: p.downs }))) : h('p', {}, 'No paths.'),
+    h('details', {}, h('summary', {}, 'Hellos refused, by reason'), kvTable(lv.packets || {})));
+}
+
 export async function render(ctx, root) {
   const msg = h('div', { 'aria-live': 'polite', id: 'carp-result' });
   const body = h('div');
@@ -59,6 +73,7 @@ export async function render(ctx, root) {
         h('p.intro', {}, 'Temporary disable drops this node out of every VHID at once (a short outage); persistent maintenance mode raises the demotion so the peer takes every VIP without an outage, and survives a restart.'),
         h('div.actions', {}, buttons)),
       h('section.card', {}, h('h2', {}, 'Virtual IPs'), vips.length ? rowsTable(vips.map((v) => ({ interface: v.interface, vhid: v.vhid, address: v.subnet || v.address, status: v.status || v.state, advbase: v.advbase, advskew: v.advskew, mode: v.mode }))) : h('p', {}, 'No CARP VIPs are running on this node.')),
+      ...[livenessCard(ans.liveness)].filter(Boolean),
       h('details.card', {}, h('summary', {}, 'Details'), kvTable(extra)));
   }
   await draw();
