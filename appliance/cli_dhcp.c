@@ -31,26 +31,12 @@
 
 #include "control.h"
 #include "ipc.h"
+#include "platform/dhcp.h"
 #include "util.h"
 
 #define DHCP_EVENT_WAIT_MS	200
 
 int	cli_dhcp_event(int, char **);
-
-/* Letters, digits and . _ - only, 1..max bytes. */
-static int
-cli_dhcp_word(const char *s, size_t max)
-{
-	size_t i, n = s ? strlen(s) : 0;
-
-	if (n == 0 || n > max)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '.' &&
-		    s[i] != '_' && s[i] != '-')
-			return 0;
-	return 1;
-}
 
 int
 cli_dhcp_event(int argc, char **argv)
@@ -79,7 +65,7 @@ cli_dhcp_event(int argc, char **argv)
 		return 2;
 	}
 	/* Not ours to report: the client goes on whatever happens here. */
-	if (!cli_dhcp_word(dev, 15) || !cli_dhcp_word(reason, 16))
+	if (!dhcp_word_ok(dev, 15) || !dhcp_word_ok(reason, 16))
 		return 0;
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;

@@ -249,29 +249,6 @@ api_opn_input(const struct cfg_section *sec, json_t *in, json_t *ignored)
 }
 
 /* Nests items at path ("alias.aliases.alias") in top, merging. */
-static void
-opn_nest(json_t *top, const char *path, json_t *items)
-{
-	char	*copy = xstrdup(path), *part, *save = NULL, *next;
-	json_t	*cur = top, *child;
-
-	part = strtok_r(copy, ".", &save);
-	while (part != NULL) {
-		next = strtok_r(NULL, ".", &save);
-		if (next == NULL) {
-			json_object_set(cur, part, items);
-			break;
-		}
-		if ((child = json_object_get(cur, part)) == NULL ||
-		    !json_is_object(child)) {
-			child = json_object();
-			json_object_set_new(cur, part, child);
-		}
-		cur = child;
-		part = next;
-	}
-	free(copy);
-}
 
 /*
  * GET <module>/<controller>/get: the controller's model as OPNsense gives
@@ -308,7 +285,7 @@ api_handle_opn_get(struct api_req *req, struct api_resp *resp)
 		json_array_foreach(rows, i, row)
 			json_object_set_new(items, cfg_str(row, "uuid"),
 			    api_opn_item(st, sec, row, cache));
-		opn_nest(top, sec->s_opn_path, items);
+		cfg_json_set_path(top, sec->s_opn_path, '.', items);
 		json_decref(items);
 		json_decref(rows);
 	}

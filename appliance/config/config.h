@@ -225,6 +225,12 @@ int	 cfg_restore(struct cfg_ctx *, json_t *snap, const char *descr,
 /* SHA-256 hex of the canonical form of a snapshot's sections. */
 void	 cfg_hash(json_t *snap, char out[65]);
 
+/*
+ * Sets obj's member at path (names joined by sep, "system/webgui"),
+ * making the objects on the way; v is borrowed (its reference is added).
+ */
+void	 cfg_json_set_path(json_t *obj, const char *path, int sep, json_t *v);
+
 /* Factory defaults (a new snapshot), as a fresh store holds them. */
 json_t	*cfg_factory(void);
 /* Writes the factory defaults into an empty store (inside the caller's

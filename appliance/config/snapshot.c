@@ -573,3 +573,28 @@ cfg_install_factory(struct store *st)
 	json_decref(snap);
 	return rc == 0 ? 0 : -1;
 }
+
+void
+cfg_json_set_path(json_t *obj, const char *path, int sep, json_t *v)
+{
+	char	*copy = xstrdup(path), *part, *next, *save = NULL;
+	char	 seps[2] = { (char)sep, '\0' };
+	json_t	*cur = obj, *child;
+
+	part = strtok_r(copy, seps, &save);
+	while (part != NULL) {
+		next = strtok_r(NULL, seps, &save);
+		if (next == NULL) {
+			json_object_set(cur, part, v);
+			break;
+		}
+		if ((child = json_object_get(cur, part)) == NULL ||
+		    !json_is_object(child)) {
+			child = json_object();
+			json_object_set_new(cur, part, child);
+		}
+		cur = child;
+		part = next;
+	}
+	free(copy);
+}

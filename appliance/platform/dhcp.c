@@ -825,8 +825,7 @@ dhcp_status(void)
 	    "interfaces", list);
 }
 
-/* A hook's word: letters, digits and . _ - only, 1..max bytes. */
-static int
+int
 dhcp_word_ok(const char *s, size_t max)
 {
 	size_t i, n = s ? strlen(s) : 0;

@@ -65,4 +65,7 @@ int	dhcp_router(const char *ifname, int family, char *buf, size_t len);
 struct parent;
 json_t	*dhcp_req(struct parent *, json_t *req, const char *from);
 
+/* A hook's word: letters, digits and . _ - only, 1..max bytes. */
+int	dhcp_word_ok(const char *, size_t max);
+
 #endif

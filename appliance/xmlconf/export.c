@@ -195,28 +195,11 @@ export_items(xmlNode *root, const char *path, const char *leaf)
 }
 
 /* Sets v at the slash path in obj, making the structs on the way. */
+/* Sets obj's member at path ("system/webgui"); takes v over. */
 static void
 export_struct_set(json_t *obj, const char *path, json_t *v)
 {
-	char	*copy = xstrdup(path), *part, *next, *save = NULL;
-	json_t	*cur = obj, *child;
-
-	part = strtok_r(copy, "/", &save);
-	while (part != NULL) {
-		next = strtok_r(NULL, "/", &save);
-		if (next == NULL) {
-			json_object_set(cur, part, v);
-			break;
-		}
-		if ((child = json_object_get(cur, part)) == NULL ||
-		    !json_is_object(child)) {
-			child = json_object();
-			json_object_set_new(cur, part, child);
-		}
-		cur = child;
-		part = next;
-	}
-	free(copy);
+	cfg_json_set_path(obj, path, '/', v);
 	json_decref(v);
 }
 
