@@ -4,7 +4,7 @@
 # every 50 ms with multiplier 3 (the defaults), a TCP stream through NAT.
 #
 #   - both nodes hear each other on the three paths (sync, lan, wan);
-#   - a bad interval is refused with 400 naming the field;
+#   - a bad interval is refused, naming the field;
 #   - the sync cable pulled: no transition anywhere;
 #   - fw1's LAN switch port drops every frame, carrier up: fw2 still
 #     hears fw1 say (sync and wan) that it holds vhid 147, so its
