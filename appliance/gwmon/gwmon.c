@@ -93,8 +93,10 @@ mon_now(void)
 static void
 mon_wakeup(void)
 {
-	if (mon_wake[1] != -1)
-		(void)write(mon_wake[1], "w", 1);	/* full: awake anyway */
+	/* A full pipe means the loop is awake anyway. */
+	if (mon_wake[1] != -1 && write(mon_wake[1], "w", 1) == -1 &&
+	    errno != EAGAIN)
+		log_warn("gwmon: wake the monitor's loop");
 }
 
 static uint16_t
@@ -134,8 +136,9 @@ mon_change(struct gwmon_gw *g, enum gwmon_status to)
 	 * Nonblocking: a full pipe loses this message, but the reader is
 	 * awake and re-routes from the statuses, not from the messages.
 	 */
-	if (mon_pub[1] != -1)
-		(void)write(mon_pub[1], c, sizeof(*c));
+	if (mon_pub[1] != -1 && write(mon_pub[1], c, sizeof(*c)) == -1 &&
+	    errno != EAGAIN)
+		log_warn("gwmon: publish a status change");
 }
 
 /* Status of g at now from its probes and flags. Under mon_mtx. */
