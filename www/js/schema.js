@@ -32,9 +32,13 @@ function fieldOf(name, s, required) {
 function build() {
   sections = {};
   const schemas = doc.components.schemas;
-  for (const [path, item] of Object.entries(doc.paths)) {
-    // add_item, or add_<noun> where a controller holds two sections
-    // (routing/settings: gateways and gateway groups).
+  // add_item first (twinwall's generic verbs, which every page uses);
+  // add_<noun> only for a section without one, where a controller holds
+  // two sections (routing/settings: gateways and gateway groups), not
+  // the OPNsense aliases of a section that has add_item (cron/settings).
+  const paths = Object.entries(doc.paths).sort(([a], [b]) =>
+    (b.endsWith('/add_item') ? 1 : 0) - (a.endsWith('/add_item') ? 1 : 0));
+  for (const [path, item] of paths) {
     const m = /^\/api\/([^/]+\/[^/]+)\/add_[a-z_]+$/.exec(path);
     const body = m && item.post && item.post.requestBody;
     if (!body) continue;
