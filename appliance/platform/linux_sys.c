@@ -85,6 +85,15 @@ linux_sys_write(const char *name, const char *data, char *err, size_t errlen)
 	(void)unlinkat(dfd, tmp, 0);
 	if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0644)) == -1) {
+		/*
+		 * /etc read-only but the file writable (the unit's
+		 * ProtectSystem=strict with ReadWritePaths= of the file):
+		 * in place is the only way.
+		 */
+		if (errno == EROFS || errno == EACCES || errno == EPERM) {
+			ret = linux_sys_inplace(dfd, name, data, err, errlen);
+			goto done;
+		}
 		linux_sys_fail(err, errlen, "create", tmp);
 		goto done;
 	}

@@ -84,10 +84,6 @@ start() {
 		mount --make-rprivate /
 		mount -t tmpfs -o mode=1777 tmpfs /tmp
 		mount -t tmpfs -o mode=1777 tmpfs /var/tmp
-		for p in $rw; do
-			p=${p#-}
-			[ -e "$p" ] && mount --bind "$p" "$p"
-		done
 		if [ -n "$rw" ]; then
 			for d in /*; do
 				case $d in /proc|/sys|/dev|/tmp) continue ;; esac
@@ -96,6 +92,13 @@ start() {
 				    mount -o remount,bind,ro "$d" || exit 1
 			done
 		fi
+		# After the read-only pass, as systemd does: a writable path
+		# may be a whole top-level directory (/etc).
+		for p in $rw; do
+			p=${p#-}
+			[ -e "$p" ] && mount --bind "$p" "$p" &&
+			    mount -o remount,bind,rw "$p"
+		done
 		mount -t tmpfs -o ro,mode=0755 tmpfs /home
 		mount -t tmpfs -o ro,mode=0700 tmpfs /root
 		exec setpriv $nnp --bounding-set -all,$caps -- "$@"
