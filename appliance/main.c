@@ -587,8 +587,8 @@ cmd_apply(int argc, char **argv)
 	const char	*data = NULL;
 	char		*dir, err[1024];
 	subsys_mask	 mask = 0;
-	enum subsys	 s;
-	int		 ch, i, ret = 1;
+	json_t		*names;
+	int		 ch, i, rc, ret = 1;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
@@ -598,14 +598,17 @@ cmd_apply(int argc, char **argv)
 	}
 	if (data == NULL)
 		return usage("apply");
-	for (i = optind; i < argc; i++) {
-		if ((s = subsys_from_name(argv[i])) == SUBSYS_NONE) {
-			fprintf(stderr, "twinwall: no subsystem \"%s\" (one of "
-			    "system, interfaces, routing, aliases, filter, "
-			    "nat, vip, hasync, users, cron)\n", argv[i]);
+	/* None named: what is pending (mask 0), not every subsystem. */
+	if (optind < argc) {
+		names = json_array();
+		for (i = optind; i < argc; i++)
+			json_array_append_new(names, json_string(argv[i]));
+		rc = subsys_mask_from_json(names, &mask, err, sizeof(err));
+		json_decref(names);
+		if (rc == -1) {
+			fprintf(stderr, "twinwall: %s\n", err);
 			return 2;
 		}
-		mask |= SUBSYS_BIT(s);
 	}
 	if ((dir = cli_datadir(data, 0)) == NULL)
 		return 1;
