@@ -5,6 +5,12 @@
 # lines "PASS name" / "FAIL name" / "SKIP name"; this script counts them
 # and ends with the line "N passed, N failed, N skipped".
 # TW_SUITES limits the run ("unit api render"), TW_BUILDS the builds.
+#
+# Two lanes run at once: the network-namespace suites (timing-sensitive
+# CARP pairs, one after another) and everything else (unit, render, API,
+# daemon, package, browser: loopback, their own ports and roots). The
+# summary is counted afterwards in a fixed order. TW_LANES=1 runs the
+# lanes one after the other.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 OUT=tests/out
@@ -18,8 +24,9 @@ export TW_SRCDIR="$PWD"
 
 pass=0 fail=0 skip=0
 failed_list=""
+: "${TW_LANES:=2}"
 
-# count NAME LOGFILE EXITCODE
+# count NAME LOGFILE EXITCODE SECONDS
 count() {
 	# cmocka prints a skipped test as "not ok N # SKIP": a skip.
 	p=$(grep -E '^(ok [0-9]+|PASS )' "$2" | grep -cv '# SKIP' || true)
@@ -31,75 +38,116 @@ count() {
 	fi
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 	[ "$f" -gt 0 ] && failed_list="$failed_list $1"
-	printf '%-40s %4d passed %3d failed %3d skipped\n' "$1" "$p" "$f" "$s"
+	printf '%-40s %4d passed %3d failed %3d skipped %4ss\n' "$1" "$p" \
+	    "$f" "$s" "$4"
 	if [ "$f" -gt 0 ]; then
 		grep -E '^(not ok|FAIL )' "$2" | grep -v '# SKIP' | head -20 |
 		    sed 's/^/    /'
 	fi
 }
 
-# suite NAME COMMAND...
-suite() {
-	name=$1; shift
-	log="$OUT/$(echo "$name" | tr '/ ' '__').log"
-	"$@" > "$log" 2>&1 < /dev/null
-	count "$name" "$log" $?
+logof() {
+	echo "$OUT/$(echo "$1" | tr '/ ' '__').log"
 }
+
+# plan LANE NAME [VAR=VALUE ...] COMMAND...: one line of a lane's list
+# (tab-separated; the arguments are words without tabs or newlines).
+plan() {
+	lane=$1; shift
+	printf '%s' "$1" >> "$OUT/lane.$lane"
+	shift
+	for a in "$@"; do printf '\t%s' "$a" >> "$OUT/lane.$lane"; done
+	printf '\n' >> "$OUT/lane.$lane"
+}
+
+# run_lane LANE: each suite of the lane in order; its exit status and
+# seconds beside its log.
+run_lane() {
+	[ -f "$OUT/lane.$1" ] || return 0
+	while IFS='	' read -r name cmd; do
+		log=$(logof "$name")
+		t0=$(date +%s)
+		# shellcheck disable=SC2086
+		(IFS='	'; set -f; exec env $cmd) > "$log" 2>&1 < /dev/null
+		echo "$? $(($(date +%s) - t0))" > "$log.rc"
+	done < "$OUT/lane.$1"
+}
+
+rm -f "$OUT"/lane.* "$OUT"/*.log "$OUT"/*.log.rc
 
 for b in $TW_BUILDS; do
 	if [ ! -x "$b/twinwall" ]; then
 		echo "SKIP build $b: not built" > "$OUT/missing.log"
-		count "build $b" "$OUT/missing.log" 0
+		count "build $b" "$OUT/missing.log" 0 0
 		continue
 	fi
 	case " $TW_SUITES " in *" unit "*)
 		for t in "$b"/tests/test_*; do
 			[ -x "$t" ] || continue
-			suite "$b/unit/$(basename "$t")" "$t"
+			plan main "$b/unit/$(basename "$t")" "$t"
 		done ;;
 	esac
 done
 
 case " $TW_SUITES " in *" render "*)
 	[ -f tests/render/nftcheck.sh ] &&
-	    suite "render/nft -c" sh tests/render/nftcheck.sh ;;
+	    plan main "render/nft -c" sh tests/render/nftcheck.sh ;;
 esac
 case " $TW_SUITES " in *" api "*)
 	for t in tests/api/test_*.py; do
 		[ -f "$t" ] || continue
 		for b in $TW_BUILDS; do
 			[ -x "$b/twinwall" ] || continue
-			TW_BIN="$b/twinwall" suite "$b/api/$(basename "$t" .py)" \
-			    python3 "$t"
+			plan main "$b/api/$(basename "$t" .py)" \
+			    TW_BIN="$b/twinwall" python3 "$t"
 		done
 	done ;;
 esac
 case " $TW_SUITES " in *" daemon "*)
 	for t in tests/api/daemon_*.py tests/sync/test_*.py; do
 		[ -f "$t" ] || continue
-		TW_BIN=build/twinwall suite "$(dirname "$t" | \
-		    sed 's|tests/||')/$(basename "$t" .py)" python3 "$t"
+		plan main "$(dirname "$t" | sed 's|tests/||')/$(basename "$t" .py)" \
+		    TW_BIN=build/twinwall python3 "$t"
 	done ;;
 esac
 case " $TW_SUITES " in *" netns "*)
 	for t in tests/netns/test_*.sh; do
 		[ -f "$t" ] || continue
-		suite "netns/$(basename "$t" .sh)" sh "$t"
+		plan netns "netns/$(basename "$t" .sh)" sh "$t"
 	done ;;
 esac
 # The Debian package: built, checked, installed and upgraded in a
 # throwaway root (root only; it says SKIP otherwise).
 case " $TW_SUITES " in *" deb "*)
-	suite "deb/package" sh tests/deb/test_package.sh ;;
+	plan main "deb/package" sh tests/deb/test_package.sh ;;
 esac
 case " $TW_SUITES " in *" browser "*)
 	for t in tests/browser/test_*.mjs; do
 		[ -f "$t" ] || continue
-		suite "browser/$(basename "$t" .mjs)" node "$t"
+		plan main "browser/$(basename "$t" .mjs)" node "$t"
 	done ;;
 esac
 
+start=$(date +%s)
+if [ "$TW_LANES" -gt 1 ]; then
+	run_lane netns &
+	run_lane main
+	wait
+else
+	run_lane main
+	run_lane netns
+fi
+
+for lane in main netns; do
+	[ -f "$OUT/lane.$lane" ] || continue
+	while IFS='	' read -r name cmd; do
+		log=$(logof "$name")
+		read -r rc secs < "$log.rc" || { rc=1 secs=0; }
+		count "$name" "$log" "$rc" "$secs"
+	done < "$OUT/lane.$lane"
+done
+
 echo
 [ -n "$failed_list" ] && echo "failed suites:$failed_list (logs in $OUT/)"
-echo "$pass passed, $fail failed, $skip skipped"
+echo "$pass passed, $fail failed, $skip skipped in $(($(date +%s) - start)) s"
 [ "$fail" -eq 0 ]
