@@ -23,8 +23,7 @@ VERSION	= $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O2 \
 	   -fno-strict-aliasing -DTW_VERSION='"$(VERSION)"' \
-	   -Iappliance -Iappliance/config -Iappliance/render \
-	   -Iappliance/platform -Iappliance/carp -Iwebapi -Isync -I. $(PKGCFLAGS)
+	   -iquote $(BUILD)/include $(PKGCFLAGS)
 LDLIBS	+= $(PKGLIBS) -lpthread -lcrypt -lm
 
 ifeq ($(SAN),1)
@@ -33,6 +32,20 @@ LDFLAGS	+= -fsanitize=address,undefined
 endif
 
 SRCS	:= $(sort $(wildcard appliance/*.c appliance/*/*.c webapi/*.c sync/*.c))
+
+# Module boundaries: a module is a folder. A source file sees the headers
+# of its own folder (the compiler looks there first for "x.h") and the
+# public headers of every module, which $(BUILD)/include holds as links;
+# a private header (*_int.h) is in no folder but its own, so including
+# another module's does not compile. Header names are unique for that
+# reason (tests/check/modules.py checks it, and that modules form no
+# circle). Unit tests and fuzzers see private headers too.
+MODDIRS	:= $(sort $(dir $(wildcard appliance/*.h appliance/*/*.h webapi/*.h \
+	   sync/*.h)))
+PUBHDRS	:= $(sort $(filter-out %_int.h,$(wildcard appliance/*.h \
+	   appliance/*/*.h webapi/*.h sync/*.h)))
+INCDIR	:= $(BUILD)/include
+TESTINC	:= $(MODDIRS:%=-iquote %) -iquote appliance -iquote .
 LIBSRCS	:= $(filter-out appliance/main.c,$(SRCS))
 OBJS	:= $(SRCS:%.c=$(BUILD)/obj/%.o)
 LIBOBJS	:= $(LIBSRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/schema.o
@@ -48,9 +61,19 @@ DEBARCH	= $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
 
 all: $(BUILD)/twinwall $(UNITS)
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | $(INCDIR)/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The public headers as links, remade when the list changes.
+$(INCDIR)/.stamp: $(BUILD)/gen/headers.list
+	@rm -rf $(INCDIR) && mkdir -p $(INCDIR)
+	@for h in $(PUBHDRS); do ln -s "$(CURDIR)/$$h" $(INCDIR)/; done
+	@touch $@
+
+$(BUILD)/gen/headers.list: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PUBHDRS)' | cmp -s - $@ || echo '$(PUBHDRS)' > $@
 
 # Migrations are compiled in, so a binary never runs against a schema dir
 # of another version.
@@ -65,7 +88,7 @@ $(BUILD)/gen/schema.list: FORCE
 	@echo '$(sort $(wildcard schema/*.sql))' | cmp -s - $@ || \
 	    echo '$(sort $(wildcard schema/*.sql))' > $@
 
-$(BUILD)/obj/gen/schema.o: $(BUILD)/gen/schema.c
+$(BUILD)/obj/gen/schema.o: $(BUILD)/gen/schema.c | $(INCDIR)/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -86,7 +109,8 @@ $(BUILD)/twinwall: $(BUILD)/obj/appliance/main.o $(BUILD)/libtwinwall.a
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtwinwall.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libtwinwall.a $(LDFLAGS) $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(TESTINC) -o $@ $< $(BUILD)/libtwinwall.a $(LDFLAGS) \
+	    $(LDLIBS) -lcmocka
 
 asan:
 	$(MAKE) BUILD=build/asan SAN=1 all

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "apply.h"
-#include "config/config.h"
+#include "config.h"
 #include "control.h"
 #include "ipc.h"
 #include "log.h"

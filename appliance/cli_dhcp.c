@@ -31,7 +31,7 @@
 
 #include "control.h"
 #include "ipc.h"
-#include "platform/dhcp.h"
+#include "dhcp.h"
 #include "util.h"
 
 #define DHCP_EVENT_WAIT_MS	200

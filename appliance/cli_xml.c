@@ -13,10 +13,10 @@
 
 #include "cli_xml.h"
 #include "cli.h"
-#include "config/config.h"
+#include "config.h"
 #include "store.h"
 #include "util.h"
-#include "xmlconf/xmlconf.h"
+#include "xmlconf.h"
 
 int
 cli_import_xml(int argc, char **argv)

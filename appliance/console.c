@@ -22,7 +22,7 @@
 
 #include "ipc.h"
 #include "cli.h"
-#include "config/config.h"
+#include "config.h"
 #include "console.h"
 #include "console_int.h"
 #include "control.h"

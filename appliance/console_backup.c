@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "config/config.h"
+#include "config.h"
 #include "console_int.h"
 #include "store.h"
 #include "util.h"

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config.h"
+#include "config.h"
 #include "console_int.h"
 #include "store.h"
 #include "util.h"

@@ -19,7 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "config/config.h"
+#include "config.h"
 #include "apply.h"
 #include "console_int.h"
 #include "control.h"

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "auth.h"
-#include "config/config.h"
+#include "config.h"
 #include "console_int.h"
 #include "store.h"
 #include "util.h"

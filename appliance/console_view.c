@@ -17,12 +17,12 @@
 #include <unistd.h>
 
 #include "ipc.h"
-#include "config/config.h"
+#include "config.h"
 #include "console_int.h"
 #include "control.h"
 #include "fwlog.h"
-#include "platform/linux_nflog.h"
-#include "render/render.h"
+#include "linux_nflog.h"
+#include "render.h"
 #include "util.h"
 
 #define CON_REFRESH_MS	2000

@@ -20,11 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config/config.h"
+#include "config.h"
 #include "fwlog.h"
 #include "log.h"
-#include "platform/linux_nflog.h"
-#include "render/render.h"
+#include "linux_nflog.h"
+#include "render.h"
 #include "util.h"
 
 #define FWLOG_BURST	32		/* datagrams per wake-up */

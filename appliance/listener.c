@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config/config.h"
+#include "config.h"
 #include "daemon.h"
 #include "listener.h"
 #include "subsys.h"

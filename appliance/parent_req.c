@@ -11,16 +11,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "carp/engine.h"
+#include "engine.h"
 #include "daemon.h"
 #include "daemon_int.h"
 #include "fwlog.h"
-#include "gwmon/gwmon.h"
+#include "gwmon.h"
 #include "ipc.h"
 #include "log.h"
-#include "platform/dhcp.h"
-#include "platform/platform.h"
-#include "statesync/statesync.h"
+#include "dhcp.h"
+#include "platform.h"
+#include "statesync.h"
 #include "util.h"
 
 typedef json_t *(*parent_handler)(struct parent *, json_t *, const char *);

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config.h"
+#include "config.h"
 #include "ipc.h"
 #include "log.h"
 #include "scheduler.h"

@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "config/config.h"
+#include "config.h"
 #include "log.h"
 #include "schema.h"
 #include "store.h"

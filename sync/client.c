@@ -25,7 +25,7 @@
 #include <openssl/x509.h>
 #include <xmlrpc-c/base.h>
 
-#include "config/config.h"
+#include "config.h"
 #include "store.h"
 #include "sync_int.h"
 #include "util.h"

@@ -12,10 +12,10 @@
 
 #include <libxml/tree.h>
 
-#include "config/config.h"
+#include "config.h"
 #include "log.h"
 #include "util.h"
-#include "xmlconf/xmlconf.h"
+#include "xmlconf.h"
 #include "sync_int.h"
 
 #define OPNXML_ATTRS	"@attributes"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config.h"
+#include "config.h"
 #include "store.h"
 #include "sync_int.h"
 #include "util.h"

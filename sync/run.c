@@ -28,8 +28,8 @@
 #include <unistd.h>
 
 #include "ipc.h"
-#include "config/config.h"
-#include "xmlconf/xmlconf.h"
+#include "config.h"
+#include "xmlconf.h"
 #include "log.h"
 #include "store.h"
 #include "sync_int.h"

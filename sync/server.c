@@ -35,8 +35,8 @@
 
 #include "api.h"
 #include "apply.h"
-#include "config/config.h"
-#include "config/sections.h"
+#include "config.h"
+#include "sections.h"
 #include "ipc.h"
 #include "log.h"
 #include "scheduler.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "apply.h"
-#include "config/config.h"
+#include "config.h"
 #include "ipc.h"
 #include "scheduler.h"
 #include "store.h"

@@ -25,7 +25,7 @@
 
 #include "api.h"
 #include "auth.h"
-#include "config/config.h"
+#include "config.h"
 #include "log.h"
 #include "util.h"
 

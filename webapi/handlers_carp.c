@@ -35,7 +35,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
-#include "config/config.h"
+#include "config.h"
 #include "ipc.h"
 #include "log.h"
 #include "store.h"

@@ -16,7 +16,7 @@
 #include "api.h"
 #include "apply.h"
 #include "auth.h"
-#include "config/config.h"
+#include "config.h"
 #include "ipc.h"
 #include "log.h"
 #include "store.h"

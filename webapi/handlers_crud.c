@@ -17,7 +17,7 @@
 #include "api.h"
 #include "apply.h"
 #include "sync.h"
-#include "config/config.h"
+#include "config.h"
 #include "ipc.h"
 #include "log.h"
 #include "store.h"

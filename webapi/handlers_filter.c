@@ -39,7 +39,7 @@
 #include "api.h"
 #include "apply.h"
 #include "sync.h"
-#include "config/config.h"
+#include "config.h"
 #include "fwlog.h"
 #include "ipc.h"
 #include "log.h"

@@ -17,7 +17,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
-#include "config/config.h"
+#include "config.h"
 #include "store.h"
 #include "util.h"
 

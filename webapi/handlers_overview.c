@@ -25,7 +25,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
-#include "config/config.h"
+#include "config.h"
 #include "ipc.h"
 #include "util.h"
 

@@ -19,10 +19,10 @@
 #include <microhttpd.h>
 
 #include "api.h"
-#include "config/config.h"
+#include "config.h"
 #include "store.h"
 #include "util.h"
-#include "xmlconf/xmlconf.h"
+#include "xmlconf.h"
 
 int	api_handle_import_xml(struct api_req *, struct api_resp *);
 int	api_handle_download_xml(struct api_req *, struct api_resp *);

@@ -16,7 +16,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
-#include "config/config.h"
+#include "config.h"
 #include "util.h"
 
 #ifndef TW_VERSION

@@ -16,7 +16,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
-#include "config/config.h"
+#include "config.h"
 #include "log.h"
 #include "util.h"
 

@@ -23,11 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "carp/engine.h"
-#include "carp/engine_int.h"
-#include "carp/linux.h"
-#include "carp/proxyarp.h"
-#include "config/config.h"
+#include "engine.h"
+#include "engine_int.h"
+#include "linux.h"
+#include "proxyarp.h"
+#include "config.h"
 #include "log.h"
 #include "util.h"
 #include "subsys.h"

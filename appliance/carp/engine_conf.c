@@ -17,9 +17,9 @@
 #include <sys/param.h>
 #include <sys/socket.h>
 
-#include "carp/engine.h"
-#include "carp/engine_int.h"
-#include "config/config.h"
+#include "engine.h"
+#include "engine_int.h"
+#include "config.h"
 #include "log.h"
 #include "util.h"
 

@@ -12,11 +12,11 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "carp/engine.h"
-#include "carp/fsm.h"
-#include "carp/live.h"
-#include "carp/proto.h"
-#include "carp/proxyarp.h"
+#include "engine.h"
+#include "fsm.h"
+#include "live.h"
+#include "proto.h"
+#include "proxyarp.h"
 #include "util.h"
 
 #define ENG_IFNAME_LEN	17		/* interfaces.name, 16 + NUL */

@@ -21,9 +21,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "carp/engine_int.h"
-#include "carp/linux.h"
-#include "carp/proxyarp.h"
+#include "engine_int.h"
+#include "linux.h"
+#include "proxyarp.h"
 #include "log.h"
 #include "util.h"
 

@@ -28,9 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "carp/engine_int.h"
-#include "carp/linux.h"
-#include "carp/live.h"
+#include "engine_int.h"
+#include "linux.h"
+#include "live.h"
 #include "log.h"
 #include "util.h"
 

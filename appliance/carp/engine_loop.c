@@ -24,8 +24,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "carp/engine.h"
-#include "carp/engine_int.h"
+#include "engine.h"
+#include "engine_int.h"
 #include "log.h"
 
 pthread_mutex_t	 eng_mtx = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "carp/engine.h"
-#include "carp/engine_int.h"
-#include "config/config.h"
+#include "engine.h"
+#include "engine_int.h"
+#include "config.h"
 #include "ipc.h"
 #include "log.h"
 #include "store.h"

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "carp/fsm.h"
+#include "fsm.h"
 #include "log.h"
 #include "util.h"
 

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "carp/proto.h"
+#include "proto.h"
 
 enum carp_state {
 	CARP_S_INIT = 0,	/* link down or not started: no VIP, silent */

@@ -18,8 +18,8 @@
 #include <linux/if_arp.h>
 #include <linux/if_packet.h>
 
-#include "carp/linux.h"
-#include "carp/proxyarp.h"
+#include "linux.h"
+#include "proxyarp.h"
 #include "log.h"
 #include "util.h"
 

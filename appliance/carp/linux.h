@@ -20,9 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "carp/proto.h"
+#include "proto.h"
 
-#include "render/render.h"
+#include "render.h"
 
 #define CARP_VMAC_PREFIX	TW_VMAC_PREFIX	/* render/render.h: rules match it */
 

@@ -21,7 +21,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#include "carp/linux.h"
+#include "linux.h"
 #include "log.h"
 #include "util.h"
 

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "carp/live.h"
+#include "live.h"
 #include "util.h"
 
 static const char *carp_live_reason_names[CARP_LIVE_R_MAX] = {

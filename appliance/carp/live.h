@@ -34,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "carp/proto.h"
+#include "proto.h"
 
 #define CARP_LIVE_PORT		3790	/* UDP, both ends */
 #define CARP_LIVE_VERSION	1

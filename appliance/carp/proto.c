@@ -15,7 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "carp/proto.h"
+#include "proto.h"
 #include "log.h"
 #include "util.h"
 

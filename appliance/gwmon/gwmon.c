@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gwmon/gwmon.h"
+#include "gwmon.h"
 #include "log.h"
 #include "util.h"
 

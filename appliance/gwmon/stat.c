@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gwmon/gwmon.h"
+#include "gwmon.h"
 #include "util.h"
 
 static const struct {

@@ -42,7 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config/config.h"
+#include "config.h"
 #include "dhcp.h"
 #include "dhcp_int.h"
 #include "linux_int.h"

@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gwmon/gwmon.h"
+#include "gwmon.h"
 #include "config.h"
 #include "log.h"
 #include "platform.h"
 #include "platform_int.h"
-#include "render/render.h"
+#include "render.h"
 #include "util.h"
 
 static int

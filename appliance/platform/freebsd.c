@@ -11,7 +11,7 @@
 #include "log.h"
 #include "platform.h"
 #include "platform_int.h"
-#include "render/render.h"
+#include "render.h"
 
 static int
 freebsd_init(const char *datadir)

@@ -31,12 +31,12 @@
 #include <nftables/libnftables.h>
 
 #include "dhcp.h"
-#include "gwmon/gwmon.h"
+#include "gwmon.h"
 #include "linux_int.h"
 #include "log.h"
 #include "platform.h"
 #include "platform_int.h"
-#include "render/render.h"
+#include "render.h"
 #include "util.h"
 
 /* What was loaded last: the ruleset minus set elements, the aliases. */

@@ -15,11 +15,6 @@ void	 linux_states_init(void);
 /* A new array of state rows, or NULL (logged). */
 json_t	*linux_states(void);
 int	 linux_kill_states(const char *filter, char *err, size_t errlen);
-/*
- * Deletes every conntrack (both families) whose ct mark & mask == mark,
- * in one ctnetlink flush. The count it had just before, or -1 (logged).
- */
-int	 linux_states_flush_mark(uint32_t mark, uint32_t mask);
 
 /*
  * linux_net.c: makes the host's addresses and MTUs (interfaces) and its

@@ -28,9 +28,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config/config.h"
+#include "config.h"
 #include "dhcp.h"
-#include "gwmon/gwmon.h"
+#include "gwmon.h"
 #include "linux_int.h"
 #include "log.h"
 #include "netlink.h"

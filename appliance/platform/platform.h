@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct platform {
 	const char	*p_name;
@@ -62,5 +63,29 @@ json_t	*platform_req_flush_states(struct parent *, json_t *req,
 extern const struct platform platform_dry;
 extern const struct platform platform_linux;
 extern const struct platform platform_freebsd;
+
+/*
+ * For the drivers beside the platform (statesync/): the rendered
+ * directory, its action log, and on Linux the state table.
+ */
+/* The path for messages: borrowed, "" before platform_rendered_open. */
+const char *platform_rendered_path(void);
+
+/*
+ * Atomically replaces DIR/rendered/name with len bytes of data.
+ * 0, or -1 with the reason in err.
+ */
+int	platform_write(const char *name, const void *data, size_t len,
+	    int mode, char *err, size_t errlen);
+
+/* Appends "<time> <line>" to DIR/rendered/actions.log. */
+void	platform_action(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
+/*
+ * Linux (linux_states.c): deletes every conntrack (both families) whose ct mark & mask == mark,
+ * in one ctnetlink flush. The count it had just before, or -1 (logged).
+ */
+int	 linux_states_flush_mark(uint32_t mark, uint32_t mask);
 
 #endif

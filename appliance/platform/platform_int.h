@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "platform.h"
 #include "subsys.h"
 
 #define PLATFORM_RENDERED	"rendered"
@@ -22,25 +23,11 @@
 /* Creates (0755) and opens DIR/rendered for the drivers. 0 or -1. */
 int	platform_rendered_open(const char *datadir);
 void	platform_rendered_close(void);
-/* The path for messages: borrowed, "" before platform_rendered_open. */
-const char *platform_rendered_path(void);
-
-/*
- * Atomically replaces DIR/rendered/name with len bytes of data.
- * 0, or -1 with the reason in err.
- */
-int	platform_write(const char *name, const void *data, size_t len,
-	    int mode, char *err, size_t errlen);
-
 /*
  * Reads DIR/rendered/name (at most max bytes): a new NUL-terminated
  * string the caller frees, or NULL when it cannot be read.
  */
 char	*platform_read(const char *name, size_t max);
-
-/* Appends "<time> <line>" to DIR/rendered/actions.log. */
-void	platform_action(const char *fmt, ...)
-	    __attribute__((format(printf, 1, 2)));
 
 /* 1 when subsys (array of names; NULL or empty = everything) has name. */
 

@@ -38,8 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/render.h"
-#include "render/render_int.h"
+#include "render.h"
+#include "render_int.h"
 #include "util.h"
 
 #define NFT_EXPRLEN	128	/* one address match: "ip6 saddr != ..." */

@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/render.h"
-#include "render/render_int.h"
+#include "render.h"
+#include "render_int.h"
 #include "util.h"
 
 /* A port forward, resolved. */

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/render.h"
-#include "render/render_int.h"
+#include "render.h"
+#include "render_int.h"
 #include "util.h"
 
 #define PF_TABLEMAX	31	/* PF_TABLE_NAME_SIZE - 1 */

@@ -67,4 +67,28 @@ char	*nft_render_alias_update(json_t *snapshot, const char *alias,
  */
 uint32_t render_nosync_mark(json_t *snapshot);
 
+/*
+ * conntrackd.c: the state sync daemon's configuration (statesync/
+ * supervises the process).
+ */
+/* Where the rendered file points conntrackd (absolute paths). */
+struct conntrackd_paths {
+	const char	*sp_lockfile;
+	const char	*sp_socket;	/* < 108 bytes (sun_path) */
+};
+
+/*
+ * Pure: the conntrackd.conf for a snapshot, or NULL with the reason in
+ * err (state sync disabled, no sync interface address, unsafe values).
+ * Returns a new string the caller frees.
+ */
+char	*conntrackd_render(json_t *snapshot, const struct conntrackd_paths *,
+	    char *err, size_t errlen);
+/*
+ * Pure: the ct mark bit (render.h TW_CTMARK_NOSYNC_*, this header) of the states the
+ * peer's nopfsync rules create, which the MASTER sequence deletes from
+ * the kernel table once the external cache is committed.
+ */
+uint32_t conntrackd_peer_mark(json_t *snapshot);
+
 #endif

@@ -44,13 +44,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "carp/fsm.h"
+#include "fsm.h"
 #include "log.h"
-#include "platform/linux_int.h"
-#include "platform/platform_int.h"
-#include "carp/engine.h"
-#include "render/render.h"
-#include "statesync/statesync.h"
+#include "platform.h"
+#include "engine.h"
+#include "render.h"
+#include "statesync.h"
 #include "subsys.h"
 #include "util.h"
 
@@ -447,7 +446,7 @@ statesync_init(const char *datadir, const char *platform)
 int
 statesync_apply(json_t *snap, json_t *subsys, char *err, size_t errlen)
 {
-	struct statesync_paths	 sp;
+	struct conntrackd_paths	 sp;
 	json_t			*ha;
 	const char		*flag;
 	char			*text = NULL;
@@ -468,10 +467,10 @@ statesync_apply(json_t *snap, json_t *subsys, char *err, size_t errlen)
 		ss.s_text = NULL;
 		return 0;
 	}
-	ss.s_peermark = statesync_peer_mark(snap);
+	ss.s_peermark = conntrackd_peer_mark(snap);
 	sp.sp_lockfile = ss.s_lock;
 	sp.sp_socket = ss.s_sock;
-	if ((text = statesync_render(snap, &sp, err, errlen)) == NULL) {
+	if ((text = conntrackd_render(snap, &sp, err, errlen)) == NULL) {
 		/*
 		 * Only an apply of hasync itself fails on its settings: an
 		 * interface or VIP change must not be blocked by them. The

@@ -28,26 +28,6 @@
 #define STATESYNC_DEMOTE	240	/* pfsync's carp_demotion_factor */
 #define STATESYNC_HOLD_MAX	8	/* seconds a resync may hold it */
 
-/* Where the rendered file points conntrackd (absolute paths). */
-struct statesync_paths {
-	const char	*sp_lockfile;
-	const char	*sp_socket;	/* < 108 bytes (sun_path) */
-};
-
-/*
- * Pure: the conntrackd.conf for a snapshot, or NULL with the reason in
- * err (state sync disabled, no sync interface address, unsafe values).
- * Returns a new string the caller frees.
- */
-char	*statesync_render(json_t *snapshot, const struct statesync_paths *,
-	    char *err, size_t errlen);
-/*
- * Pure: the ct mark bit (render.h TW_CTMARK_NOSYNC_*) of the states the
- * peer's nopfsync rules create, which the MASTER sequence deletes from
- * the kernel table once the external cache is committed.
- */
-uint32_t statesync_peer_mark(json_t *snapshot);
-
 /*
  * Parent side. init remembers the data directory and the platform
  * ("linux" supervises conntrackd, "dry" only renders, anything else

@@ -58,7 +58,7 @@ if ! $MK -j"$jobs" "$B/libtwinwall.a" > "$B/logs/build.log" 2>&1; then
 	exit 1
 fi
 # The same compiler flags and libraries the Makefile uses, printed by it.
-vars=$($MK -s --eval='twfuzz-vars: ; @echo "$(CFLAGS)"; echo "$(LDLIBS)"' \
+vars=$($MK -s --eval='twfuzz-vars: ; @echo "$(CFLAGS) $(TESTINC)"; echo "$(LDLIBS)"' \
     twfuzz-vars)
 # (TW_VERSION is a quoted string that the echo unquotes; no target uses it.)
 cflags=$(echo "$vars" | sed -n 1p | sed 's/-DTW_VERSION=[^ ]*//')

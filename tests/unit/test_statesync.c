@@ -32,7 +32,7 @@
 
 static char	casedir[1024];
 
-static const struct statesync_paths test_paths = {
+static const struct conntrackd_paths test_paths = {
 	.sp_lockfile = "/run/twinwall/rendered/conntrackd.lock",
 	.sp_socket = "/run/twinwall/rendered/conntrackd.ctl",
 };
@@ -80,10 +80,10 @@ test_case(void **state)
 	char		 err[256], *got, *again, *want, *path;
 	size_t		 len;
 
-	if ((got = statesync_render(snap, &test_paths, err,
+	if ((got = conntrackd_render(snap, &test_paths, err,
 	    sizeof(err))) == NULL)
 		fail_msg("%s: %s", name, err);
-	again = statesync_render(snap, &test_paths, err, sizeof(err));
+	again = conntrackd_render(snap, &test_paths, err, sizeof(err));
 	assert_non_null(again);
 	assert_string_equal(got, again);	/* pure */
 	path = xasprintf("%s/%s.conf", casedir, name);
@@ -134,12 +134,12 @@ set(json_t *row, const char *field, const char *val)
 
 /* Renders snap and expects a failure whose message holds want. */
 static void
-refused(json_t *snap, const struct statesync_paths *sp, const char *want)
+refused(json_t *snap, const struct conntrackd_paths *sp, const char *want)
 {
 	char	 err[256], *got;
 
 	err[0] = '\0';
-	got = statesync_render(snap, sp, err, sizeof(err));
+	got = conntrackd_render(snap, sp, err, sizeof(err));
 	if (got != NULL)
 		fail_msg("rendered, expected a failure with \"%s\"", want);
 	if (strstr(err, want) == NULL)
@@ -150,7 +150,7 @@ refused(json_t *snap, const struct statesync_paths *sp, const char *want)
 static void
 test_refusals(void **state)
 {
-	struct statesync_paths	 sp = test_paths;
+	struct conntrackd_paths	 sp = test_paths;
 	json_t			*s;
 	char			 longp[200];
 
@@ -201,7 +201,7 @@ test_seed_content(void **state)
 	char	 err[256], *got;
 
 	(void)state;
-	got = statesync_render(s, &test_paths, err, sizeof(err));
+	got = conntrackd_render(s, &test_paths, err, sizeof(err));
 	assert_non_null(got);
 	assert_non_null(strstr(got, "\t\tIPv4_address 11.11.0.1\n"));
 	assert_non_null(strstr(got, "IPv4_Destination_Address 11.11.0.2\n"));
@@ -233,7 +233,7 @@ nosync_pair(const char *mine, const char *mine6, const char *peer,
 	if (render_nosync_mark(s) != want)
 		fail_msg("%s/%s vs %s: own bit 0x%08x, want 0x%08x", mine,
 		    mine6, peer, render_nosync_mark(s), want);
-	assert_int_equal(statesync_peer_mark(s), TW_CTMARK_NOSYNC & ~want);
+	assert_int_equal(conntrackd_peer_mark(s), TW_CTMARK_NOSYNC & ~want);
 	json_decref(s);
 }
 
@@ -247,7 +247,7 @@ test_nosync_mark(void **state)
 	/* The seed: fw1 11.11.0.1 with peer 11.11.0.2, and the reverse. */
 	s = seed();
 	assert_int_equal(render_nosync_mark(s), lo);
-	assert_int_equal(statesync_peer_mark(s), hi);
+	assert_int_equal(conntrackd_peer_mark(s), hi);
 	json_decref(s);
 	nosync_pair("11.11.0.2", "none", "11.11.0.1", hi);
 	/* As addresses, not strings: .10 is above .9. */
@@ -268,7 +268,7 @@ test_nosync_mark(void **state)
 	assert_int_equal(render_nosync_mark(s), lo);
 	json_object_del(json_object_get(s, "sections"), "hasync");
 	assert_int_equal(render_nosync_mark(s), lo);
-	assert_int_equal(statesync_peer_mark(s), hi);
+	assert_int_equal(conntrackd_peer_mark(s), hi);
 	json_decref(s);
 	assert_int_equal(render_nosync_mark(NULL), lo);
 	/* State sync switched off keeps the node's bit. */

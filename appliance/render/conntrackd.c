@@ -1,5 +1,5 @@
 /*
- * conf.c — conntrackd.conf from a config snapshot. Pure: same snapshot
+ * conntrackd.c — conntrackd.conf from a config snapshot. Pure: same snapshot
  * and paths, same bytes (golden files in tests/render/cases_conntrackd).
  *
  * FTFW (the reliable protocol of conntrackd, with acks and resends) over
@@ -14,18 +14,17 @@
  * so a flow translated to a WAN VIP (reply destination = VIP) is still
  * replicated, and the GUI on a VIP (reply source = VIP) is not.
  *
- * statesync_peer_mark() is the peer's nopfsync bit for the MASTER
+ * conntrackd_peer_mark() is the peer's nopfsync bit for the MASTER
  * sequence, decided by the renderers' render_nosync_mark().
  *
- * Uses the renderers' shared toolkit (render/render_int.h): the same
+ * Uses the renderers' shared toolkit (render_int.h): the same
  * re-checks of every emitted token as the nft and pf renderers.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "render/render.h"
-#include "render/render_int.h"
-#include "statesync/statesync.h"
+#include "render.h"
+#include "render_int.h"
 
 /* Kernel conntrack events can burst: 2 MiB, growing to 8 MiB. */
 #define SS_NLBUF	2097152
@@ -35,7 +34,7 @@
 
 /* A path conntrackd's parser takes as one token, short enough. */
 static int
-statesync_path_ok(const char *p, size_t max)
+conntrackd_path_ok(const char *p, size_t max)
 {
 	size_t i, n = strlen(p);
 
@@ -51,14 +50,14 @@ statesync_path_ok(const char *p, size_t max)
 }
 
 static void
-statesync_ignore(struct rbuf *out, int af, const char *addr, const char *why)
+conntrackd_ignore(struct rbuf *out, int af, const char *addr, const char *why)
 {
 	rbuf_printf(out, "\t\t\tIPv%d_address %s # %s\n", af, addr, why);
 }
 
 /* The addresses of this node and its VIPs, which conntrackd ignores. */
 static int
-statesync_ignores(struct render_ctx *ctx, const char *peer)
+conntrackd_ignores(struct render_ctx *ctx, const char *peer)
 {
 	struct rbuf	*out = &ctx->rc_out;
 	json_t		*row;
@@ -67,8 +66,8 @@ statesync_ignores(struct render_ctx *ctx, const char *peer)
 	int		 af, r;
 
 	rbuf_puts(out, "\t\tAddress Ignore {\n");
-	statesync_ignore(out, 4, "127.0.0.1", "loopback");
-	statesync_ignore(out, 6, "::1", "loopback");
+	conntrackd_ignore(out, 4, "127.0.0.1", "loopback");
+	conntrackd_ignore(out, 6, "::1", "loopback");
 	json_array_foreach(render_list(ctx, "interfaces"), i, row) {
 		if (!render_is_name(render_str(row, "name")))
 			return render_fail(ctx, "interfaces: unsafe name");
@@ -77,7 +76,7 @@ statesync_ignores(struct render_ctx *ctx, const char *peer)
 			if ((r = render_iface_addr(ctx, row, af, addr)) == -1)
 				return -1;
 			if (r == 1)
-				statesync_ignore(out, af, addr, why);
+				conntrackd_ignore(out, af, addr, why);
 		}
 	}
 	json_array_foreach(render_list(ctx, "vips"), i, row) {
@@ -86,15 +85,15 @@ statesync_ignores(struct render_ctx *ctx, const char *peer)
 		snprintf(why, sizeof(why), "vip %s",
 		    strcmp(render_str(row, "mode"), "carp") == 0 ? "carp" :
 		    "alias");
-		statesync_ignore(out, af, addr, why);
+		conntrackd_ignore(out, af, addr, why);
 	}
-	statesync_ignore(out, 4, peer, "sync peer");
+	conntrackd_ignore(out, 4, peer, "sync peer");
 	rbuf_puts(out, "\t\t}\n");
 	return 0;
 }
 
 char *
-statesync_render(json_t *snap, const struct statesync_paths *sp, char *err,
+conntrackd_render(json_t *snap, const struct conntrackd_paths *sp, char *err,
     size_t errlen)
 {
 	struct render_ctx	 ctx;
@@ -107,8 +106,8 @@ statesync_render(json_t *snap, const struct statesync_paths *sp, char *err,
 	if (render_begin(&ctx, snap, err, errlen) == -1)
 		goto done;
 	out = &ctx.rc_out;
-	if (sp == NULL || !statesync_path_ok(sp->sp_lockfile, 4096) ||
-	    !statesync_path_ok(sp->sp_socket, SS_SUN_PATH)) {
+	if (sp == NULL || !conntrackd_path_ok(sp->sp_lockfile, 4096) ||
+	    !conntrackd_path_ok(sp->sp_socket, SS_SUN_PATH)) {
 		render_fail(&ctx, "state sync: lock file or socket path is "
 		    "not a short absolute path of safe characters");
 		goto done;
@@ -180,7 +179,7 @@ statesync_render(json_t *snap, const struct statesync_paths *sp, char *err,
 	rbuf_puts(out, "\tFilter From Userspace {\n"
 	    "\t\tProtocol Accept {\n\t\t\tTCP\n\t\t\tSCTP\n\t\t\tDCCP\n"
 	    "\t\t\tUDP\n\t\t\tICMP\n\t\t\tIPv6-ICMP\n\t\t}\n");
-	if (statesync_ignores(&ctx, peer) == -1)
+	if (conntrackd_ignores(&ctx, peer) == -1)
 		goto done;
 	/* A flow is replicated once established (the FTFW example's set). */
 	rbuf_puts(out, "\t\tState Accept {\n\t\t\tESTABLISHED CLOSED "
@@ -190,7 +189,7 @@ done:
 }
 
 uint32_t
-statesync_peer_mark(json_t *snap)
+conntrackd_peer_mark(json_t *snap)
 {
 	return TW_CTMARK_NOSYNC & ~render_nosync_mark(snap);
 }
