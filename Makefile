@@ -46,7 +46,7 @@ PUBHDRS	:= $(sort $(filter-out %_int.h,$(wildcard appliance/*.h \
 	   appliance/*/*.h webapi/*.h sync/*.h)))
 INCDIR	:= $(BUILD)/include
 TESTINC	:= $(MODDIRS:%=-iquote %) -iquote appliance -iquote .
-LIBSRCS	:= $(filter-out appliance/main.c,$(SRCS))
+LIBSRCS	:= $(filter-out appliance/cli/main.c,$(SRCS))
 OBJS	:= $(SRCS:%.c=$(BUILD)/obj/%.o)
 LIBOBJS	:= $(LIBSRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/schema.o
 UNITSRC	:= $(sort $(wildcard tests/unit/test_*.c))
@@ -104,7 +104,7 @@ $(BUILD)/libtwinwall.a: $(LIBOBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/twinwall: $(BUILD)/obj/appliance/main.o $(BUILD)/libtwinwall.a
+$(BUILD)/twinwall: $(BUILD)/obj/appliance/cli/main.o $(BUILD)/libtwinwall.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtwinwall.a

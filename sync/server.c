@@ -3,8 +3,8 @@
  * POST /xmlrpc.php (webapi/xmlrpc.c has authenticated the caller).
  *
  * The XML is parsed by xmlrpc-c's registry (never by hand) with the body
- * capped by the webapi (API_MAX_BODY) and xmlrpc-c's nesting limit set
- * low: a configuration payload is params > struct > array > struct >
+ * capped by the webapi (its body limit, SYNC_MAX_XML by default) and
+ * xmlrpc-c's nesting limit set low: a configuration payload is params > struct > array > struct >
  * scalar. Everything wrong is an XML-RPC fault with a message that says
  * what: unknown method, malformed payload, invalid section (validated by
  * cfg_restore with the API's model; an invalid payload changes nothing).
@@ -33,13 +33,12 @@
 #include <xmlrpc-c/base.h>
 #include <xmlrpc-c/server.h>
 
-#include "api.h"
 #include "apply.h"
 #include "config.h"
 #include "sections.h"
 #include "ipc.h"
 #include "log.h"
-#include "scheduler.h"
+#include "sched.h"
 #include "store.h"
 #include "sync_int.h"
 #include "util.h"
@@ -712,7 +711,7 @@ sync_server_init(void)
 
 	xmlrpc_env_init(&env);
 	xmlrpc_limit_set(XMLRPC_NESTING_LIMIT_ID, SYNC_NESTING_LIMIT);
-	xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, API_MAX_BODY);
+	xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, SYNC_MAX_XML);
 	sync_registry = xmlrpc_registry_new(&env);
 	if (env.fault_occurred)
 		fatalx("xmlrpc: %s", env.fault_string);

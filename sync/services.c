@@ -1,7 +1,7 @@
 /*
  * services.c — the services a peer lists and restarts; a restart is an
  * apply of the service's subsystems through the one apply path
- * (appliance/apply.c).
+ * (appliance/apply/apply.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #include "apply.h"
 #include "config.h"
 #include "ipc.h"
-#include "scheduler.h"
+#include "sched.h"
 #include "store.h"
 #include "sync_int.h"
 #include "util.h"

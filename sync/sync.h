@@ -54,7 +54,20 @@ json_t	*sync_peer_version(struct store *);
 json_t	*sync_peer_services(struct store *);
 json_t	*sync_drift(struct store *);
 
-/* The REST handler of core/hasync_status/<command> lives in sync/api.c
- * and is declared in webapi/api.h. */
+/* The REST handler of core/hasync_status/<command> is the web API's
+ * (webapi/handlers_hasync.c): the API calls sync, never the reverse. */
+
+/*
+ * server.c: the XML-RPC server. st is the worker's store, actor names the
+ * caller for revisions as "user@address" ("root@192.0.2.1"), body is the
+ * request (borrowed). Returns a new malloc'd methodResponse document
+ * (length in *outlen) the caller frees, or NULL for an internal failure
+ * (HTTP 500). A document longer than SYNC_MAX_XML is a fault: the web
+ * API's default body limit (webapi/xmlrpc.c checks they agree).
+ */
+#define SYNC_MAX_XML	(1u << 20)
+struct store;
+char	*sync_xmlrpc_serve(struct store *st, const char *actor,
+	    const char *body, size_t len, size_t *outlen);
 
 #endif

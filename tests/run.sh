@@ -75,6 +75,11 @@ run_lane() {
 
 rm -f "$OUT"/lane.* "$OUT"/*.log "$OUT"/*.log.rc
 
+# The module boundaries (include lines and the normal build's calls).
+case " $TW_SUITES " in *" unit "*)
+	plan main "check/modules" TW_BUILD=build python3 tests/check/modules.py ;;
+esac
+
 for b in $TW_BUILDS; do
 	if [ ! -x "$b/twinwall" ]; then
 		echo "SKIP build $b: not built" > "$OUT/missing.log"

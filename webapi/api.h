@@ -316,18 +316,9 @@ int	api_static_serve(struct MHD_Connection *, const char *url, int method,
 /* xmlrpc.c: POST /xmlrpc.php; body may be NULL (len 0). */
 int	api_xmlrpc(struct api_req *, const char *body, size_t len,
 	    struct api_resp *);
-/*
- * The XML-RPC server of the sync module (sync/server.c). st is the
- * worker's store, actor names the caller for revisions as "user@address"
- * ("root@192.0.2.1"), body is the request (borrowed). Returns a new
- * malloc'd methodResponse document (length in *outlen) the caller
- * frees, or NULL for an internal failure (HTTP 500).
- */
-char	*sync_xmlrpc_serve(struct store *st, const char *actor,
-	    const char *body, size_t len, size_t *outlen);
-/* sync/api.c: core/hasync_status/<command> (version, services, last,
- * drift, sync, restart_all). */
-int	 sync_api_handle(struct api_req *, struct api_resp *);
+/* handlers_hasync.c: core/hasync_status/<command> (version, services,
+ * last, drift, sync, restart_all). */
+int	 api_handle_hasync_status(struct api_req *, struct api_resp *);
 
 /* body.c */
 /*

@@ -174,18 +174,18 @@ static const struct api_route api_route_table[] = {
 
 	SINGLE("core", "hasync", "hasync"),
 	APPLY("core", "hasync", "reconfigure", "hasync"),
-	/* core/hasync_status (sync/) */
-	R(API_GET, "core", "hasync_status", "version", sync_api_handle, NULL,
+	/* core/hasync_status (handlers_hasync.c) */
+	R(API_GET, "core", "hasync_status", "version", api_handle_hasync_status, NULL,
 	    RD, 0, 0, NULL, "The peer's versions, or why it cannot be reached"),
-	R(API_GET, "core", "hasync_status", "services", sync_api_handle, NULL,
+	R(API_GET, "core", "hasync_status", "services", api_handle_hasync_status, NULL,
 	    RD, 0, 0, NULL, "The peer's services"),
-	R(API_GET, "core", "hasync_status", "last", sync_api_handle, NULL, RD,
+	R(API_GET, "core", "hasync_status", "last", api_handle_hasync_status, NULL, RD,
 	    0, 0, NULL, "The last sync results, newest first"),
-	R(API_GET, "core", "hasync_status", "drift", sync_api_handle, NULL, RD,
+	R(API_GET, "core", "hasync_status", "drift", api_handle_hasync_status, NULL, RD,
 	    0, 0, NULL, "Compare this node's synced sections with the peer's"),
-	R(API_POST, "core", "hasync_status", "sync", sync_api_handle, NULL, WR,
+	R(API_POST, "core", "hasync_status", "sync", api_handle_hasync_status, NULL, WR,
 	    0, 0, NULL, "Push hasync.syncitems to the peer (all VIPs MASTER)"),
-	R(API_POST, "core", "hasync_status", "restart_all", sync_api_handle,
+	R(API_POST, "core", "hasync_status", "restart_all", api_handle_hasync_status,
 	    NULL, WR, 0, 0, NULL, "Sync, then restart every peer service"),
 
 	SINGLE("core", "system", "system"),

@@ -22,7 +22,11 @@
 
 #include "api.h"
 #include "log.h"
+#include "sync.h"
 #include "util.h"
+
+/* A body the API takes by default is one the XML-RPC server parses. */
+_Static_assert(API_MAX_BODY <= SYNC_MAX_XML, "body limit above the XML limit");
 
 static const char api_xmlrpc_authfail[] =
     "<?xml version=\"1.0\"?>\n<methodResponse><params><param><value>"

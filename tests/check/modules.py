@@ -8,6 +8,9 @@ Checks, TAP:
   - a private header (*_int.h) is included only from its own folder;
   - no circle between modules (module A includes a header of B, and B,
     directly or through others, one of A);
+  - no circle either in what the objects of a build call (nm): a
+    function declared by hand instead of through its header is a
+    dependency the include lines do not show;
   - the same checks catch a private include and a circle planted in a
     copy of the tree, and the compiler refuses the planted include with
     the build's own flags (when a build exists).
@@ -88,6 +91,43 @@ def analyse(root):
     return {"dup": dup, "private": private, "circle": circles}, edges
 
 
+def symbol_circles(root, build):
+    """Circles between modules in the calls of the build's objects, or
+    None when there is no build."""
+    obj = os.path.join(build, "obj")
+    if not os.path.isdir(obj):
+        return None
+    defs, undef = {}, {}
+    for src in sources(root):
+        if not src.endswith(".c"):
+            continue
+        o = os.path.join(obj, src[:-2] + ".o")
+        if not os.path.exists(o):
+            continue
+        mod = os.path.dirname(src)
+        out = subprocess.run(["nm", o], capture_output=True,
+                             text=True).stdout
+        for line in out.splitlines():
+            f = line.split()
+            if len(f) == 3 and f[1] in "TDBR":
+                defs[f[2]] = (mod, src)
+            elif len(f) == 2 and f[0] == "U":
+                undef.setdefault(mod, []).append((f[1], src))
+    calls = {}
+    for mod, syms in undef.items():
+        for sym, src in syms:
+            if sym in defs and defs[sym][0] != mod:
+                calls.setdefault(mod, {}).setdefault(
+                    defs[sym][0], "%s calls %s" % (src, sym))
+    out = []
+    for a in sorted(calls):
+        for b in sorted(calls[a]):
+            if a < b and a in calls.get(b, {}):
+                out.append("%s <-> %s: %s; %s" % (a, b, calls[a][b],
+                                                  calls[b][a]))
+    return out
+
+
 def report(n, name, problems):
     print(("ok %d - %s" if not problems else "not ok %d - %s") % (n, name))
     for p in problems[:20]:
@@ -141,6 +181,11 @@ def main():
                       ("circle", "no circle between modules")):
         n += 1
         report(n, name, probs[key])
+    sym = symbol_circles(root, build)
+    if sym is not None:
+        n += 1
+        report(n, "no two modules call each other (%s)" % build, sym)
+        probs["symbol"] = sym
     for name, good in planted(root, build):
         n += 1
         report(n, name, [] if good else ["not caught"])

@@ -136,7 +136,7 @@ def configure(e):
                                           "gateway": "192.168.1.254"})
     b.ok("POST", FILTER + "apply")
     # The scheduler starts with the first hasync_status request (see
-    # sync/api.c) unless the daemon started it already.
+    # webapi/handlers_hasync.c) unless the daemon started it already.
     m.ok("GET", HS + "last")
     wait_master(m)
     return e

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cli_xml.h"
-#include "cli.h"
+#include "store_dir.h"
 #include "config.h"
 #include "store.h"
 #include "util.h"
@@ -45,8 +45,8 @@ cli_import_xml(int argc, char **argv)
 	if (argc - optind != 1 || data == NULL || (strcmp(fmt, "text") != 0 &&
 	    strcmp(fmt, "json") != 0))
 		goto usage;
-	if ((dir = cli_datadir(data, 1)) == NULL ||
-	    (st = cli_store_open(dir)) == NULL) {
+	if ((dir = store_dir_path(data, 1)) == NULL ||
+	    (st = store_dir_open(dir)) == NULL) {
 		free(dir);
 		return 1;
 	}
@@ -65,7 +65,7 @@ cli_import_xml(int argc, char **argv)
 		printf("apply it with: twinwall apply --data %s\n", dir);
 	free(text);
 	json_decref(rep);
-	cli_store_close(st, dir);
+	store_dir_close(st, dir);
 	free(dir);
 	return rc == 0 ? 0 : 1;
 usage:
@@ -96,8 +96,8 @@ cli_export_xml(int argc, char **argv)
 		goto usage;
 	if (optind < argc)
 		file = argv[optind];
-	if ((dir = cli_datadir(data, 0)) == NULL ||
-	    (st = cli_store_open(dir)) == NULL) {
+	if ((dir = store_dir_path(data, 0)) == NULL ||
+	    (st = store_dir_open(dir)) == NULL) {
 		free(dir);
 		return 1;
 	}
@@ -122,7 +122,7 @@ err:
 		explicit_bzero(xml, len);
 		free(xml);
 	}
-	cli_store_close(st, dir);
+	store_dir_close(st, dir);
 	free(dir);
 	return ret;
 usage:

@@ -16,7 +16,7 @@
 #include "config.h"
 #include "ipc.h"
 #include "log.h"
-#include "scheduler.h"
+#include "sched.h"
 #include "store.h"
 #include "sync.h"
 #include "util.h"

@@ -1,12 +1,12 @@
 /*
- * scheduler.h — the interface of sched.c: cron expressions and the job
- * runner of the API child (DESIGN.md section 2).
+ * sched.h — the interface of sched.c: cron expressions and the job
+ * runner of the API child (README.md, "Scheduled jobs").
  *
- * (Not "sched.h": the source tree is on the include path, and
- * <pthread.h> includes the C library's <sched.h>.)
+ * (The build puts module headers on the quote path only, so the C
+ * library's <sched.h>, which <pthread.h> includes, is not this one.)
  */
-#ifndef TW_SCHEDULER_H
-#define TW_SCHEDULER_H
+#ifndef TW_SCHED_H
+#define TW_SCHED_H
 
 #include <stdint.h>
 #include <time.h>

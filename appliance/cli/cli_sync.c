@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "store_dir.h"
 #include "control.h"
 #include "store.h"
 #include "sync.h"
@@ -72,9 +72,9 @@ cmd_sync(int argc, char **argv)
 		    "[--restart]\n");
 		return 2;
 	}
-	if ((dir = cli_datadir(data, 0)) == NULL)
+	if ((dir = store_dir_path(data, 0)) == NULL)
 		return 1;
-	if ((st = cli_store_open(dir)) == NULL) {
+	if ((st = store_dir_open(dir)) == NULL) {
 		free(dir);
 		return 1;
 	}
@@ -97,7 +97,7 @@ cmd_sync(int argc, char **argv)
 		ret = status != NULL && strcmp(status, "refused") == 0 ? 3 : 1;
 	}
 	json_decref(res);
-	cli_store_close(st, dir);
+	store_dir_close(st, dir);
 	cli_sync_dir = NULL;
 	free(dir);
 	return ret;

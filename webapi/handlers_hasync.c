@@ -1,6 +1,7 @@
 /*
- * api.c — the REST side of the sync: core/hasync_status/<command>, one
- * handler behind the route rows of webapi/router.c.
+ * handlers_hasync.c — the REST side of the sync:
+ * core/hasync_status/<command>, one handler behind the route rows of
+ * router.c; the work is sync/'s.
  *
  *   GET  version      the peer's versions, or why it cannot be reached
  *   GET  services     the peer's services
@@ -19,16 +20,16 @@
 
 #include "api.h"
 #include "ipc.h"
-#include "scheduler.h"
+#include "sched.h"
 #include "store.h"
 #include "sync.h"
 #include "util.h"
 #include "webapi.h"
 
-#define SYNC_API_LAST	20
+#define API_HASYNC_LAST	20
 
 static int
-sync_api_run(struct api_req *req, struct api_resp *resp, int restart)
+api_hasync_run(struct api_req *req, struct api_resp *resp, int restart)
 {
 	struct sync_opts	 o;
 	json_t			*res;
@@ -52,7 +53,7 @@ sync_api_run(struct api_req *req, struct api_resp *resp, int restart)
 }
 
 int
-sync_api_handle(struct api_req *req, struct api_resp *resp)
+api_handle_hasync_status(struct api_req *req, struct api_resp *resp)
 {
 	const char	*cmd = req->r_route->r_command;
 	struct store	*st;
@@ -62,9 +63,9 @@ sync_api_handle(struct api_req *req, struct api_resp *resp)
 	if ((st = api_store()) == NULL)
 		return -1;
 	if (api_name_eq(cmd, "sync"))
-		return sync_api_run(req, resp, 0);
+		return api_hasync_run(req, resp, 0);
 	if (api_name_eq(cmd, "restart_all"))
-		return sync_api_run(req, resp, 1);
+		return api_hasync_run(req, resp, 1);
 	if (api_name_eq(cmd, "version"))
 		return api_reply(resp, MHD_HTTP_OK, sync_peer_version(st));
 	if (api_name_eq(cmd, "services"))
@@ -72,7 +73,7 @@ sync_api_handle(struct api_req *req, struct api_resp *resp)
 	if (api_name_eq(cmd, "drift"))
 		return api_reply(resp, MHD_HTTP_OK, sync_drift(st));
 	if (api_name_eq(cmd, "last")) {
-		list = sync_results(st, SYNC_API_LAST);
+		list = sync_results(st, API_HASYNC_LAST);
 		return api_reply(resp, MHD_HTTP_OK, json_pack("{s:I,s:o}",
 		    "total", (json_int_t)json_array_size(list), "rows", list));
 	}

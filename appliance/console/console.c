@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "ipc.h"
-#include "cli.h"
+#include "store_dir.h"
 #include "config.h"
 #include "console.h"
 #include "console_int.h"
@@ -300,15 +300,15 @@ console_main(int argc, char **argv)
 		    c.c_platform);
 		return 2;
 	}
-	if ((c.c_dir = cli_datadir(data, 1)) == NULL)
+	if ((c.c_dir = store_dir_path(data, 1)) == NULL)
 		return 1;
-	if ((c.c_st = cli_store_open(c.c_dir)) == NULL)
+	if ((c.c_st = store_dir_open(c.c_dir)) == NULL)
 		goto err;
 	console_io_init();
 	ret = console_loop(&c);
 err:
 	if (c.c_st != NULL)
-		cli_store_close(c.c_st, c.c_dir);
+		store_dir_close(c.c_st, c.c_dir);
 	free(c.c_dir);
 	return ret;
 usage:

@@ -16,8 +16,9 @@
 
 #include "apply.h"
 #include "auth.h"
-#include "cli.h"
+#include "store_dir.h"
 #include "config.h"
+#include "console.h"
 #include "control.h"
 #include "daemon.h"
 #include "ipc.h"
@@ -47,7 +48,6 @@ static int	cmd_apply(int, char **);
 static int	cmd_status(int, char **);
 static int	cmd_version(int, char **);
 static int	cmd_help(int, char **);
-int		console_main(int, char **);	/* console.c */
 int		cmd_sync(int, char **);		/* cli_sync.c */
 int		cli_import_xml(int, char **);	/* cli_xml.c */
 int		cli_export_xml(int, char **);	/* cli_xml.c */
@@ -178,7 +178,7 @@ cmd_daemon(int argc, char **argv)
 		    c.d_listen);
 		return 2;
 	}
-	if ((dir = cli_datadir(data, 1)) == NULL)
+	if ((dir = store_dir_path(data, 1)) == NULL)
 		return 1;
 	if (www == NULL)
 		www = access("www/index.html", R_OK) == 0 ? "www" :
@@ -217,9 +217,9 @@ cmd_apikey(int argc, char **argv)
 	}
 	if (optind != argc || data == NULL || user == NULL)
 		return usage("apikey");
-	if ((dir = cli_datadir(data, 1)) == NULL)
+	if ((dir = store_dir_path(data, 1)) == NULL)
 		return 1;
-	if ((st = cli_store_open(dir)) != NULL) {
+	if ((st = store_dir_open(dir)) != NULL) {
 		if ((ch = auth_apikey_create(st, user, descr, key,
 		    secret)) == 0) {
 			printf("%s %s\n", key, secret);
@@ -231,7 +231,7 @@ cmd_apikey(int argc, char **argv)
 		else
 			fprintf(stderr, "twinwall: no API key made (does user "
 			    "%s exist?)\n", user);
-		cli_store_close(st, dir);
+		store_dir_close(st, dir);
 	}
 	explicit_bzero(secret, sizeof(secret));
 	free(dir);
@@ -327,8 +327,8 @@ cmd_passwd(int argc, char **argv)
 		    "characters\n", PASSWORD_MIN, PASSWORD_MAX);
 		goto err;
 	}
-	if ((dir = cli_datadir(data, 1)) == NULL ||
-	    (st = cli_store_open(dir)) == NULL)
+	if ((dir = store_dir_path(data, 1)) == NULL ||
+	    (st = store_dir_open(dir)) == NULL)
 		goto err;
 	if (auth_set_password(st, user, pw) == -1) {
 		fprintf(stderr, "twinwall: no such user %s\n", user);
@@ -338,7 +338,7 @@ cmd_passwd(int argc, char **argv)
 	ret = 0;
 err:
 	if (st != NULL)
-		cli_store_close(st, dir);
+		store_dir_close(st, dir);
 	explicit_bzero(pw, sizeof(pw));
 	explicit_bzero(pw2, sizeof(pw2));
 	free(dir);
@@ -407,15 +407,15 @@ cmd_check(int argc, char **argv)
 	}
 	if (optind != argc || data == NULL)
 		return usage("check");
-	if ((dir = cli_datadir(data, 1)) == NULL)
+	if ((dir = store_dir_path(data, 1)) == NULL)
 		return 1;
-	if ((st = cli_store_open(dir)) == NULL) {
+	if ((st = store_dir_open(dir)) == NULL) {
 		free(dir);
 		return 1;
 	}
 	if ((snap = cfg_snapshot(st, NULL, 1)) == NULL) {
 		fprintf(stderr, "twinwall: cannot read the configuration\n");
-		cli_store_close(st, dir);
+		store_dir_close(st, dir);
 		free(dir);
 		return 1;
 	}
@@ -436,7 +436,7 @@ cmd_check(int argc, char **argv)
 	free(text);
 	cfg_hash(snap, hash);
 	json_decref(snap);
-	cli_store_close(st, dir);
+	store_dir_close(st, dir);
 	free(dir);
 	if (bad) {
 		fprintf(stderr, "configuration has %d problem%s\n", bad,
@@ -470,9 +470,9 @@ cmd_export(int argc, char **argv)
 		return usage("export");
 	if (optind < argc)
 		file = argv[optind];
-	if ((dir = cli_datadir(data, 0)) == NULL)
+	if ((dir = store_dir_path(data, 0)) == NULL)
 		return 1;
-	if ((st = cli_store_open(dir)) == NULL) {
+	if ((st = store_dir_open(dir)) == NULL) {
 		free(dir);
 		return 1;
 	}
@@ -501,7 +501,7 @@ err:
 		free(text);
 	}
 	json_decref(snap);
-	cli_store_close(st, dir);
+	store_dir_close(st, dir);
 	free(dir);
 	return ret;
 }
@@ -544,8 +544,8 @@ cmd_import(int argc, char **argv)
 		    jerr.text);
 		return 1;
 	}
-	if ((dir = cli_datadir(data, 1)) == NULL ||
-	    (st = cli_store_open(dir)) == NULL) {
+	if ((dir = store_dir_path(data, 1)) == NULL ||
+	    (st = store_dir_open(dir)) == NULL) {
 		json_decref(snap);
 		free(dir);
 		return 1;
@@ -570,7 +570,7 @@ cmd_import(int argc, char **argv)
 	cfg_errors_free(&e);
 	free(descr);
 	json_decref(snap);
-	cli_store_close(st, dir);
+	store_dir_close(st, dir);
 	free(dir);
 	return rc == 0 ? 0 : 1;
 }
@@ -610,9 +610,9 @@ cmd_apply(int argc, char **argv)
 			return 2;
 		}
 	}
-	if ((dir = cli_datadir(data, 0)) == NULL)
+	if ((dir = store_dir_path(data, 0)) == NULL)
 		return 1;
-	if ((st = cli_store_open(dir)) == NULL) {
+	if ((st = store_dir_open(dir)) == NULL) {
 		free(dir);
 		return 1;
 	}
@@ -624,7 +624,7 @@ cmd_apply(int argc, char **argv)
 	printf("applied\n");
 	ret = 0;
 err:
-	cli_store_close(st, dir);
+	store_dir_close(st, dir);
 	free(dir);
 	return ret;
 }
@@ -649,7 +649,7 @@ cmd_status(int argc, char **argv)
 	}
 	if (optind != argc || data == NULL)
 		return usage("status");
-	if ((dir = cli_datadir(data, 0)) == NULL)
+	if ((dir = store_dir_path(data, 0)) == NULL)
 		return 1;
 	req = json_pack("{s:s}", "type", ipc_type_name(IPC_STATUS));
 	ans = control_call(dir, req, err, sizeof(err));

@@ -62,7 +62,7 @@
 #include "store.h"
 #include "tls.h"
 #include "util.h"
-#include "scheduler.h"
+#include "sched.h"
 #include "sdnotify.h"
 #include "webapi.h"
 

@@ -1,5 +1,5 @@
 /*
- * cli.c — the store around local commands: an absolute data directory,
+ * store_dir.c — the store around local commands: an absolute data directory,
  * open, and a close that keeps the files writable by the API child.
  */
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "store_dir.h"
 #include "store.h"
 #include "util.h"
 
@@ -19,7 +19,7 @@
  * the caller frees, or NULL (reported).
  */
 char *
-cli_datadir(const char *dir, int create)
+store_dir_path(const char *dir, int create)
 {
 	char *abs;
 
@@ -41,7 +41,7 @@ cli_datadir(const char *dir, int create)
 
 /* Opens the store of dir; NULL (reported) on failure. */
 struct store *
-cli_store_open(const char *dir)
+store_dir_open(const char *dir)
 {
 	struct store	*st;
 	char		 err[512];
@@ -57,7 +57,7 @@ cli_store_open(const char *dir)
  * the child can still write its database.
  */
 void
-cli_store_close(struct store *st, const char *dir)
+store_dir_close(struct store *st, const char *dir)
 {
 	static const char *const files[] = { STORE_DB_NAME,
 	    STORE_DB_NAME "-wal", STORE_DB_NAME "-shm" };
