@@ -29,6 +29,7 @@
 
 #include <jansson.h>
 
+#include "cli.h"
 #include "control.h"
 #include "ipc.h"
 #include "dhcp.h"
@@ -36,7 +37,6 @@
 
 #define DHCP_EVENT_WAIT_MS	200
 
-int	cli_dhcp_event(int, char **);
 
 int
 cli_dhcp_event(int argc, char **argv)

@@ -18,12 +18,12 @@
 #include <unistd.h>
 
 #include "store_dir.h"
+#include "cli.h"
 #include "control.h"
 #include "store.h"
 #include "sync.h"
 #include "util.h"
 
-int	cmd_sync(int, char **);
 
 static const char *cli_sync_dir;
 
@@ -42,7 +42,7 @@ cli_sync_parent(json_t *req)
 }
 
 int
-cmd_sync(int argc, char **argv)
+cli_sync(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "data", required_argument, NULL, 'D' },

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli_xml.h"
+#include "cli.h"
 #include "store_dir.h"
 #include "config.h"
 #include "store.h"

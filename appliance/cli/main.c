@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "cli.h"
 #include "auth.h"
 #include "store_dir.h"
 #include "config.h"
@@ -48,13 +49,9 @@ static int	cmd_apply(int, char **);
 static int	cmd_status(int, char **);
 static int	cmd_version(int, char **);
 static int	cmd_help(int, char **);
-int		cmd_sync(int, char **);		/* cli_sync.c */
-int		cli_import_xml(int, char **);	/* cli_xml.c */
-int		cli_export_xml(int, char **);	/* cli_xml.c */
-int		cli_dhcp_event(int, char **);	/* cli_dhcp.c */
 
 static const struct command commands[] = {
-	{ "sync", cmd_sync, "sync --data DIR [--restart]", "push hasync."
+	{ "sync", cli_sync, "sync --data DIR [--restart]", "push hasync."
 	    "syncitems to the HA peer (every CARP VIP must be MASTER)" },
 	{ "console", console_main, "console --data DIR "
 	    "[--platform dry|linux|freebsd]", "the console setup menu" },

@@ -1,6 +1,14 @@
 /*
  * daemon.h — `twinwall daemon`: the root parent and the API child
- * (DESIGN.md section 1).
+ * (ARCHITECTURE.md, "Processes").
+ *
+ * Owns: the two processes and the line between them. The parent keeps
+ * root for what needs it (the platform's apply, the CARP engine and the
+ * gateway monitor in their threads, state sync, the firewall log, the
+ * GUI's socket) and answers the child's requests by parent_req.c's
+ * table; the child serves the web API and runs the scheduler.
+ * May call: every module below it (webapi, sync, apply, platform, carp,
+ * gwmon, statesync, fwlog, config, base). Only cli/ calls into daemon/.
  */
 #ifndef TW_DAEMON_H
 #define TW_DAEMON_H
