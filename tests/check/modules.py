@@ -97,22 +97,24 @@ def symbol_circles(root, build):
     obj = os.path.join(build, "obj")
     if not os.path.isdir(obj):
         return None
-    defs, undef = {}, {}
+    defs, undef, objs = {}, {}, {}
     for src in sources(root):
-        if not src.endswith(".c"):
-            continue
         o = os.path.join(obj, src[:-2] + ".o")
-        if not os.path.exists(o):
+        if src.endswith(".c") and os.path.exists(o):
+            objs[o] = src
+    out = subprocess.run(["nm", "-A"] + sorted(objs), capture_output=True,
+                         text=True).stdout
+    for line in out.splitlines():
+        o, _, rest = line.partition(":")
+        src = objs.get(o)
+        if src is None:
             continue
         mod = os.path.dirname(src)
-        out = subprocess.run(["nm", o], capture_output=True,
-                             text=True).stdout
-        for line in out.splitlines():
-            f = line.split()
-            if len(f) == 3 and f[1] in "TDBR":
-                defs[f[2]] = (mod, src)
-            elif len(f) == 2 and f[0] == "U":
-                undef.setdefault(mod, []).append((f[1], src))
+        f = rest.split()
+        if len(f) == 3 and f[1] in "TDBR":
+            defs[f[2]] = (mod, src)
+        elif len(f) == 2 and f[0] == "U":
+            undef.setdefault(mod, []).append((f[1], src))
     calls = {}
     for mod, syms in undef.items():
         for sym, src in syms:
