@@ -41,6 +41,8 @@
 #include <poll.h>
 #include <stddef.h>
 
+#include "carp/upstream.h"
+
 #define CARP_ENGINE_TIMELINE	1000	/* transitions kept */
 #define CARP_ENGINE_MAXFDS	4	/* liveness, packet, rtnetlink, ARP */
 /* Just below maintenance (CARP_DEMOTE_MAINT), so it takes over from it. */
@@ -121,6 +123,19 @@ int	 carp_engine_demote_external(int value);
  * keeps it held with its reason. 0, or -1 before init.
  */
 int	 carp_engine_boot_hold(int held, const char *why);
+/*
+ * hasync.demoteupstream: where the engine's thread asks, a few times a
+ * second, what this node's upstream gateways say (the gateway monitor;
+ * fn must be safe from any thread and must not call the engine). Set
+ * once at start; NULL: no upstream information (never demoted for it,
+ * and the hellos report nothing).
+ */
+struct carp_engine_upstream {
+	enum carp_up_local	 eu_state;
+	double			 eu_hold_down;	/* s */
+	double			 eu_hold_up;	/* s */
+};
+void	 carp_engine_upstream_source(void (*fn)(struct carp_engine_upstream *));
 /* "MASTER", "BACKUP", "INIT", "DISABLED", or NULL without that vhid. */
 const char *carp_engine_vhid_state(int vhid);
 

@@ -160,7 +160,7 @@ carp_up_eval(struct carp_up *u, const struct carp_up_in *in, double now,
 	u->up_row = (int)i;
 	want = r->r_want == UP_KEEP ? u->up_demoted : r->r_want == UP_DEMOTE;
 	if (want == u->up_demoted) {
-		u->up_since = 0;	/* the condition broke: start again */
+		u->up_since = u->up_due = 0;	/* broke: start again */
 		return 0;
 	}
 	hold = r->r_hold == UP_H_DOWN ? in->ui_hold_down :
@@ -168,11 +168,11 @@ carp_up_eval(struct carp_up *u, const struct carp_up_in *in, double now,
 	if (u->up_since == 0)
 		u->up_since = now;
 	if (now - u->up_since < hold) {
-		*next = u->up_since + hold;
+		*next = u->up_due = u->up_since + hold;
 		return 0;
 	}
 	u->up_demoted = want;
-	u->up_since = 0;
+	u->up_since = u->up_due = 0;
 	u->up_changed = now;
 	if (want)
 		u->up_demotions++;

@@ -55,6 +55,7 @@ struct carp_up_in {
 struct carp_up {
 	int		 up_demoted;	/* the decision in force */
 	double		 up_since;	/* wanted != in force since; 0 not */
+	double		 up_due;	/* when the pending change is taken */
 	double		 up_changed;	/* when up_demoted last changed */
 	int		 up_row;	/* the rule that decided last */
 	uint64_t	 up_demotions;	/* times demoted */
