@@ -18,18 +18,23 @@
  *     -> {"status":"ok","carp":{"demotion":N,"maintenance":bool,
  *        "allow":bool,"preempt":bool,"status_msg":"...","simulated":bool,
  *        "demotion_sources":{"link":N,"maintenance":N,"send_errors":N,
- *        "disable":N,"external":N}},
+ *        "disable":N,"external":N,"boot":N,"upstream":N}},
  *        "vips":[{"uuid","vhid":N,"interface","subnet","subnet_bits":N,
  *        "mode","advbase":N,"advskew":N,"status":"MASTER|BACKUP|INIT|
  *        DISABLED"}], "stats":{"accepted":N,"sent":N,"send_errors":N,
  *        "short":N,"bad_ip":N,...,"own_packet":N,
  *        "proxyarp":{"answered":N,"not_ours":N,"backup":N,...,
- *        "send_errors":N}}}
+ *        "send_errors":N}}, "liveness":{...}, "upstream":{"enabled":b,
+ *        "demoted":b,"local":"none|pending|up|down","peer":"unknown|up|
+ *        down","reason","hold_down_s","hold_up_s","pending_s",
+ *        "last_change","demotions":N}}
  *   {"type":"carp_set","action":"enable"|"disable"|"maintenance","on":b}
  *     -> {"status":"ok","carp":{...as above}}
  *   {"type":"timeline","limit":N}
  *     -> {"status":"ok","total":N,"timeline":[{"time":epoch seconds,
  *        "vhid":N,"interface","from","to","cause"}, newest first]}
+ *     (a node-wide entry, the upstream demotion: vhid 0, interface "",
+ *     from/to "demotion N")
  *   {"type":"carp_config","snapshot":{...},"maintenance":bool}
  *     (sent by the API child at start: persistent maintenance and the
  *     stored VIPs, before anything is applied)
