@@ -36,7 +36,7 @@ export function upstreamCard(up) {
   return h('section.card', { id: 'carp-upstream' }, h('h2', {}, 'Upstream demotion'),
     h('p', {}, up.enabled ? (up.demoted ? h('span.badge.failed', {}, 'demoted') : h('span.badge.ok', {}, 'not demoted')) : h('span.badge', {}, 'off'),
       ' · our upstream ', badge(up.local), ' · the peer\'s ', badge(up.peer),
-      ` · demote after ${up.hold_down_s} s down, lift after ${up.hold_up_s} s up`,
+      up.hold_down_s > 0 ? ` · demote after ${up.hold_down_s} s down, lift after ${up.hold_up_s} s up` : '',
       up.pending_s >= 0 ? ` · changing in ${up.pending_s.toFixed(1)} s` : ''),
     h('p', {}, up.reason));
 }
