@@ -13,7 +13,9 @@
  *        multiplier, detect_s, peer (up|lost|not heard|off), peer_lost,
  *        last_lost, paths:[{interface,self,peer,state,received,sent,
  *        send_errors,downs,last_received}], packets:{accepted, one
- *        count per reason a hello was refused}}}
+ *        count per reason a hello was refused}}, "upstream":{enabled,
+ *        demoted, local and peer (up|down|pending|none|unknown), reason,
+ *        hold_down_s, hold_up_s, pending_s, last_change, demotions}}
  *   POST diagnostics/interface/carp_status/enable | disable (temporary)
  *   POST diagnostics/interface/carp_status/maintenance[/1|/0]
  *        (persistent; without a value it toggles)
@@ -138,7 +140,8 @@ api_handle_carp_vip_status(struct api_req *req, struct api_resp *resp)
 	 * "stats" and "liveness" are ours: what was received and not
 	 * obeyed, and why; the liveness channel to the peer, per path.
 	 */
-	api_reply(resp, MHD_HTTP_OK, json_pack("{s:I,s:I,s:i,s:o,s:o,s:O,s:O}",
+	api_reply(resp, MHD_HTTP_OK, json_pack("{s:I,s:I,s:i,s:o,s:o,s:O,s:O,"
+	    "s:O}",
 	    "total", (json_int_t)json_array_size(rows),
 	    "rowCount", (json_int_t)json_array_size(rows), "current", 1,
 	    "rows", rows,
@@ -146,7 +149,9 @@ api_handle_carp_vip_status(struct api_req *req, struct api_resp *resp)
 	    "stats", json_object_get(ans, "stats") != NULL ?
 	    json_object_get(ans, "stats") : json_null(),
 	    "liveness", json_object_get(ans, "liveness") != NULL ?
-	    json_object_get(ans, "liveness") : json_null()));
+	    json_object_get(ans, "liveness") : json_null(),
+	    "upstream", json_object_get(ans, "upstream") != NULL ?
+	    json_object_get(ans, "upstream") : json_null()));
 	json_decref(ans);
 	return 0;
 }

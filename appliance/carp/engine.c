@@ -253,6 +253,21 @@ eng_transition(void *arg, const struct carp_transition *t)
 	eng_publish_transition(t);
 }
 
+void
+eng_timeline_node(unsigned int from, unsigned int to, const char *cause)
+{
+	struct eng_tl	*e = &eng.e_tl[eng.e_tlnext];
+
+	memset(e, 0, sizeof(*e));
+	e->t_time = eng_wallclock();
+	e->t_node = 1;
+	e->t_dfrom = from;
+	e->t_dto = to;
+	util_strlcpy(e->t_cause, cause, sizeof(e->t_cause));
+	eng.e_tlnext = (eng.e_tlnext + 1) % CARP_ENGINE_TIMELINE;
+	eng.e_tltotal++;
+}
+
 static void
 eng_peer_transition(void *arg, const struct carp_transition *t)
 {
@@ -831,6 +846,9 @@ eng_timeout_ms_locked(void)
 	p = eng_live_next();
 	if (p > 0 && (d == 0 || p < d))
 		d = p;
+	p = eng_up_next();
+	if (p > 0 && (d == 0 || p < d))
+		d = p;
 	if (eng.e_real && eng.e_conf != NULL && eng.e_conf->cf_nvhids > 0 &&
 	    (d == 0 || eng.e_linkpoll < d))
 		d = eng.e_linkpoll;
@@ -861,6 +879,7 @@ eng_run_locked(void)
 	}
 	if (eng.e_real && now >= eng.e_linkpoll)
 		eng_link_poll(now);
+	eng_up_run(now);	/* first: the hellos carry its flags */
 	eng_live_run(now);
 	(void)carp_fsm_tick(&eng.e_node, now);
 	eng_drain(now);

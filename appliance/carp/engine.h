@@ -18,18 +18,23 @@
  *     -> {"status":"ok","carp":{"demotion":N,"maintenance":bool,
  *        "allow":bool,"preempt":bool,"status_msg":"...","simulated":bool,
  *        "demotion_sources":{"link":N,"maintenance":N,"send_errors":N,
- *        "disable":N,"external":N}},
+ *        "disable":N,"external":N,"boot":N,"upstream":N}},
  *        "vips":[{"uuid","vhid":N,"interface","subnet","subnet_bits":N,
  *        "mode","advbase":N,"advskew":N,"status":"MASTER|BACKUP|INIT|
  *        DISABLED"}], "stats":{"accepted":N,"sent":N,"send_errors":N,
  *        "short":N,"bad_ip":N,...,"own_packet":N,
  *        "proxyarp":{"answered":N,"not_ours":N,"backup":N,...,
- *        "send_errors":N}}}
+ *        "send_errors":N}}, "liveness":{...}, "upstream":{"enabled":b,
+ *        "demoted":b,"local":"none|pending|up|down","peer":"unknown|up|
+ *        down","reason","hold_down_s","hold_up_s","pending_s",
+ *        "last_change","demotions":N}}
  *   {"type":"carp_set","action":"enable"|"disable"|"maintenance","on":b}
  *     -> {"status":"ok","carp":{...as above}}
  *   {"type":"timeline","limit":N}
  *     -> {"status":"ok","total":N,"timeline":[{"time":epoch seconds,
  *        "vhid":N,"interface","from","to","cause"}, newest first]}
+ *     (a node-wide entry, the upstream demotion: vhid 0, interface "",
+ *     from/to "demotion N")
  *   {"type":"carp_config","snapshot":{...},"maintenance":bool}
  *     (sent by the API child at start: persistent maintenance and the
  *     stored VIPs, before anything is applied)
@@ -40,6 +45,8 @@
 #include <jansson.h>
 #include <poll.h>
 #include <stddef.h>
+
+#include "upstream.h"
 
 #define CARP_ENGINE_TIMELINE	1000	/* transitions kept */
 #define CARP_ENGINE_MAXFDS	4	/* liveness, packet, rtnetlink, ARP */
@@ -121,6 +128,19 @@ int	 carp_engine_demote_external(int value);
  * keeps it held with its reason. 0, or -1 before init.
  */
 int	 carp_engine_boot_hold(int held, const char *why);
+/*
+ * hasync.demoteupstream: where the engine's thread asks, a few times a
+ * second, what this node's upstream gateways say (the gateway monitor;
+ * fn must be safe from any thread and must not call the engine). Set
+ * once at start; NULL: no upstream information (never demoted for it,
+ * and the hellos report nothing).
+ */
+struct carp_engine_upstream {
+	enum carp_up_local	 eu_state;
+	double			 eu_hold_down;	/* s */
+	double			 eu_hold_up;	/* s */
+};
+void	 carp_engine_upstream_source(void (*fn)(struct carp_engine_upstream *));
 /* "MASTER", "BACKUP", "INIT", "DISABLED", or NULL without that vhid. */
 const char *carp_engine_vhid_state(int vhid);
 

@@ -278,6 +278,7 @@ eng_live_parse(struct carp_engine_conf *cf, json_t *ha, json_t *ifaces,
 	cf->cf_live = *s == '\0' || cfg_bool(ha, "livenessenabled");
 	cf->cf_live_interval = (unsigned int)cfg_int(ha, "livenessinterval", 50);
 	cf->cf_live_mult = (unsigned int)cfg_int(ha, "livenessmultiplier", 3);
+	cf->cf_upstream = cfg_bool(ha, "demoteupstream");
 	if (cf->cf_live_interval < CARP_LIVE_INTERVAL_MIN ||
 	    cf->cf_live_interval > CARP_LIVE_INTERVAL_MAX ||
 	    cf->cf_live_mult < CARP_LIVE_MULT_MIN ||

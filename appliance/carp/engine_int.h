@@ -17,6 +17,7 @@
 #include "live.h"
 #include "proto.h"
 #include "proxyarp.h"
+#include "upstream.h"
 #include "util.h"
 
 #define ENG_IFNAME_LEN	17		/* interfaces.name, 16 + NUL */
@@ -80,6 +81,7 @@ struct carp_engine_conf {
 	int		  cf_live;
 	unsigned int	  cf_live_interval;	/* ms */
 	unsigned int	  cf_live_mult;
+	int		  cf_upstream;		/* hasync.demoteupstream */
 	char		  cf_sync_iface[ENG_IFNAME_LEN];	/* "" none */
 	char		  cf_sync_device[IFNAMSIZ];
 	struct carp_addr  cf_sync_self, cf_sync_peer;
@@ -100,6 +102,9 @@ struct eng_tl {
 	char		 t_iface[ENG_IFNAME_LEN];
 	enum carp_state	 t_from, t_to;
 	char		 t_cause[96];
+	/* A node-wide entry (vhid 0): the demotion changed, not a state. */
+	int		 t_node;
+	unsigned int	 t_dfrom, t_dto;
 };
 
 /* The engine: one per process (engine.c). */
@@ -131,6 +136,9 @@ struct eng_state {
 	int			 e_fdlive;	/* receives hellos (packet) */
 	int			 e_fdlivetx;	/* sends them (UDP) */
 	double			 e_live_yield_at;	/* last yield; 0 never */
+	struct carp_up		 e_up;		/* the upstream demotion */
+	struct carp_up_in	 e_up_in;	/* what it last judged */
+	double			 e_up_next;	/* next evaluation */
 };
 extern struct eng_state eng;
 
@@ -147,6 +155,9 @@ extern pthread_mutex_t eng_mtx;
 double	eng_now(void);
 /* Makes the loop recompute its timers (a call may have moved one). */
 void	eng_wake(void);
+/* A node-wide timeline entry: the demotion went from -> to, and why. */
+void	eng_timeline_node(unsigned int from, unsigned int to,
+	    const char *cause);
 /* Tells the subscriber (the parent's loop) of a VHID transition. */
 void	eng_publish(int from, int to, unsigned int nmaster);
 
@@ -169,6 +180,16 @@ double	eng_live_next(void);
 int	eng_live_peer_holds(uint8_t vhid, double now);
 /* 1 when the loop last ran longer ago than the detection time. */
 int	eng_live_stalled(double now);
+
+/*
+ * engine_up.c: the upstream demotion (upstream.h) in the engine's
+ * thread: asks the source, sets the hello's flags, and demotes.
+ */
+#define ENG_UP_PERIOD	0.25	/* s between evaluations */
+void	eng_up_run(double now);
+double	eng_up_next(void);
+/* carp_status's "upstream": a new object. */
+json_t	*eng_up_obj(double now);
 
 /* engine_conf.c */
 void	eng_vhid_free(struct eng_vhid *);

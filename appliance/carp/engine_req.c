@@ -43,6 +43,7 @@ static const char *const eng_demote_keys[CARP_D_MAX] = {
 	[CARP_D_LINK] = "link", [CARP_D_MAINT] = "maintenance",
 	[CARP_D_SENDERR] = "send_errors", [CARP_D_DISABLE] = "disable",
 	[CARP_D_EXTERNAL] = "external", [CARP_D_BOOT] = "boot",
+	[CARP_D_UPSTREAM] = "upstream",
 };
 
 /* Returns a new {"status":"failed","message":...}. */
@@ -100,6 +101,11 @@ eng_carp_obj(void)
 	if (cn->cn_demote[CARP_D_EXTERNAL]) {
 		snprintf(one, sizeof(one), "demoted by state sync or a "
 		    "service check (%u)", cn->cn_demote[CARP_D_EXTERNAL]);
+		eng_msg_add(msg, sizeof(msg), one);
+	}
+	if (cn->cn_demote[CARP_D_UPSTREAM]) {
+		snprintf(one, sizeof(one), "%s (demotion %u)",
+		    carp_up_reason(&eng.e_up), cn->cn_demote[CARP_D_UPSTREAM]);
 		eng_msg_add(msg, sizeof(msg), one);
 	}
 	if (eng.e_broken[0] != '\0') {
@@ -230,9 +236,9 @@ eng_req_status_locked(json_t *req)
 	json_object_set_new(parp, "send_errors",
 	    json_integer((json_int_t)eng.e_arp_senderr));
 	json_object_set_new(stats, "proxyarp", parp);
-	return json_pack("{s:s,s:o,s:o,s:o,s:o}", "status", "ok",
+	return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o}", "status", "ok",
 	    "carp", eng_carp_obj(), "vips", vips, "stats", stats,
-	    "liveness", eng_live_obj(now));
+	    "liveness", eng_live_obj(now), "upstream", eng_up_obj(now));
 }
 
 /* A boolean in a request: true/false, 1/0, "1"/"0"; -1 when absent. */
@@ -287,6 +293,7 @@ eng_req_timeline_locked(json_t *req)
 {
 	const struct eng_tl	*e;
 	json_t			*arr, *jl = json_object_get(req, "limit");
+	char			 dfrom[24], dto[24];
 	size_t			 n, i, have;
 	long long		 limit = 100;
 
@@ -301,6 +308,17 @@ eng_req_timeline_locked(json_t *req)
 	for (i = 0; i < n; i++) {
 		e = &eng.e_tl[(eng.e_tlnext + CARP_ENGINE_TIMELINE - 1 - i) %
 		    CARP_ENGINE_TIMELINE];
+		if (e->t_node) {
+			/* The node's demotion, for every VHID at once. */
+			snprintf(dfrom, sizeof(dfrom), "demotion %u",
+			    e->t_dfrom);
+			snprintf(dto, sizeof(dto), "demotion %u", e->t_dto);
+			json_array_append_new(arr, json_pack("{s:f,s:i,s:s,"
+			    "s:s,s:s,s:s}", "time", e->t_time, "vhid", 0,
+			    "interface", "", "from", dfrom, "to", dto,
+			    "cause", e->t_cause));
+			continue;
+		}
 		json_array_append_new(arr, json_pack("{s:f,s:i,s:s,s:s,s:s,"
 		    "s:s}", "time", e->t_time, "vhid", e->t_vhid,
 		    "interface", e->t_iface,

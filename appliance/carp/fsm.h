@@ -62,6 +62,7 @@ enum carp_demote_src {
 	CARP_D_DISABLE,		/* temporary disable: 240 */
 	CARP_D_EXTERNAL,	/* daemon: service checks, state sync */
 	CARP_D_BOOT,		/* the boot apply is not in force: 240 */
+	CARP_D_UPSTREAM,	/* every upstream gateway down (upstream.h) */
 	CARP_D_MAX
 };
 

@@ -228,6 +228,7 @@ carp_live_encode(struct carp_live *cl, const uint8_t map[CARP_LIVE_MAPLEN],
 
 	memset(out, 0, CARP_LIVE_LEN);
 	out[0] = CARP_LIVE_VERSION;
+	out[1] = cl->cl_flags;
 	out[2] = (uint8_t)cl->cl_mult;
 	put32(out + 4, cl->cl_disc);
 	put32(out + 8, cl->cl_interval_ms);
@@ -321,6 +322,7 @@ carp_live_input(struct carp_live *cl, const uint8_t *pkt, size_t len,
 	cl->cl_peer_up = 1;
 	cl->cl_peer_disc = get32(h + 4);
 	memcpy(cl->cl_peer_map, h + 20, CARP_LIVE_MAPLEN);
+	cl->cl_peer_flags = h[1];
 	cl->cl_peer_map_at = now;
 	*path = (size_t)(lp - cl->cl_paths);
 	return carp_live_count(cl, CARP_LIVE_R_OK);
@@ -403,4 +405,15 @@ carp_live_peer_holds(const struct carp_live *cl, uint8_t vhid, double since)
 	return cl->cl_enabled && cl->cl_peer_map_at > 0 &&
 	    cl->cl_peer_map_at >= since &&
 	    carp_live_map_has(cl->cl_peer_map, vhid);
+}
+
+enum carp_up_peer
+carp_live_peer_upstream(const struct carp_live *cl, double since)
+{
+	if (!cl->cl_enabled || cl->cl_peer_map_at <= 0 ||
+	    cl->cl_peer_map_at < since ||
+	    !(cl->cl_peer_flags & CARP_LIVE_F_UPINFO))
+		return CARP_UP_P_UNKNOWN;
+	return cl->cl_peer_flags & CARP_LIVE_F_UPSTREAM ? CARP_UP_P_UP :
+	    CARP_UP_P_DOWN;
 }

@@ -21,7 +21,8 @@
  * once, so a sender must know all their passwords.
  *
  * Wire (UDP payload, CARP_LIVE_LEN bytes, big-endian):
- *   0 version (1)   1 flags (0)   2 detect multiplier   3 reserved (0)
+ *   0 version (1)   1 flags (CARP_LIVE_F_*)   2 detect multiplier
+ *   3 reserved (0)
  *   4 sender discriminator (32)   8 transmit interval, ms (32)
  *  12 sequence number (64): +1 per hello on any path, from a start the
  *     caller picks (the wall clock in ns), never lower than the last
@@ -35,6 +36,7 @@
 #include <stdint.h>
 
 #include "proto.h"
+#include "upstream.h"
 
 #define CARP_LIVE_PORT		3790	/* UDP, both ends */
 #define CARP_LIVE_VERSION	1
@@ -48,6 +50,14 @@
 #define CARP_LIVE_INTERVAL_MAX	10000
 #define CARP_LIVE_MULT_MIN	2
 #define CARP_LIVE_MULT_MAX	50
+/*
+ * Flags (byte 1), under the HMAC like every byte. A peer of a version
+ * that sends 0 and ignores the byte reports nothing, which is why the
+ * flags need no new version (a version bump would make the two refuse
+ * each other's hellos during an upgrade).
+ */
+#define CARP_LIVE_F_UPINFO	0x01	/* the sender reports its upstream */
+#define CARP_LIVE_F_UPSTREAM	0x02	/* ... and an upstream gateway is up */
 
 /* Why a received packet was refused; each counted (carp_live_reason_name). */
 enum carp_live_reason {
@@ -97,7 +107,9 @@ struct carp_live {
 	struct carp_live_path cl_paths[CARP_LIVE_MAXPATHS];
 	size_t		 cl_npaths;
 	int		 cl_peer_up;	/* some path up */
+	uint8_t		 cl_flags;	/* sent in every hello (F_*) */
 	uint8_t		 cl_peer_map[CARP_LIVE_MAPLEN];	/* newest hello */
+	uint8_t		 cl_peer_flags;	/* newest hello's */
 	double		 cl_peer_map_at;	/* when it came */
 	uint32_t	 cl_peer_disc;
 	double		 cl_dead_at;	/* last "peer dead"; 0 never */
@@ -153,6 +165,12 @@ double	 carp_live_next(const struct carp_live *);
 double	 carp_live_detect(const struct carp_live *);
 /* 1 when the newest hello, heard at or after since, says vhid is held. */
 int	 carp_live_peer_holds(const struct carp_live *, uint8_t vhid,
+	    double since);
+/*
+ * What the peer's newest hello, heard at or after since, says of its
+ * upstream (UNKNOWN: none that fresh, or it does not report).
+ */
+enum carp_up_peer carp_live_peer_upstream(const struct carp_live *,
 	    double since);
 void	 carp_live_map_set(uint8_t map[CARP_LIVE_MAPLEN], uint8_t vhid);
 int	 carp_live_map_has(const uint8_t map[CARP_LIVE_MAPLEN], uint8_t vhid);

@@ -36,6 +36,9 @@ static const struct cfg_field hasync_fields[] = {
 	    "liveness hello interval (ms)" },
 	{ "livenessmultiplier", CFG_INT, 0, 2, 50, "3", NULL, NULL,
 	    "hellos missed on every path before the peer is declared lost" },
+	CFG_BOOLF("demoteupstream", "0", "demote CARP when every upstream "
+	    "gateway is down and the peer's is up (needs liveness hellos "
+	    "and monitored defaultgw gateways)"),
 	CFG_END
 };
 
@@ -59,6 +62,11 @@ hasync_check(struct store *st, json_t *row, struct cfg_errors *errs)
 			cfg_error(errs, "password", "config sync needs the "
 			    "peer's password");
 	}
+	/* The peer's upstream travels in the liveness hellos (live.h). */
+	if (cfg_bool(row, "demoteupstream") && !cfg_bool(row,
+	    "livenessenabled"))
+		cfg_error(errs, "demoteupstream", "needs livenessenabled: the "
+		    "peer's upstream is learned from its liveness hellos");
 	return cfg_errors_any(errs) ? -1 : 0;
 }
 

@@ -66,6 +66,25 @@
 #include "sdnotify.h"
 #include "webapi.h"
 
+/*
+ * The CARP engine's view of the upstream gateways (hasync
+ * demoteupstream): the monitor's, in the engine's words. Called from the
+ * engine's thread; gwmon_upstream takes only the monitor's lock.
+ */
+static void
+daemon_upstream(struct carp_engine_upstream *eu)
+{
+	struct gwmon_upstream_info u;
+
+	gwmon_upstream(&u);
+	eu->eu_state = u.u_state == GWMON_UPSTREAM_UP ? CARP_UP_L_UP :
+	    u.u_state == GWMON_UPSTREAM_DOWN ? CARP_UP_L_DOWN :
+	    u.u_state == GWMON_UPSTREAM_PENDING ? CARP_UP_L_PENDING :
+	    CARP_UP_L_NONE;
+	eu->eu_hold_down = u.u_hold_down;
+	eu->eu_hold_up = u.u_hold_up;
+}
+
 #define DAEMON_STOP_WAIT	10	/* seconds for the child to stop */
 
 static volatile sig_atomic_t	sig_term, sig_hup, sig_chld;
@@ -772,6 +791,7 @@ daemon_main(const struct daemon_conf *c)
 		fatalx("carp: the engine's thread did not start");
 	if (gwmon_start() == -1)
 		fatalx("gwmon: the monitor's thread did not start");
+	carp_engine_upstream_source(daemon_upstream);
 	/* READY comes with the end of the boot apply (parent_boot_done). */
 	(void)sdnotify_status("boot apply: bringing back what was in force");
 

@@ -50,6 +50,7 @@ struct gwmon_gw {
 	struct gwmon_params	 g_p;
 	int			 g_monitor;	/* 0: monitor_disable */
 	int			 g_force_down;
+	int			 g_upstream;	/* defaultgw */
 	int			 g_fd;		/* -1: not probing */
 	uint16_t		 g_ident, g_seq;
 	long long		 g_next;	/* us: next probe */
@@ -414,6 +415,7 @@ mon_parse(json_t *snap, json_t *row, struct gwmon_gw *g)
 	util_strlcpy(g->g_addr, addr, sizeof(g->g_addr));
 	g->g_monitor = strcmp(mon_str(row, "monitor_disable"), "1") != 0;
 	g->g_force_down = strcmp(mon_str(row, "force_down"), "1") == 0;
+	g->g_upstream = strcmp(mon_str(row, "defaultgw"), "1") == 0;
 	/* Defaults as the field table's; the table bounds were checked. */
 	g->g_p.p_interval = mon_int(row, "interval", 1) * 1000000;
 	g->g_p.p_loss = mon_int(row, "loss_interval", 4) * 1000000;
@@ -516,6 +518,7 @@ gwmon_configure(json_t *snap, int probe)
 				break;
 		if (j < mon_ngw && probe == mon_probe) {
 			old[j].g_force_down = gws[i].g_force_down;
+			old[j].g_upstream = gws[i].g_upstream;
 			gws[i] = old[j];
 			memset(&old[j], 0, sizeof(old[j]));
 			old[j].g_fd = -1;
@@ -557,6 +560,42 @@ gwmon_gateway_down(const char *name)
 			down = gwmon_status_down(mon_gws[i].g_status);
 	pthread_mutex_unlock(&mon_mtx);
 	return down;
+}
+
+void
+gwmon_upstream(struct gwmon_upstream_info *u)
+{
+	const struct gwmon_gw	*g;
+	double			 d, up;
+	size_t			 i;
+	int			 any_up = 0, any_pending = 0;
+
+	memset(u, 0, sizeof(*u));
+	pthread_mutex_lock(&mon_mtx);
+	for (i = 0; i < mon_ngw; i++) {
+		g = &mon_gws[i];
+		if (!g->g_upstream || (!g->g_monitor && !g->g_force_down))
+			continue;
+		u->u_count++;
+		d = 2.0 * (double)(g->g_p.p_interval + g->g_p.p_loss) / 1e6;
+		up = 2.0 * d;
+		if (up < (double)g->g_p.p_period / 2e6)
+			up = (double)g->g_p.p_period / 2e6;
+		if (d > u->u_hold_down)
+			u->u_hold_down = d;
+		if (up > u->u_hold_up)
+			u->u_hold_up = up;
+		if (gwmon_status_down(g->g_status))
+			continue;
+		if (g->g_status == GWMON_PENDING)
+			any_pending = 1;
+		else
+			any_up = 1;
+	}
+	pthread_mutex_unlock(&mon_mtx);
+	u->u_state = u->u_count == 0 ? GWMON_UPSTREAM_NONE : any_up ?
+	    GWMON_UPSTREAM_UP : any_pending ? GWMON_UPSTREAM_PENDING :
+	    GWMON_UPSTREAM_DOWN;
 }
 
 int

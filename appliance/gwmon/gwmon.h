@@ -95,6 +95,34 @@ void	gwmon_stop(void);
 int	gwmon_configure(json_t *snapshot, int probe);
 /* Whether the named gateway is down (or forced down) now. */
 int	gwmon_gateway_down(const char *name);
+/*
+ * This node's upstream as one (hasync.demoteupstream, carp/upstream.h):
+ * the enabled gateways marked upstream (defaultgw) that are monitored
+ * or forced down. NONE: there is none; UP: one of them is up (online,
+ * delay or loss); DOWN: every one is down or forced down; PENDING: the
+ * rest, some without a status yet.
+ */
+enum gwmon_upstream {
+	GWMON_UPSTREAM_NONE = 0,
+	GWMON_UPSTREAM_PENDING,
+	GWMON_UPSTREAM_UP,
+	GWMON_UPSTREAM_DOWN
+};
+struct gwmon_upstream_info {
+	enum gwmon_upstream	 u_state;
+	int			 u_count;	/* gateways judged */
+	/*
+	 * Hysteresis derived from the slowest of their probe settings:
+	 * two nodes probing one dead upstream notice within about one
+	 * interval plus the loss interval of each other, so hold_down is
+	 * twice that; hold_up is twice hold_down, and at least half the
+	 * averaging window, so a recovering link proves itself. Seconds.
+	 */
+	double			 u_hold_down;
+	double			 u_hold_up;
+};
+/* Safe from any thread (takes the monitor's lock only). */
+void	gwmon_upstream(struct gwmon_upstream_info *);
 /* The read end of the pipe status changes come on, or -1. */
 int	gwmon_pub_fd(void);
 /*

@@ -103,6 +103,37 @@ def test_parent_carp_status():
     assert bad["status"] == "failed", bad
 
 
+def test_upstream_demotion_setting():
+    """hasync demoteupstream: off by default; on, the dry platform has
+    no liveness channel, so no peer information: never demoted, and the
+    status says why. Refused without livenessenabled, naming the field."""
+    d = daemon()
+    up = d.ok("GET", "/api/diagnostics/interface/get_vip_status")["upstream"]
+    assert up["enabled"] is False and up["demoted"] is False, up
+    assert up["reason"].startswith("off"), up
+    assert "demoteupstream" in d.ok("GET", "/api/core/hasync/get")["hasync"]
+    r = d.request("POST", "/api/core/hasync/set", {"hasync": {
+        "livenessenabled": "0", "demoteupstream": "1"}})
+    body = r.raw.decode()
+    assert r.status == 200 and '"failed"' in body and "demoteupstream" in \
+        body, (r.status, body)
+    d.ok("POST", "/api/core/hasync/set", {"hasync": {"demoteupstream": "1"}})
+    d.ok("POST", "/api/core/hasync/reconfigure", {})
+    deadline = time.time() + 5
+    while True:
+        j = d.ok("GET", "/api/diagnostics/interface/get_vip_status")
+        up = j["upstream"]
+        if up["enabled"] or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert up["enabled"] is True and up["demoted"] is False, up
+    assert "liveness channel is off" in up["reason"], up
+    assert up["peer"] == "unknown", up
+    assert j["carp"]["demotion"] == "0", j["carp"]
+    d.ok("POST", "/api/core/hasync/set", {"hasync": {"demoteupstream": "0"}})
+    d.ok("POST", "/api/core/hasync/reconfigure", {})
+
+
 def test_disable_enable():
     d = daemon()
     j = d.ok("POST", "/api/diagnostics/interface/carp_status/disable")
@@ -159,7 +190,7 @@ def test_timeline_causes():
 
 # The timeline is the running parent's: read it before the restart.
 TESTS = [test_get_vip_status_shape, test_parent_carp_status,
-         test_disable_enable, test_timeline_causes,
+         test_upstream_demotion_setting, test_disable_enable, test_timeline_causes,
          test_maintenance_survives_restart]
 
 

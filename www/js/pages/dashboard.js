@@ -84,7 +84,9 @@ export async function render(ctx, root) {
       const c = carpOf(ans);
       return h('div', { id: 'role' }, h('p.big', {}, h(`span.badge.${role}`, {}, role.toUpperCase())), h('p', {}, why),
         kvTable({ hostname: st.hostname, version: st.version, platform: st.platform, uptime: fmtDuration(st.uptime), demotion: c.demotion ?? '0',
-          'maintenance mode': inMaintenance(ans) ? 'on' : 'off', 'boot apply': bootText, configuration: dirty }));
+          'maintenance mode': inMaintenance(ans) ? 'on' : 'off', 'boot apply': bootText, configuration: dirty,
+          ...(ans.upstream && ans.upstream.enabled ? { 'upstream demotion': ans.upstream.demoted ? `demoted: ${ans.upstream.reason}` : `not demoted (our upstream ${ans.upstream.local}, the peer's ${ans.upstream.peer})` } : {}),
+          ...(c.status_msg ? { why: c.status_msg } : {}) }));
     }),
     await card('Virtual IPs', async () => {
       const vips = rowsOf(await carp) || [];

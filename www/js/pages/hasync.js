@@ -13,6 +13,7 @@ const labels = {
   syncitems: 'Services to synchronize',
   livenessenabled: 'Peer liveness hellos', livenessinterval: 'Liveness hello interval (ms)',
   livenessmultiplier: 'Liveness detection multiplier',
+  demoteupstream: 'Demote CARP when every upstream gateway is down',
 };
 
 export async function render(ctx, root) {

@@ -28,6 +28,19 @@ export function livenessCard(lv) {
     h('details', {}, h('summary', {}, 'Hellos refused, by reason'), kvTable(lv.packets || {})));
 }
 
+// hasync.demoteupstream: this node's upstream gateways against the
+// peer's (from its hellos), and whether the node demotes itself for it.
+export function upstreamCard(up) {
+  if (!up) return null;
+  const badge = (s) => h(`span.badge.${s === 'up' ? 'ok' : s === 'down' ? 'failed' : 'warn'}`, {}, s);
+  return h('section.card', { id: 'carp-upstream' }, h('h2', {}, 'Upstream demotion'),
+    h('p', {}, up.enabled ? (up.demoted ? h('span.badge.failed', {}, 'demoted') : h('span.badge.ok', {}, 'not demoted')) : h('span.badge', {}, 'off'),
+      ' · our upstream ', badge(up.local), ' · the peer\'s ', badge(up.peer),
+      up.hold_down_s > 0 ? ` · demote after ${up.hold_down_s} s down, lift after ${up.hold_up_s} s up` : '',
+      up.pending_s >= 0 ? ` · changing in ${up.pending_s.toFixed(1)} s` : ''),
+    h('p', {}, up.reason));
+}
+
 export async function render(ctx, root) {
   const msg = h('div', { 'aria-live': 'polite', id: 'carp-result' });
   const body = h('div');
@@ -73,7 +86,7 @@ export async function render(ctx, root) {
         h('p.intro', {}, 'Temporary disable drops this node out of every VHID at once (a short outage); persistent maintenance mode raises the demotion so the peer takes every VIP without an outage, and survives a restart.'),
         h('div.actions', {}, buttons)),
       h('section.card', {}, h('h2', {}, 'Virtual IPs'), vips.length ? rowsTable(vips.map((v) => ({ interface: v.interface, vhid: v.vhid, address: v.subnet || v.address, status: v.status || v.state, advbase: v.advbase, advskew: v.advskew, mode: v.mode }))) : h('p', {}, 'No CARP VIPs are running on this node.')),
-      ...[livenessCard(ans.liveness)].filter(Boolean),
+      ...[livenessCard(ans.liveness), upstreamCard(ans.upstream)].filter(Boolean),
       h('details.card', {}, h('summary', {}, 'Details'), kvTable(extra)));
   }
   await draw();
