@@ -43,5 +43,7 @@ int	 linux_sys_apply(const struct sysconf *, char *err, size_t errlen);
 
 /* linux.c: the libnftables dry run of a script; 0, or -1 with err. */
 int	linux_nft_check(const char *script, char *err, size_t errlen);
+/* linux.c: commits a script (track6.c's set refills); 0, or -1 with err. */
+int	linux_nft_exec(const char *script, char *err, size_t errlen);
 
 #endif

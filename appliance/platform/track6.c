@@ -29,7 +29,9 @@
 #include "dhcp_int.h"
 #include "log.h"
 #include "netlink.h"
+#include "linux_int.h"
 #include "platform_int.h"
+#include "render/render.h"
 #include "track6.h"
 #include "util.h"
 
@@ -427,6 +429,30 @@ track6_radvd(void)
 }
 
 void
+track6_nft(void)
+{
+	struct track6_if	*t;
+	char			*script, err[512];
+	size_t			 i;
+
+	for (i = 0; i < tk.t_n; i++) {
+		t = &tk.t_if[i];
+		if (t->i_prefix[0])
+			script = xasprintf("flush set inet %s " TW_NFT_IFNET6
+			    "%s\nadd element inet %s " TW_NFT_IFNET6 "%s { "
+			    "%s/64 }\n", TW_NFT_TABLE, t->i_if, TW_NFT_TABLE,
+			    t->i_if, t->i_prefix);
+		else
+			script = xasprintf("flush set inet %s " TW_NFT_IFNET6
+			    "%s\n", TW_NFT_TABLE, t->i_if);
+		/* No set: the ruleset in force has no track6 interface. */
+		if (linux_nft_exec(script, err, sizeof(err)) == -1)
+			log_debug("track6: set of %s: %s", t->i_if, err);
+		free(script);
+	}
+}
+
+void
 track6_sync(json_t *ifrows)
 {
 	struct track6_if	*t;
@@ -492,6 +518,7 @@ track6_sync(json_t *ifrows)
 			track6_addr(tk.t_if[i].i_dev, tk.t_if[i].i_prefix, 0);
 		tk.t_if[i] = tk.t_if[--tk.t_n];
 	}
+	track6_nft();
 	track6_radvd();
 }
 

@@ -52,6 +52,11 @@ char	*track6_radvd_conf(const struct track6_lan *, size_t n);
  * process. Called after each apply of "interfaces" and each lease event.
  */
 void	track6_sync(json_t *ifrows);
+/*
+ * Fills the ruleset's set of each track6 interface (render.h
+ * TW_NFT_IFNET6) with its /64: after each ruleset load and prefix change.
+ */
+void	track6_nft(void);
 /* Stops radvd (its final advertisements withdraw the router). */
 void	track6_shutdown(void);
 /* For the parent's SIGCHLD reaper: 1 when pid was radvd. */
