@@ -745,6 +745,8 @@ dhcp_apply(json_t *snap, char *err, size_t errlen)
 	if (any)
 		dhcp_wait();
 	track6_sync(dhcp_rows(snap, "interfaces"));
+	if (any || stopped)
+		linux_sys_leases();
 	return any || stopped;
 }
 
@@ -960,6 +962,42 @@ dhcp_status(void)
 	    "interfaces", list);
 }
 
+static int
+dhcp_dns_add(char out[][64], int n, int max, const char *s)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(out[i], s) == 0)
+			return n;
+	if (n == max || s[0] == '\0' || strlen(s) >= 64)
+		return n;
+	util_strlcpy(out[n], s, 64);
+	return n + 1;
+}
+
+int
+dhcp_lease_dns(char out[][64], int max)
+{
+	struct dhcp_lease4	 l;
+	struct dhcp_lease6	 l6;
+	size_t			 i;
+	int			 n = 0, k;
+
+	for (i = 0; i < dh.d_n; i++)
+		if (dhcp_lease_now(dh.d_cl[i].c_dev, &l) == 0)
+			for (k = 0; k < l.l_ndns; k++)
+				n = dhcp_dns_add(out, n, max, l.l_dns[k]);
+	for (i = 0; i < dh.d_n; i++)
+		if (dh.d_cl[i].c_pid > 0 &&
+		    dhcp_lease6_read(dh.d_cl[i].c_dev, &l6) == 0 &&
+		    (dhcp_lease6_valid(&l6, 0, time(NULL)) ||
+		    dhcp_lease6_valid(&l6, 1, time(NULL))))
+			for (k = 0; k < l6.l6_ndns; k++)
+				n = dhcp_dns_add(out, n, max, l6.l6_dns[k]);
+	return n;
+}
+
 int
 dhcp_word_ok(const char *s, size_t max)
 {
@@ -1033,8 +1071,9 @@ dhcp_event(json_t *req, const char *from)
 		    reason);
 	platform_action("dhcp: %s on %s (%s, from %s)", reason, dev, c->c_if,
 	    from);
-	/* The LANs follow a delegated prefix. */
+	/* The LANs follow a delegated prefix; resolv.conf its servers. */
 	track6_sync(dhcp_rows(dh.d_snap, "interfaces"));
+	linux_sys_leases();
 	/* The dynamic gateways follow the lease: routes again. */
 	if (dhcp_routes(err, sizeof(err)) == -1) {
 		log_warnx("dhcp: routes after %s on %s: %s", reason, dev, err);

@@ -40,6 +40,11 @@ void	 linux_net_shutdown(void);
  */
 struct sysconf;
 int	 linux_sys_apply(const struct sysconf *, char *err, size_t errlen);
+/*
+ * A lease changed (dhcp.c): with system.dnsallowoverride, resolv.conf
+ * again when the leases' DNS servers did.
+ */
+void	 linux_sys_leases(void);
 
 /* linux.c: the libnftables dry run of a script; 0, or -1 with err. */
 int	linux_nft_check(const char *script, char *err, size_t errlen);
