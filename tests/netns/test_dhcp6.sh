@@ -22,7 +22,19 @@ for t in kea-dhcp6 dhcpcd radvd; do
 	fi
 done
 tw_init twp
-TW_BIN=$(realpath "${TW_BIN:-build/twinwall}")
+TW_REAL=$(realpath "${TW_BIN:-build/twinwall}")
+# The daemon writes resolv.conf (system.dnsallowoverride below): it runs
+# in a mount namespace of its own with a copy of /etc bound over /etc.
+ETC="$TW_TMP/etc"
+cp -a /etc "$ETC"
+printf 'nameserver 198.51.100.1\n' > "$ETC/resolv.conf"
+TW_BIN="$TW_TMP/twinwall"
+cat > "$TW_BIN" <<EOF
+#!/bin/sh
+exec unshare --mount --propagation private sh -c \
+    'mount --bind "\$0" /etc && exec "\$@"' "$ETC" "$TW_REAL" "\$@"
+EOF
+chmod 755 "$TW_BIN"
 
 tw_ns fw && tw_ns up && tw_ns host &&
 tw_veth fw wan0 up eth0 && tw_veth fw lan0 host eth0 &&
@@ -281,6 +293,21 @@ t_host() {
 tw_check "a lan host configures an address of the /64 from the fw's RA and \
 reaches the upstream through it (ping6, TCP)" t_host
 
+t_dns() {
+	tw_api POST core/system/set '{"system":{"dnsserver":"192.0.2.53",
+"dnsallowoverride":"1"}}' >/dev/null
+	ok_api || return 1
+	tw_api POST core/system/reconfigure >/dev/null
+	ok_api || return 1
+	got=$(grep '^nameserver' "$ETC/resolv.conf" | tr '\n' ' ')
+	[ "$got" = "nameserver 192.0.2.53 nameserver 2001:db8:77::53 " ] || {
+		echo "resolv.conf: $got"
+		return 1
+	}
+}
+tw_check "dnsallowoverride: the DHCPv6 lease's DNS server follows the \
+configured one in resolv.conf" t_dns
+
 # --- 3. the delegated prefix changes ---------------------------------------
 t_change() {
 	kill "$KEA_PID"
@@ -344,5 +371,15 @@ t_none() {
 }
 tw_check "switched to none: dhcpcd and radvd stop, the lease is released, \
 the wan's and lan's addresses go" t_none
+
+t_dns_gone() {
+	got=$(grep '^nameserver' "$ETC/resolv.conf" | tr '\n' ' ')
+	[ "$got" = "nameserver 192.0.2.53 " ] || {
+		echo "resolv.conf: $got"
+		return 1
+	}
+}
+tw_check "the lease released: resolv.conf keeps the configured server only" \
+    t_dns_gone
 
 tw_summary
