@@ -55,6 +55,7 @@ struct track6_if {
 	uint32_t	 i_pref, i_valid;
 	time_t		 i_start;
 	char		 i_old[46];	/* the previous /64 */
+	uint32_t	 i_old_valid;	/* announced for it, fixed */
 	time_t		 i_old_until;
 	int		 i_wanted;
 };
@@ -374,10 +375,16 @@ track6_radvd(void)
 		if (t->i_prefix[0]) {
 			util_strlcpy(lans[n].t_prefix, t->i_prefix,
 			    sizeof(lans[n].t_prefix));
-			v = track6_left(t->i_valid, t->i_start, now);
+			/*
+			 * The lease's lifetimes as the server gave them: a
+			 * renewal refreshes them as each advertisement does
+			 * the hosts', and the configuration (so radvd) stays
+			 * the same from one renewal to the next.
+			 */
+			v = t->i_valid;
 			lans[n].t_valid = v > TRACK6_VALID_MAX ?
 			    TRACK6_VALID_MAX : v;
-			v = track6_left(t->i_pref, t->i_start, now);
+			v = t->i_pref;
 			lans[n].t_pref = v > lans[n].t_valid ?
 			    lans[n].t_valid : v > TRACK6_PREF_MAX ?
 			    TRACK6_PREF_MAX : v;
@@ -392,7 +399,7 @@ track6_radvd(void)
 		if (t->i_old[0]) {
 			util_strlcpy(lans[n].t_old, t->i_old,
 			    sizeof(lans[n].t_old));
-			lans[n].t_old_valid = (uint32_t)(t->i_old_until - now);
+			lans[n].t_old_valid = t->i_old_valid;
 		}
 		n++;
 	}
@@ -460,6 +467,8 @@ track6_sync(json_t *ifrows)
 	const char		*dev, *name;
 	char			 want[46];
 	size_t			 i;
+	uint32_t		 v, ovalid;
+	time_t			 ostart;
 
 	for (i = 0; i < tk.t_n; i++)
 		tk.t_if[i].i_wanted = 0;
@@ -488,13 +497,23 @@ track6_sync(json_t *ifrows)
 		    sizeof(t->i_up));
 		t->i_id = strtoul(cfg_str(row, "track6_prefix_id"), NULL, 10);
 		t->i_wanted = 1;
+		ovalid = t->i_valid;
+		ostart = t->i_start;
 		track6_want(t, want, sizeof(want));
 		if (strcmp(want, t->i_prefix) != 0) {
 			if (t->i_prefix[0]) {
 				track6_addr(dev, t->i_prefix, 0);
 				util_strlcpy(t->i_old, t->i_prefix,
 				    sizeof(t->i_old));
-				t->i_old_until = time(NULL) + TRACK6_OLD_SECS;
+				/*
+				 * What its lease had left, at most two hours:
+				 * hosts take a lower valid lifetime only when
+				 * theirs runs out sooner (RFC 4862 5.5.3 e).
+				 */
+				v = track6_left(ovalid, ostart, time(NULL));
+				t->i_old_valid = v > TRACK6_OLD_SECS ?
+				    TRACK6_OLD_SECS : v;
+				t->i_old_until = time(NULL) + t->i_old_valid;
 				log_info("track6: %s: %s/64 deprecated", name,
 				    t->i_prefix);
 			}
