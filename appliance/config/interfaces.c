@@ -217,6 +217,34 @@ interfaces_check_track6(struct store *st, json_t *row,
 	json_decref(ur);
 }
 
+/* An interface others track keeps asking for a prefix they fit in. */
+static void
+interfaces_check_tracked(struct store *st, json_t *row,
+    struct cfg_errors *errs)
+{
+	const char	*name = cfg_str(row, "name");
+	const char	*len = cfg_str(row, "dhcp6_ia_pd_len");
+	char		 list[256], bits[8];
+	int		 dhcp6 = strcmp(cfg_str(row, "ipaddrv6"), "dhcp6") == 0;
+
+	if (!dhcp6 || *len == '\0') {
+		if (interfaces_list(st, "SELECT name FROM interfaces WHERE "
+		    "ipaddrv6 = 'track6' AND track6_interface = ?1 AND name "
+		    "!= ?2", name, name, list, sizeof(list)) > 0)
+			cfg_error(errs, dhcp6 ? "dhcp6_ia_pd_len" : "ipaddrv6",
+			    "%s tracks %s's delegated prefix: %s must stay "
+			    "dhcp6 and ask for one", list, name, name);
+		return;
+	}
+	snprintf(bits, sizeof(bits), "%ld", 1L << strtol(len, NULL, 10));
+	if (interfaces_list(st, "SELECT name FROM interfaces WHERE "
+	    "ipaddrv6 = 'track6' AND track6_interface = ?1 AND "
+	    "CAST(track6_prefix_id AS INTEGER) >= CAST(?2 AS INTEGER)", name,
+	    bits, list, sizeof(list)) > 0)
+		cfg_error(errs, "dhcp6_ia_pd_len", "the prefix id of %s does "
+		    "not fit a /%ld", list, 64 - strtol(len, NULL, 10));
+}
+
 static int
 interfaces_check(struct store *st, json_t *row, struct cfg_errors *errs)
 {
@@ -256,6 +284,7 @@ interfaces_check(struct store *st, json_t *row, struct cfg_errors *errs)
 			cfg_error(errs, "subnetv6", "a static address needs a "
 			    "prefix length (1-128)");
 	}
+	interfaces_check_tracked(st, row, errs);
 	interfaces_check_dynamic(st, row, 0, errs);
 	interfaces_check_dynamic(st, row, 1, errs);
 	if (*dev != '\0' && cfg_count_where(st, "interfaces", "device", dev,
