@@ -1047,6 +1047,7 @@ dhcp_event(json_t *req, const char *from)
 {
 	struct dhcp_client	*c;
 	struct dhcp_lease4	 l;
+	struct dhcp_lease6	 l6;
 	const char		*dev, *reason;
 	char			 err[512];
 
@@ -1062,11 +1063,16 @@ dhcp_event(json_t *req, const char *from)
 	dhcp_event_router6(c, json_object_get(req, "router6"));
 	util_strlcpy(c->c_reason, reason, sizeof(c->c_reason));
 	c->c_event = time(NULL);
+	if (strstr(c->c_conf, "ia_na") != NULL &&
+	    dhcp_lease6_now(c->c_if, 0, &l6) == 0)
+		log_info("dhcp: %s (%s): %s: DHCPv6 %s, prefix %s/%d, valid "
+		    "%u s", c->c_if, dev, reason, l6.l6_addr, l6.l6_prefix[0] ?
+		    l6.l6_prefix : "none", l6.l6_plen, l6.l6_avalid);
 	if (dhcp_lease_now(c->c_dev, &l) == 0)
 		log_info("dhcp: %s (%s): %s: %s/%d router %s, lease %u s",
 		    c->c_if, dev, reason, l.l_addr, l.l_prefix,
 		    l.l_router[0] ? l.l_router : "none", l.l_time);
-	else
+	else if (strstr(c->c_conf, "noipv4\n") == NULL)
 		log_info("dhcp: %s (%s): %s: no valid lease", c->c_if, dev,
 		    reason);
 	platform_action("dhcp: %s on %s (%s, from %s)", reason, dev, c->c_if,

@@ -224,7 +224,8 @@ t_lan() {
 	P=$(lan_pfx)
 	case "$P" in 2001:db8:f0:*5::) ;;
 	*) echo "prefix $P is not id 5 of the delegation"; return 1 ;; esac
-	global6 fw lan0 | grep -qx "${P}1/64" || { global6 fw lan0
+	# That one only: the client delegates nothing itself.
+	[ "$(global6 fw lan0)" = "${P}1/64" ] || { global6 fw lan0
 	    return 1; }
 	echo "$P" > "$TW_TMP/p1"
 }
@@ -364,13 +365,16 @@ t_none() {
 	    return 1; }
 	[ -z "$(global6 fw wan0)" ] || { echo "wan0: $(global6 fw wan0)"
 	    return 1; }
-	wait_for 3 grep -q DHCP6_RELEASE "$TW_TMP/kea.log" || {
-		echo "the server saw no release"
-		return 1
-	}
+	# Not asserted: the client sends its RELEASE once as it exits (no
+	# retransmission), and one sent during a renewal goes unanswered.
+	if wait_for 3 grep -q DHCP6_RELEASE "$TW_TMP/kea.log"; then
+		echo "released" > "$TW_TMP/released"
+	fi
 }
-tw_check "switched to none: dhcpcd and radvd stop, the lease is released, \
-the wan's and lan's addresses go" t_none
+tw_check "switched to none: dhcpcd and radvd stop, the wan's and lan's \
+addresses go" t_none
+echo "# the server saw the release: $(cat "$TW_TMP/released" 2>/dev/null ||
+    echo no)"
 
 t_dns_gone() {
 	got=$(grep '^nameserver' "$ETC/resolv.conf" | tr '\n' ' ')
