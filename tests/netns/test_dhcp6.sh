@@ -386,4 +386,18 @@ t_dns_gone() {
 tw_check "the lease released: resolv.conf keeps the configured server only" \
     t_dns_gone
 
+# --- 5. the console sets both again ----------------------------------------
+t_console_set() {
+	printf '2\n2\nn\nnone\ny\ndhcp6\n8\nn\ny\n2\n1\nn\n192.168.1.1/24\ny\ntrack6\nwan\n3\nn\ny\n0\n' |
+	    tw_in fw "$TW_BIN" console --data "$TW_DATA" > "$TW_TMP/console2.out" 2>&1
+	back() { lan_pfx | grep -q '^2001:db8:f1:[0-9a-f]*3::$'; }
+	wait_for 15 back || { info lan 'w.get("track6")'
+	    grep -i "refus\|must\|error" "$TW_TMP/console2.out" | head -3
+	    return 1; }
+	[ "$(global6 fw lan0)" = "$(lan_pfx)1/64" ] || { global6 fw lan0
+	    return 1; }
+}
+tw_check "console option 2: wan dhcp6 asking a /56 and lan track6 id 3; \
+applied, lan takes the /64 numbered 3" t_console_set
+
 tw_summary
