@@ -308,6 +308,12 @@ dhcp_child(const struct dhcp_client *c, int delay)
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
 	if (getppid() == 1)
 		_exit(1);
+	/*
+	 * A process group of its own: the client's privilege-separation
+	 * helpers can outlive it (one holding the DHCPv6 client port would
+	 * keep its successor from binding); dhcp_stop ends the group.
+	 */
+	(void)setpgid(0, 0);
 	if (delay > 0)
 		sleep((unsigned)delay);
 	conf = xasprintf("%s/dhcpcd-%s.conf", platform_rendered_path(),
@@ -362,6 +368,7 @@ dhcp_spawn(struct dhcp_client *c, int delay)
 	}
 	if (pid == 0)
 		dhcp_child(c, delay);
+	(void)setpgid(pid, pid);	/* before either side runs on */
 	c->c_pid = pid;
 	c->c_state = delay > 0 ? DS_BACKOFF : DS_RUNNING;
 	c->c_started = util_now() + delay;
@@ -522,6 +529,26 @@ dhcp_addr6_remove(const char *dev, const char *addr)
 }
 
 /*
+ * Ends what is left of the process group of client pid (exited): its
+ * helpers get a moment to go by themselves, then SIGKILL. The group's
+ * id is not reused while a member lives. They are not our children
+ * (the client's), so there is nothing to reap.
+ */
+static void
+dhcp_reap_group(pid_t pid)
+{
+	int n;
+
+	if (kill(-pid, SIGTERM) == -1)
+		return;		/* no one left */
+	for (n = 0; n < 25 && kill(-pid, 0) == 0; n++)
+		usleep(20000);
+	if (kill(-pid, SIGKILL) == 0)
+		log_info("dhcp: killed what was left of client %d's helpers",
+		    (int)pid);
+}
+
+/*
  * Stops c's client. release: the lease is given back and its address
  * removed (the client does it; what a killed one left, we do).
  */
@@ -548,6 +575,7 @@ dhcp_stop(struct dhcp_client *c, int release)
 			(void)kill(c->c_pid, SIGKILL);
 			(void)waitpid(c->c_pid, &status, 0);
 		}
+		dhcp_reap_group(c->c_pid);
 		log_info("dhcp: client of %s (%s, pid %d) stopped%s", c->c_if,
 		    c->c_dev, (int)c->c_pid, release ? ", lease released" :
 		    "");
@@ -779,6 +807,7 @@ dhcp_reaped(pid_t pid, int status)
 	ran = util_now() - c->c_started;
 	c->c_pid = -1;
 	c->c_restarts++;
+	dhcp_reap_group(pid);
 	if (ran >= DHCP_STABLE_RUN)
 		c->c_backoff = 0;
 	else
