@@ -530,15 +530,18 @@ dhcp_addr6_remove(const char *dev, const char *addr)
 
 /*
  * Ends what is left of the process group of client pid (exited): its
- * helpers get a moment to go by themselves, then SIGKILL. The group's
- * id is not reused while a member lives. They are not our children
- * (the client's), so there is nothing to reap.
+ * helpers get a second to go by themselves (one may still be sending
+ * the release), then SIGTERM, then SIGKILL. The group's id is not
+ * reused while a member lives. They are not our children (the
+ * client's), so there is nothing to reap.
  */
 static void
 dhcp_reap_group(pid_t pid)
 {
 	int n;
 
+	for (n = 0; n < 50 && kill(-pid, 0) == 0; n++)
+		usleep(20000);
 	if (kill(-pid, SIGTERM) == -1)
 		return;		/* no one left */
 	for (n = 0; n < 25 && kill(-pid, 0) == 0; n++)

@@ -55,7 +55,7 @@ struct track6_if {
 	uint32_t	 i_pref, i_valid;
 	time_t		 i_start;
 	char		 i_old[46];	/* the previous /64 */
-	uint32_t	 i_old_valid;	/* announced for it, fixed */
+	uint32_t	 i_old_valid;	/* its lease had left at the change */
 	time_t		 i_old_until;
 	int		 i_wanted;
 };
@@ -399,7 +399,16 @@ track6_radvd(void)
 		if (t->i_old[0]) {
 			util_strlcpy(lans[n].t_old, t->i_old,
 			    sizeof(lans[n].t_old));
-			lans[n].t_old_valid = t->i_old_valid;
+			/*
+			 * What is left, counted down in whole minutes:
+			 * announced unchanged, the valid lifetime would be
+			 * renewed on the hosts (RFC 4862 5.5.3 e) for as long
+			 * as it is announced; by the minute, radvd is
+			 * reloaded at most once a minute for it.
+			 */
+			v = (uint32_t)(t->i_old_until - now);
+			v = (v + 59) / 60 * 60;
+			lans[n].t_old_valid = v;
 		}
 		n++;
 	}

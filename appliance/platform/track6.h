@@ -8,7 +8,8 @@
  *
  * When the delegated prefix changes, the LAN's old address goes, the new
  * one comes, and radvd announces the old /64 deprecated (preferred
- * lifetime 0, RFC 4862 5.5.3) for TRACK6_OLD_SECS so hosts move over.
+ * lifetime 0, RFC 4862 5.5.3) for what its lease had left, at most
+ * TRACK6_OLD_SECS, so hosts move over.
  */
 #ifndef TW_TRACK6_H
 #define TW_TRACK6_H

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <jansson.h>
@@ -19,6 +20,7 @@
 #include "platform/dhcp_int.h"
 #include "platform/platform_int.h"
 #include "platform/track6.h"
+#include "util.h"
 
 /* 2001:db8:77::100 */
 #define ADDR	0x20, 0x01, 0x0d, 0xb8, 0, 0x77, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0
@@ -132,6 +134,26 @@ test_subnet(void **state)
 	    sizeof(out)), -1);
 }
 
+/* radvd's own check of a configuration, when radvd is installed. */
+static void
+radvd_accepts(const char *conf)
+{
+	char	path[] = "/tmp/tw-radvd.XXXXXX", *cmd;
+	FILE	*f;
+	int	 fd;
+
+	if (access("/usr/sbin/radvd", X_OK) != 0)
+		return;
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(f = fdopen(fd, "w"));
+	fputs(conf, f);
+	fclose(f);
+	cmd = xasprintf("/usr/sbin/radvd -c -C %s >/dev/null 2>&1", path);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	unlink(path);
+}
+
 static void
 test_radvd_conf(void **state)
 {
@@ -164,6 +186,7 @@ test_radvd_conf(void **state)
 	    "\t\tAdvPreferredLifetime 0;\n\t\tAdvValidLifetime 7200;\n"));
 	assert_non_null(strstr(c, "\tRDNSS 2001:db8:77::53 {\n\t};\n"));
 	assert_non_null(strstr(c, "AdvDefaultLifetime 1800;"));
+	radvd_accepts(c);
 	free(c);
 	/* Only the deprecated prefix left: the router lifetime is 0. */
 	lan.t_prefix[0] = '\0';
