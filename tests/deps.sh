@@ -9,7 +9,7 @@ libcurl4-openssl-dev libnftables-dev libcmocka-dev libcrypt-dev libsystemd-dev
 nftables iproute2 iputils-ping python3 wrk sqlite3 conntrack conntrackd ucarp
 keepalived tcpdump procps psmisc socat curl tzdata util-linux debhelper
 dpkg-dev lintian adduser systemd python3-seccomp dhcpcd-base kea-dhcp4-server
-radvd"
+radvd kea-dhcp6-server"
 
 missing=""
 for p in $PKGS; do

@@ -111,6 +111,9 @@ api_overview_row(json_t *ifr, json_t *live)
 	    "addr4", addr4, "addr6", addr6,
 	    "ipaddr", ip4,
 	    "ipv4", v4, "ipv6", v6, "gateways", gws);
+	/* track6: the /64 taken of the delegated prefix, and radvd. */
+	if (json_object_get(lv, "track6") != NULL)
+		json_object_set(o, "track6", json_object_get(lv, "track6"));
 	if (dhcp != NULL)
 		json_object_set(o, "dhcp", dhcp);
 	else if (strcmp(link, "dhcp") == 0)

@@ -3,6 +3,7 @@
  * devices and addresses.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sections.h"
@@ -21,9 +22,17 @@ static const struct cfg_field interfaces_fields[] = {
 	{ "subnet", CFG_INT, 0, 1, 32, "", NULL, NULL,
 	    "IPv4 prefix length" },
 	{ "ipaddrv6", CFG_TEXT, 0, 0, 64, "none", NULL, NULL,
-	    "IPv6: none, dhcp6, slaac or a static address" },
+	    "IPv6: none, dhcp6, slaac, track6 or a static address" },
 	{ "subnetv6", CFG_INT, 0, 1, 128, "", NULL, NULL,
 	    "IPv6 prefix length" },
+	{ "dhcp6_ia_pd_len", CFG_INT, 0, 0, 16, "", NULL, NULL,
+	    "dhcp6: prefix delegation asked for, in bits below /64 (0: a "
+	    "/64, 8: a /56, 16: a /48); empty: none" },
+	{ "track6_interface", CFG_TEXT, 0, 0, 16, "", NULL, NULL,
+	    "track6: the dhcp6 interface whose delegated prefix this one "
+	    "takes a /64 of" },
+	{ "track6_prefix_id", CFG_INT, 0, 0, 65535, "0", NULL, NULL,
+	    "track6: which /64 of the delegated prefix (0 is the first)" },
 	{ "gateway", CFG_REF, 0, 0, 32, "", NULL, "gateways",
 	    "upstream gateway (by name)" },
 	CFG_BOOLF("blockpriv", "0", "block private networks inbound"),
@@ -166,6 +175,76 @@ interfaces_check_dynamic(struct store *st, json_t *row, int v6,
 		    "gateway" : "");
 }
 
+/*
+ * track6 takes a /64 of the prefix delegated to a dhcp6 interface that
+ * asks for one; the prefix id must fit the delegation asked for (a /56
+ * holds ids 0-255).
+ */
+static void
+interfaces_check_track6(struct store *st, json_t *row,
+    struct cfg_errors *errs)
+{
+	const char	*up = cfg_str(row, "track6_interface");
+	const char	*len;
+	json_t		*ur;
+	long		 bits, id = strtol(cfg_str(row, "track6_prefix_id"),
+			    NULL, 10);
+
+	if (*up == '\0') {
+		cfg_error(errs, "track6_interface", "track6 needs the "
+		    "interface whose delegated prefix it takes");
+		return;
+	}
+	if (strcmp(up, cfg_str(row, "name")) == 0) {
+		cfg_error(errs, "track6_interface", "an interface cannot "
+		    "track itself");
+		return;
+	}
+	if ((ur = cfg_find(st, &cfg_sec_interfaces, up)) == NULL) {
+		cfg_error(errs, "track6_interface", "no interface %.16s", up);
+		return;
+	}
+	len = cfg_str(ur, "dhcp6_ia_pd_len");
+	if (strcmp(cfg_str(ur, "ipaddrv6"), "dhcp6") != 0 || *len == '\0')
+		cfg_error(errs, "track6_interface", "%s does not ask for a "
+		    "delegated prefix: set its ipaddrv6 to dhcp6 and its "
+		    "dhcp6_ia_pd_len", up);
+	else if ((bits = strtol(len, NULL, 10)) >= 0 && bits < 31 &&
+	    id >= (1L << bits))
+		cfg_error(errs, "track6_prefix_id", "%ld does not fit the /%ld "
+		    "%s asks for (0-%ld)", id, 64 - bits, up,
+		    (1L << bits) - 1);
+	json_decref(ur);
+}
+
+/* An interface others track keeps asking for a prefix they fit in. */
+static void
+interfaces_check_tracked(struct store *st, json_t *row,
+    struct cfg_errors *errs)
+{
+	const char	*name = cfg_str(row, "name");
+	const char	*len = cfg_str(row, "dhcp6_ia_pd_len");
+	char		 list[256], bits[8];
+	int		 dhcp6 = strcmp(cfg_str(row, "ipaddrv6"), "dhcp6") == 0;
+
+	if (!dhcp6 || *len == '\0') {
+		if (interfaces_list(st, "SELECT name FROM interfaces WHERE "
+		    "ipaddrv6 = 'track6' AND track6_interface = ?1 AND name "
+		    "!= ?2", name, name, list, sizeof(list)) > 0)
+			cfg_error(errs, dhcp6 ? "dhcp6_ia_pd_len" : "ipaddrv6",
+			    "%s tracks %s's delegated prefix: %s must stay "
+			    "dhcp6 and ask for one", list, name, name);
+		return;
+	}
+	snprintf(bits, sizeof(bits), "%ld", 1L << strtol(len, NULL, 10));
+	if (interfaces_list(st, "SELECT name FROM interfaces WHERE "
+	    "ipaddrv6 = 'track6' AND track6_interface = ?1 AND "
+	    "CAST(track6_prefix_id AS INTEGER) >= CAST(?2 AS INTEGER)", name,
+	    bits, list, sizeof(list)) > 0)
+		cfg_error(errs, "dhcp6_ia_pd_len", "the prefix id of %s does "
+		    "not fit a /%ld", list, 64 - strtol(len, NULL, 10));
+}
+
 static int
 interfaces_check(struct store *st, json_t *row, struct cfg_errors *errs)
 {
@@ -194,15 +273,18 @@ interfaces_check(struct store *st, json_t *row, struct cfg_errors *errs)
 			cfg_error(errs, "ipaddr", "%s is already used by "
 			    "another interface", v4);
 	}
-	if (strcmp(v6, "none") != 0 && strcmp(v6, "dhcp6") != 0 &&
+	if (strcmp(v6, "track6") == 0)
+		interfaces_check_track6(st, row, errs);
+	else if (strcmp(v6, "none") != 0 && strcmp(v6, "dhcp6") != 0 &&
 	    strcmp(v6, "slaac") != 0) {
 		if (!cfg_check_addr(v6, 6))
 			cfg_error(errs, "ipaddrv6", "must be none, dhcp6, "
-			    "slaac or an IPv6 address");
+			    "slaac, track6 or an IPv6 address");
 		else if (*cfg_str(row, "subnetv6") == '\0')
 			cfg_error(errs, "subnetv6", "a static address needs a "
 			    "prefix length (1-128)");
 	}
+	interfaces_check_tracked(st, row, errs);
 	interfaces_check_dynamic(st, row, 0, errs);
 	interfaces_check_dynamic(st, row, 1, errs);
 	if (*dev != '\0' && cfg_count_where(st, "interfaces", "device", dev,

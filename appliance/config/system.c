@@ -30,6 +30,8 @@ static const struct cfg_field system_fields[] = {
 	    "host's own" },
 	{ "dnsserver", CFG_ADDR, CFG_F_LIST, 0, 8, "", NULL, NULL,
 	    "DNS servers, comma separated; empty: resolv.conf is left alone" },
+	CFG_BOOLF("dnsallowoverride", "0", "the DNS servers of DHCP and DHCPv6 "
+	    "leases follow dnsserver's in resolv.conf"),
 	{ "language", CFG_TEXT, 0, 0, 16, "en_US", NULL, NULL,
 	    "GUI language" },
 	{ "webgui_protocol", CFG_ENUM, 0, 0, 0, "", webgui_protocols, NULL,

@@ -108,7 +108,10 @@ console_if_addr_text(json_t *row, char *buf, size_t len)
 		    cfg_str(row, "subnet"));
 	if (o >= len)
 		return;
-	if (strcmp(v6, "dhcp6") == 0 || strcmp(v6, "slaac") == 0)
+	if (strcmp(v6, "track6") == 0)
+		o += (size_t)snprintf(buf + o, len - o, "%sv6/TRACK6 of %s",
+		    o ? "  " : "", cfg_str(row, "track6_interface"));
+	else if (strcmp(v6, "dhcp6") == 0 || strcmp(v6, "slaac") == 0)
 		o += (size_t)snprintf(buf + o, len - o, "%sv6/%s", o ? "  " :
 		    "", strcmp(v6, "dhcp6") == 0 ? "DHCP6" : "SLAAC");
 	else if (*v6 && strcmp(v6, "none") != 0)
@@ -143,6 +146,39 @@ console_header_dhcp(json_t *dhcp)
 	    (long long)json_integer_value(json_object_get(l, "prefix")),
 	    cfg_str(dhcp, "gateway"), *cfg_str(l, "router") ?
 	    cfg_str(l, "router") : "(none)", left > 0 ? left : 0);
+}
+
+/*
+ * The IPv6 lines: a DHCPv6 lease's address and delegated prefix with
+ * their valid lifetimes, or a track6 interface's /64. lv is the
+ * interface of the daemon's answer (borrowed).
+ */
+static void
+console_header_v6(json_t *lv)
+{
+	json_t		*l = json_object_get(json_object_get(lv, "dhcp"),
+			    "lease6");
+	json_t		*t = json_object_get(lv, "track6");
+	long long	 now = (long long)time(NULL), a, p;
+
+	if (json_is_object(l)) {
+		a = json_integer_value(json_object_get(l,
+		    "address_valid_until")) - now;
+		p = json_integer_value(json_object_get(l,
+		    "prefix_valid_until")) - now;
+		if (*cfg_str(l, "address"))
+			printf(" %-16s DHCPv6 address %s, valid %lld s\n", "",
+			    cfg_str(l, "address"), a > 0 ? a : 0);
+		if (*cfg_str(l, "prefix"))
+			printf(" %-16s delegated %s/%lld, valid %lld s\n", "",
+			    cfg_str(l, "prefix"), (long long)json_integer_value(
+			    json_object_get(l, "prefix_len")), p > 0 ? p : 0);
+	}
+	if (json_is_object(t))
+		printf(" %-16s track6 of %s: %s\n", "", cfg_str(t,
+		    "interface"), *cfg_str(t, "address") ? cfg_str(t,
+		    "address") : "no delegated prefix yet (its DHCPv6 client "
+		    "keeps asking)");
 }
 
 static void
@@ -200,9 +236,13 @@ console_header(struct console *c)
 		    "none") : "-");
 		json_array_foreach(json_object_get(dhcp, "interfaces"), k, lv)
 			if (strcmp(cfg_str(lv, "name"), cfg_str(row, "name")) ==
-			    0 && json_object_get(lv, "dhcp") != NULL)
-				console_header_dhcp(json_object_get(lv,
-				    "dhcp"));
+			    0) {
+				if (json_object_get(lv, "dhcp") != NULL &&
+				    strcmp(cfg_str(row, "ipaddr"), "dhcp") == 0)
+					console_header_dhcp(json_object_get(lv,
+					    "dhcp"));
+				console_header_v6(lv);
+			}
 	}
 	json_decref(dhcp);
 	json_decref(snap);

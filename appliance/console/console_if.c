@@ -455,6 +455,37 @@ console_check(struct console *c, const struct cfg_section *sec, json_t *row,
 }
 
 /*
+ * What dhcp6 and track6 need besides the word: the delegation to ask
+ * for; the interface tracked and the prefix id. Checked with the rest.
+ */
+static int
+console_ask_v6mode(const char *mode, json_t *in)
+{
+	char	buf[CON_LINE];
+	int	rc;
+
+	if (strcmp(mode, "dhcp6") == 0) {
+		if ((rc = console_read("Prefix delegation to ask for, in bits "
+		    "below /64 (8 for a /56; empty for none): ", buf,
+		    sizeof(buf))) != CON_OK)
+			return rc;
+		json_object_set_new(in, "dhcp6_ia_pd_len", json_string(buf));
+	} else if (strcmp(mode, "track6") == 0) {
+		if ((rc = console_read("Interface whose delegated prefix to "
+		    "take [wan]: ", buf, sizeof(buf))) != CON_OK)
+			return rc;
+		json_object_set_new(in, "track6_interface", json_string(*buf ?
+		    buf : "wan"));
+		if ((rc = console_read("Prefix id, the /64 to take (0 for the "
+		    "first) [0]: ", buf, sizeof(buf))) != CON_OK)
+			return rc;
+		json_object_set_new(in, "track6_prefix_id", json_string(*buf ?
+		    buf : "0"));
+	}
+	return CON_OK;
+}
+
+/*
  * Reads an address for family 4 or 6 into in (ipaddr/subnet or
  * ipaddrv6/subnetv6): dhcp words, none, address/bits or an address and
  * then its prefix length, each checked by the model.
@@ -471,7 +502,7 @@ console_ask_addr(struct console *c, json_t *row, json_t *in, int fam,
 
 	snprintf(prompt, sizeof(prompt), "Enter the new %s IPv%d address "
 	    "(address/bits%s, or none): ", label, fam, fam == 4 ? "" :
-	    ", dhcp6 or slaac");
+	    ", dhcp6, slaac or track6");
 	for (;;) {
 		if ((rc = console_read(prompt, buf, sizeof(buf))) != CON_OK)
 			return rc;
@@ -483,6 +514,8 @@ console_ask_addr(struct console *c, json_t *row, json_t *in, int fam,
 		json_object_set_new(in, af, json_string(buf));
 		json_object_set_new(in, sf, json_string(slash ? bits :
 		    fam == 4 ? "32" : "128"));
+		if (fam == 6 && (rc = console_ask_v6mode(buf, in)) != CON_OK)
+			return rc;
 		if (console_check(c, sec, row, cfg_str(row, "uuid"), in,
 		    af) == -1 || (slash && console_check(c, sec, row,
 		    cfg_str(row, "uuid"), in, sf) == -1))

@@ -49,6 +49,7 @@
 #include "log.h"
 #include "netlink.h"
 #include "platform_int.h"
+#include "track6.h"
 #include "util.h"
 
 #define DHCP_BIN		"/usr/sbin/dhcpcd"
@@ -237,10 +238,22 @@ dhcp_init(int supervise)
 static char *
 dhcp_render(json_t *row, const char *dev)
 {
-	int	 m = dhcp_modes(row);
-	char	*v6, *text;
+	int		 m = dhcp_modes(row);
+	const char	*pd;
+	char		*v6, *text;
+	long		 bits;
 
-	if (m & 2)
+	pd = dhcp_str(row, "dhcp6_ia_pd_len");
+	if (m & 2 && strcmp(dhcp_str(row, "ipaddrv6"), "dhcp6") == 0 &&
+	    pd[0] != '\0' && (bits = strtol(pd, NULL, 10)) >= 0 && bits <= 16)
+		/*
+		 * The prefix is asked for and assigned to no interface
+		 * ("-"): track6.c numbers the LANs' /64s itself, and this
+		 * client runs for its WAN only.
+		 */
+		v6 = xasprintf("ipv6rs\nia_na 1\nia_pd 2/::/%ld -\n",
+		    64 - bits);
+	else if (m & 2)
 		v6 = xasprintf("ipv6rs\n%s",
 		    strcmp(dhcp_str(row, "ipaddrv6"), "dhcp6") == 0 ?
 		    "ia_na 1\n" : "");
@@ -265,6 +278,7 @@ dhcp_render(json_t *row, const char *dev)
 	    "clientid\n"
 	    "vendorclassid\n"
 	    "option subnet_mask, routers, domain_name_servers, domain_name\n"
+	    "option dhcp6_name_servers\n"
 	    "nooption classless_static_routes, static_routes\n"
 	    "require dhcp_server_identifier\n"
 	    "%s%s",
@@ -294,6 +308,12 @@ dhcp_child(const struct dhcp_client *c, int delay)
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
 	if (getppid() == 1)
 		_exit(1);
+	/*
+	 * A process group of its own: the client's privilege-separation
+	 * helpers can outlive it (one holding the DHCPv6 client port would
+	 * keep its successor from binding); dhcp_stop ends the group.
+	 */
+	(void)setpgid(0, 0);
 	if (delay > 0)
 		sleep((unsigned)delay);
 	conf = xasprintf("%s/dhcpcd-%s.conf", platform_rendered_path(),
@@ -348,6 +368,7 @@ dhcp_spawn(struct dhcp_client *c, int delay)
 	}
 	if (pid == 0)
 		dhcp_child(c, delay);
+	(void)setpgid(pid, pid);	/* before either side runs on */
 	c->c_pid = pid;
 	c->c_state = delay > 0 ? DS_BACKOFF : DS_RUNNING;
 	c->c_started = util_now() + delay;
@@ -389,6 +410,48 @@ dhcp_lease_read(const char *dev, struct dhcp_lease4 *l)
 err:
 	close(fd);
 	return ret;
+}
+
+/* Reads the stored DHCPv6 lease of dev: 0 and *l, or -1. */
+static int
+dhcp_lease6_read(const char *dev, struct dhcp_lease6 *l)
+{
+	uint8_t		 buf[DHCP_LEASE_MAX];
+	struct stat	 sb;
+	char		*path, *name, err[128];
+	ssize_t		 n;
+	int		 fd, ret = -1;
+
+	name = xasprintf("db/%s.lease6", dev);
+	path = dhcp_path(dev, name);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	free(name);
+	free(path);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode))
+		goto err;
+	if ((n = read(fd, buf, sizeof(buf))) <= 0)
+		goto err;
+	if (dhcp_lease6_parse(buf, (size_t)n, l, err, sizeof(err)) == -1) {
+		log_debug("dhcp: %s lease6: %s", dev, err);
+		goto err;
+	}
+	l->l6_start = sb.st_mtime;
+	ret = 0;
+err:
+	close(fd);
+	return ret;
+}
+
+int
+dhcp_lease6_now(const char *ifname, int pd, struct dhcp_lease6 *l)
+{
+	struct dhcp_client *c = dhcp_by_if(ifname);
+
+	return c != NULL && c->c_pid > 0 &&
+	    dhcp_lease6_read(c->c_dev, l) == 0 &&
+	    dhcp_lease6_valid(l, pd, time(NULL)) ? 0 : -1;
 }
 
 static int
@@ -441,6 +504,53 @@ dhcp_addr_remove(const char *dev, const struct dhcp_lease4 *l)
 	nl_close(fd);
 }
 
+/* Removes the DHCPv6 address addr (any prefix length) from dev. */
+static void
+dhcp_addr6_remove(const char *dev, const char *addr)
+{
+	struct nl_link	 lk;
+	struct nl_addr	*have = NULL, a;
+	size_t		 n = 0, i;
+	int		 fd;
+
+	if (nl_addr_parse(addr, 128, &a) != 0 ||
+	    (fd = nl_open(NETLINK_ROUTE)) < 0)
+		return;
+	if (nl_link_get(fd, dev, &lk) == 0 &&
+	    nl_addr_list(fd, AF_INET6, lk.l_index, &have, &n) == 0)
+		for (i = 0; i < n; i++)
+			if (memcmp(have[i].a_addr, a.a_addr, 16) == 0 &&
+			    nl_addr_del(fd, &have[i]) == 0)
+				platform_action("dhcp: removed %s/%d from %s "
+				    "(its client is stopped)", addr,
+				    have[i].a_prefix, dev);
+	free(have);
+	nl_close(fd);
+}
+
+/*
+ * Ends what is left of the process group of client pid (exited): its
+ * helpers get a second to go by themselves (one may still be sending
+ * the release), then SIGTERM, then SIGKILL. The group's id is not
+ * reused while a member lives. They are not our children (the
+ * client's), so there is nothing to reap.
+ */
+static void
+dhcp_reap_group(pid_t pid)
+{
+	int n;
+
+	for (n = 0; n < 50 && kill(-pid, 0) == 0; n++)
+		usleep(20000);
+	if (kill(-pid, SIGTERM) == -1)
+		return;		/* no one left */
+	for (n = 0; n < 25 && kill(-pid, 0) == 0; n++)
+		usleep(20000);
+	if (kill(-pid, SIGKILL) == 0)
+		log_info("dhcp: killed what was left of client %d's helpers",
+		    (int)pid);
+}
+
 /*
  * Stops c's client. release: the lease is given back and its address
  * removed (the client does it; what a killed one left, we do).
@@ -449,10 +559,12 @@ static void
 dhcp_stop(struct dhcp_client *c, int release)
 {
 	struct dhcp_lease4	 l;
+	struct dhcp_lease6	 l6;
 	char			*path, *name;
-	int			 status, n, have;
+	int			 status, n, have, have6;
 
 	have = dhcp_lease_read(c->c_dev, &l) == 0;
+	have6 = dhcp_lease6_read(c->c_dev, &l6) == 0;
 	if (c->c_pid > 0) {
 		/* A client still sleeping its backoff has nothing to give. */
 		(void)kill(c->c_pid, release && c->c_state == DS_RUNNING ?
@@ -466,6 +578,7 @@ dhcp_stop(struct dhcp_client *c, int release)
 			(void)kill(c->c_pid, SIGKILL);
 			(void)waitpid(c->c_pid, &status, 0);
 		}
+		dhcp_reap_group(c->c_pid);
 		log_info("dhcp: client of %s (%s, pid %d) stopped%s", c->c_if,
 		    c->c_dev, (int)c->c_pid, release ? ", lease released" :
 		    "");
@@ -476,7 +589,14 @@ dhcp_stop(struct dhcp_client *c, int release)
 	if (release) {
 		if (have)
 			dhcp_addr_remove(c->c_dev, &l);
+		if (have6 && l6.l6_addr[0])
+			dhcp_addr6_remove(c->c_dev, l6.l6_addr);
 		name = xasprintf("db/%s.lease", c->c_dev);
+		path = dhcp_path(c->c_dev, name);
+		(void)unlink(path);
+		free(path);
+		free(name);
+		name = xasprintf("db/%s.lease6", c->c_dev);
 		path = dhcp_path(c->c_dev, name);
 		(void)unlink(path);
 		free(path);
@@ -535,6 +655,7 @@ static void
 dhcp_wait(void)
 {
 	struct dhcp_lease4	 l;
+	struct dhcp_lease6	 l6;
 	struct dhcp_client	*c;
 	double			 t0 = util_now();
 	size_t			 i;
@@ -548,6 +669,12 @@ dhcp_wait(void)
 			    strstr(c->c_conf, "noipv4\n") == NULL &&
 			    (dhcp_lease_now(c->c_dev, &l) == -1 ||
 			    !dhcp_addr_present(c->c_dev, &l)))
+				missing++;
+			/* DHCPv6: the address, and the prefix if asked. */
+			if (c->c_new && c->c_pid > 0 &&
+			    strstr(c->c_conf, "ia_na") != NULL &&
+			    dhcp_lease6_now(c->c_if, strstr(c->c_conf,
+			    "ia_pd") != NULL, &l6) == -1)
 				missing++;
 		}
 		if (missing == 0)
@@ -648,12 +775,16 @@ dhcp_apply(json_t *snap, char *err, size_t errlen)
 		}
 	if (any)
 		dhcp_wait();
+	track6_sync(dhcp_rows(snap, "interfaces"));
+	if (any || stopped)
+		linux_sys_leases();
 	return any || stopped;
 }
 
 void
 dhcp_shutdown(void)
 {
+	track6_shutdown();
 	while (dh.d_n > 0) {
 		dhcp_stop(&dh.d_cl[dh.d_n - 1], 0);
 		dhcp_forget(dh.d_n - 1);
@@ -669,6 +800,8 @@ dhcp_reaped(pid_t pid, int status)
 	double			 ran;
 	size_t			 i;
 
+	if (track6_reaped(pid, status))
+		return 1;
 	for (i = 0; i < dh.d_n && pid > 0; i++)
 		if (dh.d_cl[i].c_pid == pid)
 			c = &dh.d_cl[i];
@@ -677,6 +810,7 @@ dhcp_reaped(pid_t pid, int status)
 	ran = util_now() - c->c_started;
 	c->c_pid = -1;
 	c->c_restarts++;
+	dhcp_reap_group(pid);
 	if (ran >= DHCP_STABLE_RUN)
 		c->c_backoff = 0;
 	else
@@ -760,6 +894,36 @@ dhcp_lease_json(const struct dhcp_client *c)
 	    "valid", dhcp_lease4_valid(&l, now));
 }
 
+/* The DHCPv6 lease of c as the status shows it: a new object or null. */
+static json_t *
+dhcp_lease6_json(const struct dhcp_client *c)
+{
+	struct dhcp_lease6	 l;
+	json_t			*dns;
+	time_t			 now = time(NULL);
+	int			 i;
+
+	if (dhcp_lease6_read(c->c_dev, &l) == -1)
+		return json_null();
+	dns = json_array();
+	for (i = 0; i < l.l6_ndns; i++)
+		json_array_append_new(dns, json_string(l.l6_dns[i]));
+#define T6(life) (json_int_t)((life) == UINT32_MAX ? 0 : \
+	    l.l6_start + (time_t)(life))
+	return json_pack("{s:s, s:I, s:I, s:s, s:i, s:I, s:I, s:o, s:I, "
+	    "s:b, s:b}",
+	    "address", l.l6_addr,
+	    "address_preferred_until", T6(l.l6_apref),
+	    "address_valid_until", T6(l.l6_avalid),
+	    "prefix", l.l6_prefix, "prefix_len", l.l6_plen,
+	    "prefix_preferred_until", T6(l.l6_ppref),
+	    "prefix_valid_until", T6(l.l6_pvalid),
+	    "dns", dns, "obtained", (json_int_t)l.l6_start,
+	    "address_valid", dhcp_lease6_valid(&l, 0, now),
+	    "prefix_valid", dhcp_lease6_valid(&l, 1, now));
+#undef T6
+}
+
 static const char *
 dhcp_client_state(const struct dhcp_client *c)
 {
@@ -779,7 +943,7 @@ static json_t *
 dhcp_status(void)
 {
 	struct dhcp_client	*c;
-	json_t			*list = json_array(), *row, *o;
+	json_t			*list = json_array(), *row, *o, *t6;
 	const char		*dev, *name;
 	char			 gw[64], router[64];
 	size_t			 i;
@@ -813,16 +977,57 @@ dhcp_status(void)
 			json_object_set_new(json_object_get(o, "dhcp"),
 			    "gateway6", json_string(gw));
 			json_object_set_new(json_object_get(o, "dhcp"),
+			    "lease6", dhcp_lease6_json(c));
+			json_object_set_new(json_object_get(o, "dhcp"),
 			    "gateway6_address", json_string(dhcp_router(name,
 			    AF_INET6, router, sizeof(router)) == 0 ? router :
 			    ""));
 		}
+		if (strcmp(dhcp_str(row, "ipaddrv6"), "track6") == 0 &&
+		    (t6 = track6_status(name)) != NULL)
+			json_object_set_new(o, "track6", t6);
 		json_array_append_new(list, o);
 	}
 	nl_close(fd);
 	return json_pack("{s:s, s:b, s:I, s:o}", "status", "ok",
 	    "supervised", dh.d_supervise, "events", (json_int_t)dh.d_events,
 	    "interfaces", list);
+}
+
+static int
+dhcp_dns_add(char out[][64], int n, int max, const char *s)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(out[i], s) == 0)
+			return n;
+	if (n == max || s[0] == '\0' || strlen(s) >= 64)
+		return n;
+	util_strlcpy(out[n], s, 64);
+	return n + 1;
+}
+
+int
+dhcp_lease_dns(char out[][64], int max)
+{
+	struct dhcp_lease4	 l;
+	struct dhcp_lease6	 l6;
+	size_t			 i;
+	int			 n = 0, k;
+
+	for (i = 0; i < dh.d_n; i++)
+		if (dhcp_lease_now(dh.d_cl[i].c_dev, &l) == 0)
+			for (k = 0; k < l.l_ndns; k++)
+				n = dhcp_dns_add(out, n, max, l.l_dns[k]);
+	for (i = 0; i < dh.d_n; i++)
+		if (dh.d_cl[i].c_pid > 0 &&
+		    dhcp_lease6_read(dh.d_cl[i].c_dev, &l6) == 0 &&
+		    (dhcp_lease6_valid(&l6, 0, time(NULL)) ||
+		    dhcp_lease6_valid(&l6, 1, time(NULL))))
+			for (k = 0; k < l6.l6_ndns; k++)
+				n = dhcp_dns_add(out, n, max, l6.l6_dns[k]);
+	return n;
 }
 
 int
@@ -874,6 +1079,7 @@ dhcp_event(json_t *req, const char *from)
 {
 	struct dhcp_client	*c;
 	struct dhcp_lease4	 l;
+	struct dhcp_lease6	 l6;
 	const char		*dev, *reason;
 	char			 err[512];
 
@@ -889,15 +1095,23 @@ dhcp_event(json_t *req, const char *from)
 	dhcp_event_router6(c, json_object_get(req, "router6"));
 	util_strlcpy(c->c_reason, reason, sizeof(c->c_reason));
 	c->c_event = time(NULL);
+	if (strstr(c->c_conf, "ia_na") != NULL &&
+	    dhcp_lease6_now(c->c_if, 0, &l6) == 0)
+		log_info("dhcp: %s (%s): %s: DHCPv6 %s, prefix %s/%d, valid "
+		    "%u s", c->c_if, dev, reason, l6.l6_addr, l6.l6_prefix[0] ?
+		    l6.l6_prefix : "none", l6.l6_plen, l6.l6_avalid);
 	if (dhcp_lease_now(c->c_dev, &l) == 0)
 		log_info("dhcp: %s (%s): %s: %s/%d router %s, lease %u s",
 		    c->c_if, dev, reason, l.l_addr, l.l_prefix,
 		    l.l_router[0] ? l.l_router : "none", l.l_time);
-	else
+	else if (strstr(c->c_conf, "noipv4\n") == NULL)
 		log_info("dhcp: %s (%s): %s: no valid lease", c->c_if, dev,
 		    reason);
 	platform_action("dhcp: %s on %s (%s, from %s)", reason, dev, c->c_if,
 	    from);
+	/* The LANs follow a delegated prefix; resolv.conf its servers. */
+	track6_sync(dhcp_rows(dh.d_snap, "interfaces"));
+	linux_sys_leases();
 	/* The dynamic gateways follow the lease: routes again. */
 	if (dhcp_routes(err, sizeof(err)) == -1) {
 		log_warnx("dhcp: routes after %s on %s: %s", reason, dev, err);

@@ -65,6 +65,12 @@ int	dhcp_router(const char *ifname, int family, char *buf, size_t len);
 struct parent;
 json_t	*dhcp_req(struct parent *, json_t *req, const char *from);
 
+/*
+ * The DNS servers of the valid leases (DHCPv4, then DHCPv6), each once,
+ * in the order of the clients, into out (at most max). The count.
+ */
+int	dhcp_lease_dns(char out[][64], int max);
+
 /* A hook's word: letters, digits and . _ - only, 1..max bytes. */
 int	dhcp_word_ok(const char *, size_t max);
 

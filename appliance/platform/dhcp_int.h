@@ -35,4 +35,32 @@ int	dhcp_lease4_parse(const uint8_t *buf, size_t len,
 /* 1 while a lease is valid at now (infinite leases never expire). */
 int	dhcp_lease4_valid(const struct dhcp_lease4 *, time_t now);
 
+/*
+ * A DHCPv6 lease as the client stored it (RFC 8415 REPLY): the IA_NA
+ * address and the IA_PD prefix still valid, each with its lifetimes
+ * (seconds from l6_start; UINT32_MAX infinite). "" when none.
+ */
+struct dhcp_lease6 {
+	char		 l6_addr[46];
+	uint32_t	 l6_apref, l6_avalid;
+	char		 l6_prefix[46];
+	int		 l6_plen;
+	uint32_t	 l6_ppref, l6_pvalid;
+	uint32_t	 l6_t1, l6_t2;	/* of the first IA leased */
+	char		 l6_dns[DHCP_DNS_MAX][46];
+	int		 l6_ndns;
+	time_t		 l6_start;	/* when it was stored (mtime) */
+};
+
+/* Pure, as dhcp_lease4_parse: 0, or -1 when nothing is leased. */
+int	dhcp_lease6_parse(const uint8_t *buf, size_t len,
+	    struct dhcp_lease6 *l, char *err, size_t errlen);
+/* 1 while the address (pd 0) or the prefix (pd 1) is valid at now. */
+int	dhcp_lease6_valid(const struct dhcp_lease6 *, int pd, time_t now);
+/*
+ * The stored DHCPv6 lease of the client of interface ifname (dhcp.c),
+ * when it holds what is asked for (pd: a prefix) valid now: 0 and *l.
+ */
+int	dhcp_lease6_now(const char *ifname, int pd, struct dhcp_lease6 *l);
+
 #endif

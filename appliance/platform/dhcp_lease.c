@@ -159,3 +159,151 @@ dhcp_lease4_valid(const struct dhcp_lease4 *l, time_t now)
 		return 1;
 	return now < l->l_start + (time_t)l->l_time;
 }
+
+/*
+ * DHCPv6 (RFC 8415): the server's REPLY as the client stored it. Section
+ * 8: msg-type (1 byte), transaction-id (3), then options of a 2-byte
+ * code and a 2-byte length; IA_NA (21.4) and IA_PD (21.21) carry IAID,
+ * T1, T2 and their own options, IAADDR (21.6) and IAPREFIX (21.22).
+ */
+enum dhcp6_opt {
+	OPT6_IA_NA = 3,
+	OPT6_IAADDR = 5,
+	OPT6_STATUS = 13,
+	OPT6_DNS = 23,		/* RFC 3646 */
+	OPT6_IA_PD = 25,
+	OPT6_IAPREFIX = 26,
+};
+
+#define DHCP6_REPLY	7
+#define DHCP6_HEAD	4
+#define IA_HEAD		12	/* IAID, T1, T2 */
+
+static void
+dhcp6_ntop(const uint8_t *p, char *out, size_t len)
+{
+	if (inet_ntop(AF_INET6, p, out, (socklen_t)len) == NULL)
+		out[0] = '\0';
+}
+
+static uint16_t
+dhcp_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/*
+ * The options of an IA (len bytes at p, after IAID/T1/T2): the first
+ * address or prefix still valid. A status option other than Success
+ * (RFC 8415 21.13, code 0) means the IA holds nothing.
+ */
+static void
+dhcp6_ia(const uint8_t *p, size_t len, int pd, uint32_t t1, uint32_t t2,
+    struct dhcp_lease6 *l)
+{
+	const uint8_t	*end = p + len;
+	uint16_t	 code, olen;
+	uint32_t	 pref, valid;
+
+	while ((size_t)(end - p) >= 4) {
+		code = dhcp_be16(p);
+		olen = dhcp_be16(p + 2);
+		p += 4;
+		if ((size_t)(end - p) < olen)
+			return;
+		if (code == OPT6_STATUS && olen >= 2 && dhcp_be16(p) != 0)
+			return;
+		if (!pd && code == OPT6_IAADDR && olen >= 24 &&
+		    l->l6_addr[0] == '\0') {
+			pref = dhcp_be32(p + 16);
+			valid = dhcp_be32(p + 20);
+			/* 21.6: preferred beyond valid is discarded. */
+			if (valid > 0 && pref <= valid) {
+				dhcp6_ntop(p, l->l6_addr, sizeof(l->l6_addr));
+				l->l6_apref = pref;
+				l->l6_avalid = valid;
+				l->l6_t1 = t1;
+				l->l6_t2 = t2;
+			}
+		}
+		if (pd && code == OPT6_IAPREFIX && olen >= 25 &&
+		    l->l6_prefix[0] == '\0') {
+			pref = dhcp_be32(p);
+			valid = dhcp_be32(p + 4);
+			/* 21.22: a prefix longer than /64 cannot hold a LAN. */
+			if (valid > 0 && pref <= valid && p[8] >= 1 &&
+			    p[8] <= 64) {
+				l->l6_plen = p[8];
+				dhcp6_ntop(p + 9, l->l6_prefix,
+				    sizeof(l->l6_prefix));
+				l->l6_ppref = pref;
+				l->l6_pvalid = valid;
+				if (l->l6_t1 == 0) {
+					l->l6_t1 = t1;
+					l->l6_t2 = t2;
+				}
+			}
+		}
+		p += olen;
+	}
+}
+
+int
+dhcp_lease6_parse(const uint8_t *buf, size_t len, struct dhcp_lease6 *l,
+    char *err, size_t errlen)
+{
+	const uint8_t	*p, *end;
+	uint16_t	 code, olen;
+	int		 i;
+
+	memset(l, 0, sizeof(*l));
+	if (len < DHCP6_HEAD || buf[0] != DHCP6_REPLY) {
+		snprintf(err, errlen, "not a DHCPv6 reply");
+		return -1;
+	}
+	p = buf + DHCP6_HEAD;
+	end = buf + len;
+	while ((size_t)(end - p) >= 4) {
+		code = dhcp_be16(p);
+		olen = dhcp_be16(p + 2);
+		p += 4;
+		if ((size_t)(end - p) < olen) {
+			snprintf(err, errlen, "option %u runs past the end",
+			    code);
+			return -1;
+		}
+		if ((code == OPT6_IA_NA || code == OPT6_IA_PD) &&
+		    olen >= IA_HEAD)
+			dhcp6_ia(p + IA_HEAD, olen - IA_HEAD,
+			    code == OPT6_IA_PD, dhcp_be32(p + 4),
+			    dhcp_be32(p + 8), l);
+		if (code == OPT6_DNS)
+			for (i = 0; olen % 16 == 0 && i < olen / 16 &&
+			    l->l6_ndns < DHCP_DNS_MAX; i++)
+				dhcp6_ntop(p + 16 * i, l->l6_dns[l->l6_ndns++],
+				    sizeof(l->l6_dns[0]));
+		p += olen;
+	}
+	if (l->l6_addr[0] == '\0' && l->l6_prefix[0] == '\0') {
+		snprintf(err, errlen, "no address or prefix leased");
+		return -1;
+	}
+	return 0;
+}
+
+/* A lifetime from start: 0xffffffff is infinite (RFC 8415 7.7). */
+static int
+dhcp6_alive(time_t start, uint32_t life, time_t now)
+{
+	return life == UINT32_MAX || now < start + (time_t)life;
+}
+
+int
+dhcp_lease6_valid(const struct dhcp_lease6 *l, int pd, time_t now)
+{
+	if (pd)
+		return l->l6_prefix[0] != '\0' &&
+		    dhcp6_alive(l->l6_start, l->l6_pvalid, now);
+	return l->l6_addr[0] != '\0' &&
+	    dhcp6_alive(l->l6_start, l->l6_avalid, now);
+}

@@ -37,6 +37,7 @@
 #include "platform.h"
 #include "platform_int.h"
 #include "render.h"
+#include "track6.h"
 #include "util.h"
 
 /* What was loaded last: the ruleset minus set elements, the aliases. */
@@ -155,6 +156,13 @@ linux_nft_run(const char *script, int dry, char *err, size_t errlen)
 err:
 	nft_ctx_free(nft);
 	return ret;
+}
+
+/* Commits script (a few set commands). 0, or -1 with err. */
+int
+linux_nft_exec(const char *script, char *err, size_t errlen)
+{
+	return linux_nft_run(script, 0, err, errlen);
 }
 
 /* The kernel's verdict on script, nothing committed. 0 or -1 (err). */
@@ -366,6 +374,9 @@ linux_apply(json_t *snap, json_t *subsys, char *err, size_t errlen)
 	if (linux_wants_ruleset(subsys) &&
 	    linux_ruleset(snap, subsys, what, err, errlen) == -1)
 		goto err;
+	/* A new ruleset holds empty track6 sets: the /64s again. */
+	if (linux_wants_ruleset(subsys))
+		track6_nft();
 	if (subsys_has(subsys, SUBSYS_INTERFACES) &&
 	    (linux_net_interfaces(snap, err, errlen) == -1 ||
 	    (dyn = dhcp_apply(snap, err, errlen)) == -1))

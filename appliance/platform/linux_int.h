@@ -35,8 +35,15 @@ void	 linux_net_shutdown(void);
  */
 struct sysconf;
 int	 linux_sys_apply(const struct sysconf *, char *err, size_t errlen);
+/*
+ * A lease changed (dhcp.c): with system.dnsallowoverride, resolv.conf
+ * again when the leases' DNS servers did.
+ */
+void	 linux_sys_leases(void);
 
 /* linux.c: the libnftables dry run of a script; 0, or -1 with err. */
 int	linux_nft_check(const char *script, char *err, size_t errlen);
+/* linux.c: commits a script (track6.c's set refills); 0, or -1 with err. */
+int	linux_nft_exec(const char *script, char *err, size_t errlen);
 
 #endif

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "dhcp.h"
 #include "linux_int.h"
 #include "log.h"
 #include "platform_int.h"
@@ -188,9 +189,10 @@ linux_sys_resolv(const struct sysconf *sc, char *err, size_t errlen)
 	ret = linux_sys_write("resolv.conf", text, err, errlen);
 	free(text);
 	if (ret == 0)
-		platform_action("linux: resolv.conf: %d nameserver(s)%s%s",
-		    sc->sc_ndns, sc->sc_domain[0] ? ", search " : "",
-		    sc->sc_domain);
+		platform_action("linux: resolv.conf: %d nameserver(s)%s%s%s",
+		    sc->sc_ndns, sc->sc_override && sc->sc_nlease ?
+		    " and the leases'" : "", sc->sc_domain[0] ? ", search " :
+		    "", sc->sc_domain);
 	return ret;
 }
 
@@ -218,13 +220,53 @@ linux_sys_zone(const struct sysconf *sc, char *err, size_t errlen)
 	return ret;
 }
 
-int
-linux_sys_apply(const struct sysconf *sc, char *err, size_t errlen)
+/* The settings last applied, for the leases' DNS servers that change. */
+static struct sysconf	linux_sys_last;
+static int		linux_sys_have;
+
+/* Whether resolv.conf is ours to write: servers configured or leased. */
+static int
+linux_sys_resolv_wanted(const struct sysconf *sc)
 {
+	return sc->sc_ndns > 0 || (sc->sc_override && sc->sc_nlease > 0);
+}
+
+void
+linux_sys_leases(void)
+{
+	struct sysconf	sc;
+	char		err[256];
+
+	if (!linux_sys_have || !linux_sys_last.sc_override)
+		return;
+	sc = linux_sys_last;
+	memset(sc.sc_lease_dns, 0, sizeof(sc.sc_lease_dns));
+	sc.sc_nlease = dhcp_lease_dns(sc.sc_lease_dns, SYSCONF_MAXDNS);
+	if (sc.sc_nlease == linux_sys_last.sc_nlease &&
+	    memcmp(sc.sc_lease_dns, linux_sys_last.sc_lease_dns,
+	    sizeof(sc.sc_lease_dns)) == 0)
+		return;
+	linux_sys_last = sc;
+	if (linux_sys_resolv_wanted(&sc) &&
+	    linux_sys_resolv(&sc, err, sizeof(err)) == -1)
+		log_warnx("platform linux: the leases' DNS servers: %s", err);
+}
+
+int
+linux_sys_apply(const struct sysconf *in, char *err, size_t errlen)
+{
+	struct sysconf	 sco = *in, *sc = &sco;
+
+	memset(sc->sc_lease_dns, 0, sizeof(sc->sc_lease_dns));
+	sc->sc_nlease = sc->sc_override ? dhcp_lease_dns(sc->sc_lease_dns,
+	    SYSCONF_MAXDNS) : 0;
+	linux_sys_last = *sc;
+	linux_sys_have = 1;
 	if (sc->sc_host[0] != '\0' &&
 	    linux_sys_hostname(sc, err, errlen) == -1)
 		return -1;
-	if (sc->sc_ndns > 0 && linux_sys_resolv(sc, err, errlen) == -1)
+	if (linux_sys_resolv_wanted(sc) &&
+	    linux_sys_resolv(sc, err, errlen) == -1)
 		return -1;
 	if (sc->sc_zone[0] != '\0' && linux_sys_zone(sc, err, errlen) == -1)
 		return -1;

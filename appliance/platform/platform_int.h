@@ -55,6 +55,10 @@ struct sysconf {
 	char	sc_dns[SYSCONF_MAXDNS][64];
 	int	sc_ndns;
 	int	sc_hostown;	/* sc_host is the host's own (domain only) */
+	int	sc_override;	/* system.dnsallowoverride */
+	/* The DNS servers of the leases now (filled by the platform). */
+	char	sc_lease_dns[SYSCONF_MAXDNS][64];
+	int	sc_nlease;
 };
 int	 sysconf_read(json_t *snapshot, struct sysconf *, char *err,
 	    size_t errlen);

@@ -83,6 +83,7 @@ sysconf_read(json_t *snap, struct sysconf *sc, char *err, size_t errlen)
 		    "zone under %s", zone, CFG_ZONEINFO);
 		return -1;
 	}
+	sc->sc_override = cfg_bool(sys, "dnsallowoverride");
 	util_strlcpy(sc->sc_host, host, sizeof(sc->sc_host));
 	util_strlcpy(sc->sc_domain, dom, sizeof(sc->sc_domain));
 	util_strlcpy(sc->sc_zone, zone, sizeof(sc->sc_zone));
@@ -176,6 +177,21 @@ sysconf_hosts(const char *old, const struct sysconf *sc)
 	return out;
 }
 
+/* Whether s is configured, or among the first n lease servers. */
+static int
+sysconf_has_dns(const struct sysconf *sc, const char *s, int n)
+{
+	int i;
+
+	for (i = 0; i < sc->sc_ndns; i++)
+		if (strcmp(sc->sc_dns[i], s) == 0)
+			return 1;
+	for (i = 0; i < n; i++)
+		if (strcmp(sc->sc_lease_dns[i], s) == 0)
+			return 1;
+	return 0;
+}
+
 char *
 sysconf_resolv(const struct sysconf *sc)
 {
@@ -183,8 +199,9 @@ sysconf_resolv(const struct sysconf *sc)
 	int	 i;
 
 	out = xasprintf("# written by twinwall from system.dnsserver and "
-	    "system.domain;\n# changes here are replaced at the next "
-	    "apply\n");
+	    "system.domain%s;\n# changes here are replaced at the next "
+	    "apply\n", sc->sc_override ? " (then the DNS servers of the "
+	    "DHCP leases: system.dnsallowoverride)" : "");
 	if (sc->sc_domain[0] != '\0') {
 		t = xasprintf("%ssearch %s\n", out, sc->sc_domain);
 		free(out);
@@ -192,6 +209,20 @@ sysconf_resolv(const struct sysconf *sc)
 	}
 	for (i = 0; i < sc->sc_ndns; i++) {
 		t = xasprintf("%snameserver %s\n", out, sc->sc_dns[i]);
+		free(out);
+		out = t;
+	}
+	/*
+	 * system.dnsallowoverride: the leases' servers after the configured
+	 * ones, each once (the resolver tries them in this order). Checked
+	 * again here: they came from the network.
+	 */
+	for (i = 0; sc->sc_override && i < sc->sc_nlease; i++) {
+		if (!sysconf_nameserver(sc->sc_lease_dns[i]) ||
+		    sysconf_has_dns(sc, sc->sc_lease_dns[i], i))
+			continue;
+		t = xasprintf("%snameserver %s\n", out,
+		    sc->sc_lease_dns[i]);
 		free(out);
 		out = t;
 	}

@@ -127,6 +127,14 @@ nft_ep(struct render_ctx *ctx, const struct render_ep *ep, int af,
 		    kw, neg, ep->ep_name, af == 4 ? "" : ".6");
 		return 1;
 	case EP_IFNET:
+		/* track6: the /64 the parent puts in the set (track6.c). */
+		if (af == 6 && strcmp(render_str(ep->ep_row, "ipaddrv6"),
+		    "track6") == 0) {
+			snprintf(out, NFT_EXPRLEN, "%s %s %s@" TW_NFT_IFNET6
+			    "%s", ipkw, kw, neg, render_str(ep->ep_row,
+			    "name"));
+			return 1;
+		}
 		if ((r = render_iface_net(ctx, ep->ep_row, af, a)) != 1) {
 			*why = "interface has no static network";
 			return r;
@@ -964,6 +972,12 @@ nft_render(json_t *snap, char *err, size_t errlen)
 	json_array_foreach(render_list(&ctx, "aliases"), i, row)
 		if (nft_alias(&ctx, row, 0) == -1)
 			goto done;
+	/* Filled by the parent with the delegated /64 of a track6 LAN. */
+	json_array_foreach(render_list(&ctx, "interfaces"), i, row)
+		if (strcmp(render_str(row, "ipaddrv6"), "track6") == 0)
+			rbuf_printf(&ctx.rc_out, "\tset " TW_NFT_IFNET6 "%s {\n"
+			    "\t\ttype ipv6_addr\n\t\tflags interval\n\t}\n\n",
+			    render_str(row, "name"));
 	nft_guard(&ctx, &is);
 	if (nft_filter_dir(&ctx, &is, fr, n, DIR_IN) == -1 ||
 	    nft_filter_dir(&ctx, &is, fr, n, DIR_OUT) == -1)

@@ -33,6 +33,8 @@ char	*nft_render_alias_update(json_t *snapshot, const char *alias,
  * keyword has, so an alias named "counter" or "ip" cannot break a load.
  */
 #define TW_NFT_ALIAS	"alias_"
+/* The set holding a track6 interface's delegated /64 (track6.c fills). */
+#define TW_NFT_IFNET6	"ifnet6_"
 /*
  * The CARP engine's virtual-MAC devices are <prefix><vhid> (carp/linux.h):
  * frames to a VIP arrive on them, so rules on an interface match them too.

@@ -37,7 +37,7 @@ static const char *const sync_items[] = { "rules", "nat", "aliases",
 
 /* Interface address kinds the model holds besides an address. */
 static const char *const ipaddr_kinds[] = { "dhcp", "dhcp6", "slaac",
-    NULL };
+    "track6", NULL };
 
 xmlNode *
 xmlconf_child(xmlNode *n, const char *name)

@@ -26,6 +26,7 @@ static const struct xmlconf_map system_map[] = {
 	M("timezone", "timezone", XC_TEXT),
 	M("language", "language", XC_TEXT),
 	M("dnsserver", "dnsserver", XC_LIST),
+	M("dnsallowoverride", "dnsallowoverride", XC_FLAG),
 	M("webgui/protocol", "webgui_protocol", XC_TEXT),
 	M("webgui/port", "webgui_port", XC_TEXT),
 	M("update_command", "update_command", XC_TEXT),
@@ -42,6 +43,9 @@ static const struct xmlconf_map interfaces_map[] = {
 	M("subnet", "subnet", XC_TEXT),
 	M("ipaddrv6", "ipaddrv6", XC_IPADDR),
 	M("subnetv6", "subnetv6", XC_TEXT),
+	M("dhcp6-ia-pd-len", "dhcp6_ia_pd_len", XC_TEXT),
+	M("track6-interface", "track6_interface", XC_TEXT),
+	M("track6-prefix-id", "track6_prefix_id", XC_TEXT),
 	M("gateway", "gateway", XC_TEXT),
 	M("blockpriv", "blockpriv", XC_FLAG),
 	M("blockbogons", "blockbogons", XC_FLAG),
@@ -333,10 +337,33 @@ static int
 interfaces_in(struct xmlconf_imp *imp, xmlNode *item, json_t *row,
     const char **why)
 {
-	char *t = xmlconf_get(item, "type");
+	char	*t = xmlconf_get(item, "type"), path[96], *mode, *pd;
+	int	 ok;
 
-	(void)imp;
-	(void)row;
+	/*
+	 * track6 of an interface that asks for no delegated prefix has
+	 * nothing to take (the seed keeps it and configures nothing): none.
+	 */
+	if (strcmp(cfg_str(row, "ipaddrv6"), "track6") == 0) {
+		snprintf(path, sizeof(path), "interfaces/%.32s",
+		    cfg_str(row, "track6_interface"));
+		mode = xmlconf_text(xmlconf_path(xmlconf_path(
+		    xmlDocGetRootElement(imp->i_doc), path), "ipaddrv6"));
+		pd = xmlconf_text(xmlconf_path(xmlconf_path(
+		    xmlDocGetRootElement(imp->i_doc), path),
+		    "dhcp6-ia-pd-len"));
+		ok = *cfg_str(row, "track6_interface") != '\0' &&
+		    strcmp(mode, "dhcp6") == 0 && *pd != '\0';
+		free(mode);
+		free(pd);
+		if (!ok) {
+			xmlconf_note(imp, "ipaddrv6", "unsupported", "track6 of "
+			    "%.32s, which asks for no delegated prefix; "
+			    "imported as none", cfg_str(row,
+			    "track6_interface"));
+			json_object_set_new(row, "ipaddrv6", json_string("none"));
+		}
+	}
 	if (t != NULL && strcmp(t, "group") == 0) {
 		free(t);
 		*why = "interface groups are not supported";

@@ -9,6 +9,9 @@ through it) names the interface, leaving DHCP while WAN_DHCP is in use.
 The dynamic gateway WAN_DHCP exists while wan is in DHCP mode: the
 gateway search lists it and routes may use it. interfaces/overview
 answers in OPNsense's shape; the parent refuses a malformed lease event.
+track6 takes a prefix only from a dhcp6 interface that asks for one, with
+a prefix id that fits it, and that interface cannot stop asking while
+tracked.
 
     python3 tests/api/daemon_dhcp.py [-k substring]
     TW_BIN=build/asan/twinwall python3 tests/api/daemon_dhcp.py
@@ -154,7 +157,48 @@ def test_event_checked_by_parent():
     assert a["status"] == "failed" and "no client" in a["message"], a
 
 
-TESTS = [test_carp_vip_on_dhcp_wan, test_carp_vip_outside_subnet,
+def test_track6_rules():
+    d = daemon()
+    refused("POST", "/api/interfaces/settings/set_item/lan", {"interface": {
+        "ipaddrv6": "track6"}}, "interface.track6_interface",
+        ["needs the interface"])
+    refused("POST", "/api/interfaces/settings/set_item/lan", {"interface": {
+        "ipaddrv6": "track6", "track6_interface": "lan"}},
+        "interface.track6_interface", ["cannot track itself"])
+    refused("POST", "/api/interfaces/settings/set_item/lan", {"interface": {
+        "ipaddrv6": "track6", "track6_interface": "opt9"}},
+        "interface.track6_interface", ["no interface opt9"])
+    refused("POST", "/api/interfaces/settings/set_item/wan", {"interface": {
+        "ipaddrv6": "dhcp6", "dhcp6_ia_pd_len": "17"}},
+        "interface.dhcp6_ia_pd_len", [])
+    d.ok("POST", "/api/interfaces/settings/set_item/wan", {"interface": {
+        "ipaddrv6": "dhcp6", "dhcp6_ia_pd_len": "4"}})
+    # A /60 holds ids 0-15.
+    refused("POST", "/api/interfaces/settings/set_item/lan", {"interface": {
+        "ipaddrv6": "track6", "track6_interface": "wan",
+        "track6_prefix_id": "16"}}, "interface.track6_prefix_id",
+        ["does not fit the /60", "0-15"])
+    d.ok("POST", "/api/interfaces/settings/set_item/lan", {"interface": {
+        "ipaddrv6": "track6", "track6_interface": "wan",
+        "track6_prefix_id": "15"}})
+    # Tracked: wan keeps asking, for a delegation the id fits in.
+    refused("POST", "/api/interfaces/settings/set_item/wan", {"interface": {
+        "ipaddrv6": "slaac"}}, "interface.ipaddrv6", ["lan tracks wan"])
+    refused("POST", "/api/interfaces/settings/set_item/wan", {"interface": {
+        "dhcp6_ia_pd_len": ""}}, "interface.dhcp6_ia_pd_len",
+        ["lan tracks wan"])
+    refused("POST", "/api/interfaces/settings/set_item/wan", {"interface": {
+        "dhcp6_ia_pd_len": "2"}}, "interface.dhcp6_ia_pd_len",
+        ["prefix id of lan", "/62"])
+    j = d.ok("GET", "/api/interfaces/overview/get_interface/lan")
+    assert j["link_type6"] == "track6", j
+    d.ok("POST", "/api/interfaces/settings/set_item/lan", {"interface": {
+        "ipaddrv6": "none"}})
+    d.ok("POST", "/api/interfaces/settings/set_item/wan", {"interface": {
+        "ipaddrv6": "none", "dhcp6_ia_pd_len": ""}})
+
+
+TESTS = [test_track6_rules, test_carp_vip_on_dhcp_wan, test_carp_vip_outside_subnet,
          test_static_gateway_on_dhcp_wan, test_wan_dhcp_listed_and_routable,
          test_dhcp_refused_where_static_gateway, test_overview_shape,
          test_overview_dhcp_without_device, test_event_checked_by_parent]
