@@ -49,6 +49,22 @@ function fromNow(t) {
   return d >= 0 ? `in ${fmtDuration(d)}` : `${fmtDuration(-d)} ago`;
 }
 
+// The DHCPv6 lease of a WAN (address, delegated prefix, when they end)
+// or the /64 a track6 LAN took of it (or why it has none).
+export function lease6Text(l6, t6) {
+  if (t6) {
+    if (!t6.prefix) return `track6 of ${t6.interface} (id ${t6.prefix_id}): no delegated prefix yet`;
+    return `track6 of ${t6.interface}: ${t6.address}, announced by radvd (${t6.radvd})`
+      + (t6.valid_until ? `, valid ${fromNow(t6.valid_until)}` : '')
+      + (t6.deprecated ? `; ${t6.deprecated} deprecated` : '');
+  }
+  if (!l6) return '';
+  const parts = [];
+  if (l6.address) parts.push(`${l6.address}${l6.address_valid ? '' : ' (expired)'}, valid ${fromNow(l6.address_valid_until)}`);
+  if (l6.prefix) parts.push(`prefix ${l6.prefix}/${l6.prefix_len}${l6.prefix_valid ? '' : ' (expired)'}, valid ${fromNow(l6.prefix_valid_until)}`);
+  return parts.join('; ') || 'DHCPv6: no address or prefix in the lease';
+}
+
 // One row per interface: what it has now, and for DHCP why it may not.
 export function interfaceRows(rows) {
   return rows.map((r) => {
@@ -66,6 +82,7 @@ export function interfaceRows(rows) {
       mode,
       gateway: d ? `${d.gateway} ${d.gateway_address || '(none)'}` : (r.gateways || []).join(' '),
       lease: l ? `${l.address}/${l.prefix}, DNS ${(l.dns || []).join(' ') || '-'}, renew ${fromNow(l.renew)}, expires ${fromNow(l.expires)}` : '',
+      ipv6: lease6Text(d && d.lease6, r.track6),
     };
   });
 }
