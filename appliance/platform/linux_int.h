@@ -29,6 +29,11 @@ int	 linux_states_flush_mark(uint32_t mark, uint32_t mask);
 #define LINUX_OWNED	"owned-addresses.json"	/* in DIR/rendered/ */
 int	 linux_net_interfaces(json_t *snapshot, char *err, size_t errlen);
 int	 linux_net_routes(json_t *snapshot, char *err, size_t errlen);
+/*
+ * The policy routing tables and rules for the filter rules of snapshot
+ * (an apply of the ruleset); 0, or -1 with the reason in err.
+ */
+int	 linux_net_policy(json_t *snapshot, char *err, size_t errlen);
 /* Routes again from the last snapshot (a gateway's status changed). */
 void	 linux_net_reroute(void);
 void	 linux_net_shutdown(void);
