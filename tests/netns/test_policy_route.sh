@@ -211,21 +211,30 @@ $(via 8080)"; return 1; }
 }
 tw_check group_rule_back_to_tier1 t_group_back
 
-# Every member of WANS down (forced: their hosts still answer, so the
-# default route, which takes any gateway when all are down, still works).
-force() {
-	for g in ISP1 ISP2; do
-		tw_api POST routing/settings/set_gateway/$(gw_uuid $g) \
-		    "{\"gateway\":{\"force_down\":\"$1\"}}" >/dev/null &&
-		    ok_api || return 1
+# Every member of WANS down: both hosts stop answering the probes while
+# TCP still flows, so the default route (which takes a gateway even when
+# all are down) still reaches isp1 and the fallback can be seen.
+deaf() {
+	for h in isp1 isp2; do
+		if [ "$1" = 1 ]; then
+			tw_in $h nft -f - <<'EOF2' || return 1
+table inet deaf {
+	chain input { type filter hook input priority -10; policy accept;
+		icmp type echo-request drop; }
+}
+EOF2
+		else
+			tw_in $h nft delete table inet deaf || return 1
+		fi
 	done
-	tw_api POST routing/settings/reconfigure >/dev/null && ok_api
 }
 
 t_fallback() {
-	force 1 || return 1
-	wait_for 5 is_status ISP2 force_down || { echo "ISP2: $(gw_status \
-	    ISP2)"; return 1; }
+	deaf 1 || return 1
+	wait_for 15 is_status ISP1 down || { echo "ISP1: $(gw_status ISP1)"
+	    return 1; }
+	wait_for 5 is_status ISP2 down || { echo "ISP2: $(gw_status ISP2)"
+	    return 1; }
 	wait_for 5 is_reached 8080 isp1 || { echo "port 8080 reached \
 $(via 8080) (want the default route's isp1)"; return 1; }
 }
@@ -245,7 +254,7 @@ deny)"; return 1; }
 tw_check skip_rules_gw_down_rule_does_not_match t_skip
 
 t_skip_back() {
-	force 0 || return 1
+	deaf 0 || return 1
 	wait_for 10 is_reached 8080 isp1 || { echo "port 8080 got $(via \
 8080)"; return 1; }
 	wait_for 5 is_reached 80 isp2 || { echo "port 80 got $(via 80)"
