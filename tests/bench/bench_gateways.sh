@@ -34,13 +34,13 @@ tw_veth fw wan0 isp1 eth0 && tw_veth fw wan1 isp2 eth0 &&
 tw_veth fw lan0 lan eth0 &&
 tw_in lan ip addr add 192.168.72.2/24 dev eth0 &&
 tw_in lan ip route add default via 192.168.72.1 &&
-tw_in isp1 ip route add 192.168.72.0/24 via 10.61.0.1 &&
-tw_in isp2 ip route add 192.168.72.0/24 via 10.62.0.1 &&
 tw_in fw sysctl -qw net.ipv4.ip_forward=1 &&
 tw_in isp1 ip addr add 10.61.0.2/24 dev eth0 &&
 tw_in isp2 ip addr add 10.62.0.2/24 dev eth0 &&
 tw_in isp1 ip addr add $FAR/32 dev lo &&
-tw_in isp2 ip addr add $FAR/32 dev lo || exit 1
+tw_in isp2 ip addr add $FAR/32 dev lo &&
+tw_in isp1 ip route add 192.168.72.0/24 via 10.61.0.1 &&
+tw_in isp2 ip route add 192.168.72.0/24 via 10.62.0.1 || exit 1
 for i in 3 4 5; do
 	tw_in isp1 ip addr add 10.61.0.$i/24 dev eth0
 	tw_in isp2 ip addr add 10.62.0.$i/24 dev eth0
