@@ -813,11 +813,15 @@ linux_net_routes(json_t *snap, char *err, size_t errlen)
 		}
 		platform_action("linux: removed route %s", text);
 	}
-	if (net_policy(fd, snap, err, errlen) == -1)
-		goto err;
-	ret = 0;
+	/*
+	 * Kept first: a lease event's snapshot (dhcp.c) holds no rules, so
+	 * the policy tables come from what the last applies brought.
+	 */
 	if (snap != net_last)
 		net_keep(snap, net_sections, nitems(net_sections));
+	if (net_policy(fd, net_last, err, errlen) == -1)
+		goto err;
+	ret = 0;
 err:
 	free(want);
 	free(have);

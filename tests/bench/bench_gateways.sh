@@ -96,6 +96,16 @@ failover() {
 		return 1; }
 	# a full window of good probes first, as in service
 	sleep $(($4 + 1))
+	# and the primary in use again (a window of losses from the row
+	# before takes its time to clear)
+	n=0
+	until [ "$(tw_in "${5:-fw}" python3 "$PROBE" tcp $FAR 80 |
+	    awk '{ print $2 }')" = isp1 ]; do
+		n=$((n + 1))
+		[ $n -lt 120 ] || { echo "bench_gateways: $1: isp1 unused"
+			return 1; }
+		sleep 1
+	done
 	tw_in isp1 nft -f - <<'EOF2'
 table inet dead {
 	chain input { type filter hook input priority -10; policy drop; }
