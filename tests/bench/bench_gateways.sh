@@ -96,32 +96,38 @@ failover() {
 		return 1; }
 	# a full window of good probes first, as in service
 	sleep $(($4 + 1))
-	# and the primary in use again (a window of losses from the row
-	# before takes its time to clear)
+	# and the primary online and in use again (a window of losses from
+	# the row before takes its time to clear)
 	n=0
-	until [ "$(tw_in "${5:-fw}" python3 "$PROBE" tcp $FAR 80 |
+	until [ "$(tw_api GET routes/gateway/status | tw_json '[i["status"]
+	    for i in j["items"] if i["name"] == "ISP1"][0]')" = none ] &&
+	    sleep 2 && [ "$(tw_api GET routes/gateway/status | tw_json \
+	    '[i["status"] for i in j["items"] if i["name"] == "ISP1"][0]')" = \
+	    none ] && [ "$(tw_in "${5:-fw}" python3 "$PROBE" tcp $FAR 80 |
 	    awk '{ print $2 }')" = isp1 ]; do
 		n=$((n + 1))
 		[ $n -lt 120 ] || { echo "bench_gateways: $1: isp1 unused"
 			return 1; }
 		sleep 1
 	done
+	# the clock starts at the death, not when the client has started
+	t0=$(date +%s.%N)
 	tw_in isp1 nft -f - <<'EOF2'
 table inet dead {
 	chain input { type filter hook input priority -10; policy drop; }
 	chain forward { type filter hook forward priority -10; policy drop; }
 }
 EOF2
-	secs=$(tw_in "${5:-fw}" python3 - "$FAR" <<'PY'
+	secs=$(tw_in "${5:-fw}" python3 - "$FAR" "$t0" <<'PY'
 import socket, sys, time
-t0 = time.monotonic()
-while time.monotonic() - t0 < 120:
+t0 = float(sys.argv[2])
+while time.time() - t0 < 120:
     s = socket.socket()
     s.settimeout(0.1)
     try:
         s.connect((sys.argv[1], 80))
         if s.recv(64).startswith(b"isp2"):
-            print("%.2f" % (time.monotonic() - t0))
+            print("%.2f" % (time.time() - t0))
             sys.exit(0)
     except OSError:
         pass
