@@ -51,6 +51,7 @@ enum cfg_type {
 #define CFG_F_UNIQUE	0x04	/* unique within the section */
 #define CFG_F_READONLY	0x08	/* set by the system, ignored on input */
 #define CFG_F_FLOATING	0x10	/* list of interfaces; empty = all (floating) */
+#define CFG_F_GWGROUP	0x20	/* CFG_REF to gateways: a gateway group too */
 
 struct cfg_field {
 	const char		*f_name;	/* JSON key and SQL column */

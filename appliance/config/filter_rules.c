@@ -35,8 +35,9 @@ static const struct cfg_field filter_rules_fields[] = {
 	{ "icmptype", CFG_ENUM, 0, 0, 0, "", icmp_types, NULL,
 	    "ICMP type (protocol icmp)" },
 	CFG_RULE_ENDPOINTS("any"),
-	{ "gateway", CFG_REF, 0, 0, 32, "", NULL, "gateways",
-	    "policy routing gateway" },
+	{ "gateway", CFG_REF, CFG_F_GWGROUP, 0, 32, "", NULL, "gateways",
+	    "policy routing: the gateway or gateway group a pass rule's "
+	    "connections leave by" },
 	CFG_BOOLF("log", "0", "log packets that match"),
 	{ "statetype", CFG_ENUM, 0, 0, 0, "keep", rule_statetypes, NULL,
 	    "state tracking" },
@@ -48,6 +49,31 @@ static const struct cfg_field filter_rules_fields[] = {
 	CFG_END
 };
 
+/*
+ * A gateway stands for one route of one family: the rule must be of that
+ * family alone (the seed refuses inet46 with a gateway, too).
+ */
+static void
+filter_rules_gateway(struct store *st, json_t *row, struct cfg_errors *errs)
+{
+	const char	*gw = cfg_str(row, "gateway");
+	const char	*ipp = cfg_str(row, "ipprotocol");
+	char		 fam[8];
+
+	if (*gw == '\0')
+		return;
+	if (strcmp(cfg_str(row, "action"), "pass") != 0) {
+		cfg_error(errs, "gateway", "only a pass rule routes: a %s "
+		    "rule takes no gateway", cfg_str(row, "action"));
+		return;
+	}
+	if (cfg_gw_family(st, gw, fam, sizeof(fam)) == -1)
+		return;		/* the reference check names it */
+	if (strcmp(ipp, fam) != 0)
+		cfg_error(errs, "gateway", "gateway %.32s is %s: the rule's "
+		    "ipprotocol must be %s, not %s", gw, fam, fam, ipp);
+}
+
 static int
 filter_rules_check(struct store *st, json_t *row, struct cfg_errors *errs)
 {
@@ -55,6 +81,7 @@ filter_rules_check(struct store *st, json_t *row, struct cfg_errors *errs)
 
 	if (*cfg_str(row, "icmptype") != '\0' && strcmp(proto, "icmp") != 0)
 		cfg_error(errs, "icmptype", "an ICMP type needs protocol icmp");
+	filter_rules_gateway(st, row, errs);
 	return cfg_check_rule_common(st, row, errs);
 }
 

@@ -73,6 +73,11 @@ gateway_groups_check(struct store *st, json_t *row, struct cfg_errors *errs)
 	}
 	if (n == 0)
 		cfg_error(errs, "tier1", "a group needs at least one gateway");
+	/* Rules name a gateway or a group in one field (filter_rules.c). */
+	if (cfg_count_where(st, cfg_sec_gateways.s_name, "name",
+	    cfg_str(row, "name"), NULL) > 0)
+		cfg_error(errs, "name", "a gateway is called %.32s",
+		    cfg_str(row, "name"));
 	json_decref(seen);
 	return cfg_errors_any(errs) ? -1 : 0;
 }

@@ -162,8 +162,47 @@ gateways_check(struct store *st, json_t *row, struct cfg_errors *errs)
 	/* A reply is awaited at most until the next probes are judged. */
 	if (cfg_int(row, "loss_interval", 4) > cfg_int(row, "time_period", 60))
 		cfg_error(errs, "loss_interval", "must not exceed time_period");
+	/* Rules name a gateway or a group in one field (filter_rules.c). */
+	if (cfg_count_where(st, cfg_sec_gateway_groups.s_name, "name",
+	    cfg_str(row, "name"), NULL) > 0)
+		cfg_error(errs, "name", "a gateway group is called %.32s",
+		    cfg_str(row, "name"));
 	json_decref(ifr);
 	return cfg_errors_any(errs) ? -1 : 0;
+}
+
+int
+cfg_gw_family(struct store *st, const char *name, char *fam, size_t len)
+{
+	static const char *const tiers[] = { "tier1", "tier2", "tier3",
+	    "tier4", "tier5" };
+	json_t	*row, *gw = NULL;
+	char	 ifname[64], first[64];
+	size_t	 t;
+	int	 v6;
+
+	if ((gw = cfg_find(st, &cfg_sec_gateways, name)) == NULL &&
+	    (row = cfg_find(st, &cfg_sec_gateway_groups, name)) != NULL) {
+		/* One family per group (gateway_groups.c): any member's. */
+		for (t = 0; t < nitems(tiers) && gw == NULL; t++) {
+			util_strlcpy(first, cfg_str(row, tiers[t]),
+			    sizeof(first));
+			first[strcspn(first, ",")] = '\0';
+			gw = cfg_find(st, &cfg_sec_gateways, first);
+		}
+		json_decref(row);
+	}
+	if (gw != NULL) {
+		util_strlcpy(fam, strcmp(cfg_str(gw, "ipprotocol"), "inet6") ==
+		    0 ? "inet6" : "inet", len);
+		json_decref(gw);
+		return 0;
+	}
+	if (cfg_gw_dynamic_find(st, name, ifname, sizeof(ifname), &v6)) {
+		util_strlcpy(fam, v6 ? "inet6" : "inet", len);
+		return 0;
+	}
+	return -1;
 }
 
 /* Monitoring thresholds of OPNsense's dpinger: no equivalent here. */

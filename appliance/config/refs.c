@@ -69,6 +69,16 @@ check_value(struct store *st, const struct cfg_field *f, const char *v,
 		if (ref == &cfg_sec_gateways && !exists(st, ref, v) &&
 		    cfg_gw_dynamic_find(st, v, type, sizeof(type), &dyn6))
 			break;
+		/* A rule's gateway: a group stands where a gateway does. */
+		if (ref == &cfg_sec_gateways && (f->f_flags & CFG_F_GWGROUP) &&
+		    exists(st, &cfg_sec_gateway_groups, v))
+			break;
+		if (ref == &cfg_sec_gateways && (f->f_flags & CFG_F_GWGROUP) &&
+		    !exists(st, ref, v)) {
+			cfg_error(e, f->f_name, "no gateway or gateway group "
+			    "named \"%.64s\"", v);
+			break;
+		}
 		if (ref != NULL && !exists(st, ref, v))
 			cfg_error(e, f->f_name, "no %s named \"%.64s\"",
 			    ref->s_key, v);
@@ -151,7 +161,9 @@ field_refers(const struct cfg_field *f, const struct cfg_section *sec,
 	*v2 = NULL;
 	switch (f->f_type) {
 	case CFG_REF:
-		return strcmp(f->f_ref, sec->s_name) == 0;
+		return strcmp(f->f_ref, sec->s_name) == 0 ||
+		    ((f->f_flags & CFG_F_GWGROUP) &&
+		    sec == &cfg_sec_gateway_groups);
 	case CFG_ENDPOINT:
 		if (is_if)
 			*v2 = xasprintf("%sip", name);

@@ -60,5 +60,12 @@ int	cfg_if_dynamic(json_t *ifrow, int v6);
  */
 int	cfg_gw_dynamic_find(struct store *, const char *gwname, char *ifname,
 	    size_t len, int *v6);
+/*
+ * gateways.c: the family ("inet" or "inet6") of the gateway, dynamic
+ * gateway or gateway group called name into fam. 0, or -1: none such
+ * (or a group without a member that exists).
+ */
+int	cfg_gw_family(struct store *, const char *name, char *fam,
+	    size_t len);
 
 #endif

@@ -40,6 +40,9 @@ static const struct cfg_field system_fields[] = {
 	    "web GUI port; empty: as the daemon was started (--listen)" },
 	{ "update_command", CFG_TEXT, 0, 0, 255, "", NULL, NULL,
 	    "command run by the console's update option" },
+	CFG_BOOLF("skip_rules_gw_down", "0", "a rule whose gateway (every "
+	    "member of its group) is down matches nothing, instead of "
+	    "using the default route"),
 	CFG_END
 };
 

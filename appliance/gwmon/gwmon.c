@@ -74,6 +74,8 @@ static struct gwmon_gw	*mon_gws;		/* mon_ngw, under mon_mtx */
 static size_t		 mon_ngw;
 static int		 mon_probe;		/* configured to send */
 static json_t		*mon_groups;		/* gateway_groups rows, owned */
+
+static enum gwmon_status mon_status_of(const char *);
 static struct gwmon_change mon_tl[GWMON_TIMELINE];
 static size_t		 mon_tlhead, mon_tln;
 static int		 mon_wake[2] = { -1, -1 };
@@ -596,6 +598,17 @@ gwmon_upstream(struct gwmon_upstream_info *u)
 	u->u_state = u->u_count == 0 ? GWMON_UPSTREAM_NONE : any_up ?
 	    GWMON_UPSTREAM_UP : any_pending ? GWMON_UPSTREAM_PENDING :
 	    GWMON_UPSTREAM_DOWN;
+}
+
+enum gwmon_status
+gwmon_gateway_status(const char *name)
+{
+	enum gwmon_status	s;
+
+	pthread_mutex_lock(&mon_mtx);
+	s = mon_status_of(name);
+	pthread_mutex_unlock(&mon_mtx);
+	return s;
 }
 
 int

@@ -40,6 +40,17 @@ int		 gwmon_status_down(enum gwmon_status);
  */
 int		 gwmon_member_usable(enum gwmon_status s, const char *trigger);
 
+/*
+ * The member a gateway group's traffic takes (policy routing): of the
+ * lowest tier with a member usable under the group's trigger, the first
+ * usable one as the tier lists it (weights are not used: one route per
+ * group). status_of gives a member's status. Pure. The tier (1..5) and
+ * the member's name into buf, or 0 when every member is out.
+ */
+int		 gwmon_group_pick(json_t *group,
+		    enum gwmon_status (*status_of)(const char *name),
+		    char *buf, size_t len);
+
 /* Thresholds and timing of one gateway, as its fields say. */
 struct gwmon_params {
 	long long	 p_interval;	/* us between probes */
@@ -123,6 +134,9 @@ struct gwmon_upstream_info {
 };
 /* Safe from any thread (takes the monitor's lock only). */
 void	gwmon_upstream(struct gwmon_upstream_info *);
+/* The named gateway's status now; GWMON_DOWN when it is not watched
+ * (disabled or unknown). */
+enum gwmon_status gwmon_gateway_status(const char *name);
 /* The read end of the pipe status changes come on, or -1. */
 int	gwmon_pub_fd(void);
 /*

@@ -173,3 +173,33 @@ gwmon_stat_deadline(const struct gwmon_stat *st, const struct gwmon_params *p,
 	}
 	return -1;
 }
+
+int
+gwmon_group_pick(json_t *group, enum gwmon_status (*status_of)(const char *),
+    char *buf, size_t len)
+{
+	static const char *const tiers[] = { "tier1", "tier2", "tier3",
+	    "tier4", "tier5" };
+	const char	*trigger, *list;
+	char		*copy, *m, *save;
+	size_t		 t;
+	int		 tier = 0;
+
+	trigger = json_string_value(json_object_get(group, "trigger"));
+	for (t = 0; t < nitems(tiers) && tier == 0; t++) {
+		list = json_string_value(json_object_get(group, tiers[t]));
+		if (list == NULL)
+			continue;
+		copy = xstrdup(list);
+		save = NULL;
+		for (m = strtok_r(copy, ",", &save); m != NULL && tier == 0;
+		    m = strtok_r(NULL, ",", &save))
+			if (gwmon_member_usable(status_of(m),
+			    trigger ? trigger : "down")) {
+				util_strlcpy(buf, m, len);
+				tier = (int)t + 1;
+			}
+		free(copy);
+	}
+	return tier;
+}

@@ -371,8 +371,10 @@ linux_apply(json_t *snap, json_t *subsys, char *err, size_t errlen)
 	if ((sys = subsys_has(subsys, SUBSYS_SYSTEM)) &&
 	    sysconf_read(snap, &sc, err, errlen) == -1)
 		goto err;
+	/* The marks the ruleset sets need their tables (render.h). */
 	if (linux_wants_ruleset(subsys) &&
-	    linux_ruleset(snap, subsys, what, err, errlen) == -1)
+	    (linux_ruleset(snap, subsys, what, err, errlen) == -1 ||
+	    linux_net_policy(snap, err, errlen) == -1))
 		goto err;
 	/* A new ruleset holds empty track6 sets: the /64s again. */
 	if (linux_wants_ruleset(subsys))

@@ -24,6 +24,11 @@ int	 linux_kill_states(const char *filter, char *err, size_t errlen);
 #define LINUX_OWNED	"owned-addresses.json"	/* in DIR/rendered/ */
 int	 linux_net_interfaces(json_t *snapshot, char *err, size_t errlen);
 int	 linux_net_routes(json_t *snapshot, char *err, size_t errlen);
+/*
+ * The policy routing tables and rules for the filter rules of snapshot
+ * (an apply of the ruleset); 0, or -1 with the reason in err.
+ */
+int	 linux_net_policy(json_t *snapshot, char *err, size_t errlen);
 /* Routes again from the last snapshot (a gateway's status changed). */
 void	 linux_net_reroute(void);
 void	 linux_net_shutdown(void);

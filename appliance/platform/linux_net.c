@@ -17,6 +17,15 @@
  * route via its named gateway. twinwall's routes
  * carry rtm_protocol TW_RTPROT; one of those the store does not ask for
  * any more (deleted, disabled, its gateway disabled) is removed.
+ *
+ * Policy routing (render.h TW_MARK_GW): each gateway or group a pass
+ * rule names has a table with one default route, through the gateway or
+ * the group's member in use (gwmon_group_pick), and an ip rule sending
+ * packets with its mark there. When it cannot route (down, every member
+ * out) the table is empty, so the lookup goes on to the main table (the
+ * default route), or with system skip_rules_gw_down holds an unreachable
+ * route, which the ruleset's fib check reads as "skip the rule". A status
+ * change re-points these routes; the ruleset stays as it is.
  */
 #include <sys/socket.h>
 
@@ -35,6 +44,7 @@
 #include "log.h"
 #include "netlink.h"
 #include "platform_int.h"
+#include "render.h"
 #include "util.h"
 
 #define NET_MAXOWNED	(1u << 20)	/* owned-addresses.json, bytes */
@@ -509,6 +519,222 @@ net_route_text(const struct nl_route *rt, char *buf, size_t len)
 	    nl_addr_text(&ga, -1, g, sizeof(g)) : "-");
 }
 
+/*
+ * The route of policy target name into rt (table set by the caller):
+ * 0, or -1 when it cannot route now.
+ */
+static int
+net_policy_route(int fd, json_t *snap, const char *name, int family,
+    struct nl_route *rt)
+{
+	struct nl_addr	 dst;
+	json_t		*group;
+	char		 member[64];
+
+	memset(&dst, 0, sizeof(dst));
+	dst.a_family = family;
+	group = net_find(net_rows(snap, "gateway_groups"), "name", name);
+	if (group != NULL) {
+		if (gwmon_group_pick(group, gwmon_gateway_status, member,
+		    sizeof(member)) == 0)
+			return -1;
+		name = member;
+	} else if (gwmon_gateway_down(name))
+		return -1;
+	return net_gw_route_name(fd, snap, name, &dst, rt);
+}
+
+/* The family of policy target name: AF_INET, AF_INET6, or 0 unknown. */
+static int
+net_policy_family(json_t *snap, const char *name)
+{
+	static const char *const tiers[] = { "tier1", "tier2", "tier3",
+	    "tier4", "tier5" };
+	json_t	*group, *gw = NULL;
+	char	 first[64];
+	size_t	 t;
+	int	 fam = 0;
+
+	if ((group = net_find(net_rows(snap, "gateway_groups"), "name",
+	    name)) != NULL)
+		for (t = 0; t < nitems(tiers) && gw == NULL; t++) {
+			util_strlcpy(first, net_str(group, tiers[t]),
+			    sizeof(first));
+			first[strcspn(first, ",")] = '\0';
+			gw = net_gateway(snap, first);
+		}
+	else
+		gw = net_gateway(snap, name);
+	if (gw != NULL)
+		fam = strcmp(net_str(gw, "ipprotocol"), "inet6") == 0 ?
+		    AF_INET6 : AF_INET;
+	json_decref(gw);
+	return fam;
+}
+
+/* Policy routing: the tables and ip rules (see the top). */
+static int
+net_policy(int fd, json_t *snap, char *err, size_t errlen)
+{
+	struct nl_route	*want, *have = NULL;
+	struct nl_rule	*rwant, *rhave = NULL;
+	json_t		*targets, *sys, *v;
+	char		 text[160];
+	const char	*name;
+	size_t		 i, j, nwant = 0, nhave = 0, nrwant = 0, nrhave = 0;
+	uint32_t	 idx;
+	int		 r, ret = -1, fam, skip;
+
+	targets = render_gw_targets(snap);
+	sys = net_rows(snap, "system") != NULL ?
+	    json_array_get(net_rows(snap, "system"), 0) :
+	    json_object_get(json_object_get(snap, "sections"), "system");
+	skip = sys != NULL && net_bool(sys, "skip_rules_gw_down");
+	want = xcalloc(json_array_size(targets) + 1, sizeof(*want));
+	rwant = xcalloc(json_array_size(targets) + 1, sizeof(*rwant));
+	json_array_foreach(targets, i, v) {
+		name = json_string_value(v);
+		idx = (uint32_t)i + 1;
+		if (idx > TW_MARK_GW_MAX ||
+		    (fam = net_policy_family(snap, name)) == 0)
+			continue;
+		rwant[nrwant].ru_family = fam;
+		rwant[nrwant].ru_prio = TW_RT_PRIO_GW + idx;
+		rwant[nrwant].ru_mark = idx << TW_MARK_GW_SHIFT;
+		rwant[nrwant].ru_mask = TW_MARK_GW;
+		rwant[nrwant].ru_table = TW_RT_TABLE_GW + idx;
+		nrwant++;
+		if (net_policy_route(fd, snap, name, fam, &want[nwant]) == -1) {
+			if (!skip)
+				continue;	/* the main table decides */
+			memset(&want[nwant], 0, sizeof(want[nwant]));
+			want[nwant].r_dst.a_family = fam;
+			want[nwant].r_unreach = 1;
+			want[nwant].r_proto = TW_RTPROT;
+		}
+		want[nwant++].r_table = TW_RT_TABLE_GW + idx;
+	}
+	if ((r = nl_route_list_tables(fd, AF_UNSPEC, TW_RTPROT,
+	    TW_RT_TABLE_GW + 1, TW_RT_TABLE_GW + TW_MARK_GW_MAX, &have,
+	    &nhave)) < 0) {
+		snprintf(err, errlen, "netlink: list policy routes: %s",
+		    strerror(-r));
+		goto err;
+	}
+	/* Out first: a route of another type is not replaced in place. */
+	for (j = 0; j < nhave; j++) {
+		for (i = 0; i < nwant; i++)
+			if (nl_route_equal(&want[i], &have[j]))
+				break;
+		if (i < nwant)
+			continue;
+		if ((r = nl_route_del(fd, &have[j])) < 0 && r != -ESRCH) {
+			snprintf(err, errlen, "netlink: remove policy route "
+			    "(table %u): %s", have[j].r_table, strerror(-r));
+			goto err;
+		}
+	}
+	for (i = 0; i < nwant; i++) {
+		for (j = 0; j < nhave; j++)
+			if (nl_route_equal(&want[i], &have[j]))
+				break;
+		if (j < nhave)
+			continue;
+		net_route_text(&want[i], text, sizeof(text));
+		if ((r = nl_route_replace(fd, &want[i])) < 0) {
+			snprintf(err, errlen, "netlink: policy route %s (table "
+			    "%u): %s", text, want[i].r_table, strerror(-r));
+			goto err;
+		}
+		platform_action("linux: table %u: %s", want[i].r_table,
+		    want[i].r_unreach ? "unreachable (rules skipped)" : text);
+	}
+	if ((r = nl_rule_list(fd, AF_UNSPEC, TW_RTPROT, &rhave, &nrhave)) < 0) {
+		snprintf(err, errlen, "netlink: list rules: %s", strerror(-r));
+		goto err;
+	}
+	for (j = 0; j < nrhave; j++) {
+		for (i = 0; i < nrwant; i++)
+			if (memcmp(&rwant[i], &rhave[j], sizeof(rhave[j])) == 0)
+				break;
+		if (i < nrwant)
+			continue;
+		if ((r = nl_rule_del(fd, &rhave[j])) < 0 && r != -ENOENT) {
+			snprintf(err, errlen, "netlink: remove rule to table "
+			    "%u: %s", rhave[j].ru_table, strerror(-r));
+			goto err;
+		}
+		platform_action("linux: removed rule fwmark 0x%x lookup %u",
+		    rhave[j].ru_mark, rhave[j].ru_table);
+	}
+	for (i = 0; i < nrwant; i++) {
+		for (j = 0; j < nrhave; j++)
+			if (memcmp(&rwant[i], &rhave[j], sizeof(rhave[j])) == 0)
+				break;
+		if (j < nrhave)
+			continue;
+		if ((r = nl_rule_add(fd, &rwant[i])) < 0 && r != -EEXIST) {
+			snprintf(err, errlen, "netlink: rule fwmark 0x%x lookup "
+			    "%u: %s", rwant[i].ru_mark, rwant[i].ru_table,
+			    strerror(-r));
+			goto err;
+		}
+		platform_action("linux: rule fwmark 0x%x/0x%x lookup %u",
+		    rwant[i].ru_mark, rwant[i].ru_mask, rwant[i].ru_table);
+	}
+	ret = 0;
+err:
+	free(want);
+	free(have);
+	free(rwant);
+	free(rhave);
+	json_decref(targets);
+	return ret;
+}
+
+/* The sections the routes and the policy tables are made from. */
+static const char *const net_sections[] = { "interfaces", "gateways",
+    "routes", "gateway_groups", "filter_rules", "system" };
+
+static void
+net_keep(json_t *snap, const char *const *names, size_t n)
+{
+	json_t	*secs, *v;
+	size_t	 i;
+
+	/* A snapshot of format 1, as render_gw_targets reads it. */
+	if (net_last == NULL)
+		net_last = json_pack("{s:i,s:o}", "format", 1, "sections",
+		    json_object());
+	secs = json_object_get(net_last, "sections");
+	for (i = 0; i < n; i++) {
+		/* Deep: the caller's snapshot goes away after the apply. */
+		v = json_object_get(json_object_get(snap, "sections"),
+		    names[i]);
+		if (v != NULL)
+			json_object_set_new(secs, names[i], json_deep_copy(v));
+	}
+}
+
+int
+linux_net_policy(json_t *snap, char *err, size_t errlen)
+{
+	static const char *const rules[] = { "filter_rules", "system" };
+	int	fd, r;
+
+	/* The rules and the system section are this apply's; the rest as
+	 * the routing apply brought it in force. */
+	if (net_last != NULL)
+		net_keep(snap, rules, nitems(rules));
+	if ((fd = nl_open(NETLINK_ROUTE)) < 0) {
+		snprintf(err, errlen, "netlink: %s", strerror(-fd));
+		return -1;
+	}
+	r = net_policy(fd, net_last != NULL ? net_last : snap, err, errlen);
+	nl_close(fd);
+	return r;
+}
+
 int
 linux_net_routes(json_t *snap, char *err, size_t errlen)
 {
@@ -587,20 +813,15 @@ linux_net_routes(json_t *snap, char *err, size_t errlen)
 		}
 		platform_action("linux: removed route %s", text);
 	}
+	/*
+	 * Kept first: a lease event's snapshot (dhcp.c) holds no rules, so
+	 * the policy tables come from what the last applies brought.
+	 */
+	if (snap != net_last)
+		net_keep(snap, net_sections, nitems(net_sections));
+	if (net_policy(fd, net_last, err, errlen) == -1)
+		goto err;
 	ret = 0;
-	if (snap != net_last) {
-		/* Deep: the caller's snapshot goes away after the apply. */
-		json_t *secs = json_object();
-
-		json_object_set_new(secs, "interfaces",
-		    json_deep_copy(net_rows(snap, "interfaces")));
-		json_object_set_new(secs, "gateways",
-		    json_deep_copy(net_rows(snap, "gateways")));
-		json_object_set_new(secs, "routes",
-		    json_deep_copy(net_rows(snap, "routes")));
-		json_decref(net_last);
-		net_last = json_pack("{s:o}", "sections", secs);
-	}
 err:
 	free(want);
 	free(have);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
@@ -351,6 +352,7 @@ struct nl_vec {
 	void	*v_data;
 	size_t	 v_n, v_cap, v_size;
 	int	 v_family, v_index, v_proto;
+	uint32_t v_tlo, v_thi;		/* routes: the tables wanted */
 };
 
 static void *
@@ -470,16 +472,19 @@ nl_route_cb(const struct nlmsghdr *h, void *arg)
 	size_t			 alen;
 	uint32_t		 table;
 
-	if (h->nlmsg_type != RTM_NEWROUTE || rtm->rtm_type != RTN_UNICAST ||
+	if (h->nlmsg_type != RTM_NEWROUTE || (rtm->rtm_type != RTN_UNICAST &&
+	    (rtm->rtm_type != RTN_UNREACHABLE || v->v_tlo == RT_TABLE_MAIN)) ||
 	    (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
 	    (v->v_proto != 0 && rtm->rtm_protocol != v->v_proto))
 		return 0;
 	nl_parse(RTM_RTA(rtm), RTM_PAYLOAD(h), tb, RTA_MAX);
 	table = tb[RTA_TABLE] != NULL ? nl_u32(tb[RTA_TABLE]) : rtm->rtm_table;
-	if (table != RT_TABLE_MAIN)
+	if (table < v->v_tlo || table > v->v_thi)
 		return 0;
 	alen = nl_alen(rtm->rtm_family);
 	r = nl_vec_add(v);
+	r->r_table = table == RT_TABLE_MAIN ? 0 : table;
+	r->r_unreach = rtm->rtm_type == RTN_UNREACHABLE;
 	r->r_dst.a_family = rtm->rtm_family;
 	r->r_dst.a_prefix = rtm->rtm_dst_len;
 	if (tb[RTA_DST] != NULL && nl_len(tb[RTA_DST]) == alen)
@@ -497,6 +502,14 @@ int
 nl_route_list(int fd, int family, int proto, struct nl_route **out,
     size_t *n)
 {
+	return nl_route_list_tables(fd, family, proto, RT_TABLE_MAIN,
+	    RT_TABLE_MAIN, out, n);
+}
+
+int
+nl_route_list_tables(int fd, int family, int proto, uint32_t lo, uint32_t hi,
+    struct nl_route **out, size_t *n)
+{
 	struct nl_msg	m;
 	struct rtmsg	rtm;
 	struct nl_vec	v;
@@ -505,6 +518,8 @@ nl_route_list(int fd, int family, int proto, struct nl_route **out,
 	memset(&v, 0, sizeof(v));
 	v.v_size = sizeof(struct nl_route);
 	v.v_proto = proto;
+	v.v_tlo = lo;
+	v.v_thi = hi;
 	memset(&rtm, 0, sizeof(rtm));
 	rtm.rtm_family = (uint8_t)family;
 	nl_msg_init(&m, RTM_GETROUTE, NLM_F_DUMP, &rtm, sizeof(rtm));
@@ -528,13 +543,19 @@ nl_route_msg(int fd, uint16_t type, uint16_t flags, const struct nl_route *rt)
 	memset(&rtm, 0, sizeof(rtm));
 	rtm.rtm_family = (uint8_t)rt->r_dst.a_family;
 	rtm.rtm_dst_len = (uint8_t)rt->r_dst.a_prefix;
-	rtm.rtm_table = RT_TABLE_MAIN;
+	/* Tables above 255 travel in RTA_TABLE only. */
+	rtm.rtm_table = rt->r_table == 0 ? RT_TABLE_MAIN : rt->r_table < 256 ?
+	    (uint8_t)rt->r_table : RT_TABLE_UNSPEC;
 	rtm.rtm_protocol = (uint8_t)(rt->r_proto ? rt->r_proto : TW_RTPROT);
-	rtm.rtm_scope = rt->r_has_gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
-	rtm.rtm_type = RTN_UNICAST;
+	rtm.rtm_scope = rt->r_has_gw || rt->r_unreach ? RT_SCOPE_UNIVERSE :
+	    RT_SCOPE_LINK;
+	rtm.rtm_type = rt->r_unreach ? RTN_UNREACHABLE : RTN_UNICAST;
 	if (type == RTM_DELROUTE)
 		rtm.rtm_scope = RT_SCOPE_NOWHERE;
 	nl_msg_init(&m, type, flags, &rtm, sizeof(rtm));
+	if (rt->r_table != 0 &&
+	    (r = nl_put_u32(&m, RTA_TABLE, rt->r_table)) < 0)
+		return r;
 	if (rt->r_dst.a_prefix > 0 &&
 	    (r = nl_put(&m, RTA_DST, rt->r_dst.a_addr, alen)) < 0)
 		return r;
@@ -564,7 +585,92 @@ nl_route_equal(const struct nl_route *a, const struct nl_route *b)
 	size_t alen = nl_alen(a->r_dst.a_family);
 
 	return nl_addr_equal(&a->r_dst, &b->r_dst) &&
+	    a->r_table == b->r_table && a->r_unreach == b->r_unreach &&
 	    a->r_has_gw == b->r_has_gw &&
 	    (!a->r_has_gw || memcmp(a->r_gw, b->r_gw, alen) == 0) &&
 	    (a->r_oif == 0 || b->r_oif == 0 || a->r_oif == b->r_oif);
+}
+
+/* Policy routing rules (fib_rules). */
+
+static int
+nl_rule_cb(const struct nlmsghdr *h, void *arg)
+{
+	struct nl_vec			*v = arg;
+	const struct fib_rule_hdr	*fr = NLMSG_DATA(h);
+	const struct nlattr		*tb[FRA_MAX + 1];
+	struct nl_rule			*ru;
+
+	if (h->nlmsg_type != RTM_NEWRULE ||
+	    (fr->family != AF_INET && fr->family != AF_INET6))
+		return 0;
+	nl_parse((const char *)fr + NLMSG_ALIGN(sizeof(*fr)),
+	    h->nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(sizeof(*fr))), tb, FRA_MAX);
+	if (v->v_proto != 0 && (tb[FRA_PROTOCOL] == NULL ||
+	    *(const uint8_t *)nl_data(tb[FRA_PROTOCOL]) != v->v_proto))
+		return 0;
+	ru = nl_vec_add(v);
+	ru->ru_family = fr->family;
+	ru->ru_prio = nl_u32(tb[FRA_PRIORITY]);
+	ru->ru_mark = nl_u32(tb[FRA_FWMARK]);
+	ru->ru_mask = nl_u32(tb[FRA_FWMASK]);
+	ru->ru_table = tb[FRA_TABLE] != NULL ? nl_u32(tb[FRA_TABLE]) :
+	    fr->table;
+	return 0;
+}
+
+int
+nl_rule_list(int fd, int family, int proto, struct nl_rule **out, size_t *n)
+{
+	struct nl_msg		m;
+	struct fib_rule_hdr	fr;
+	struct nl_vec		v;
+	int			r;
+
+	memset(&v, 0, sizeof(v));
+	v.v_size = sizeof(struct nl_rule);
+	v.v_proto = proto;
+	memset(&fr, 0, sizeof(fr));
+	fr.family = (uint8_t)family;
+	nl_msg_init(&m, RTM_GETRULE, NLM_F_DUMP, &fr, sizeof(fr));
+	if ((r = nl_talk(fd, &m, nl_rule_cb, &v)) < 0) {
+		free(v.v_data);
+		return r;
+	}
+	*out = v.v_data;
+	*n = v.v_n;
+	return 0;
+}
+
+static int
+nl_rule_msg(int fd, uint16_t type, uint16_t flags, const struct nl_rule *ru)
+{
+	struct nl_msg		m;
+	struct fib_rule_hdr	fr;
+	int			r;
+
+	memset(&fr, 0, sizeof(fr));
+	fr.family = (uint8_t)ru->ru_family;
+	fr.table = ru->ru_table < 256 ? (uint8_t)ru->ru_table : RT_TABLE_UNSPEC;
+	fr.action = FR_ACT_TO_TBL;
+	nl_msg_init(&m, type, flags, &fr, sizeof(fr));
+	if ((r = nl_put_u32(&m, FRA_PRIORITY, ru->ru_prio)) < 0 ||
+	    (r = nl_put_u32(&m, FRA_FWMARK, ru->ru_mark)) < 0 ||
+	    (r = nl_put_u32(&m, FRA_FWMASK, ru->ru_mask)) < 0 ||
+	    (r = nl_put_u32(&m, FRA_TABLE, ru->ru_table)) < 0 ||
+	    (r = nl_put_u8(&m, FRA_PROTOCOL, TW_RTPROT)) < 0)
+		return r;
+	return nl_talk(fd, &m, NULL, NULL);
+}
+
+int
+nl_rule_add(int fd, const struct nl_rule *ru)
+{
+	return nl_rule_msg(fd, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, ru);
+}
+
+int
+nl_rule_del(int fd, const struct nl_rule *ru)
+{
+	return nl_rule_msg(fd, RTM_DELRULE, 0, ru);
 }

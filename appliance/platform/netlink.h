@@ -104,13 +104,19 @@ int	nl_addr_list(int fd, int family, int index, struct nl_addr **out,
 int	nl_addr_add(int fd, const struct nl_addr *);
 int	nl_addr_del(int fd, const struct nl_addr *);
 
-/* A route in the main table: dst/prefix via gw (optional) on oif. */
+/*
+ * A route: dst/prefix via gw (optional) on oif, in the main table unless
+ * r_table says another; unicast unless r_unreach (a route that answers
+ * "network unreachable": a policy table that must not fall through).
+ */
 struct nl_route {
 	struct nl_addr	 r_dst;		/* a_prefix 0: the default route */
 	int		 r_has_gw;
 	uint8_t		 r_gw[16];
 	int		 r_oif;		/* 0: let the kernel pick */
 	int		 r_proto;	/* RTPROT_*, TW_RTPROT */
+	uint32_t	 r_table;	/* 0: RT_TABLE_MAIN */
+	int		 r_unreach;	/* RTN_UNREACHABLE, no gateway */
 };
 
 /*
@@ -119,10 +125,34 @@ struct nl_route {
  */
 int	nl_route_list(int fd, int family, int proto, struct nl_route **out,
 	    size_t *n);
+/*
+ * Unicast and unreachable routes of the tables lo..hi (inclusive) with
+ * protocol proto, r_table filled. As nl_route_list.
+ */
+int	nl_route_list_tables(int fd, int family, int proto, uint32_t lo,
+	    uint32_t hi, struct nl_route **out, size_t *n);
 /* Adds or replaces the route to r_dst (NLM_F_REPLACE); 0/-errno. */
 int	nl_route_replace(int fd, const struct nl_route *);
 int	nl_route_del(int fd, const struct nl_route *);
 /* Whether two routes have the same destination, gateway and oif. */
 int	nl_route_equal(const struct nl_route *, const struct nl_route *);
+
+/*
+ * A policy routing rule: packets whose mark & ru_mask == ru_mark look
+ * their route up in ru_table, at preference ru_prio. twinwall's rules
+ * carry protocol TW_RTPROT (FRA_PROTOCOL) like its routes.
+ */
+struct nl_rule {
+	int		 ru_family;
+	uint32_t	 ru_prio;
+	uint32_t	 ru_mark, ru_mask;
+	uint32_t	 ru_table;
+};
+
+/* The rules of family (AF_UNSPEC: both) with protocol proto (0: any). */
+int	nl_rule_list(int fd, int family, int proto, struct nl_rule **out,
+	    size_t *n);
+int	nl_rule_add(int fd, const struct nl_rule *);
+int	nl_rule_del(int fd, const struct nl_rule *);
 
 #endif

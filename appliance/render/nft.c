@@ -33,6 +33,23 @@
  * until statesync deletes it. The drop rules appear only when a rule
  * uses nopfsync, so a config without it renders as it did; rules are
  * the same on both nodes, and statesync deletes regardless.
+ *
+ * Policy routing (a pass rule with a gateway or group; mark bits in
+ * render.h). Linux routes a packet before the forward hook where the
+ * rules decide, so the inbound evaluation is walked once more, earlier:
+ * chain policy_route (prerouting, after dstnat so it sees the addresses
+ * forward sees) runs the same rules in the same order, in chains
+ * pr_<if> / any_pr_N / filter_pr, where every match ends the walk
+ * ("accept" of this hook only) and a gateway rule first sets its
+ * target's mark on the packet and the connection. Later packets of the
+ * original direction take the mark from the connection; replies take
+ * none (their route is the main table's). Without a gateway rule none
+ * of this is rendered. With system skip_rules_gw_down the gateway rule
+ * matches only while its target's table routes (fib with the mark: the
+ * platform puts an unreachable route there when every member is down),
+ * and its forward copy requires the mark, so a rule whose gateway is
+ * down matches nothing and the next rule decides; without it, an empty
+ * table falls through to the main table (the default route).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +61,7 @@
 
 #define NFT_EXPRLEN	128	/* one address match: "ip6 saddr != ..." */
 
-enum nft_dir { DIR_IN, DIR_OUT };
+enum nft_dir { DIR_IN, DIR_OUT, DIR_PR };
 enum nft_act { ACT_PASS, ACT_BLOCK, ACT_REJECT };
 
 static const char *const nft_actname[] = { "pass", "block", "reject" };
@@ -58,6 +75,8 @@ struct nft_frule {
 	int			 fr_in, fr_out;		/* directions */
 	int			 fr_fams;
 	uint32_t		 fr_ctmark;		/* nopfsync: own bit */
+	uint32_t		 fr_gwmark;		/* TW_MARK_GW bits, 0 */
+	int			 fr_gwskip;		/* skip_rules_gw_down */
 	const char		*fr_why;		/* cannot match */
 	unsigned char		*fr_on;		/* per interface; NULL: all */
 	const struct render_proto *fr_proto;
@@ -413,9 +432,37 @@ nft_icmpset(struct render_ctx *ctx, struct nft_frule *fr, const char *list)
 	return 0;
 }
 
+/* A pass rule's gateway: its mark and family, the rule kept to it. */
+static int
+nft_frule_gw(struct render_ctx *ctx, json_t *targets, int skip,
+    struct nft_frule *fr)
+{
+	const char	*gw = render_str(fr->fr_row, "gateway");
+	json_t		*grow, *group;
+	int		 idx, fam;
+
+	if (gw[0] == '\0' || fr->fr_act != ACT_PASS)
+		return 0;
+	idx = render_gw_index(targets, gw);
+	if (idx < 1 || idx > TW_MARK_GW_MAX)
+		return render_fail(ctx, "rule %s: more than %d gateways in "
+		    "rules", fr->fr_uuid, TW_MARK_GW_MAX);
+	if ((fam = render_gw_family(ctx, gw, &grow, &group)) == 0)
+		return render_fail(ctx, "rule %s: no gateway or group named "
+		    "%s", fr->fr_uuid, gw);
+	fr->fr_gwmark = (uint32_t)idx << TW_MARK_GW_SHIFT;
+	fr->fr_gwskip = skip;
+	/* A route of one family (filter_rules.c refuses another). */
+	fr->fr_fams &= fam;
+	if (fr->fr_fams == 0 && fr->fr_why == NULL)
+		fr->fr_why = "gateway of the other family";
+	return 0;
+}
+
 static int
 nft_frule_parse(struct render_ctx *ctx, const struct nft_ifaces *is,
-    json_t *row, uint32_t own, struct nft_frule *fr)
+    json_t *row, uint32_t own, json_t *targets, int skip,
+    struct nft_frule *fr)
 {
 	const char *act = render_str(row, "action");
 	const char *dir = render_str(row, "direction");
@@ -455,6 +502,8 @@ nft_frule_parse(struct render_ctx *ctx, const struct nft_ifaces *is,
 		fr->fr_fams &= FAM6;
 	if (fr->fr_fams == 0)
 		fr->fr_why = "protocol of the other family";
+	if (nft_frule_gw(ctx, targets, skip, fr) == -1)
+		return -1;
 	if (render_endpoint(ctx, "source", render_str(row, "source_net"),
 	    render_bool(row, "source_not"), &fr->fr_src) == -1 ||
 	    render_endpoint(ctx, "destination",
@@ -476,6 +525,34 @@ nft_frule_parse(struct render_ctx *ctx, const struct nft_ifaces *is,
 	    nft_ifset(ctx, is, fr, render_str(row, "interface")) == -1)
 		return -1;
 	return 0;
+}
+
+/*
+ * The policy_route walk's verdict for a matched rule (line: its match):
+ * a gateway rule marks the packet and its connection (when the gateway
+ * may be skipped, only while the mark's table routes the packet); any
+ * other rule ends the walk unmarked.
+ */
+static void
+nft_pr_verdict(struct rbuf *out, struct rbuf *line, const struct nft_frule *fr)
+{
+	uint32_t keep = ~TW_MARK_GW;
+
+	if (fr->fr_gwmark == 0) {
+		rbuf_printf(out, "\t\t%s accept comment \"%s\"\n",
+		    line->b_data + 1, fr->fr_uuid);
+		return;
+	}
+	rbuf_printf(out, "\t\t%s meta mark set meta mark & 0x%08x | 0x%08x",
+	    line->b_data + 1, keep, fr->fr_gwmark);
+	if (fr->fr_gwskip)
+		rbuf_puts(out, " fib daddr . mark oif exists");
+	rbuf_printf(out, " ct mark set ct mark & 0x%08x | 0x%08x accept "
+	    "comment \"%s\"\n", keep, fr->fr_gwmark, fr->fr_uuid);
+	/* Not routed: the rule did not match, the walk goes on unmarked. */
+	if (fr->fr_gwskip)
+		rbuf_printf(out, "\t\tmeta mark set meta mark & 0x%08x\n",
+		    keep);
 }
 
 static void
@@ -515,7 +592,17 @@ nft_frule_emit(struct render_ctx *ctx, struct rbuf *out,
 			} else if (!(fr->fr_fams & (af == 4 ? FAM4 : FAM6)))
 				continue;
 			rbuf_init(&line);
-			if ((r = nft_match(ctx, &line, &m, a, &why)) == 1) {
+			if ((r = nft_match(ctx, &line, &m, a, &why)) == 1 &&
+			    dir == DIR_PR) {
+				nft_pr_verdict(out, &line, fr);
+				emitted++;
+			} else if (r == 1) {
+				/* Skipped when its gateway is down: the
+				 * policy_route walk marked it or not. */
+				if (fr->fr_gwskip && dir == DIR_IN)
+					rbuf_printf(&line, " meta mark & 0x%08x "
+					    "== 0x%08x", TW_MARK_GW,
+					    fr->fr_gwmark);
 				if (fr->fr_log)
 					nft_log(&line, fr->fr_uuid,
 					    nft_actname[fr->fr_act],
@@ -585,8 +672,8 @@ nft_filter_dir(struct render_ctx *ctx, const struct nft_ifaces *is,
     struct nft_frule *fr, size_t n, enum nft_dir dir)
 {
 	struct rbuf *out = &ctx->rc_out, body, skip;
-	const char *d = dir == DIR_IN ? "in" : "out";
-	const char *kw = dir == DIR_IN ? "iifname" : "oifname";
+	const char *d = dir == DIR_IN ? "in" : dir == DIR_OUT ? "out" : "pr";
+	const char *kw = dir == DIR_OUT ? "oifname" : "iifname";
 	struct nft_frule *f;
 	size_t *order, *seg, i, k, m, x, s, nseg = 0, cur;
 	unsigned char *use;
@@ -603,7 +690,7 @@ nft_filter_dir(struct render_ctx *ctx, const struct nft_ifaces *is,
 	/* Keep this direction's rules that can match; note the others. */
 	for (i = m = 0; i < k; i++) {
 		f = &fr[order[i]];
-		if (!(dir == DIR_IN ? f->fr_in : f->fr_out))
+		if (!(dir == DIR_OUT ? f->fr_out : f->fr_in))
 			continue;
 		if (f->fr_why != NULL)
 			nft_frule_emit(ctx, &skip, f, dir);
@@ -665,7 +752,8 @@ nft_filter_dir(struct render_ctx *ctx, const struct nft_ifaces *is,
 	rbuf_puts(out, skip.b_data);
 	if (dir == DIR_IN)
 		nft_nat_assoc(ctx, is, -1, out);
-	nft_vmap(out, is, kw, "goto", dir == DIR_IN ? "in_" : "out_", use);
+	nft_vmap(out, is, kw, "goto", dir == DIR_IN ? "in_" : dir == DIR_OUT ?
+	    "out_" : "pr_", use);
 	for (s = 1; s <= nseg; s++)
 		rbuf_printf(out, "\t\tjump any_%s_%zu\n", d, s - 1);
 	rbuf_puts(out, "\t}\n\n");
@@ -940,30 +1028,53 @@ nft_base_chains(struct render_ctx *ctx, const struct nft_ifaces *is,
 	    "out\"\n\t}\n");
 }
 
+/*
+ * Policy routing's base chain (see the top): a new connection walks the
+ * rules once; a packet of the original direction carries its
+ * connection's target to the routing decision.
+ */
+static int
+nft_policy_route(struct render_ctx *ctx)
+{
+	rbuf_printf(&ctx->rc_out, "\tchain policy_route {\n\t\ttype filter "
+	    "hook prerouting priority dstnat + 10; policy accept;\n"
+	    "\t\tct state new jump filter_pr\n"
+	    "\t\tct direction original ct mark & 0x%08x != 0 meta mark set "
+	    "ct mark & 0x%08x\n\t}\n\n", TW_MARK_GW, TW_MARK_GW);
+	return ctx->rc_failed ? -1 : 0;
+}
+
 char *
 nft_render(json_t *snap, char *err, size_t errlen)
 {
 	struct render_ctx ctx;
 	struct nft_ifaces is;
 	struct nft_frule *fr = NULL;
-	json_t *rules, *row;
+	json_t *rules, *row, *targets = NULL, *sys;
 	size_t i, n = 0;
 	uint32_t own, peer = 0;
+	int gw = 0, skip;
 
 	memset(&is, 0, sizeof(is));
 	if (render_begin(&ctx, snap, err, errlen) == -1 ||
 	    nft_ifaces_init(&ctx, &is) == -1)
 		goto done;
 	own = render_nosync_mark(snap);
+	targets = render_gw_targets(snap);
+	sys = render_single(&ctx, "system");
+	skip = sys != NULL && render_bool(sys, "skip_rules_gw_down");
 	rules = render_list(&ctx, "filter_rules");
 	fr = xcalloc(json_array_size(rules) + 1, sizeof(*fr));
 	json_array_foreach(rules, i, row) {
 		if (!render_bool(row, "enabled"))
 			continue;
-		if (nft_frule_parse(&ctx, &is, row, own, &fr[n++]) == -1)
+		if (nft_frule_parse(&ctx, &is, row, own, targets, skip,
+		    &fr[n++]) == -1)
 			goto done;
 		if (fr[n - 1].fr_ctmark != 0)
 			peer = TW_CTMARK_NOSYNC & ~own;
+		if (fr[n - 1].fr_gwmark != 0 && fr[n - 1].fr_why == NULL)
+			gw = 1;
 	}
 	/* Declare, then delete: works whether or not the table exists. */
 	rbuf_printf(&ctx.rc_out, "# twinwall ruleset: generated, do not edit\n"
@@ -983,12 +1094,18 @@ nft_render(json_t *snap, char *err, size_t errlen)
 	    nft_filter_dir(&ctx, &is, fr, n, DIR_OUT) == -1)
 		goto done;
 	nft_base_chains(&ctx, &is, peer);
+	if (gw)
+		rbuf_puts(&ctx.rc_out, "\n");
+	if (gw && (nft_filter_dir(&ctx, &is, fr, n, DIR_PR) == -1 ||
+	    nft_policy_route(&ctx) == -1))
+		goto done;
 	nft_nat_chains(&ctx, &is);
 	rbuf_puts(&ctx.rc_out, "}\n");
 done:
 	for (i = 0; i < n; i++)
 		free(fr[i].fr_on);
 	free(fr);
+	json_decref(targets);
 	nft_ifaces_free(&is);
 	return render_end(&ctx);
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "render.h"
 #include "render_int.h"
@@ -81,6 +82,111 @@ pf_on(struct render_ctx *ctx, const char *list, struct rbuf *b,
 	rbuf_free(&set);
 	if (r == -1)
 		return -1;
+	return count > 0;
+}
+
+/* One hop of route-to: "($if_wan 203.0.113.1)"; 1, 0 (why), -1. */
+static int
+pf_hop(struct render_ctx *ctx, json_t *gw, int fam, struct rbuf *b,
+    const char **why)
+{
+	char	mac[RENDER_NAMEMAX + 8], addr[RENDER_ADDRLEN];
+	int	r;
+
+	if (render_bool(gw, "disabled")) {
+		*why = "gateway disabled";
+		return 0;
+	}
+	if ((r = pf_ifmacro(ctx, render_str(gw, "interface"), mac,
+	    sizeof(mac), why)) != 1)
+		return r;
+	if (strcmp(render_str(gw, "gateway"), "dynamic") == 0) {
+		rbuf_printf(b, "%s", mac);
+		return 1;
+	}
+	if (render_addr(render_str(gw, "gateway"), fam == FAM6 ? 6 : 4,
+	    addr) == -1)
+		return render_fail(ctx, "gateway %s: bad address",
+		    render_str(gw, "name"));
+	rbuf_printf(b, "(%s %s)", mac, addr);
+	return 1;
+}
+
+/*
+ * A pass rule's gateway as " route-to ..." (pf sends the connection to
+ * that next hop): a gateway's hop, or a group's members of its first
+ * tier with a hop, pf spreading over several (round robin). pf.conf is
+ * static: the FreeBSD platform re-renders on a status change.
+ */
+static int
+pf_route(struct render_ctx *ctx, const char *name, struct rbuf *b,
+    const char **why)
+{
+	static const char *const tiers[] = { "tier1", "tier2", "tier3",
+	    "tier4", "tier5" };
+	json_t		*gw, *group, *m, *sub;
+	struct rbuf	 hops;
+	char		 tok[RENDER_NAMEMAX + 1];
+	const char	*p;
+	size_t		 t, n;
+	int		 fam, r = 0, count = 0;
+
+	if (name[0] == '\0')
+		return 1;
+	if ((fam = render_gw_family(ctx, name, &gw, &group)) == 0)
+		return render_fail(ctx, "no gateway or group named %s", name);
+	if (gw == NULL && group == NULL) {	/* <IF>_DHCP: the interface */
+		n = strlen(name) - (fam == FAM6 ? 6 : 5);
+		if (n > RENDER_NAMEMAX)
+			return render_fail(ctx, "bad gateway %s", name);
+		memcpy(tok, name, n);
+		tok[n] = '\0';
+		/* cfg_gw_dynamic_name: the interface's name in capitals. */
+		json_array_foreach(render_list(ctx, "interfaces"), t, m)
+			if (strcasecmp(render_str(m, "name"), tok) == 0)
+				gw = json_pack("{s:s,s:s,s:s}", "name", name,
+				    "interface", render_str(m, "name"),
+				    "gateway", "dynamic");
+		if (gw == NULL)
+			return render_fail(ctx, "no interface for %s", name);
+		rbuf_puts(b, " route-to ");
+		r = pf_hop(ctx, gw, fam, b, why);
+		json_decref(gw);
+		return r;
+	}
+	if (gw != NULL) {
+		rbuf_puts(b, " route-to ");
+		return pf_hop(ctx, gw, fam, b, why);
+	}
+	rbuf_init(&hops);
+	for (t = 0; t < nitems(tiers) && count == 0 && r != -1; t++) {
+		p = render_str(group, tiers[t]);
+		for (;;) {
+			p += strspn(p, ",");
+			if ((n = strcspn(p, ",")) == 0 ||
+			    n > RENDER_NAMEMAX)
+				break;
+			memcpy(tok, p, n);
+			tok[n] = '\0';
+			p += n;
+			if (render_gw_family(ctx, tok, &m, &sub) == 0 ||
+			    m == NULL)
+				continue;
+			if (count > 0)
+				rbuf_puts(&hops, ", ");
+			if ((r = pf_hop(ctx, m, fam, &hops, why)) == -1)
+				break;
+			count += r;
+		}
+	}
+	if (r != -1 && count > 0)
+		rbuf_printf(b, count == 1 ? " route-to %s" :
+		    " route-to { %s }", hops.b_data);
+	rbuf_free(&hops);
+	if (r == -1)
+		return -1;
+	if (count == 0)
+		*why = "no member of the gateway group can route";
 	return count > 0;
 }
 
@@ -286,6 +392,8 @@ pf_filter_rule(struct render_ctx *ctx, json_t *row)
 	if (render_bool(row, "quick"))
 		rbuf_puts(&line, " quick");
 	if ((r = pf_on(ctx, render_str(row, "interface"), &line, &why)) != 1 ||
+	    (pass && (r = pf_route(ctx, render_str(row, "gateway"), &line,
+	    &why)) != 1) ||
 	    (r = pf_match(ctx, &line, fams, proto, &src, &sport, &dst, &dport,
 	    &why)) != 1)
 		goto done;

@@ -87,10 +87,41 @@ struct conntrackd_paths {
 char	*conntrackd_render(json_t *snapshot, const struct conntrackd_paths *,
 	    char *err, size_t errlen);
 /*
- * Pure: the ct mark bit (render.h TW_CTMARK_NOSYNC_*, this header) of the states the
+ * Pure: the ct mark bit (TW_CTMARK_NOSYNC_*, above) of the states the
  * peer's nopfsync rules create, which the MASTER sequence deletes from
  * the kernel table once the external cache is committed.
  */
 uint32_t conntrackd_peer_mark(json_t *snapshot);
+
+/*
+ * Policy routing: a pass rule with a gateway (or a gateway group) sends
+ * its connections through that gateway. The bits in use, all here:
+ *
+ *   ct mark  0xc0000000  TW_CTMARK_NOSYNC (above)
+ *   ct mark  0x00ff0000  TW_MARK_GW: the route target of the connection
+ *   meta mark 0x00ff0000 TW_MARK_GW: the same, copied onto each packet
+ *                        of the original direction before routing
+ *
+ * Target i (1..TW_MARK_GW_MAX) is the i-th name of render_gw_targets()
+ * and has mark i << TW_MARK_GW_SHIFT, routing table TW_RT_TABLE_GW + i
+ * and an ip rule "fwmark mark/TW_MARK_GW lookup table" at preference
+ * TW_RT_PRIO_GW + i (linux_net.c keeps them). A group's table holds the
+ * route through the member in use, so a status change re-points one
+ * route and the ruleset stays as it is.
+ */
+#define TW_MARK_GW		0x00ff0000u
+#define TW_MARK_GW_SHIFT	16
+#define TW_MARK_GW_MAX		255
+#define TW_RT_TABLE_GW		17700u
+#define TW_RT_PRIO_GW		17700u
+/*
+ * The route targets in mark order: the distinct `gateway` names of the
+ * enabled pass filter rules, sorted (a mark moves only when the set of
+ * targets changes, never when rules are reordered). A new array of
+ * strings, at most TW_MARK_GW_MAX (the renderer refuses more).
+ */
+json_t	*render_gw_targets(json_t *snapshot);
+/* Target name's mark index in targets (1..), or 0 when absent. */
+int	 render_gw_index(json_t *targets, const char *name);
 
 #endif

@@ -165,6 +165,12 @@ const struct render_icmp *render_icmptype(const char *);
 #define FAM4	0x1
 #define FAM6	0x2
 int	 render_families(struct render_ctx *, const char *ipprotocol);
+/*
+ * A gateway's or gateway group's row (NULL: neither, or a dynamic
+ * gateway such as WAN_DHCP) and family (FAM4 or FAM6; 0 unknown).
+ */
+int	 render_gw_family(struct render_ctx *, const char *name,
+	    json_t **gw, json_t **group);
 
 /* The first CARP VIP (IPv4) on an interface, canonical, or 0. */
 int	 render_carp_vip4(struct render_ctx *, const char *ifname, char *out);

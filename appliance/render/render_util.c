@@ -669,3 +669,99 @@ render_nosync_mark(json_t *snap)
 	free(render_end(&ctx));
 	return cmp > 0 ? TW_CTMARK_NOSYNC_HIGH : TW_CTMARK_NOSYNC_LOW;
 }
+
+static int
+render_gw_cmp(const void *a, const void *b)
+{
+	return strcmp(json_string_value(*(json_t *const *)a),
+	    json_string_value(*(json_t *const *)b));
+}
+
+json_t *
+render_gw_targets(json_t *snap)
+{
+	struct render_ctx	 ctx;
+	json_t			*seen = json_object(), *row, *v, *out;
+	json_t			**tmp;
+	const char		*gw, *k;
+	size_t			 i, n = 0;
+
+	if (render_begin(&ctx, snap, NULL, 0) == 0)
+		json_array_foreach(render_list(&ctx, "filter_rules"), i, row) {
+			gw = render_str(row, "gateway");
+			if (gw[0] != '\0' && render_bool(row, "enabled") &&
+			    strcmp(render_str(row, "action"), "pass") == 0)
+				json_object_set_new(seen, gw, json_true());
+		}
+	free(render_end(&ctx));
+	tmp = xcalloc(json_object_size(seen) + 1, sizeof(*tmp));
+	json_object_foreach(seen, k, v)
+		tmp[n++] = json_string(k);
+	qsort(tmp, n, sizeof(*tmp), render_gw_cmp);
+	out = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(out, tmp[i]);
+	free(tmp);
+	json_decref(seen);
+	return out;
+}
+
+int
+render_gw_index(json_t *targets, const char *name)
+{
+	json_t	*v;
+	size_t	 i;
+
+	json_array_foreach(targets, i, v)
+		if (strcmp(json_string_value(v), name) == 0)
+			return (int)i + 1;
+	return 0;
+}
+
+static json_t *
+render_gw_find(struct render_ctx *ctx, const char *section, const char *name)
+{
+	json_t	*row;
+	size_t	 i;
+
+	json_array_foreach(render_list(ctx, section), i, row)
+		if (strcmp(render_str(row, "name"), name) == 0)
+			return row;
+	return NULL;
+}
+
+int
+render_gw_family(struct render_ctx *ctx, const char *name, json_t **gwp,
+    json_t **grp)
+{
+	static const char *const tiers[] = { "tier1", "tier2", "tier3",
+	    "tier4", "tier5" };
+	json_t	*gw = NULL, *group;
+	char	 first[64];
+	size_t	 n = strlen(name), t;
+
+	*gwp = *grp = NULL;
+	if ((gw = render_gw_find(ctx, "gateways", name)) != NULL) {
+		*gwp = gw;
+		return strcmp(render_str(gw, "ipprotocol"), "inet6") == 0 ?
+		    FAM6 : FAM4;
+	}
+	if ((group = render_gw_find(ctx, "gateway_groups", name)) != NULL) {
+		*grp = group;
+		/* One family per group (gateway_groups.c): any member's. */
+		for (t = 0; t < nitems(tiers) && gw == NULL; t++) {
+			snprintf(first, sizeof(first), "%s",
+			    render_str(group, tiers[t]));
+			first[strcspn(first, ",")] = '\0';
+			gw = render_gw_find(ctx, "gateways", first);
+		}
+		return gw == NULL ? 0 : strcmp(render_str(gw, "ipprotocol"),
+		    "inet6") == 0 ? FAM6 : FAM4;
+	}
+	/* The dynamic gateways <IF>_DHCP and <IF>_DHCP6 (config.h). */
+	if (n > 6 && strcmp(name + n - 6, "_DHCP6") == 0)
+		return FAM6;
+	if (n > 5 && strcmp(name + n - 5, "_DHCP") == 0)
+		return FAM4;
+	return 0;
+}

@@ -30,6 +30,7 @@ static const struct xmlconf_map system_map[] = {
 	M("webgui/protocol", "webgui_protocol", XC_TEXT),
 	M("webgui/port", "webgui_port", XC_TEXT),
 	M("update_command", "update_command", XC_TEXT),
+	M("skip_rules_gw_down", "skip_rules_gw_down", XC_FLAG),
 	MEND
 };
 

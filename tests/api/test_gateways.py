@@ -178,6 +178,76 @@ def t_groups_crud_and_checks(e):
     d.ok("POST", GW + "del_gateway/" + a6)
 
 
+def t_rule_names_a_group(e):
+    d = e.d
+    FR = "/api/firewall/filter/"
+    gw = d.add(GW + "add_gateway", "gateway", good(name="PA",
+               gateway="192.0.2.20"))
+    g = d.add(GW + "add_gateway_group", "gateway_group", {
+        "name": "PGRP", "tier1": "PA", "trigger": "down"})
+    rule = d.add(FR + "add_rule", "rule", {
+        "interface": "lan", "action": "pass", "ipprotocol": "inet",
+        "gateway": "PGRP", "description": "via the group"})
+    got = d.ok("GET", FR + "get_rule/" + rule)["rule"]
+    check("PGRP" in str(got["gateway"]), "rule gateway: %r" % got["gateway"])
+
+    def bad_rule(body, field):
+        before = d.config_hash()
+        r = d.post(FR + "add_rule", {"rule": body})
+        check(refused(r), "%r: expected a refusal, got %r" % (body, r))
+        v = r.json.get("validations") or {}
+        check("rule." + field in v, "%r: %r does not name %s" % (
+            body, v, field))
+        check(d.config_hash() == before, "%r: saved anyway" % body)
+    bad_rule({"interface": "lan", "action": "pass", "gateway": "NOSUCH"},
+             "gateway")
+    # a route of one family: the rule must be of it alone
+    bad_rule({"interface": "lan", "action": "pass", "ipprotocol": "inet46",
+              "gateway": "PGRP"}, "gateway")
+    bad_rule({"interface": "lan", "action": "pass", "ipprotocol": "inet6",
+              "gateway": "PA"}, "gateway")
+    # only a pass rule routes
+    bad_rule({"interface": "lan", "action": "block", "gateway": "PA"},
+             "gateway")
+    # a gateway and a group never share a name (one field names both)
+    r = d.post(GW + "add_gateway", {"gateway": good(name="PGRP",
+               gateway="192.0.2.21")})
+    check(refused(r) and "gateway.name" in r.json.get("validations", {}),
+          "gateway named like a group: %r" % r)
+    r = d.post(GW + "add_gateway_group", {"gateway_group": {
+        "name": "PA", "tier1": "PA"}})
+    check(refused(r) and "gateway_group.name" in
+          r.json.get("validations", {}), "group named like a gateway: %r" % r)
+    # the group a rule uses cannot be deleted: OPNsense's refusal
+    before = d.config_hash()
+    r = d.post(GW + "del_gateway_group/" + g)
+    check(refused(r), "delete of a group a rule uses: %r" % r)
+    why = str(r.json.get("validations"))
+    check("filter_rules" in why and "via the group" in why,
+          "the refusal does not name the rule: %r" % why)
+    check(d.config_hash() == before, "deleted anyway")
+    d.ok("POST", FR + "del_rule/" + rule)
+    d.ok("POST", GW + "del_gateway_group/" + g)
+    d.ok("POST", GW + "del_gateway/" + gw)
+
+
+def t_skip_rules_gw_down_setting(e):
+    d = e.d
+    j = d.ok("GET", "/api/core/system/get")["system"]
+    check(j.get("skip_rules_gw_down") == "0", "default: %r" %
+          j.get("skip_rules_gw_down"))
+    d.ok("POST", "/api/core/system/set", {"system": {
+        "skip_rules_gw_down": "1"}})
+    j = d.ok("GET", "/api/core/system/get")["system"]
+    check(j.get("skip_rules_gw_down") == "1", "set: %r" %
+          j.get("skip_rules_gw_down"))
+    r = d.post("/api/core/system/set", {"system": {
+        "skip_rules_gw_down": "maybe"}})
+    check(r.status == 400 or refused(r), "bad value: %r" % r)
+    d.ok("POST", "/api/core/system/set", {"system": {
+        "skip_rules_gw_down": "0"}})
+
+
 TESTS = [(f.__name__[2:], f) for f in (
     t_monitor_of_the_other_family,
     t_interval_bounds,
@@ -186,6 +256,8 @@ TESTS = [(f.__name__[2:], f) for f in (
     t_used_gateway_cannot_be_deleted,
     t_status_shape,
     t_groups_crud_and_checks,
+    t_rule_names_a_group,
+    t_skip_rules_gw_down_setting,
 )]
 
 if __name__ == "__main__":

@@ -229,6 +229,48 @@ test_triggers(void **state)
 	assert_false(gwmon_member_usable(GWMON_DELAY, "downlosslatency"));
 }
 
+/* Statuses for the group tests: A down, B in loss, the rest online. */
+static enum gwmon_status
+pick_status(const char *name)
+{
+	if (strcmp(name, "A") == 0)
+		return GWMON_DOWN;
+	if (strcmp(name, "B") == 0)
+		return GWMON_LOSS;
+	if (strcmp(name, "OFF") == 0)
+		return GWMON_FORCE_DOWN;
+	return GWMON_ONLINE;
+}
+
+/* A group's member in use: lowest tier first, the first usable there. */
+static void
+test_group_pick(void **state)
+{
+	json_t	*g;
+	char	 m[32];
+
+	(void)state;
+	g = json_pack("{s:s,s:s,s:s,s:s}", "trigger", "down", "tier1", "A,B",
+	    "tier2", "C", "tier3", "D");
+	/* A is down; B's loss does not count under "down": B, tier 1. */
+	assert_int_equal(gwmon_group_pick(g, pick_status, m, sizeof(m)), 1);
+	assert_string_equal(m, "B");
+	/* Under "downloss" B is out too: the next tier's C. */
+	json_object_set_new(g, "trigger", json_string("downloss"));
+	assert_int_equal(gwmon_group_pick(g, pick_status, m, sizeof(m)), 2);
+	assert_string_equal(m, "C");
+	/* Several usable in one tier: the first listed. */
+	json_object_set_new(g, "tier1", json_string("A,D,C"));
+	assert_int_equal(gwmon_group_pick(g, pick_status, m, sizeof(m)), 1);
+	assert_string_equal(m, "D");
+	/* Every member out: 0, the rule falls back (or is skipped). */
+	json_decref(g);
+	g = json_pack("{s:s,s:s,s:s}", "trigger", "down", "tier1", "A",
+	    "tier5", "OFF");
+	assert_int_equal(gwmon_group_pick(g, pick_status, m, sizeof(m)), 0);
+	json_decref(g);
+}
+
 int
 main(void)
 {
@@ -241,6 +283,7 @@ main(void)
 		cmocka_unit_test(test_latency),
 		cmocka_unit_test(test_late_reply_is_lost),
 		cmocka_unit_test(test_triggers),
+		cmocka_unit_test(test_group_pick),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

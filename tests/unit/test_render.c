@@ -581,6 +581,44 @@ test_helpers(void **state)
 	assert_false(render_is_name(""));
 }
 
+/*
+ * Policy routing marks: the distinct gateways of enabled pass rules,
+ * sorted, so reordering rules moves no mark.
+ */
+static void
+test_gw_targets(void **state)
+{
+	json_t	*snap, *t, *rules;
+	char	*a, *b;
+
+	(void)state;
+	snap = json_pack("{s:i,s:{s:[{s:s,s:s,s:s},{s:s,s:s,s:s},"
+	    "{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s}]}}", "format", 1,
+	    "sections", "filter_rules",
+	    "enabled", "1", "action", "pass", "gateway", "WANS",
+	    "enabled", "1", "action", "pass", "gateway", "ISP2",
+	    "enabled", "0", "action", "pass", "gateway", "OFF",
+	    "enabled", "1", "action", "block", "gateway", "BLK",
+	    "enabled", "1", "action", "pass", "gateway", "ISP2");
+	t = render_gw_targets(snap);
+	a = json_dumps(t, JSON_COMPACT);
+	assert_string_equal(a, "[\"ISP2\",\"WANS\"]");
+	assert_int_equal(render_gw_index(t, "WANS"), 2);
+	assert_int_equal(render_gw_index(t, "OFF"), 0);
+	json_decref(t);
+	rules = json_object_get(json_object_get(snap, "sections"),
+	    "filter_rules");
+	json_array_insert(rules, 0, json_array_get(rules, 1));
+	json_array_remove(rules, 2);
+	t = render_gw_targets(snap);
+	b = json_dumps(t, JSON_COMPACT);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	json_decref(t);
+	json_decref(snap);
+}
+
 static int
 case_filter(const struct dirent *d)
 {
@@ -601,6 +639,7 @@ main(void)
 		cmocka_unit_test(test_alias_update),
 		cmocka_unit_test(test_bad_snapshot),
 		cmocka_unit_test(test_helpers),
+		cmocka_unit_test(test_gw_targets),
 	};
 	struct CMUnitTest *tests;
 	struct dirent **ents;
