@@ -263,7 +263,6 @@ int	api_handle_backup_restore(struct api_req *, struct api_resp *);
 int	api_handle_login(struct api_req *, struct api_resp *);
 int	api_handle_logout(struct api_req *, struct api_resp *);
 int	api_handle_session(struct api_req *, struct api_resp *);
-int	api_handle_vip_status(struct api_req *, struct api_resp *);
 int	api_handle_throttle(struct api_req *, struct api_resp *);
 int	api_handle_throttle_reset(struct api_req *, struct api_resp *);
 

@@ -347,16 +347,3 @@ api_handle_throttle_reset(struct api_req *req, struct api_resp *resp)
 	return api_reply(resp, MHD_HTTP_OK, json_pack("{s:s,s:s}", "status",
 	    "ok", "source", src));
 }
-
-int
-api_handle_vip_status(struct api_req *req, struct api_resp *resp)
-{
-	json_t	*ans, *msg;
-
-	(void)req;
-	msg = json_pack("{s:s}", "type", ipc_type_name(IPC_STATUS));
-	ans = priv_call(msg);
-	json_decref(msg);
-	return api_reply(resp, strcmp(cfg_str(ans, "status"), "failed") == 0 ?
-	    MHD_HTTP_INTERNAL_SERVER_ERROR : MHD_HTTP_OK, ans);
-}

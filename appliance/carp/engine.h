@@ -121,8 +121,6 @@ int	 carp_engine_demote_external(int value);
  * keeps it held with its reason. 0, or -1 before init.
  */
 int	 carp_engine_boot_hold(int held, const char *why);
-/* "MASTER", "BACKUP", "INIT", "DISABLED", or NULL without that vhid. */
-const char *carp_engine_vhid_state(int vhid);
 
 /* Event loop: descriptors to poll (count), their events, the timers. */
 int	 carp_engine_pollfds(struct pollfd *, int max);

@@ -40,12 +40,6 @@ platform_get(const char *name)
 	return NULL;
 }
 
-const struct platform *
-platform_current(void)
-{
-	return platform_running;
-}
-
 void
 platform_set_current(const struct platform *p)
 {
