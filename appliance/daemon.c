@@ -513,8 +513,7 @@ parent_serve(struct parent *pa, json_t *req, const char *from, int *moved)
 			rc = 0;
 		} else {
 			log_warnx("apply (%s) refused: %s", from, err);
-			return json_pack("{s:s, s:s}", "status", "failed",
-			    "message", err);
+			return ipc_failed("%s", err);
 		}
 	}
 	ans = parent_dispatch(pa, req, from);

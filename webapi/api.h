@@ -225,7 +225,12 @@ int	api_reply_msg(struct api_resp *, int status, const char *result,
 	    const char *msg);
 int	api_reply_status(struct api_resp *, int status, const char *msg);
 int	api_reply_validations(struct api_resp *, json_t *validations);
-/* 400 with one validation message (nothing taken over). */
+/*
+ * OPNsense's refusal, {"result":"failed","validations":{field: msg}}:
+ * with status, or as api_reply_validations (200). Nothing taken over.
+ */
+int	api_reply_refused(struct api_resp *, int status, const char *field,
+	    const char *msg);
 int	api_reply_invalid(struct api_resp *, const char *field, const char *msg);
 /* 401 Authentication Failed, or 429 + Retry-After when throttled. */
 int	api_reply_auth_failed(struct api_req *, struct api_resp *);

@@ -468,11 +468,7 @@ api_want(struct api_req *req, int i, int *want)
 	if (req->r_nparams <= i)
 		return 0;
 	p = req->r_params[i];
-	if (strcmp(p, "1") == 0 || strcmp(p, "0") == 0) {
-		*want = *p == '1';
-		return 0;
-	}
-	return -1;
+	return (*want = util_bool(p)) == -1 ? -1 : 0;
 }
 
 int
@@ -644,7 +640,7 @@ api_handle_apply(struct api_req *req, struct api_resp *resp)
 	    sizeof(err)) == -1) {
 		log_warnx("api: %s: %s", req->r_route->r_section, err);
 		ret = api_reply(resp, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    json_pack("{s:s,s:s}", "status", "failed", "message", err));
+		    ipc_failed("%s", err));
 		goto done;
 	}
 	ret = api_reply(resp, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));

@@ -396,9 +396,8 @@ api_handle_query_states(struct api_req *req, struct api_resp *resp)
 	ans = priv_call(msg);
 	json_decref(msg);
 	if (strcmp(cfg_str(ans, "status"), "ok") != 0) {
-		api_reply(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, json_pack(
-		    "{s:s,s:s}", "status", "failed", "message",
-		    cfg_str(ans, "message")));
+		api_reply(resp, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    ipc_failed("%s", cfg_str(ans, "message")));
 		json_decref(ans);
 		return 0;
 	}
@@ -432,8 +431,8 @@ filter_states_call(struct api_resp *resp, json_t *msg)
 	ans = priv_call(msg);
 	json_decref(msg);
 	if (strcmp(cfg_str(ans, "status"), "ok") != 0)
-		api_reply(resp, MHD_HTTP_BAD_REQUEST, json_pack("{s:s,s:s}",
-		    "result", "failed", "message", cfg_str(ans, "message")));
+		api_reply_msg(resp, MHD_HTTP_BAD_REQUEST, "failed",
+		    cfg_str(ans, "message"));
 	else
 		api_reply(resp, MHD_HTTP_OK, json_pack("{s:s,s:O}", "result",
 		    "ok", "dropped_states", json_object_get(ans,
@@ -449,9 +448,8 @@ api_handle_kill_states(struct api_req *req, struct api_resp *resp)
 
 	filter = json_string_value(json_object_get(api_args(req), "filter"));
 	if (filter == NULL || filter[0] == '\0')
-		return api_reply(resp, MHD_HTTP_BAD_REQUEST, json_pack(
-		    "{s:s,s:{s:s}}", "result", "failed", "validations",
-		    "filter", "an address or network is required"));
+		return api_reply_refused(resp, MHD_HTTP_BAD_REQUEST, "filter",
+		    "an address or network is required");
 	return filter_states_call(resp, json_pack("{s:s,s:s}", "type",
 	    "kill_states", "filter", filter));
 }
@@ -559,9 +557,8 @@ api_handle_firewall_log(struct api_req *req, struct api_resp *resp)
 	json_decref(msg);
 	rows = json_object_get(ans, "rows");
 	if (strcmp(cfg_str(ans, "status"), "ok") != 0 || !json_is_array(rows)) {
-		api_reply(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, json_pack(
-		    "{s:s,s:s}", "status", "failed", "message",
-		    cfg_str(ans, "message")));
+		api_reply(resp, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    ipc_failed("%s", cfg_str(ans, "message")));
 		json_decref(ans);
 		return 0;
 	}

@@ -410,20 +410,11 @@ normalise_list(const char *s)
 	return out;
 }
 
+/* A stored boolean is "1" or "0"; an empty field is the default, off. */
 static int
 normalise_bool(const char *s)
 {
-	static const char *const yes[] = { "1", "true", "yes", "on", NULL };
-	static const char *const no[] = { "0", "false", "no", "off", "", NULL };
-	size_t i;
-
-	for (i = 0; yes[i]; i++)
-		if (strcasecmp(s, yes[i]) == 0)
-			return 1;
-	for (i = 0; no[i]; i++)
-		if (strcasecmp(s, no[i]) == 0)
-			return 0;
-	return -1;
+	return *s == '\0' ? 0 : util_bool(s);
 }
 
 /*

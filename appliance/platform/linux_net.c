@@ -61,20 +61,6 @@ net_rows(json_t *snap, const char *section)
 	return json_is_array(rows) ? rows : NULL;
 }
 
-static const char *
-net_str(json_t *row, const char *field)
-{
-	const char *s = json_string_value(json_object_get(row, field));
-
-	return s ? s : "";
-}
-
-static int
-net_bool(json_t *row, const char *field)
-{
-	return strcmp(net_str(row, field), "1") == 0;
-}
-
 static json_t *
 net_find(json_t *rows, const char *field, const char *value)
 {
@@ -82,7 +68,7 @@ net_find(json_t *rows, const char *field, const char *value)
 	size_t	 i;
 
 	json_array_foreach(rows, i, row)
-		if (strcmp(net_str(row, field), value) == 0)
+		if (strcmp(cfg_str(row, field), value) == 0)
 			return row;
 	return NULL;
 }
@@ -199,23 +185,23 @@ net_links(int fd, json_t *snap, struct net_want **want, size_t *nwant,
 	    sizeof(**want));
 	*nwant = 0;
 	json_array_foreach(net_rows(snap, "interfaces"), i, row) {
-		dev = net_str(row, "device");
-		if (!net_bool(row, "enabled") || dev[0] == '\0')
+		dev = cfg_str(row, "device");
+		if (!cfg_bool(row, "enabled") || dev[0] == '\0')
 			continue;
 		if ((r = nl_link_get(fd, dev, &l)) < 0) {
 			platform_action("linux: interface %s: device %s: %s; "
-			    "skipped", net_str(row, "name"), dev,
+			    "skipped", cfg_str(row, "name"), dev,
 			    strerror(-r));
 			continue;
 		}
-		mtu = net_str(row, "mtu");
+		mtu = cfg_str(row, "mtu");
 		m = mtu[0] != '\0' ? strtol(mtu, NULL, 10) : 0;
 		if (m > 0 && (unsigned)m == l.l_mtu)
 			m = 0;
 		if ((m > 0 || !(l.l_flags & IFF_UP)) &&
 		    (r = nl_link_set(fd, l.l_index, (unsigned)m, 1)) < 0) {
 			snprintf(err, errlen, "netlink: %s (%s): set mtu %ld "
-			    "up: %s", dev, net_str(row, "name"), m,
+			    "up: %s", dev, cfg_str(row, "name"), m,
 			    strerror(-r));
 			return -1;
 		}
@@ -224,12 +210,12 @@ net_links(int fd, json_t *snap, struct net_want **want, size_t *nwant,
 		for (k = 0; k < 2; k++) {
 			fam = k == 0 ? AF_INET : AF_INET6;
 			w = &(*want)[*nwant];
-			r = net_static(net_str(row, k ? "ipaddrv6" : "ipaddr"),
-			    net_str(row, k ? "subnetv6" : "subnet"), fam,
+			r = net_static(cfg_str(row, k ? "ipaddrv6" : "ipaddr"),
+			    cfg_str(row, k ? "subnetv6" : "subnet"), fam,
 			    &w->w_addr);
 			if (r == -1) {
 				snprintf(err, errlen, "interface %s: bad %s "
-				    "address", net_str(row, "name"),
+				    "address", cfg_str(row, "name"),
 				    k ? "IPv6" : "IPv4");
 				return -1;
 			}
@@ -355,15 +341,15 @@ net_gateway(json_t *snap, const char *name)
 		return json_incref(row);
 	json_array_foreach(net_rows(snap, "interfaces"), i, row)
 		for (v6 = 0; v6 < 2; v6++) {
-			cfg_gw_dynamic_name(net_str(row, "name"), v6, dyn,
+			cfg_gw_dynamic_name(cfg_str(row, "name"), v6, dyn,
 			    sizeof(dyn));
 			if (strcmp(dyn, name) == 0 && (v6 ?
-			    strcmp(net_str(row, "ipaddrv6"), "dhcp6") == 0 ||
-			    strcmp(net_str(row, "ipaddrv6"), "slaac") == 0 :
-			    strcmp(net_str(row, "ipaddr"), "dhcp") == 0))
+			    strcmp(cfg_str(row, "ipaddrv6"), "dhcp6") == 0 ||
+			    strcmp(cfg_str(row, "ipaddrv6"), "slaac") == 0 :
+			    strcmp(cfg_str(row, "ipaddr"), "dhcp") == 0))
 				return json_pack("{s:s, s:s, s:s, s:s}",
 				    "name", dyn, "interface",
-				    net_str(row, "name"), "ipprotocol",
+				    cfg_str(row, "name"), "ipprotocol",
 				    v6 ? "inet6" : "inet", "gateway",
 				    "dynamic");
 		}
@@ -382,13 +368,13 @@ net_gw_route(int fd, json_t *snap, json_t *gw, const struct nl_addr *dst,
 	char		 router[64];
 
 	memset(rt, 0, sizeof(*rt));
-	if (gw == NULL || net_bool(gw, "disabled") ||
-	    net_bool(gw, "force_down"))
+	if (gw == NULL || cfg_bool(gw, "disabled") ||
+	    cfg_bool(gw, "force_down"))
 		return -1;
-	addr = net_str(gw, "gateway");
+	addr = cfg_str(gw, "gateway");
 	/* The lease's router, while there is a lease (dhcp.c). */
 	if (strcmp(addr, "dynamic") == 0) {
-		if (dhcp_router(net_str(gw, "interface"), dst->a_family,
+		if (dhcp_router(cfg_str(gw, "interface"), dst->a_family,
 		    router, sizeof(router)) == -1)
 			return -1;
 		addr = router;
@@ -400,9 +386,9 @@ net_gw_route(int fd, json_t *snap, json_t *gw, const struct nl_addr *dst,
 	memcpy(rt->r_gw, g.a_addr, sizeof(rt->r_gw));
 	rt->r_proto = TW_RTPROT;
 	ifr = net_find(net_rows(snap, "interfaces"), "name",
-	    net_str(gw, "interface"));
-	if (ifr != NULL && net_bool(ifr, "enabled") &&
-	    nl_link_get(fd, net_str(ifr, "device"), &l) == 0)
+	    cfg_str(gw, "interface"));
+	if (ifr != NULL && cfg_bool(ifr, "enabled") &&
+	    nl_link_get(fd, cfg_str(ifr, "device"), &l) == 0)
 		rt->r_oif = l.l_index;
 	return 0;
 }
@@ -450,14 +436,14 @@ net_upstream(int fd, json_t *snap, int family, struct nl_route *rt)
 			json_array_foreach(gws, i, row) {
 				if (i < NET_MAXGW && tried[i])
 					continue;
-				if (!net_bool(row, "defaultgw") ||
-				    net_bool(row, "disabled") ||
-				    strcmp(net_str(row, "ipprotocol"), want) != 0)
+				if (!cfg_bool(row, "defaultgw") ||
+				    cfg_bool(row, "disabled") ||
+				    strcmp(cfg_str(row, "ipprotocol"), want) != 0)
 					continue;
-				if (pass == 0 && (net_bool(row, "force_down") ||
-				    gwmon_gateway_down(net_str(row, "name"))))
+				if (pass == 0 && (cfg_bool(row, "force_down") ||
+				    gwmon_gateway_down(cfg_str(row, "name"))))
 					continue;
-				prio = strtol(net_str(row, "priority"), NULL, 10);
+				prio = strtol(cfg_str(row, "priority"), NULL, 10);
 				if (best == NULL || prio < bprio) {
 					best = row;
 					bprio = prio;
@@ -475,17 +461,17 @@ net_upstream(int fd, json_t *snap, int family, struct nl_route *rt)
 		}
 	}
 	json_array_foreach(net_rows(snap, "interfaces"), i, row) {
-		if (!net_bool(row, "enabled") || net_str(row, "gateway")[0] ==
+		if (!cfg_bool(row, "enabled") || cfg_str(row, "gateway")[0] ==
 		    '\0')
 			continue;
-		if (net_gw_route_name(fd, snap, net_str(row, "gateway"), &dst,
+		if (net_gw_route_name(fd, snap, cfg_str(row, "gateway"), &dst,
 		    rt) == 0)
 			return 0;
 	}
 	json_array_foreach(net_rows(snap, "interfaces"), i, row) {
-		if (!net_bool(row, "enabled"))
+		if (!cfg_bool(row, "enabled"))
 			continue;
-		cfg_gw_dynamic_name(net_str(row, "name"), family == AF_INET6,
+		cfg_gw_dynamic_name(cfg_str(row, "name"), family == AF_INET6,
 		    dyn, sizeof(dyn));
 		if (net_gw_route_name(fd, snap, dyn, &dst, rt) == 0)
 			return 0;
@@ -532,25 +518,25 @@ linux_net_routes(json_t *snap, char *err, size_t errlen)
 	}
 	/* Probes to a far monitor address leave by their own gateway. */
 	json_array_foreach(net_rows(snap, "gateways"), i, row) {
-		if (net_bool(row, "monitor_disable") ||
-		    net_str(row, "monitor")[0] == '\0' ||
-		    strcmp(net_str(row, "monitor"), net_str(row, "gateway")) ==
-		    0 || (nl_addr_parse(net_str(row, "monitor"), 128, &dst) != 0 &&
-		    nl_addr_parse(net_str(row, "monitor"), 32, &dst) != 0))
+		if (cfg_bool(row, "monitor_disable") ||
+		    cfg_str(row, "monitor")[0] == '\0' ||
+		    strcmp(cfg_str(row, "monitor"), cfg_str(row, "gateway")) ==
+		    0 || (nl_addr_parse(cfg_str(row, "monitor"), 128, &dst) != 0 &&
+		    nl_addr_parse(cfg_str(row, "monitor"), 32, &dst) != 0))
 			continue;
 		if (net_gw_route(fd, snap, row, &dst, &want[nwant]) == 0)
 			nwant++;
 	}
 	json_array_foreach(net_rows(snap, "routes"), i, row) {
-		if (net_bool(row, "disabled"))
+		if (cfg_bool(row, "disabled"))
 			continue;
-		util_strlcpy(net, net_str(row, "network"), sizeof(net));
+		util_strlcpy(net, cfg_str(row, "network"), sizeof(net));
 		if ((slash = strchr(net, '/')) == NULL)
 			continue;
 		*slash++ = '\0';
 		if (nl_addr_parse(net, (int)strtol(slash, NULL, 10), &dst) != 0)
 			continue;
-		if (net_gw_route_name(fd, snap, net_str(row, "gateway"), &dst,
+		if (net_gw_route_name(fd, snap, cfg_str(row, "gateway"), &dst,
 		    &want[nwant]) == 0)
 			nwant++;
 	}
