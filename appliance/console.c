@@ -276,6 +276,7 @@ console_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "data", required_argument, NULL, 'D' },
 		{ "platform", required_argument, NULL, 'p' },
+		{ "sysfs-net", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct console	 c;
@@ -288,6 +289,7 @@ console_main(int argc, char **argv)
 		switch (ch) {
 		case 'D': data = optarg; break;
 		case 'p': c.c_platform = optarg; break;
+		case 's': console_if_sysnet(optarg); break;
 		default: goto usage;
 		}
 	}
@@ -313,6 +315,6 @@ err:
 	return ret;
 usage:
 	fprintf(stderr, "usage: twinwall console --data DIR "
-	    "[--platform dry|linux|freebsd]\n");
+	    "[--platform dry|linux|freebsd] [--sysfs-net DIR]\n");
 	return 2;
 }

@@ -42,12 +42,19 @@ struct con_assign {
 	char	a_dev[IFNAMSIZ];
 };
 
+/* Where the devices are listed: --sysfs-net, for a test's fake tree. */
+static const char	*console_sysnet_dir = "/sys/class/net";
+
+void
+console_if_sysnet(const char *dir)
+{
+	console_sysnet_dir = dir;
+}
+
 static const char *
 console_sysnet(void)
 {
-	const char *p = getenv("TWINWALL_SYSFS_NET");
-
-	return p != NULL && *p != '\0' ? p : "/sys/class/net";
+	return console_sysnet_dir;
 }
 
 /* One attribute of a device, without its newline; "" when unreadable. */

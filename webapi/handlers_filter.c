@@ -47,7 +47,6 @@
 #include "util.h"
 #include "webapi.h"
 
-#define FILTER_RETENTION	60	/* seconds, as OPNsense */
 #define FILTER_KV_LAST		"filter_rollback_last"
 
 /* The sections a rollback restores, and the subsystems it applies. */
@@ -63,15 +62,11 @@ static int		 filter_thread_up;
 static long long	 filter_armed;		/* revision, 0: none */
 static struct timespec	 filter_deadline;	/* CLOCK_MONOTONIC */
 
+/* --limit rollback_seconds (limits.c); OPNsense's 60 by default. */
 static int
 filter_retention(void)
 {
-	const char	*s = getenv("TW_ROLLBACK_SECONDS");
-	long		 v;
-
-	if (s == NULL || (v = strtol(s, NULL, 10)) < 1 || v > 3600)
-		return FILTER_RETENTION;
-	return (int)v;
+	return (int)api_limit(API_LIM_ROLLBACK);
 }
 
 /*
