@@ -62,7 +62,8 @@ done
 
 case " $TW_SUITES " in *" render "*)
 	[ -f tests/render/nftcheck.sh ] &&
-	    suite "render/nft -c" sh tests/render/nftcheck.sh ;;
+	    suite "render/nft -c" sh tests/render/nftcheck.sh
+	suite "render/order" sh tests/render/ordercheck.sh ;;
 esac
 case " $TW_SUITES " in *" api "*)
 	for t in tests/api/test_*.py; do
