@@ -1,7 +1,7 @@
 /*
- * console.c — `twinwall console`: the menu of DESIGN.md section 9, shaped
- * like OPNsense's (opnsense-shell): the node, its version and its
- * interfaces above a table of options 0-13.
+ * console.c — `twinwall console`: the setup menu, shaped like OPNsense's
+ * console menu: the node, its version and its interfaces above a table
+ * of options 0-13.
  *
  * The console opens the store directly and acts through the same model
  * (cfg_*) as the API, so it says what the API says about a bad address;

@@ -1,6 +1,6 @@
 /*
- * daemon.c — the privilege-separated daemon (DESIGN.md section 1), after
- * OpenBSD's relayd/ospfd.
+ * daemon.c — the privilege-separated daemon, after OpenBSD's
+ * relayd/ospfd.
  *
  * The parent keeps root and does only what needs it: it prepares the data
  * directory, makes the TLS certificate, then forks the API child and

@@ -1,6 +1,6 @@
 /*
  * daemon.h — `twinwall daemon`: the root parent and the API child
- * (DESIGN.md section 1).
+ * (daemon.c says who does what).
  */
 #ifndef TW_DAEMON_H
 #define TW_DAEMON_H

@@ -1,6 +1,6 @@
 /*
  * scheduler.h — the interface of sched.c: cron expressions and the job
- * runner of the API child (DESIGN.md section 2).
+ * runner of the API child.
  *
  * (Not "sched.h": the source tree is on the include path, and
  * <pthread.h> includes the C library's <sched.h>.)

@@ -1,5 +1,5 @@
 /*
- * run.c — one sync, master side (DESIGN.md section 8), and the
+ * run.c — one sync, master side (sync.h), and the
  * read-only questions the HA status page asks the peer.
  *
  *   1. refuse unless every CARP VIP of this node is MASTER (asked of the

@@ -11,7 +11,7 @@
  * The macvlan ("twc<vhid>", 00:00:5e:00:01:<vhid>, mode private) is kept
  * DOWN while the VHID is not MASTER: a BACKUP must not accept frames for
  * the virtual MAC, or a flooding switch makes both nodes forward them
- * (the duplicate packets the seed report saw).
+ * (duplicate packets, one copy from each node).
  */
 #ifndef TW_CARP_LINUX_H
 #define TW_CARP_LINUX_H

@@ -215,7 +215,7 @@ carp_linux_sysctl(const char *fam, const char *ifname, const char *key,
 
 /*
  * Without arp_ignore=1 the parent answers ARP for the VIP with its own
- * MAC and neighbours cache the wrong address (reference §1, verified);
+ * MAC and neighbours cache the wrong address (seen in a namespace);
  * arp_announce=2 keeps the VIP out of ARP requests sent by the parent.
  */
 int
