@@ -249,6 +249,16 @@ int	api_handle_alias_export(struct api_req *, struct api_resp *);
 json_t	*api_opn_item(struct store *, const struct cfg_section *, json_t *row,
 	    json_t *cache);
 int	 api_opn_input(const struct cfg_section *, json_t *in, json_t *ignored);
+/*
+ * handlers_crud.c: an item (an object, borrowed) as the model takes it:
+ * OPNsense's names made ours (keys without a field added to ignored),
+ * values strings, numbers or booleans, null "", a list field's array of
+ * strings joined with ','; drop_empty_secrets leaves out "" secrets
+ * ("unchanged" on set). A new object, or NULL with the reasons in errs.
+ */
+struct cfg_errors;
+json_t	*api_item_fields(const struct cfg_section *, json_t *item,
+	    int drop_empty_secrets, json_t *ignored, struct cfg_errors *);
 int	api_handle_add(struct api_req *, struct api_resp *);
 int	api_handle_set(struct api_req *, struct api_resp *);
 int	api_handle_del(struct api_req *, struct api_resp *);
