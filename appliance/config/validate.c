@@ -64,6 +64,27 @@ cfg_str(json_t *row, const char *field)
 	return s ? s : "";
 }
 
+json_t *
+cfg_rows(json_t *snap, const char *section)
+{
+	json_t *rows;
+
+	rows = json_object_get(json_object_get(snap, "sections"), section);
+	return json_is_array(rows) ? rows : NULL;
+}
+
+json_t *
+cfg_row_find(json_t *rows, const char *field, const char *value)
+{
+	json_t	*row;
+	size_t	 i;
+
+	json_array_foreach(rows, i, row)
+		if (strcmp(cfg_str(row, field), value) == 0)
+			return row;
+	return NULL;
+}
+
 int
 cfg_bool(json_t *row, const char *field)
 {

@@ -381,12 +381,6 @@ mon_int(json_t *row, const char *f, long long def)
 	return *s != '\0' ? strtoll(s, NULL, 10) : def;
 }
 
-static json_t *
-mon_rows(json_t *snap, const char *sec)
-{
-	return json_object_get(json_object_get(snap, "sections"), sec);
-}
-
 /* A gateway row as g (probing not started). 0, or -1 to leave it out. */
 static int
 mon_parse(json_t *snap, json_t *row, struct gwmon_gw *g)
@@ -428,7 +422,7 @@ mon_parse(json_t *snap, json_t *row, struct gwmon_gw *g)
 		if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) != 1)
 			g->g_monitor = 0;
 	}
-	json_array_foreach(mon_rows(snap, "interfaces"), i, ifr)
+	json_array_foreach(cfg_rows(snap, "interfaces"), i, ifr)
 		if (strcmp(cfg_str(ifr, "name"), cfg_str(row, "interface")) ==
 		    0)
 			util_strlcpy(g->g_dev, cfg_str(ifr, "device"),
@@ -490,7 +484,7 @@ gwmon_configure(json_t *snap, int probe)
 	long long	 now = mon_now();
 
 	gws = xcalloc(GWMON_MAX, sizeof(*gws));
-	json_array_foreach(mon_rows(snap, "gateways"), i, row) {
+	json_array_foreach(cfg_rows(snap, "gateways"), i, row) {
 		if (n == GWMON_MAX) {
 			log_warnx("gwmon: more than %d gateways: the rest are "
 			    "not monitored", GWMON_MAX);
@@ -527,7 +521,7 @@ gwmon_configure(json_t *snap, int probe)
 	}
 	mon_free(old, mon_ngw);
 	json_decref(mon_groups);
-	mon_groups = json_deep_copy(mon_rows(snap, "gateway_groups"));
+	mon_groups = json_deep_copy(cfg_rows(snap, "gateway_groups"));
 	mon_gws = gws;
 	mon_ngw = n;
 	mon_probe = probe;

@@ -90,15 +90,6 @@ static struct {
 	unsigned		 d_events;
 } dh;
 
-static json_t *
-dhcp_rows(json_t *snap, const char *section)
-{
-	json_t *rows = json_object_get(json_object_get(snap, "sections"),
-	    section);
-
-	return json_is_array(rows) ? rows : NULL;
-}
-
 /* A device name safe in a path and a configuration line. */
 static int
 dhcp_dev_ok(const char *dev)
@@ -510,7 +501,7 @@ dhcp_remember(json_t *snap, json_t *subsys)
 	for (i = 0; i < nitems(keep); i++)
 		if ((subsys_has(subsys, keep[i].k_subsys) ||
 		    json_object_get(secs, keep[i].k_section) == NULL) &&
-		    (rows = dhcp_rows(snap, keep[i].k_section)) != NULL)
+		    (rows = cfg_rows(snap, keep[i].k_section)) != NULL)
 			json_object_set_new(secs, keep[i].k_section,
 			    json_deep_copy(rows));
 }
@@ -571,7 +562,7 @@ dhcp_apply(json_t *snap, char *err, size_t errlen)
 		return 0;
 	for (i = 0; i < dh.d_n; i++)
 		dh.d_cl[i].c_wanted = dh.d_cl[i].c_new = 0;
-	json_array_foreach(dhcp_rows(snap, "interfaces"), i, row) {
+	json_array_foreach(cfg_rows(snap, "interfaces"), i, row) {
 		dev = cfg_str(row, "device");
 		name = cfg_str(row, "name");
 		if (strcmp(cfg_str(row, "enabled"), "1") != 0 ||
@@ -779,7 +770,7 @@ dhcp_status(void)
 	int			 fd;
 
 	fd = nl_open(NETLINK_ROUTE);
-	json_array_foreach(dhcp_rows(dh.d_snap, "interfaces"), i, row) {
+	json_array_foreach(cfg_rows(dh.d_snap, "interfaces"), i, row) {
 		name = cfg_str(row, "name");
 		dev = cfg_str(row, "device");
 		o = json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:o}",

@@ -52,27 +52,6 @@ struct net_want {
 	struct nl_addr	w_addr;
 };
 
-static json_t *
-net_rows(json_t *snap, const char *section)
-{
-	json_t *rows;
-
-	rows = json_object_get(json_object_get(snap, "sections"), section);
-	return json_is_array(rows) ? rows : NULL;
-}
-
-static json_t *
-net_find(json_t *rows, const char *field, const char *value)
-{
-	json_t	*row;
-	size_t	 i;
-
-	json_array_foreach(rows, i, row)
-		if (strcmp(cfg_str(row, field), value) == 0)
-			return row;
-	return NULL;
-}
-
 /* A static address field: 1 and *a, 0 when not static, -1 bad. */
 static int
 net_static(const char *addr, const char *bits, int family, struct nl_addr *a)
@@ -181,10 +160,10 @@ net_links(int fd, json_t *snap, struct net_want **want, size_t *nwant,
 	int		 r, fam, k;
 	long		 m;
 
-	*want = xcalloc(2 * json_array_size(net_rows(snap, "interfaces")) + 1,
+	*want = xcalloc(2 * json_array_size(cfg_rows(snap, "interfaces")) + 1,
 	    sizeof(**want));
 	*nwant = 0;
-	json_array_foreach(net_rows(snap, "interfaces"), i, row) {
+	json_array_foreach(cfg_rows(snap, "interfaces"), i, row) {
 		dev = cfg_str(row, "device");
 		if (!cfg_bool(row, "enabled") || dev[0] == '\0')
 			continue;
@@ -337,9 +316,9 @@ net_gateway(json_t *snap, const char *name)
 	size_t	 i;
 	int	 v6;
 
-	if ((row = net_find(net_rows(snap, "gateways"), "name", name)) != NULL)
+	if ((row = cfg_row_find(cfg_rows(snap, "gateways"), "name", name)) != NULL)
 		return json_incref(row);
-	json_array_foreach(net_rows(snap, "interfaces"), i, row)
+	json_array_foreach(cfg_rows(snap, "interfaces"), i, row)
 		for (v6 = 0; v6 < 2; v6++) {
 			cfg_gw_dynamic_name(cfg_str(row, "name"), v6, dyn,
 			    sizeof(dyn));
@@ -385,7 +364,7 @@ net_gw_route(int fd, json_t *snap, json_t *gw, const struct nl_addr *dst,
 	rt->r_has_gw = 1;
 	memcpy(rt->r_gw, g.a_addr, sizeof(rt->r_gw));
 	rt->r_proto = TW_RTPROT;
-	ifr = net_find(net_rows(snap, "interfaces"), "name",
+	ifr = cfg_row_find(cfg_rows(snap, "interfaces"), "name",
 	    cfg_str(gw, "interface"));
 	if (ifr != NULL && cfg_bool(ifr, "enabled") &&
 	    nl_link_get(fd, cfg_str(ifr, "device"), &l) == 0)
@@ -418,7 +397,7 @@ net_gw_route_name(int fd, json_t *snap, const char *name,
 static int
 net_upstream(int fd, json_t *snap, int family, struct nl_route *rt)
 {
-	json_t		*gws = net_rows(snap, "gateways"), *row, *best;
+	json_t		*gws = cfg_rows(snap, "gateways"), *row, *best;
 	const char	*want = family == AF_INET ? "inet" : "inet6";
 	struct nl_addr	 dst;
 	char		 dyn[64], tried[NET_MAXGW];
@@ -460,7 +439,7 @@ net_upstream(int fd, json_t *snap, int family, struct nl_route *rt)
 				break;
 		}
 	}
-	json_array_foreach(net_rows(snap, "interfaces"), i, row) {
+	json_array_foreach(cfg_rows(snap, "interfaces"), i, row) {
 		if (!cfg_bool(row, "enabled") || cfg_str(row, "gateway")[0] ==
 		    '\0')
 			continue;
@@ -468,7 +447,7 @@ net_upstream(int fd, json_t *snap, int family, struct nl_route *rt)
 		    rt) == 0)
 			return 0;
 	}
-	json_array_foreach(net_rows(snap, "interfaces"), i, row) {
+	json_array_foreach(cfg_rows(snap, "interfaces"), i, row) {
 		if (!cfg_bool(row, "enabled"))
 			continue;
 		cfg_gw_dynamic_name(cfg_str(row, "name"), family == AF_INET6,
@@ -509,15 +488,15 @@ linux_net_routes(json_t *snap, char *err, size_t errlen)
 		snprintf(err, errlen, "netlink: %s", strerror(-fd));
 		return -1;
 	}
-	want = xcalloc(json_array_size(net_rows(snap, "routes")) +
-	    json_array_size(net_rows(snap, "gateways")) + 3, sizeof(*want));
+	want = xcalloc(json_array_size(cfg_rows(snap, "routes")) +
+	    json_array_size(cfg_rows(snap, "gateways")) + 3, sizeof(*want));
 	for (k = 0; k < 2; k++) {
 		fam = k == 0 ? AF_INET : AF_INET6;
 		if (net_upstream(fd, snap, fam, &want[nwant]) == 0)
 			nwant++;
 	}
 	/* Probes to a far monitor address leave by their own gateway. */
-	json_array_foreach(net_rows(snap, "gateways"), i, row) {
+	json_array_foreach(cfg_rows(snap, "gateways"), i, row) {
 		if (cfg_bool(row, "monitor_disable") ||
 		    cfg_str(row, "monitor")[0] == '\0' ||
 		    strcmp(cfg_str(row, "monitor"), cfg_str(row, "gateway")) ==
@@ -527,7 +506,7 @@ linux_net_routes(json_t *snap, char *err, size_t errlen)
 		if (net_gw_route(fd, snap, row, &dst, &want[nwant]) == 0)
 			nwant++;
 	}
-	json_array_foreach(net_rows(snap, "routes"), i, row) {
+	json_array_foreach(cfg_rows(snap, "routes"), i, row) {
 		if (cfg_bool(row, "disabled"))
 			continue;
 		util_strlcpy(net, cfg_str(row, "network"), sizeof(net));
@@ -579,11 +558,11 @@ linux_net_routes(json_t *snap, char *err, size_t errlen)
 		json_t *secs = json_object();
 
 		json_object_set_new(secs, "interfaces",
-		    json_deep_copy(net_rows(snap, "interfaces")));
+		    json_deep_copy(cfg_rows(snap, "interfaces")));
 		json_object_set_new(secs, "gateways",
-		    json_deep_copy(net_rows(snap, "gateways")));
+		    json_deep_copy(cfg_rows(snap, "gateways")));
 		json_object_set_new(secs, "routes",
-		    json_deep_copy(net_rows(snap, "routes")));
+		    json_deep_copy(cfg_rows(snap, "routes")));
 		json_decref(net_last);
 		net_last = json_pack("{s:o}", "sections", secs);
 	}

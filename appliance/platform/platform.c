@@ -220,27 +220,6 @@ platform_subsys_text(json_t *subsys)
 	return s;
 }
 
-static json_t *
-platform_rows(json_t *snapshot, const char *section)
-{
-	json_t *rows;
-
-	rows = json_object_get(json_object_get(snapshot, "sections"), section);
-	return json_is_array(rows) ? rows : NULL;
-}
-
-static json_t *
-platform_find(json_t *rows, const char *field, const char *value)
-{
-	size_t	 i;
-	json_t	*row;
-
-	json_array_foreach(rows, i, row)
-		if (strcmp(cfg_str(row, field), value) == 0)
-			return row;
-	return NULL;
-}
-
 void
 platform_describe(json_t *snap, json_t *subsys, const char *verb)
 {
@@ -248,8 +227,8 @@ platform_describe(json_t *snap, json_t *subsys, const char *verb)
 	const char	*addr, *dev;
 	size_t		 i;
 
-	ifs = platform_rows(snap, "interfaces");
-	gws = platform_rows(snap, "gateways");
+	ifs = cfg_rows(snap, "interfaces");
+	gws = cfg_rows(snap, "gateways");
 	if (subsys_has(subsys, SUBSYS_INTERFACES) && ifs != NULL) {
 		json_array_foreach(ifs, i, row) {
 			dev = cfg_str(row, "device");
@@ -280,11 +259,11 @@ platform_describe(json_t *snap, json_t *subsys, const char *verb)
 				    cfg_str(row, "ipprotocol"),
 				    cfg_str(row, "gateway"),
 				    cfg_str(row, "name"));
-		rows = platform_rows(snap, "routes");
+		rows = cfg_rows(snap, "routes");
 		json_array_foreach(rows, i, row) {
 			if (strcmp(cfg_str(row, "disabled"), "1") == 0)
 				continue;
-			gw = platform_find(gws, "name",
+			gw = cfg_row_find(gws, "name",
 			    cfg_str(row, "gateway"));
 			platform_action("%s route %s via %s (gateway %s)", verb,
 			    cfg_str(row, "network"),
@@ -293,9 +272,9 @@ platform_describe(json_t *snap, json_t *subsys, const char *verb)
 		}
 	}
 	if (subsys_has(subsys, SUBSYS_VIP)) {
-		rows = platform_rows(snap, "vips");
+		rows = cfg_rows(snap, "vips");
 		json_array_foreach(rows, i, row) {
-			ifr = platform_find(ifs, "name",
+			ifr = cfg_row_find(ifs, "name",
 			    cfg_str(row, "interface"));
 			dev = ifr ? cfg_str(ifr, "device") : "";
 			if (strcmp(cfg_str(row, "mode"), "carp") == 0)
