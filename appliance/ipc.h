@@ -65,5 +65,7 @@ json_t	*ipc_recv(int fd, char *err, size_t errlen);
  */
 void	 priv_init(int fd);
 json_t	*priv_call(json_t *req);
+/* priv_call of a request that is its type alone, {"type":t}. */
+json_t	*priv_ask(enum ipc_type t);
 
 #endif

@@ -73,3 +73,13 @@ done:
 		fatalx("priv_call: out of memory");
 	return ans;
 }
+
+json_t *
+priv_ask(enum ipc_type t)
+{
+	json_t	*req = json_pack("{s:s}", "type", ipc_type_name(t)), *ans;
+
+	ans = priv_call(req);
+	json_decref(req);
+	return ans;
+}

@@ -377,7 +377,7 @@ filter_arg_int(json_t *args, const char *key, long dflt)
 int
 api_handle_query_states(struct api_req *req, struct api_resp *resp)
 {
-	json_t		*args = api_args(req), *msg, *ans, *rows, *row, *out;
+	json_t		*args = api_args(req), *ans, *rows, *row, *out;
 	const char	*phrase;
 	long		 current, count, total = 0, first;
 	size_t		 i;
@@ -387,9 +387,7 @@ api_handle_query_states(struct api_req *req, struct api_resp *resp)
 	count = filter_arg_int(args, "rowCount", -1);
 	if (current < 1)
 		current = 1;
-	msg = json_pack("{s:s}", "type", ipc_type_name(IPC_STATES));
-	ans = priv_call(msg);
-	json_decref(msg);
+	ans = priv_ask(IPC_STATES);
 	if (strcmp(cfg_str(ans, "status"), "ok") != 0) {
 		api_reply(resp, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    ipc_failed("%s", cfg_str(ans, "message")));
@@ -514,7 +512,7 @@ filter_log_row(json_t *in)
 int
 api_handle_firewall_log(struct api_req *req, struct api_resp *resp)
 {
-	json_t		*args = api_args(req), *v, *bad, *msg, *ans, *rows;
+	json_t		*args = api_args(req), *v, *bad, *ans, *rows;
 	json_t		*row, *out;
 	struct store	*st;
 	const char	*phrase = NULL;
@@ -547,9 +545,7 @@ api_handle_firewall_log(struct api_req *req, struct api_resp *resp)
 		count = -1;
 	if ((st = api_store()) == NULL)
 		return -1;
-	msg = json_pack("{s:s}", "type", ipc_type_name(IPC_FIREWALL_LOG));
-	ans = priv_call(msg);
-	json_decref(msg);
+	ans = priv_ask(IPC_FIREWALL_LOG);
 	rows = json_object_get(ans, "rows");
 	if (strcmp(cfg_str(ans, "status"), "ok") != 0 || !json_is_array(rows)) {
 		api_reply(resp, MHD_HTTP_INTERNAL_SERVER_ERROR,
