@@ -5,7 +5,7 @@
  * fields survive) and the hash both compute over the same view.
  *
  * The rules follow OPNsense's rc.filter_synchronize and
- * restore_config_section_xmlrpc (reference/opnsense-ha-api.md section 1).
+ * restore_config_section_xmlrpc.
  */
 #include <stdio.h>
 #include <stdlib.h>

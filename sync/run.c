@@ -1,5 +1,5 @@
 /*
- * run.c — one sync, master side (DESIGN.md section 8), and the
+ * run.c — one sync, master side (sync.h), and the
  * read-only questions the HA status page asks the peer.
  *
  *   1. refuse unless every CARP VIP of this node is MASTER (asked of the
@@ -440,8 +440,7 @@ sync_peer_version(struct store *st)
 	char			 err[SYNC_MSG_MAX];
 
 	if ((p = sync_peer_open(st, err, sizeof(err))) == NULL)
-		return json_pack("{s:s,s:s}", "status", "failed", "message",
-		    err);
+		return ipc_failed("%s", err);
 	if ((r = sync_peer_call(p, "opnsense.firmware_version", NULL, err,
 	    sizeof(err))) == NULL)
 		res = json_pack("{s:s,s:s,s:s,s:b}", "status", "failed",
@@ -464,12 +463,10 @@ sync_peer_services(struct store *st)
 	char			 err[SYNC_MSG_MAX];
 
 	if ((p = sync_peer_open(st, err, sizeof(err))) == NULL)
-		return json_pack("{s:s,s:s}", "status", "failed", "message",
-		    err);
+		return ipc_failed("%s", err);
 	if ((r = sync_peer_call(p, "opnsense.list_services", NULL, err,
 	    sizeof(err))) == NULL)
-		res = json_pack("{s:s,s:s}", "status", "failed", "message",
-		    err);
+		res = ipc_failed("%s", err);
 	else
 		res = json_pack("{s:s,s:I,s:o}", "status", "ok", "total",
 		    (json_int_t)json_array_size(r), "rows", r);

@@ -1,6 +1,6 @@
 /*
  * sched.h — the interface of sched.c: cron expressions and the job
- * runner of the API child (README.md, "Scheduled jobs").
+ * runner of the API child.
  *
  * (The build puts module headers on the quote path only, so the C
  * library's <sched.h>, which <pthread.h> includes, is not this one.)

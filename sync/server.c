@@ -9,7 +9,8 @@
  * what: unknown method, malformed payload, invalid section (validated by
  * cfg_restore with the API's model; an invalid payload changes nothing).
  *
- * Methods (reference/opnsense-ha-api.md section 1):
+ * Methods (the first five as OPNsense's xmlrpc.php serves them to an
+ * OPNsense master; tests/sync/ drives them as one does):
  *   opnsense.firmware_version()              -> {base,firmware,kernel}
  *   opnsense.restore_config_section(struct)  -> true (merge, 1 revision)
  *   opnsense.filter_configure()              -> true (the backup applies)

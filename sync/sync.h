@@ -1,7 +1,7 @@
 /*
- * sync.h — XML-RPC configuration sync, master -> backup (DESIGN.md
- * section 8): the master side (sync_run and the status queries) and the
- * shared apply step. The backup side is sync_xmlrpc_serve (webapi/api.h).
+ * sync.h — XML-RPC configuration sync, master -> backup: the master
+ * side (sync_run and the status queries) and the shared apply step.
+ * The backup side is sync_xmlrpc_serve (webapi/api.h).
  *
  * Every path that pushes (REST API, CLI, cron) goes through sync_run,
  * which refuses unless every CARP VIP of this node is MASTER. Answers

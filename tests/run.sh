@@ -96,7 +96,8 @@ done
 
 case " $TW_SUITES " in *" render "*)
 	[ -f tests/render/nftcheck.sh ] &&
-	    plan main "render/nft -c" sh tests/render/nftcheck.sh ;;
+	    plan main "render/nft -c" sh tests/render/nftcheck.sh
+	plan main "render/order" sh tests/render/ordercheck.sh ;;
 esac
 case " $TW_SUITES " in *" api "*)
 	for t in tests/api/test_*.py; do

@@ -40,6 +40,7 @@ enum api_limit {
 	API_LIM_AUTH_LOCK,
 	API_LIM_AUTH_LOCK_TIME,
 	API_LIM_AUTH_WINDOW,
+	API_LIM_ROLLBACK,
 	API_LIM__N
 };
 
@@ -225,7 +226,12 @@ int	api_reply_msg(struct api_resp *, int status, const char *result,
 	    const char *msg);
 int	api_reply_status(struct api_resp *, int status, const char *msg);
 int	api_reply_validations(struct api_resp *, json_t *validations);
-/* 400 with one validation message (nothing taken over). */
+/*
+ * OPNsense's refusal, {"result":"failed","validations":{field: msg}}:
+ * with status, or as api_reply_validations (200). Nothing taken over.
+ */
+int	api_reply_refused(struct api_resp *, int status, const char *field,
+	    const char *msg);
 int	api_reply_invalid(struct api_resp *, const char *field, const char *msg);
 /* 401 Authentication Failed, or 429 + Retry-After when throttled. */
 int	api_reply_auth_failed(struct api_req *, struct api_resp *);
@@ -243,6 +249,16 @@ int	api_handle_alias_export(struct api_req *, struct api_resp *);
 json_t	*api_opn_item(struct store *, const struct cfg_section *, json_t *row,
 	    json_t *cache);
 int	 api_opn_input(const struct cfg_section *, json_t *in, json_t *ignored);
+/*
+ * handlers_crud.c: an item (an object, borrowed) as the model takes it:
+ * OPNsense's names made ours (keys without a field added to ignored),
+ * values strings, numbers or booleans, null "", a list field's array of
+ * strings joined with ','; drop_empty_secrets leaves out "" secrets
+ * ("unchanged" on set). A new object, or NULL with the reasons in errs.
+ */
+struct cfg_errors;
+json_t	*api_item_fields(const struct cfg_section *, json_t *item,
+	    int drop_empty_secrets, json_t *ignored, struct cfg_errors *);
 int	api_handle_add(struct api_req *, struct api_resp *);
 int	api_handle_set(struct api_req *, struct api_resp *);
 int	api_handle_del(struct api_req *, struct api_resp *);
@@ -263,7 +279,6 @@ int	api_handle_backup_restore(struct api_req *, struct api_resp *);
 int	api_handle_login(struct api_req *, struct api_resp *);
 int	api_handle_logout(struct api_req *, struct api_resp *);
 int	api_handle_session(struct api_req *, struct api_resp *);
-int	api_handle_vip_status(struct api_req *, struct api_resp *);
 int	api_handle_throttle(struct api_req *, struct api_resp *);
 int	api_handle_throttle_reset(struct api_req *, struct api_resp *);
 

@@ -60,9 +60,8 @@ api_carp_failed(struct api_resp *resp, json_t *ans)
 {
 	const char *why = cfg_str(ans, "message");
 
-	api_reply(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, json_pack("{s:s,s:s}",
-	    "status", "failed", "message", *why ? why : "no answer from the "
-	    "daemon"));
+	api_reply(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, ipc_failed("%s",
+	    *why ? why : "no answer from the daemon"));
 	json_decref(ans);
 	return 0;
 }
@@ -156,19 +155,6 @@ api_handle_carp_vip_status(struct api_req *req, struct api_resp *resp)
 	return 0;
 }
 
-/* "1"/"0" (and true/false, on/off) as a path parameter; -1 otherwise. */
-static int
-api_carp_onoff(const char *s)
-{
-	if (strcmp(s, "1") == 0 || strcmp(s, "true") == 0 ||
-	    strcmp(s, "on") == 0)
-		return 1;
-	if (strcmp(s, "0") == 0 || strcmp(s, "false") == 0 ||
-	    strcmp(s, "off") == 0)
-		return 0;
-	return -1;
-}
-
 int
 api_handle_carp_set(struct api_req *req, struct api_resp *resp)
 {
@@ -181,7 +167,7 @@ api_handle_carp_set(struct api_req *req, struct api_resp *resp)
 	if (strcmp(action, "enable") != 0 && strcmp(action, "disable") != 0 &&
 	    strcmp(action, "maintenance") != 0)
 		return api_reply_status(resp, MHD_HTTP_NOT_FOUND, "Not Found");
-	if (req->r_nparams > 1 && (on = api_carp_onoff(req->r_params[1])) ==
+	if (req->r_nparams > 1 && (on = util_bool(req->r_params[1])) ==
 	    -1)
 		return api_reply_msg(resp, MHD_HTTP_BAD_REQUEST, "failed",
 		    "the value must be 1 or 0");

@@ -41,7 +41,7 @@ api_handle_status(struct api_req *req, struct api_resp *resp)
 {
 	const struct cfg_section	*sys;
 	struct store			*st;
-	json_t				*dirty, *snap, *row = NULL, *req2, *pst;
+	json_t				*dirty, *snap, *row = NULL, *pst;
 	json_t				*boot;
 	const char			*host;
 	char				 hash[65], own[256];
@@ -65,9 +65,7 @@ api_handle_status(struct api_req *req, struct api_resp *resp)
 		host = own;
 	}
 	/* What the parent put in force since it started, and its boot. */
-	req2 = json_pack("{s:s}", "type", ipc_type_name(IPC_STATUS));
-	pst = priv_call(req2);
-	json_decref(req2);
+	pst = priv_ask(IPC_STATUS);
 	if ((boot = json_incref(json_object_get(pst, "boot"))) == NULL)
 		boot = json_pack("{s:s,s:s}", "state", "unknown", "message",
 		    cfg_str(pst, "message"));
@@ -346,17 +344,4 @@ api_handle_throttle_reset(struct api_req *req, struct api_resp *resp)
 	log_info("api: %s: throttle reset by %s", src, req->r_actor);
 	return api_reply(resp, MHD_HTTP_OK, json_pack("{s:s,s:s}", "status",
 	    "ok", "source", src));
-}
-
-int
-api_handle_vip_status(struct api_req *req, struct api_resp *resp)
-{
-	json_t	*ans, *msg;
-
-	(void)req;
-	msg = json_pack("{s:s}", "type", ipc_type_name(IPC_STATUS));
-	ans = priv_call(msg);
-	json_decref(msg);
-	return api_reply(resp, strcmp(cfg_str(ans, "status"), "failed") == 0 ?
-	    MHD_HTTP_INTERNAL_SERVER_ERROR : MHD_HTTP_OK, ans);
 }

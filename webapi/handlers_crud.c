@@ -123,22 +123,73 @@ api_resolve(struct store *st, const struct cfg_section *sec,
 	return util_is_uuid(out) ? 0 : -1;
 }
 
+json_t *
+api_item_fields(const struct cfg_section *sec, json_t *item,
+    int drop_empty_secrets, json_t *ignored, struct cfg_errors *errs)
+{
+	const struct cfg_field	*f;
+	json_t			*in, *out, *v, *e;
+	const char		*k;
+	char			*joined, *tmp;
+	size_t			 i;
+
+	/* OPNsense's names become ours; keys we have no field for are
+	 * ignored, as OPNsense ignores them, and named in the answer. */
+	in = json_deep_copy(item);
+	api_opn_input(sec, in, ignored);
+	out = json_object();
+	json_object_foreach(in, k, v) {
+		f = cfg_field(sec, k);
+		if (json_is_null(v))
+			v = json_string("");
+		else if (json_is_array(v) && f != NULL &&
+		    (f->f_flags & CFG_F_LIST)) {
+			joined = xstrdup("");
+			json_array_foreach(v, i, e) {
+				if (!json_is_string(e)) {
+					cfg_error(errs, k, "list items must "
+					    "be strings");
+					break;
+				}
+				tmp = xasprintf("%s%s%s", joined,
+				    i ? "," : "", json_string_value(e));
+				free(joined);
+				joined = tmp;
+			}
+			v = json_string(joined);
+			free(joined);
+		} else if (json_is_object(v) || json_is_array(v)) {
+			cfg_error(errs, k, "must be a string, number or "
+			    "boolean");
+			continue;
+		} else
+			json_incref(v);
+		if (drop_empty_secrets && f != NULL && api_is_secret(f) &&
+		    json_is_string(v) && json_string_length(v) == 0) {
+			json_decref(v);
+			continue;
+		}
+		json_object_set_new(out, k, v);
+	}
+	json_decref(in);
+	if (cfg_errors_any(errs)) {
+		json_decref(out);
+		out = NULL;
+	}
+	return out;
+}
+
 /*
- * Takes the item out of {"<key>":{...}}: returns a new object whose
- * values are strings, numbers or booleans (a list field may come as an
- * array of strings, joined with ','), or NULL with resp filled.
- * drop_empty_secrets leaves out "" secrets: "unchanged" on set.
+ * Takes the item out of {"<key>":{...}} through api_item_fields, or
+ * returns NULL with resp filled.
  */
 static json_t *
 api_item(struct api_req *req, struct api_resp *resp,
     const struct cfg_section *sec, int drop_empty_secrets, json_t *ignored)
 {
-	const struct cfg_field	*f;
 	struct cfg_errors	 errs;
-	json_t			*in = NULL, *out = NULL, *v, *e;
-	const char		*k, *key = sec->s_key;
-	char			*joined, *tmp;
-	size_t			 i;
+	json_t			*in = NULL, *out = NULL;
+	const char		*key = sec->s_key;
 
 	cfg_errors_init(&errs, key);
 	/* OPNsense's body key where it differs ("gateway_item"). */
@@ -163,50 +214,9 @@ api_item(struct api_req *req, struct api_resp *resp,
 		api_bad(resp, "the item must be a JSON object");
 		goto done;
 	}
-	/* OPNsense's names become ours; keys we have no field for are
-	 * ignored, as OPNsense ignores them, and named in the answer. */
-	in = json_deep_copy(in);
-	api_opn_input(sec, in, ignored);
-	out = json_object();
-	json_object_foreach(in, k, v) {
-		f = cfg_field(sec, k);
-		if (json_is_null(v))
-			v = json_string("");
-		else if (json_is_array(v) && f != NULL &&
-		    (f->f_flags & CFG_F_LIST)) {
-			joined = xstrdup("");
-			json_array_foreach(v, i, e) {
-				if (!json_is_string(e)) {
-					cfg_error(&errs, k, "list items must "
-					    "be strings");
-					break;
-				}
-				tmp = xasprintf("%s%s%s", joined,
-				    i ? "," : "", json_string_value(e));
-				free(joined);
-				joined = tmp;
-			}
-			v = json_string(joined);
-			free(joined);
-		} else if (json_is_object(v) || json_is_array(v)) {
-			cfg_error(&errs, k, "must be a string, number or "
-			    "boolean");
-			continue;
-		} else
-			json_incref(v);
-		if (drop_empty_secrets && f != NULL && api_is_secret(f) &&
-		    json_is_string(v) && json_string_length(v) == 0) {
-			json_decref(v);
-			continue;
-		}
-		json_object_set_new(out, k, v);
-	}
-	json_decref(in);
-	if (cfg_errors_any(&errs)) {
+	if ((out = api_item_fields(sec, in, drop_empty_secrets, ignored,
+	    &errs)) == NULL)
 		api_reply_validations(resp, errs.e_obj);
-		json_decref(out);
-		out = NULL;
-	}
 done:
 	cfg_errors_free(&errs);
 	return out;
@@ -468,11 +478,7 @@ api_want(struct api_req *req, int i, int *want)
 	if (req->r_nparams <= i)
 		return 0;
 	p = req->r_params[i];
-	if (strcmp(p, "1") == 0 || strcmp(p, "0") == 0) {
-		*want = *p == '1';
-		return 0;
-	}
-	return -1;
+	return (*want = util_bool(p)) == -1 ? -1 : 0;
 }
 
 int
@@ -644,7 +650,7 @@ api_handle_apply(struct api_req *req, struct api_resp *resp)
 	    sizeof(err)) == -1) {
 		log_warnx("api: %s: %s", req->r_route->r_section, err);
 		ret = api_reply(resp, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    json_pack("{s:s,s:s}", "status", "failed", "message", err));
+		    ipc_failed("%s", err));
 		goto done;
 	}
 	ret = api_reply(resp, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));

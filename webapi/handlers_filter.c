@@ -47,7 +47,6 @@
 #include "util.h"
 #include "webapi.h"
 
-#define FILTER_RETENTION	60	/* seconds, as OPNsense */
 #define FILTER_KV_LAST		"filter_rollback_last"
 
 /* The sections a rollback restores, and the subsystems it applies. */
@@ -63,15 +62,11 @@ static int		 filter_thread_up;
 static long long	 filter_armed;		/* revision, 0: none */
 static struct timespec	 filter_deadline;	/* CLOCK_MONOTONIC */
 
+/* --limit rollback_seconds (limits.c); OPNsense's 60 by default. */
 static int
 filter_retention(void)
 {
-	const char	*s = getenv("TW_ROLLBACK_SECONDS");
-	long		 v;
-
-	if (s == NULL || (v = strtol(s, NULL, 10)) < 1 || v > 3600)
-		return FILTER_RETENTION;
-	return (int)v;
+	return (int)api_limit(API_LIM_ROLLBACK);
 }
 
 /*
@@ -382,7 +377,7 @@ filter_arg_int(json_t *args, const char *key, long dflt)
 int
 api_handle_query_states(struct api_req *req, struct api_resp *resp)
 {
-	json_t		*args = api_args(req), *msg, *ans, *rows, *row, *out;
+	json_t		*args = api_args(req), *ans, *rows, *row, *out;
 	const char	*phrase;
 	long		 current, count, total = 0, first;
 	size_t		 i;
@@ -392,13 +387,10 @@ api_handle_query_states(struct api_req *req, struct api_resp *resp)
 	count = filter_arg_int(args, "rowCount", -1);
 	if (current < 1)
 		current = 1;
-	msg = json_pack("{s:s}", "type", ipc_type_name(IPC_STATES));
-	ans = priv_call(msg);
-	json_decref(msg);
+	ans = priv_ask(IPC_STATES);
 	if (strcmp(cfg_str(ans, "status"), "ok") != 0) {
-		api_reply(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, json_pack(
-		    "{s:s,s:s}", "status", "failed", "message",
-		    cfg_str(ans, "message")));
+		api_reply(resp, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    ipc_failed("%s", cfg_str(ans, "message")));
 		json_decref(ans);
 		return 0;
 	}
@@ -432,8 +424,8 @@ filter_states_call(struct api_resp *resp, json_t *msg)
 	ans = priv_call(msg);
 	json_decref(msg);
 	if (strcmp(cfg_str(ans, "status"), "ok") != 0)
-		api_reply(resp, MHD_HTTP_BAD_REQUEST, json_pack("{s:s,s:s}",
-		    "result", "failed", "message", cfg_str(ans, "message")));
+		api_reply_msg(resp, MHD_HTTP_BAD_REQUEST, "failed",
+		    cfg_str(ans, "message"));
 	else
 		api_reply(resp, MHD_HTTP_OK, json_pack("{s:s,s:O}", "result",
 		    "ok", "dropped_states", json_object_get(ans,
@@ -449,9 +441,8 @@ api_handle_kill_states(struct api_req *req, struct api_resp *resp)
 
 	filter = json_string_value(json_object_get(api_args(req), "filter"));
 	if (filter == NULL || filter[0] == '\0')
-		return api_reply(resp, MHD_HTTP_BAD_REQUEST, json_pack(
-		    "{s:s,s:{s:s}}", "result", "failed", "validations",
-		    "filter", "an address or network is required"));
+		return api_reply_refused(resp, MHD_HTTP_BAD_REQUEST, "filter",
+		    "an address or network is required");
 	return filter_states_call(resp, json_pack("{s:s,s:s}", "type",
 	    "kill_states", "filter", filter));
 }
@@ -521,7 +512,7 @@ filter_log_row(json_t *in)
 int
 api_handle_firewall_log(struct api_req *req, struct api_resp *resp)
 {
-	json_t		*args = api_args(req), *v, *bad, *msg, *ans, *rows;
+	json_t		*args = api_args(req), *v, *bad, *ans, *rows;
 	json_t		*row, *out;
 	struct store	*st;
 	const char	*phrase = NULL;
@@ -554,14 +545,11 @@ api_handle_firewall_log(struct api_req *req, struct api_resp *resp)
 		count = -1;
 	if ((st = api_store()) == NULL)
 		return -1;
-	msg = json_pack("{s:s}", "type", ipc_type_name(IPC_FIREWALL_LOG));
-	ans = priv_call(msg);
-	json_decref(msg);
+	ans = priv_ask(IPC_FIREWALL_LOG);
 	rows = json_object_get(ans, "rows");
 	if (strcmp(cfg_str(ans, "status"), "ok") != 0 || !json_is_array(rows)) {
-		api_reply(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, json_pack(
-		    "{s:s,s:s}", "status", "failed", "message",
-		    cfg_str(ans, "message")));
+		api_reply(resp, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    ipc_failed("%s", cfg_str(ans, "message")));
 		json_decref(ans);
 		return 0;
 	}

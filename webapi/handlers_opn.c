@@ -313,10 +313,10 @@ api_handle_toggle_raw(struct api_req *req, struct api_resp *resp)
 		return api_handle_toggle(req, resp);
 	if (req->r_nparams > 1) {
 		p = req->r_params[1];
-		if (strcmp(p, "0") != 0 && strcmp(p, "1") != 0)
+		if ((want = util_bool(p)) == -1)
 			return api_reply_msg(resp, MHD_HTTP_BAD_REQUEST,
 			    "failed", "the value must be 0 or 1");
-		want = *p == '0';	/* disabled=0: enabled */
+		want = !want;	/* disabled=0: enabled */
 	}
 	memset(&ctx, 0, sizeof(ctx));
 	if ((ctx.c_st = api_store()) == NULL)

@@ -40,8 +40,7 @@ api_handle_import_xml(struct api_req *req, struct api_resp *resp)
 		return api_reply_msg(resp, MHD_HTTP_BAD_REQUEST, "failed",
 		    "send the document as {\"xml\": \"<opnsense>...\"}");
 	p = json_string_value(json_object_get(args, "partial"));
-	if ((p != NULL && (strcmp(p, "1") == 0 || strcmp(p, "true") == 0)) ||
-	    json_is_true(json_object_get(args, "partial")))
+	if (util_bool(p) == 1 || json_is_true(json_object_get(args, "partial")))
 		flags |= XMLCONF_PARTIAL;
 	memset(&ctx, 0, sizeof(ctx));
 	if ((ctx.c_st = api_store()) == NULL)
@@ -69,8 +68,7 @@ api_handle_download_xml(struct api_req *req, struct api_resp *resp)
 
 	want = json_string_value(json_object_get(api_args(req),
 	    "include_secrets"));
-	secrets = req->r_via == API_VIA_KEY && want != NULL &&
-	    strcmp(want, "1") == 0;
+	secrets = req->r_via == API_VIA_KEY && util_bool(want) == 1;
 	if ((st = api_store()) == NULL)
 		return -1;
 	if ((resp->rs_raw = xmlconf_export(st, secrets, &len)) == NULL)

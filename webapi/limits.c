@@ -64,6 +64,10 @@ static const struct api_limit_row api_limit_rows[API_LIM__N] = {
 	    "the same address, up to 64 times" },
 	[API_LIM_AUTH_WINDOW] = { "auth_window", 900, 10, 86400, "seconds",
 	    "failures are forgotten this long after the last one" },
+	[API_LIM_ROLLBACK] = { "rollback_seconds", 60, 1, 3600, "seconds",
+	    "an apply with rollback (firewall/filter/apply/<revision>) is "
+	    "undone unless cancel_rollback comes within this (as OPNsense: "
+	    "60)" },
 };
 
 static long api_limit_vals[API_LIM__N];

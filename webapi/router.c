@@ -315,14 +315,29 @@ api_reply_status(struct api_resp *resp, int status, const char *msg)
 }
 
 /* 400 naming one field and why. */
+/* The one refusal: a new {"result":"failed","validations":v}, v borrowed. */
+static json_t *
+api_refusal(json_t *v)
+{
+	return json_pack("{s:s,s:o}", "result", "failed", "validations",
+	    v != NULL ? json_incref(v) : json_object());
+}
+
 int
-api_reply_invalid(struct api_resp *resp, const char *field, const char *msg)
+api_reply_refused(struct api_resp *resp, int status, const char *field,
+    const char *msg)
 {
 	json_t	*v = json_pack("{s:s}", field, msg);
-	int	 ret = api_reply_validations(resp, v);
+	int	 ret = api_reply(resp, status, api_refusal(v));
 
 	json_decref(v);
 	return ret;
+}
+
+int
+api_reply_invalid(struct api_resp *resp, const char *field, const char *msg)
+{
+	return api_reply_refused(resp, MHD_HTTP_OK, field, msg);
 }
 
 /* 401, or 429 with Retry-After when the source is throttled (source.c). */
@@ -345,8 +360,7 @@ int
 api_reply_validations(struct api_resp *resp, json_t *v)
 {
 	/* As OPNsense: a validation failure is an answer, not an error. */
-	return api_reply(resp, MHD_HTTP_OK, json_pack("{s:s,s:O}",
-	    "result", "failed", "validations", v ? v : json_object()));
+	return api_reply(resp, MHD_HTTP_OK, api_refusal(v));
 }
 
 json_t *

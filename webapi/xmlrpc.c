@@ -1,6 +1,6 @@
 /*
  * xmlrpc.c — POST /xmlrpc.php, the backup side of OPNsense-style config
- * sync (DESIGN.md §8). This file only guards the door: the body cap,
+ * sync (sync/sync.h). This file only guards the door: the body cap,
  * HTTP Basic auth (a local user or an API key, scope admin or xmlrpc),
  * then hands the XML to the sync module's server.
  *

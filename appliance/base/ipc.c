@@ -10,6 +10,7 @@
  * the connection.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -219,6 +220,18 @@ static const char *const ipc_type_names[IPC_TYPE_MAX] = {
 	[IPC_DHCP] =		"dhcp",
 	[IPC_GATEWAY_STATUS] =	"gateway_status",
 };
+
+json_t *
+ipc_failed(const char *fmt, ...)
+{
+	char	msg[1024];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return json_pack("{s:s,s:s}", "status", "failed", "message", msg);
+}
 
 const char *
 ipc_type_name(enum ipc_type t)

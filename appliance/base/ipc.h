@@ -40,6 +40,13 @@ const char	*ipc_type_name(enum ipc_type);
 /* The type of a request (its "type" member), or IPC_NONE. */
 enum ipc_type	 ipc_type_of(json_t *req);
 
+/*
+ * The one failed answer: a new {"status":"failed","message":<fmt...>}
+ * (the message is cut at 1 KiB).
+ */
+json_t	*ipc_failed(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
 /* Sends msg (borrowed). 0 or -1. */
 int	 ipc_send(int fd, json_t *msg);
 /*
@@ -58,5 +65,7 @@ json_t	*ipc_recv(int fd, char *err, size_t errlen);
  */
 void	 priv_init(int fd);
 json_t	*priv_call(json_t *req);
+/* priv_call of a request that is its type alone, {"type":t}. */
+json_t	*priv_ask(enum ipc_type t);
 
 #endif

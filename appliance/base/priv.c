@@ -28,12 +28,6 @@ priv_init(int fd)
 	pthread_mutex_unlock(&priv_lock);
 }
 
-static json_t *
-priv_failed(const char *msg)
-{
-	return json_pack("{s:s, s:s}", "status", "failed", "message", msg);
-}
-
 json_t *
 priv_call(json_t *req)
 {
@@ -43,17 +37,17 @@ priv_call(json_t *req)
 
 	type = json_string_value(json_object_get(req, "type"));
 	if (type == NULL)
-		return priv_failed("request without a type");
+		return ipc_failed("%s", "request without a type");
 
 	pthread_mutex_lock(&priv_lock);
 	if (priv_fd == -1 || priv_dead) {
-		ans = priv_failed("parent process is gone");
+		ans = ipc_failed("%s", "parent process is gone");
 		goto done;
 	}
 	if (ipc_send(priv_fd, req) == -1) {
 		log_warn("priv: send %s request", type);
 		priv_dead = 1;
-		ans = priv_failed("parent process is gone");
+		ans = ipc_failed("%s", "parent process is gone");
 		goto done;
 	}
 	ans = ipc_recv(priv_fd, err, sizeof(err));
@@ -61,21 +55,31 @@ priv_call(json_t *req)
 		priv_dead = 1;
 		if (err[0] != '\0') {
 			log_warnx("priv: bad answer to %s: %s", type, err);
-			ans = priv_failed("malformed answer from the parent "
+			ans = ipc_failed("%s", "malformed answer from the parent "
 			    "process");
 		} else
-			ans = priv_failed("parent process is gone");
+			ans = ipc_failed("%s", "parent process is gone");
 		goto done;
 	}
 	if (!json_is_string(json_object_get(ans, "status"))) {
 		log_warnx("priv: answer to %s has no status", type);
 		json_decref(ans);
 		priv_dead = 1;
-		ans = priv_failed("malformed answer from the parent process");
+		ans = ipc_failed("%s", "malformed answer from the parent process");
 	}
 done:
 	pthread_mutex_unlock(&priv_lock);
 	if (ans == NULL)	/* json_pack failed: out of memory */
 		fatalx("priv_call: out of memory");
+	return ans;
+}
+
+json_t *
+priv_ask(enum ipc_type t)
+{
+	json_t	*req = json_pack("{s:s}", "type", ipc_type_name(t)), *ans;
+
+	ans = priv_call(req);
+	json_decref(req);
 	return ans;
 }

@@ -26,6 +26,12 @@ int	 util_random(void *, size_t);
 /* Writes a random RFC 4122 v4 uuid, NUL-terminated, into out[UUID_LEN+1]. */
 void	 util_uuid(char *out);
 int	 util_is_uuid(const char *);
+/*
+ * The one boolean parser, for what clients send (OPNsense's send "1"/"0";
+ * scripts send the words): 1 for 1/true/yes/on, 0 for 0/false/no/off,
+ * any case; -1 for anything else (NULL too).
+ */
+int	 util_bool(const char *);
 void	 util_hex(const uint8_t *, size_t, char *out);
 /* Frees s after wiping it: for secrets. NULL is fine. */
 void	 util_free_secret(char *s);

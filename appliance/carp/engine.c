@@ -39,7 +39,6 @@ static int eng_set_maintenance_locked(int on);
 static int eng_set_disabled_locked(int on);
 static int eng_demote_external_locked(int value);
 static int eng_boot_hold_locked(int held, const char *why);
-static const char *eng_vhid_state_locked(int vhid);
 static int eng_pollfds_locked(struct pollfd *pfd, int max);
 static void eng_events_locked(const struct pollfd *pfd, int n);
 static int eng_timeout_ms_locked(void);
@@ -625,17 +624,6 @@ eng_boot_hold_locked(int held, const char *why)
 	return 0;
 }
 
-static const char *
-eng_vhid_state_locked(int vhid)
-{
-	struct carp_vhid *vh;
-
-	if (!eng.e_init || vhid < 1 || vhid > 255 ||
-	    (vh = carp_fsm_vhid(&eng.e_node, (uint8_t)vhid)) == NULL)
-		return NULL;
-	return carp_fsm_state_name(vh->vh_state);
-}
-
 /* The event loop. */
 
 static int
@@ -963,17 +951,6 @@ carp_engine_boot_hold(int held, const char *why)
 	ENG_LOCK();
 	r = eng_boot_hold_locked(held, why);
 	eng_wake();
-	ENG_UNLOCK();
-	return r;
-}
-
-const char *
-carp_engine_vhid_state(int vhid)
-{
-	const char *r;
-
-	ENG_LOCK();
-	r = eng_vhid_state_locked(vhid);
 	ENG_UNLOCK();
 	return r;
 }

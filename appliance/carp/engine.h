@@ -141,8 +141,6 @@ struct carp_engine_upstream {
 	double			 eu_hold_up;	/* s */
 };
 void	 carp_engine_upstream_source(void (*fn)(struct carp_engine_upstream *));
-/* "MASTER", "BACKUP", "INIT", "DISABLED", or NULL without that vhid. */
-const char *carp_engine_vhid_state(int vhid);
 
 /* Event loop: descriptors to poll (count), their events, the timers. */
 int	 carp_engine_pollfds(struct pollfd *, int max);

@@ -46,19 +46,6 @@ static const char *const eng_demote_keys[CARP_D_MAX] = {
 	[CARP_D_UPSTREAM] = "upstream",
 };
 
-/* Returns a new {"status":"failed","message":...}. */
-static json_t *
-eng_failed(const char *fmt, ...)
-{
-	char	msg[512];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return json_pack("{s:s,s:s}", "status", "failed", "message", msg);
-}
-
 /* Appends "; text" (or text) to buf. */
 static void
 eng_msg_add(char *buf, size_t len, const char *text)
@@ -199,7 +186,7 @@ eng_req_status_locked(json_t *req)
 
 	(void)req;
 	if (!eng.e_init)
-		return eng_failed("the CARP engine is not running");
+		return ipc_failed("the CARP engine is not running");
 	vips = json_array();
 	for (i = 0; cf != NULL && i < cf->cf_nvhids; i++) {
 		ev = cf->cf_vhids[i];
@@ -241,25 +228,15 @@ eng_req_status_locked(json_t *req)
 	    "liveness", eng_live_obj(now), "upstream", eng_up_obj(now));
 }
 
-/* A boolean in a request: true/false, 1/0, "1"/"0"; -1 when absent. */
+/* A boolean in a request: true/false, 1/0, or util_bool's words; -1 else. */
 static int
 eng_bool(json_t *v)
 {
-	const char *s;
-
 	if (json_is_boolean(v))
 		return json_is_true(v);
 	if (json_is_integer(v))
 		return json_integer_value(v) != 0;
-	if ((s = json_string_value(v)) != NULL) {
-		if (strcmp(s, "1") == 0 || strcmp(s, "true") == 0 ||
-		    strcmp(s, "on") == 0)
-			return 1;
-		if (strcmp(s, "0") == 0 || strcmp(s, "false") == 0 ||
-		    strcmp(s, "off") == 0)
-			return 0;
-	}
-	return -1;
+	return util_bool(json_string_value(v));
 }
 
 static json_t *
@@ -270,9 +247,9 @@ eng_req_set_locked(json_t *req)
 	int		 on = eng_bool(json_object_get(req, "on")), rc;
 
 	if (!eng.e_init)
-		return eng_failed("the CARP engine is not running");
+		return ipc_failed("the CARP engine is not running");
 	if (action == NULL)
-		return eng_failed("carp_set: no action");
+		return ipc_failed("carp_set: no action");
 	if (strcmp(action, "enable") == 0)
 		rc = carp_engine_set_disabled(on == 0);
 	else if (strcmp(action, "disable") == 0)
@@ -281,10 +258,10 @@ eng_req_set_locked(json_t *req)
 		rc = carp_engine_set_maintenance(on == -1 ?
 		    !eng.e_node.cn_maintenance : on);
 	else
-		return eng_failed("carp_set: action must be enable, disable "
+		return ipc_failed("carp_set: action must be enable, disable "
 		    "or maintenance");
 	if (rc == -1)
-		return eng_failed("carp_set %s failed", action);
+		return ipc_failed("carp_set %s failed", action);
 	return json_pack("{s:s,s:o}", "status", "ok", "carp", eng_carp_obj());
 }
 
@@ -337,7 +314,7 @@ eng_req_config_locked(json_t *req)
 	int	 on = eng_bool(json_object_get(req, "maintenance"));
 
 	if (!eng.e_init)
-		return eng_failed("the CARP engine is not running");
+		return ipc_failed("the CARP engine is not running");
 	/* Maintenance first: the VHIDs then start already demoted. */
 	if (on != -1)
 		carp_engine_set_maintenance(on);
@@ -345,7 +322,7 @@ eng_req_config_locked(json_t *req)
 		err[0] = '\0';
 		if (carp_engine_configure(snap, err, sizeof(err)) == -1) {
 			log_warnx("carp: stored VIPs not taken: %s", err);
-			return eng_failed("carp: %s", err);
+			return ipc_failed("carp: %s", err);
 		}
 	}
 	return json_pack("{s:s}", "status", "ok");

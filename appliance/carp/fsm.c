@@ -4,7 +4,7 @@
  * The receive rules follow FreeBSD ip_carp.c carp_input_c() (MASTER steps
  * down on an advert at least as frequent as its own; BACKUP preempts a
  * slower master, and treats a master advertising slower than 3 x advbase
- * as gone) with two additions from DESIGN.md §6: a BACKUP takes over from
+ * as gone) with two additions of ours: a BACKUP takes over from
  * a master that advertises demotion even without preempt (OpenBSD does so
  * for its demote byte), and such a takeover promotes every VHID of the
  * node at once (group promotion).
@@ -343,7 +343,7 @@ static const struct carp_fsm_row carp_fsm_table[] = {
 	/* FreeBSD: with preempt, treat a slower master as down. */
 	{ CARP_S_BACKUP, CARP_E_RX_WORSE, g_preempt, a_become_master,
 	    CARP_S_MASTER, CARP_ROW_GROUP, "preempting a slower master" },
-	/* DESIGN §6 / OpenBSD demote: a demoted master is left at once. */
+	/* As OpenBSD's demote: a demoted master is left at once. */
 	{ CARP_S_BACKUP, CARP_E_RX_WORSE, g_peer_demoted, a_become_master,
 	    CARP_S_MASTER, CARP_ROW_GROUP, "master advertises demotion" },
 	{ CARP_S_BACKUP, CARP_E_RX_WORSE, NULL, a_restart_down,

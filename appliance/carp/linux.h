@@ -11,7 +11,7 @@
  * The macvlan ("twc<vhid>", 00:00:5e:00:01:<vhid>, mode private) is kept
  * DOWN while the VHID is not MASTER: a BACKUP must not accept frames for
  * the virtual MAC, or a flooding switch makes both nodes forward them
- * (the duplicate packets the seed report saw).
+ * (duplicate packets, one copy from each node).
  */
 #ifndef TW_CARP_LINUX_H
 #define TW_CARP_LINUX_H
@@ -36,15 +36,6 @@ int	carp_linux_join(int fd, int af, int ifindex);
  */
 int	carp_linux_send(int fd, int ifindex, const struct carp_addr *src,
 	    const struct carp_addr *dst, const uint8_t carp[CARP_HDR_LEN]);
-/*
- * Reads one packet into buf as a whole IP packet (for IPv6 the 40-byte
- * header is rebuilt from the ancillary data) ready for
- * carp_proto_validate(); *ifindex is the receiving interface. Returns the
- * length, 0 if nothing was pending, -1 on error.
- */
-ssize_t	carp_linux_recv(int fd, int af, uint8_t *buf, size_t len,
-	    int *ifindex);
-
 /*
  * Receiving on Linux goes through a packet socket (ETH_P_ALL, a BPF
  * filter keeps IPv4/IPv6 protocol 112 only): taps see a frame before the

@@ -2,9 +2,9 @@
  * carp/linux_dev.c — the devices of the CARP engine on Linux, over
  * rtnetlink: the virtual-MAC macvlan and its state, VIP addresses,
  * neighbour proxy entries, the per-device sysctls, and link state (a
- * subscription and the carrier poll). Messages are built by hand from
- * <linux/rtnetlink.h>; each change is sent on a fresh NETLINK_ROUTE
- * socket and its ACK awaited, so calls are independent.
+ * subscription and the carrier poll). Messages are built with the
+ * netlink layer (netlink/nl.h) from <linux/rtnetlink.h>; each change is
+ * sent on a fresh NETLINK_ROUTE socket and its ACK awaited.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,100 +23,38 @@
 
 #include "linux.h"
 #include "log.h"
+#include "nl.h"
 #include "util.h"
 
-struct nlreq {
-	struct nlmsghdr	 nh;
-	union {
-		struct ifinfomsg	 ifi;
-		struct ifaddrmsg	 ifa;
-		struct ndmsg		 nd;
-	} u;
-	uint8_t		 attrs[512];
-};
-
-/* Appends an attribute to req; the buffer is sized for our requests. */
-static struct rtattr *
-nl_attr(struct nlreq *req, int type, const void *data, size_t len)
-{
-	uint8_t		*base = (uint8_t *)req;
-	size_t		 off = NLMSG_ALIGN(req->nh.nlmsg_len);
-	struct rtattr	*rta;
-
-	if (off + RTA_SPACE(len) > sizeof(*req))
-		fatalx("carp: netlink request too large");
-	rta = (struct rtattr *)(base + off);
-	rta->rta_type = (unsigned short)type;
-	rta->rta_len = (unsigned short)RTA_LENGTH(len);
-	if (len)
-		memcpy(base + off + RTA_LENGTH(0), data, len);
-	req->nh.nlmsg_len = (uint32_t)(off + RTA_SPACE(len));
-	return rta;
-}
-
-static void
-nl_nest_end(struct nlreq *req, struct rtattr *nest)
-{
-	nest->rta_len = (unsigned short)((uint8_t *)req +
-	    NLMSG_ALIGN(req->nh.nlmsg_len) - (uint8_t *)nest);
-}
-
-/* Sends one request and waits for its ACK; errno is the kernel's. */
+/*
+ * Sends one request on a NETLINK_ROUTE socket of its own and waits for
+ * its ACK, so calls are independent. -1 with errno the kernel's reason.
+ */
 static int
-nl_talk(struct nlmsghdr *nh)
+carp_dev_talk(struct nl_msg *m)
 {
-	struct sockaddr_nl	 sa = { .nl_family = AF_NETLINK };
-	uint8_t			 buf[4096];
-	struct nlmsghdr		*r;
-	ssize_t			 n;
-	int			 fd, ret = -1, err = EIO;
+	int r;
 
-	nh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	nh->nlmsg_seq = 1;
-	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
-	    NETLINK_ROUTE)) == -1)
+	if ((r = nl_talk_once(NETLINK_ROUTE, m, NULL, NULL)) < 0) {
+		errno = -r;
 		return -1;
-	if (sendto(fd, nh, nh->nlmsg_len, 0, (struct sockaddr *)&sa,
-	    sizeof(sa)) == -1) {
-		err = errno;
-		goto err;
 	}
-	for (;;) {
-		if ((n = recv(fd, buf, sizeof(buf), 0)) == -1) {
-			if (errno == EINTR)
-				continue;
-			err = errno;
-			goto err;
-		}
-		for (r = (struct nlmsghdr *)buf; NLMSG_OK(r, (size_t)n);
-		    r = NLMSG_NEXT(r, n)) {
-			if (r->nlmsg_type != NLMSG_ERROR)
-				continue;
-			err = -((struct nlmsgerr *)NLMSG_DATA(r))->error;
-			if (err == 0)
-				ret = 0;
-			goto err;
-		}
-	}
-err:
-	close(fd);
-	errno = err;
-	return ret;
+	return 0;
 }
 
 int
 carp_linux_link_set_up(int ifindex, int up)
 {
-	struct nlreq req;
+	struct nl_msg		m;
+	struct ifinfomsg	ifi;
 
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.u.ifi));
-	req.nh.nlmsg_type = RTM_NEWLINK;
-	req.u.ifi.ifi_family = AF_UNSPEC;
-	req.u.ifi.ifi_index = ifindex;
-	req.u.ifi.ifi_flags = up ? IFF_UP : 0;
-	req.u.ifi.ifi_change = IFF_UP;
-	if (nl_talk(&req.nh) == -1) {
+	memset(&ifi, 0, sizeof(ifi));
+	ifi.ifi_family = AF_UNSPEC;
+	ifi.ifi_index = ifindex;
+	ifi.ifi_flags = up ? IFF_UP : 0;
+	ifi.ifi_change = IFF_UP;
+	nl_msg_init(&m, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	if (carp_dev_talk(&m) == -1) {
 		log_warn("carp: set ifindex %d %s", ifindex,
 		    up ? "up" : "down");
 		return -1;
@@ -127,14 +65,14 @@ carp_linux_link_set_up(int ifindex, int up)
 int
 carp_linux_vmac_delete(int ifindex)
 {
-	struct nlreq req;
+	struct nl_msg		m;
+	struct ifinfomsg	ifi;
 
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.u.ifi));
-	req.nh.nlmsg_type = RTM_DELLINK;
-	req.u.ifi.ifi_family = AF_UNSPEC;
-	req.u.ifi.ifi_index = ifindex;
-	if (nl_talk(&req.nh) == -1 && errno != ENODEV) {
+	memset(&ifi, 0, sizeof(ifi));
+	ifi.ifi_family = AF_UNSPEC;
+	ifi.ifi_index = ifindex;
+	nl_msg_init(&m, RTM_DELLINK, 0, &ifi, sizeof(ifi));
+	if (carp_dev_talk(&m) == -1 && errno != ENODEV) {
 		log_warn("carp: delete ifindex %d", ifindex);
 		return -1;
 	}
@@ -150,33 +88,32 @@ int
 carp_linux_vmac_create(int parent_ifindex, uint8_t vhid,
     char name[IFNAMSIZ], int *ifindex)
 {
-	struct nlreq	 req;
-	struct rtattr	*li, *data;
-	uint8_t		 mac[ETH_ALEN] = { 0x00, 0x00, 0x5e, 0x00, 0x01, vhid };
-	uint32_t	 link = (uint32_t)parent_ifindex;
-	uint32_t	 mode = MACVLAN_MODE_PRIVATE;
-	unsigned int	 old;
-	int		 try;
+	struct nl_msg		 m;
+	struct ifinfomsg	 ifi;
+	uint8_t			 mac[ETH_ALEN] = { 0x00, 0x00, 0x5e, 0x00, 0x01,
+				    vhid };
+	unsigned int		 old;
+	int			 try, li, data;
 
 	snprintf(name, IFNAMSIZ, CARP_VMAC_PREFIX "%u", vhid);
+	memset(&ifi, 0, sizeof(ifi));
+	ifi.ifi_family = AF_UNSPEC;
 	for (try = 0; try < 2; try++) {
-		memset(&req, 0, sizeof(req));
-		req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.u.ifi));
-		req.nh.nlmsg_type = RTM_NEWLINK;
-		req.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-		req.u.ifi.ifi_family = AF_UNSPEC;
-		nl_attr(&req, IFLA_IFNAME, name,
-		    strlen(name) + 1);
-		nl_attr(&req, IFLA_LINK, &link, sizeof(link));
-		nl_attr(&req, IFLA_ADDRESS, mac, sizeof(mac));
-		li = nl_attr(&req, IFLA_LINKINFO, NULL, 0);
-		nl_attr(&req, IFLA_INFO_KIND, "macvlan", 8);
-		data = nl_attr(&req, IFLA_INFO_DATA, NULL, 0);
-		nl_attr(&req, IFLA_MACVLAN_MODE, &mode,
-		    sizeof(mode));
-		nl_nest_end(&req, data);
-		nl_nest_end(&req, li);
-		if (nl_talk(&req.nh) == 0)
+		nl_msg_init(&m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi,
+		    sizeof(ifi));
+		/* A few dozen bytes in an NL_MSGMAX buffer: cannot fail. */
+		if (nl_put(&m, IFLA_IFNAME, name, strlen(name) + 1) < 0 ||
+		    nl_put_u32(&m, IFLA_LINK, (uint32_t)parent_ifindex) < 0 ||
+		    nl_put(&m, IFLA_ADDRESS, mac, sizeof(mac)) < 0 ||
+		    (li = nl_nest_begin(&m, IFLA_LINKINFO)) < 0 ||
+		    nl_put(&m, IFLA_INFO_KIND, "macvlan", 8) < 0 ||
+		    (data = nl_nest_begin(&m, IFLA_INFO_DATA)) < 0 ||
+		    nl_put_u32(&m, IFLA_MACVLAN_MODE,
+		    MACVLAN_MODE_PRIVATE) < 0)
+			fatalx("carp: netlink request too large");
+		nl_nest_end(&m, data);
+		nl_nest_end(&m, li);
+		if (carp_dev_talk(&m) == 0)
 			break;
 		if (errno != EEXIST || try > 0 ||
 		    (old = if_nametoindex(name)) == 0 ||
@@ -201,27 +138,26 @@ int
 carp_linux_addr(int ifindex, const struct carp_addr *a, int prefixlen,
     int add)
 {
-	struct nlreq	req;
-	size_t		alen = a->ca_af == AF_INET ? 4 : 16;
-	uint32_t	flags = IFA_F_NOPREFIXROUTE;
-	char		s[INET6_ADDRSTRLEN];
+	struct nl_msg		m;
+	struct ifaddrmsg	ifa;
+	size_t			alen = a->ca_af == AF_INET ? 4 : 16;
+	uint32_t		flags = IFA_F_NOPREFIXROUTE;
+	char			s[INET6_ADDRSTRLEN];
 
 	if (a->ca_af == AF_INET6)
 		flags |= IFA_F_NODAD;
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.u.ifa));
-	req.nh.nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
-	req.nh.nlmsg_flags = add ? NLM_F_CREATE | NLM_F_REPLACE : 0;
-	req.u.ifa.ifa_family = (uint8_t)a->ca_af;
-	req.u.ifa.ifa_prefixlen = (uint8_t)prefixlen;
-	req.u.ifa.ifa_scope = RT_SCOPE_UNIVERSE;
-	req.u.ifa.ifa_index = (uint32_t)ifindex;
-	nl_attr(&req, IFA_LOCAL, &a->ca_u, alen);
-	nl_attr(&req, IFA_ADDRESS, &a->ca_u, alen);
-	if (add)
-		nl_attr(&req, IFA_FLAGS, &flags,
-		    sizeof(flags));
-	if (nl_talk(&req.nh) == -1 &&
+	memset(&ifa, 0, sizeof(ifa));
+	ifa.ifa_family = (uint8_t)a->ca_af;
+	ifa.ifa_prefixlen = (uint8_t)prefixlen;
+	ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa.ifa_index = (uint32_t)ifindex;
+	nl_msg_init(&m, add ? RTM_NEWADDR : RTM_DELADDR,
+	    add ? NLM_F_CREATE | NLM_F_REPLACE : 0, &ifa, sizeof(ifa));
+	if (nl_put(&m, IFA_LOCAL, &a->ca_u, alen) < 0 ||
+	    nl_put(&m, IFA_ADDRESS, &a->ca_u, alen) < 0 ||
+	    (add && nl_put_u32(&m, IFA_FLAGS, flags) < 0))
+		fatalx("carp: netlink request too large");
+	if (carp_dev_talk(&m) == -1 &&
 	    (add || (errno != EADDRNOTAVAIL && errno != ENODEV))) {
 		log_warn("carp: %s VIP %s/%d on ifindex %d",
 		    add ? "add" : "delete",
@@ -234,19 +170,20 @@ carp_linux_addr(int ifindex, const struct carp_addr *a, int prefixlen,
 int
 carp_linux_neigh_proxy(int ifindex, const struct carp_addr *a, int add)
 {
-	struct nlreq	req;
+	struct nl_msg	m;
+	struct ndmsg	nd;
 	char		s[INET6_ADDRSTRLEN];
 
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.u.nd));
-	req.nh.nlmsg_type = add ? RTM_NEWNEIGH : RTM_DELNEIGH;
-	req.nh.nlmsg_flags = add ? NLM_F_CREATE | NLM_F_REPLACE : 0;
-	req.u.nd.ndm_family = (uint8_t)a->ca_af;
-	req.u.nd.ndm_ifindex = ifindex;
-	req.u.nd.ndm_state = NUD_PERMANENT;
-	req.u.nd.ndm_flags = NTF_PROXY;
-	nl_attr(&req, NDA_DST, &a->ca_u, a->ca_af == AF_INET ? 4 : 16);
-	if (nl_talk(&req.nh) == -1 &&
+	memset(&nd, 0, sizeof(nd));
+	nd.ndm_family = (uint8_t)a->ca_af;
+	nd.ndm_ifindex = ifindex;
+	nd.ndm_state = NUD_PERMANENT;
+	nd.ndm_flags = NTF_PROXY;
+	nl_msg_init(&m, add ? RTM_NEWNEIGH : RTM_DELNEIGH,
+	    add ? NLM_F_CREATE | NLM_F_REPLACE : 0, &nd, sizeof(nd));
+	if (nl_put(&m, NDA_DST, &a->ca_u, a->ca_af == AF_INET ? 4 : 16) < 0)
+		fatalx("carp: netlink request too large");
+	if (carp_dev_talk(&m) == -1 &&
 	    (add || (errno != ENOENT && errno != ENODEV))) {
 		log_warn("carp: %s proxy entry %s on ifindex %d",
 		    add ? "add" : "delete",
@@ -278,7 +215,7 @@ carp_linux_sysctl(const char *fam, const char *ifname, const char *key,
 
 /*
  * Without arp_ignore=1 the parent answers ARP for the VIP with its own
- * MAC and neighbours cache the wrong address (reference §1, verified);
+ * MAC and neighbours cache the wrong address (seen in a namespace);
  * arp_announce=2 keeps the VIP out of ARP requests sent by the parent.
  */
 int
@@ -333,16 +270,11 @@ carp_linux_ndp_sysctls(const char *ifname)
 int
 carp_linux_link_socket(void)
 {
-	struct sockaddr_nl	sa = { .nl_family = AF_NETLINK,
-				    .nl_groups = RTMGRP_LINK };
-	int			fd;
+	int fd;
 
-	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    NETLINK_ROUTE)) == -1 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+	if ((fd = nl_subscribe(NETLINK_ROUTE, RTMGRP_LINK)) < 0) {
+		errno = -fd;
 		log_warn("carp: rtnetlink link socket");
-		if (fd != -1)
-			close(fd);
 		return -1;
 	}
 	return fd;
@@ -397,56 +329,49 @@ carp_linux_link_read(int fd, carp_link_cb cb, void *arg)
  * the second before delays a cable pull by up to 1 s. So the engine polls
  * this, and one kept-open socket serves every poll.
  */
+static int
+carp_dev_link_cb(const struct nlmsghdr *h, void *arg)
+{
+	const struct ifinfomsg	*ifi = NLMSG_DATA(h);
+	int			*up = arg;
+
+	if (h->nlmsg_type == RTM_NEWLINK &&
+	    h->nlmsg_len >= NLMSG_LENGTH(sizeof(*ifi)))
+		*up = (ifi->ifi_flags & IFF_UP) &&
+		    (ifi->ifi_flags & IFF_LOWER_UP);
+	return 0;
+}
+
 int
 carp_linux_link_state(int ifindex)
 {
 	static int		 fd = -1;
-	static uint32_t		 seq;
-	struct sockaddr_nl	 sa = { .nl_family = AF_NETLINK };
 	struct timeval		 tv = { 0, 200000 };
-	struct nlreq		 req;
-	struct nlmsghdr		*r;
-	struct ifinfomsg	*ifi;
-	uint8_t			 buf[1024];	/* the header is enough */
-	ssize_t			 n;
+	struct nl_msg		 m;
+	struct ifinfomsg	 ifi;
+	int			 r, up = -1;
 
 	if (fd == -1) {
-		if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
-		    NETLINK_ROUTE)) == -1)
+		if ((fd = nl_open(NETLINK_ROUTE)) < 0) {
+			fd = -1;
 			return -1;
+		}
 		/* A kernel that never answers must not stall the parent. */
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	}
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.u.ifi));
-	req.nh.nlmsg_type = RTM_GETLINK;
-	req.nh.nlmsg_flags = NLM_F_REQUEST;
-	req.nh.nlmsg_seq = ++seq;
-	req.u.ifi.ifi_family = AF_UNSPEC;
-	req.u.ifi.ifi_index = ifindex;
-	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa,
-	    sizeof(sa)) == -1)
-		goto err;
-	for (;;) {
-		/* Truncated to the buffer: the flags come first. */
-		if ((n = recv(fd, buf, sizeof(buf), 0)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto err;
-		}
-		r = (struct nlmsghdr *)buf;
-		if ((size_t)n < NLMSG_HDRLEN || r->nlmsg_seq != seq)
-			continue;	/* an answer to an earlier poll */
-		if (r->nlmsg_type != RTM_NEWLINK ||
-		    (size_t)n < NLMSG_LENGTH(sizeof(*ifi)))
-			return -1;	/* NLMSG_ERROR: no such link */
-		ifi = NLMSG_DATA(r);
-		return (ifi->ifi_flags & IFF_UP) &&
-		    (ifi->ifi_flags & IFF_LOWER_UP);
+	memset(&ifi, 0, sizeof(ifi));
+	ifi.ifi_family = AF_UNSPEC;
+	ifi.ifi_index = ifindex;
+	nl_msg_init(&m, RTM_GETLINK, 0, &ifi, sizeof(ifi));
+	if ((r = nl_talk(fd, &m, carp_dev_link_cb, &up)) == 0)
+		return up;
+	/*
+	 * The kernel's answer (no such link) leaves the socket usable; a
+	 * timed-out one may still come: start afresh next time.
+	 */
+	if (r != -ENODEV) {
+		nl_close(fd);
+		fd = -1;
 	}
-err:
-	/* A timed-out answer may still come: start afresh next time. */
-	close(fd);
-	fd = -1;
 	return -1;
 }

@@ -3,8 +3,9 @@
  * HMAC-SHA1 over vhid + sorted VIPs + counter, and the checks a received
  * advertisement must pass before the state machine may see it.
  *
- * Wire-compatible with FreeBSD/OpenBSD kernel CARP and ucarp; see
- * /work/shared/reference/carp-pfsync-nftables.md §1 for the layout.
+ * Wire-compatible with FreeBSD/OpenBSD kernel CARP and ucarp: the
+ * layout is struct carp_hdr below, encoded by carp_proto_encode() and
+ * checked against a known vector in tests/unit/test_carp_proto.c.
  * Nothing here opens a socket or reads a clock: time is passed in.
  */
 #ifndef TW_CARP_PROTO_H

@@ -20,6 +20,7 @@
 #include "store_dir.h"
 #include "cli.h"
 #include "control.h"
+#include "ipc.h"
 #include "store.h"
 #include "sync.h"
 #include "util.h"
@@ -36,8 +37,7 @@ cli_sync_parent(json_t *req)
 	char	 err[512];
 
 	if ((ans = control_call(cli_sync_dir, req, err, sizeof(err))) == NULL)
-		ans = json_pack("{s:s,s:s}", "status", "failed", "message",
-		    err);
+		ans = ipc_failed("%s", err);
 	return ans;
 }
 

@@ -1,7 +1,7 @@
 /*
  * main.c — `twinwall <command>`: a table of commands, each with its own
  * getopt_long options. Local tools open the store directly and reach a
- * running daemon through DIR/control.sock (DESIGN.md section 1).
+ * running daemon through DIR/control.sock (control.h).
  */
 #include <sys/stat.h>
 

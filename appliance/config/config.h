@@ -238,10 +238,19 @@ json_t	*cfg_factory(void);
  * transaction) with the revision "factory defaults". 0 or -1. */
 int	 cfg_install_factory(struct store *);
 
-/* Helpers for section files and renderers: borrowed string, "" if absent. */
+/*
+ * The one set of row accessors, for section files, renderers and the
+ * platform: a borrowed string, "" if absent (or row NULL); "1" as true;
+ * a number or dflt.
+ */
 const char	*cfg_str(json_t *row, const char *field);
 int		 cfg_bool(json_t *row, const char *field);
 long		 cfg_int(json_t *row, const char *field, long dflt);
+/* The rows of section in a snapshot ({"sections":{...}}); NULL if none. */
+json_t		*cfg_rows(json_t *snap, const char *section);
+/* The first of rows whose field is value, or NULL. Borrowed. */
+json_t		*cfg_row_find(json_t *rows, const char *field,
+		    const char *value);
 
 /*
  * The dynamic gateway of interface ifname's lease, as OPNsense names it:

@@ -553,13 +553,6 @@ store_dirty_clear(struct store *st, enum subsys s)
 	    subsys_name(s), 0) == -1 ? -1 : 0;
 }
 
-int
-store_dirty_is(struct store *st, enum subsys s)
-{
-	return store_exec1(st, "SELECT 1 FROM dirty WHERE subsys = ?",
-	    subsys_name(s), 0) == 1;
-}
-
 subsys_mask
 store_dirty_mask(struct store *st)
 {

@@ -53,7 +53,6 @@ const char	*store_errmsg(struct store *);
 /* Dirty flags per subsystem (subsys.h): saved, not yet applied. */
 int		 store_dirty_set(struct store *, enum subsys);
 int		 store_dirty_clear(struct store *, enum subsys);
-int		 store_dirty_is(struct store *, enum subsys);
 subsys_mask	 store_dirty_mask(struct store *);
 /* When s became dirty (the first save since its last apply); 0: clean. */
 double		 store_dirty_since(struct store *, enum subsys);

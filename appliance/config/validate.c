@@ -64,6 +64,27 @@ cfg_str(json_t *row, const char *field)
 	return s ? s : "";
 }
 
+json_t *
+cfg_rows(json_t *snap, const char *section)
+{
+	json_t *rows;
+
+	rows = json_object_get(json_object_get(snap, "sections"), section);
+	return json_is_array(rows) ? rows : NULL;
+}
+
+json_t *
+cfg_row_find(json_t *rows, const char *field, const char *value)
+{
+	json_t	*row;
+	size_t	 i;
+
+	json_array_foreach(rows, i, row)
+		if (strcmp(cfg_str(row, field), value) == 0)
+			return row;
+	return NULL;
+}
+
 int
 cfg_bool(json_t *row, const char *field)
 {
@@ -410,20 +431,11 @@ normalise_list(const char *s)
 	return out;
 }
 
+/* A stored boolean is "1" or "0"; an empty field is the default, off. */
 static int
 normalise_bool(const char *s)
 {
-	static const char *const yes[] = { "1", "true", "yes", "on", NULL };
-	static const char *const no[] = { "0", "false", "no", "off", "", NULL };
-	size_t i;
-
-	for (i = 0; yes[i]; i++)
-		if (strcasecmp(s, yes[i]) == 0)
-			return 1;
-	for (i = 0; no[i]; i++)
-		if (strcasecmp(s, no[i]) == 0)
-			return 0;
-	return -1;
+	return *s == '\0' ? 0 : util_bool(s);
 }
 
 /*

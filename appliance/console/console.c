@@ -1,7 +1,7 @@
 /*
- * console.c — `twinwall console`: the menu of DESIGN.md section 9, shaped
- * like OPNsense's (opnsense-shell): the node, its version and its
- * interfaces above a table of options 0-13.
+ * console.c — `twinwall console`: the setup menu, shaped like OPNsense's
+ * console menu: the node, its version and its interfaces above a table
+ * of options 0-13.
  *
  * The console opens the store directly and acts through the same model
  * (cfg_*) as the API, so it says what the API says about a bad address;
@@ -316,6 +316,7 @@ console_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "data", required_argument, NULL, 'D' },
 		{ "platform", required_argument, NULL, 'p' },
+		{ "sysfs-net", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct console	 c;
@@ -328,6 +329,7 @@ console_main(int argc, char **argv)
 		switch (ch) {
 		case 'D': data = optarg; break;
 		case 'p': c.c_platform = optarg; break;
+		case 's': console_if_sysnet(optarg); break;
 		default: goto usage;
 		}
 	}
@@ -353,6 +355,6 @@ err:
 	return ret;
 usage:
 	fprintf(stderr, "usage: twinwall console --data DIR "
-	    "[--platform dry|linux|freebsd]\n");
+	    "[--platform dry|linux|freebsd] [--sysfs-net DIR]\n");
 	return 2;
 }

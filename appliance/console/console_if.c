@@ -42,12 +42,19 @@ struct con_assign {
 	char	a_dev[IFNAMSIZ];
 };
 
+/* Where the devices are listed: --sysfs-net, for a test's fake tree. */
+static const char	*console_sysnet_dir = "/sys/class/net";
+
+void
+console_if_sysnet(const char *dir)
+{
+	console_sysnet_dir = dir;
+}
+
 static const char *
 console_sysnet(void)
 {
-	const char *p = getenv("TWINWALL_SYSFS_NET");
-
-	return p != NULL && *p != '\0' ? p : "/sys/class/net";
+	return console_sysnet_dir;
 }
 
 /* One attribute of a device, without its newline; "" when unreadable. */
@@ -179,18 +186,6 @@ console_if_rows(struct console *c)
 	    "interfaces"));
 	json_decref(snap);
 	return rows != NULL ? rows : json_array();
-}
-
-static json_t *
-console_row_named(json_t *rows, const char *field, const char *val)
-{
-	json_t	*row;
-	size_t	 i;
-
-	json_array_foreach(rows, i, row)
-		if (strcmp(cfg_str(row, field), val) == 0)
-			return row;
-	return NULL;
 }
 
 /*
@@ -328,7 +323,7 @@ console_assign_write(struct console *c, struct con_assign *as, int nas)
 	o = (size_t)snprintf(descr, sizeof(descr), "console: interfaces "
 	    "assigned:");
 	for (k = 0; k < nas; k++) {
-		if ((row = console_row_named(rows, "name", as[k].a_name)) !=
+		if ((row = cfg_row_find(rows, "name", as[k].a_name)) !=
 		    NULL) {
 			in = json_pack("{s:s}", "device", as[k].a_dev);
 			rc = cfg_set(&ctx, sec, cfg_str(row, "uuid"), in, &e);
@@ -380,7 +375,7 @@ console_assign(struct console *c)
 	rows = console_if_rows(c);
 	printf("Valid interfaces are:\n\n");
 	for (i = 0; i < n; i++) {
-		row = console_row_named(rows, "device", devs[i].d_name);
+		row = cfg_row_find(rows, "device", devs[i].d_name);
 		printf("  %-15s %-17s link %-4s%s%s\n", devs[i].d_name,
 		    *devs[i].d_mac ? devs[i].d_mac : "-",
 		    devs[i].d_carrier ? "up" : "down",

@@ -32,6 +32,9 @@ struct console {
 	char		 c_running[32];	/* the daemon's platform, "" = none */
 };
 
+/* console_if.c: the devices are read from dir (default /sys/class/net). */
+void		 console_if_sysnet(const char *dir);
+
 /* console.c */
 const char	*console_platform(struct console *);
 /* An interface row's configured addresses as text, into buf. */

@@ -1,6 +1,6 @@
 /*
- * daemon.c — the privilege-separated daemon (DESIGN.md section 1), after
- * OpenBSD's relayd/ospfd.
+ * daemon.c — the privilege-separated daemon, after OpenBSD's
+ * relayd/ospfd.
  *
  * The parent keeps root and does only what needs it: it prepares the data
  * directory, makes the TLS certificate, then forks the API child and
@@ -532,8 +532,7 @@ parent_serve(struct parent *pa, json_t *req, const char *from, int *moved)
 			rc = 0;
 		} else {
 			log_warnx("apply (%s) refused: %s", from, err);
-			return json_pack("{s:s, s:s}", "status", "failed",
-			    "message", err);
+			return ipc_failed("%s", err);
 		}
 	}
 	ans = parent_dispatch(pa, req, from);

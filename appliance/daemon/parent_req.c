@@ -50,19 +50,6 @@ static const struct {
 	{ IPC_GATEWAY_STATUS,	gwmon_req_status },	/* gwmon/gwmon.h */
 };
 
-/* Returns a new {"status":"failed","message":...} answer. */
-static json_t *
-parent_failed(const char *fmt, ...)
-{
-	char	msg[1024];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return json_pack("{s:s, s:s}", "status", "failed", "message", msg);
-}
-
 /* Records an apply's outcome for every subsystem of mask. */
 static void
 parent_in_force(struct parent *pa, subsys_mask mask, long long rev, int ok,
@@ -124,11 +111,11 @@ parent_apply(struct parent *pa, json_t *req, const char *from)
 	err[0] = why[0] = '\0';
 	/* Names are checked here, once: the drivers trust the list. */
 	if (subsys_mask_from_json(subsys, &mask, err, sizeof(err)) == -1)
-		return parent_failed("apply: %s", err);
+		return ipc_failed("apply: %s", err);
 	snap = json_object_get(req, "snapshot");
 	if (!json_is_object(snap) ||
 	    !json_is_object(json_object_get(snap, "sections")))
-		return parent_failed("apply: no snapshot with sections");
+		return ipc_failed("apply: no snapshot with sections");
 	boot = json_is_true(json_object_get(req, "boot")) &&
 	    pa->pa_boot != PARENT_BOOT_OK;
 	rev = json_integer_value(json_object_get(req, "revision"));
@@ -141,7 +128,7 @@ parent_apply(struct parent *pa, json_t *req, const char *from)
 		if (!boot) {
 			parent_in_force(pa, mask & SUBSYS_PARENT, rev, 0, who,
 			    err);
-			return parent_failed("carp: %s", err);
+			return ipc_failed("carp: %s", err);
 		}
 		parent_why(why, sizeof(why), "carp: ", err);
 		bad |= SUBSYS_BIT(SUBSYS_VIP);
@@ -158,7 +145,7 @@ parent_apply(struct parent *pa, json_t *req, const char *from)
 			carp_engine_wipe_secrets(snap);
 			parent_in_force(pa, mask & SUBSYS_PARENT, rev, 0, who,
 			    err);
-			return parent_failed("%s", err);
+			return ipc_failed("%s", err);
 		}
 		parent_why(why, sizeof(why), "", err);
 		bad |= SUBSYS_BIT(SUBSYS_INTERFACES) |
@@ -205,7 +192,7 @@ parent_apply(struct parent *pa, json_t *req, const char *from)
 		    who);
 	}
 	if (failed)
-		return parent_failed("%s", why);
+		return ipc_failed("%s", why);
 	if (!boot)
 		log_info("apply (%s): ok in %.0f ms", who,
 		    (util_now() - t0) * 1e3);
@@ -289,13 +276,13 @@ parent_dispatch(struct parent *pa, json_t *req, const char *from)
 	size_t		 i;
 
 	if (type == NULL)
-		return parent_failed("a request needs a type");
+		return ipc_failed("a request needs a type");
 	for (i = 0; i < nitems(parent_handlers); i++)
 		if (t != IPC_NONE && parent_handlers[i].h_type == t)
 			break;
 	if (i == nitems(parent_handlers)) {
 		log_warnx("unknown request type \"%.32s\" from %s", type, from);
-		return parent_failed("unknown request type");
+		return ipc_failed("unknown request type");
 	}
 	if ((ans = parent_handlers[i].h_fn(pa, req, from)) == NULL)
 		fatalx("out of memory");

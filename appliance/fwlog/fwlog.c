@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "fwlog.h"
+#include "ipc.h"
 #include "log.h"
 #include "linux_nflog.h"
 #include "render.h"
@@ -143,9 +144,8 @@ fwlog_req(struct parent *pa, json_t *req, const char *from)
 	if ((v = json_object_get(req, "limit")) != NULL) {
 		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 		    json_integer_value(v) > FWLOG_KEEP)
-			return json_pack("{s:s, s:s}", "status", "failed",
-			    "message", "firewall_log: limit must be 1 to "
-			    "1000");
+			return ipc_failed("firewall_log: limit must be 1 "
+			    "to %d", FWLOG_KEEP);
 		limit = json_integer_value(v);
 	}
 	note[0] = '\0';

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "gwmon.h"
 #include "log.h"
 #include "util.h"
@@ -375,26 +376,12 @@ gwmon_stop(void)
 	}
 }
 
-static const char *
-mon_str(json_t *row, const char *f)
-{
-	const char *s = json_string_value(json_object_get(row, f));
-
-	return s != NULL ? s : "";
-}
-
 static long long
 mon_int(json_t *row, const char *f, long long def)
 {
-	const char	*s = mon_str(row, f);
+	const char	*s = cfg_str(row, f);
 
 	return *s != '\0' ? strtoll(s, NULL, 10) : def;
-}
-
-static json_t *
-mon_rows(json_t *snap, const char *sec)
-{
-	return json_object_get(json_object_get(snap, "sections"), sec);
 }
 
 /* A gateway row as g (probing not started). 0, or -1 to leave it out. */
@@ -407,17 +394,17 @@ mon_parse(json_t *snap, json_t *row, struct gwmon_gw *g)
 
 	memset(g, 0, sizeof(*g));
 	g->g_fd = -1;
-	if (strcmp(mon_str(row, "disabled"), "1") == 0)
+	if (strcmp(cfg_str(row, "disabled"), "1") == 0)
 		return -1;
-	util_strlcpy(g->g_name, mon_str(row, "name"), sizeof(g->g_name));
-	g->g_family = strcmp(mon_str(row, "ipprotocol"), "inet6") == 0 ?
+	util_strlcpy(g->g_name, cfg_str(row, "name"), sizeof(g->g_name));
+	g->g_family = strcmp(cfg_str(row, "ipprotocol"), "inet6") == 0 ?
 	    AF_INET6 : AF_INET;
-	addr = *mon_str(row, "monitor") ? mon_str(row, "monitor") :
-	    mon_str(row, "gateway");
+	addr = *cfg_str(row, "monitor") ? cfg_str(row, "monitor") :
+	    cfg_str(row, "gateway");
 	util_strlcpy(g->g_addr, addr, sizeof(g->g_addr));
-	g->g_monitor = strcmp(mon_str(row, "monitor_disable"), "1") != 0;
-	g->g_force_down = strcmp(mon_str(row, "force_down"), "1") == 0;
-	g->g_upstream = strcmp(mon_str(row, "defaultgw"), "1") == 0;
+	g->g_monitor = strcmp(cfg_str(row, "monitor_disable"), "1") != 0;
+	g->g_force_down = strcmp(cfg_str(row, "force_down"), "1") == 0;
+	g->g_upstream = strcmp(cfg_str(row, "defaultgw"), "1") == 0;
 	/* Defaults as the field table's; the table bounds were checked. */
 	g->g_p.p_interval = mon_int(row, "interval", 1) * 1000000;
 	g->g_p.p_loss = mon_int(row, "loss_interval", 4) * 1000000;
@@ -439,10 +426,10 @@ mon_parse(json_t *snap, json_t *row, struct gwmon_gw *g)
 		if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) != 1)
 			g->g_monitor = 0;
 	}
-	json_array_foreach(mon_rows(snap, "interfaces"), i, ifr)
-		if (strcmp(mon_str(ifr, "name"), mon_str(row, "interface")) ==
+	json_array_foreach(cfg_rows(snap, "interfaces"), i, ifr)
+		if (strcmp(cfg_str(ifr, "name"), cfg_str(row, "interface")) ==
 		    0)
-			util_strlcpy(g->g_dev, mon_str(ifr, "device"),
+			util_strlcpy(g->g_dev, cfg_str(ifr, "device"),
 			    sizeof(g->g_dev));
 	return 0;
 }
@@ -501,7 +488,7 @@ gwmon_configure(json_t *snap, int probe)
 	long long	 now = mon_now();
 
 	gws = xcalloc(GWMON_MAX, sizeof(*gws));
-	json_array_foreach(mon_rows(snap, "gateways"), i, row) {
+	json_array_foreach(cfg_rows(snap, "gateways"), i, row) {
 		if (n == GWMON_MAX) {
 			log_warnx("gwmon: more than %d gateways: the rest are "
 			    "not monitored", GWMON_MAX);
@@ -539,7 +526,7 @@ gwmon_configure(json_t *snap, int probe)
 	}
 	mon_free(old, mon_ngw);
 	json_decref(mon_groups);
-	mon_groups = json_deep_copy(mon_rows(snap, "gateway_groups"));
+	mon_groups = json_deep_copy(cfg_rows(snap, "gateway_groups"));
 	mon_gws = gws;
 	mon_ngw = n;
 	mon_probe = probe;
@@ -666,11 +653,11 @@ mon_groups_status(void)
 	int		 tier;
 
 	json_array_foreach(mon_groups, i, row) {
-		trigger = mon_str(row, "trigger");
+		trigger = cfg_str(row, "trigger");
 		active = json_array();
 		tier = 0;
 		for (t = 0; t < nitems(tiers) && tier == 0; t++) {
-			list = xstrdup(mon_str(row, tiers[t]));
+			list = xstrdup(cfg_str(row, tiers[t]));
 			save = NULL;
 			for (m = strtok_r(list, ",", &save); m != NULL;
 			    m = strtok_r(NULL, ",", &save))
@@ -684,7 +671,7 @@ mon_groups_status(void)
 		}
 		/* tier 0: every member is out; rules fall back (or skip). */
 		json_array_append_new(out, json_pack("{s:s,s:s,s:i,s:o}",
-		    "name", mon_str(row, "name"), "trigger", trigger,
+		    "name", cfg_str(row, "name"), "trigger", trigger,
 		    "tier", tier, "active", active));
 	}
 	return out;

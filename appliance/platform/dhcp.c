@@ -45,6 +45,7 @@
 #include "config.h"
 #include "dhcp.h"
 #include "dhcp_int.h"
+#include "ipc.h"
 #include "linux_int.h"
 #include "log.h"
 #include "netlink.h"
@@ -90,23 +91,6 @@ static struct {
 	unsigned		 d_events;
 } dh;
 
-static const char *
-dhcp_str(json_t *row, const char *field)
-{
-	const char *s = json_string_value(json_object_get(row, field));
-
-	return s ? s : "";
-}
-
-static json_t *
-dhcp_rows(json_t *snap, const char *section)
-{
-	json_t *rows = json_object_get(json_object_get(snap, "sections"),
-	    section);
-
-	return json_is_array(rows) ? rows : NULL;
-}
-
 /* A device name safe in a path and a configuration line. */
 static int
 dhcp_dev_ok(const char *dev)
@@ -126,10 +110,10 @@ dhcp_dev_ok(const char *dev)
 static int
 dhcp_modes(json_t *row)
 {
-	const char	*v6 = dhcp_str(row, "ipaddrv6");
+	const char	*v6 = cfg_str(row, "ipaddrv6");
 	int		 m = 0;
 
-	if (strcmp(dhcp_str(row, "ipaddr"), "dhcp") == 0)
+	if (strcmp(cfg_str(row, "ipaddr"), "dhcp") == 0)
 		m |= 1;
 	if (strcmp(v6, "dhcp6") == 0 || strcmp(v6, "slaac") == 0)
 		m |= 2;
@@ -243,8 +227,8 @@ dhcp_render(json_t *row, const char *dev)
 	char		*v6, *text;
 	long		 bits;
 
-	pd = dhcp_str(row, "dhcp6_ia_pd_len");
-	if (m & 2 && strcmp(dhcp_str(row, "ipaddrv6"), "dhcp6") == 0 &&
+	pd = cfg_str(row, "dhcp6_ia_pd_len");
+	if (m & 2 && strcmp(cfg_str(row, "ipaddrv6"), "dhcp6") == 0 &&
 	    pd[0] != '\0' && (bits = strtol(pd, NULL, 10)) >= 0 && bits <= 16)
 		/*
 		 * The prefix is asked for and assigned to no interface
@@ -255,7 +239,7 @@ dhcp_render(json_t *row, const char *dev)
 		    64 - bits);
 	else if (m & 2)
 		v6 = xasprintf("ipv6rs\n%s",
-		    strcmp(dhcp_str(row, "ipaddrv6"), "dhcp6") == 0 ?
+		    strcmp(cfg_str(row, "ipaddrv6"), "dhcp6") == 0 ?
 		    "ia_na 1\n" : "");
 	else
 		v6 = xstrdup("noipv6\n");
@@ -282,7 +266,7 @@ dhcp_render(json_t *row, const char *dev)
 	    "nooption classless_static_routes, static_routes\n"
 	    "require dhcp_server_identifier\n"
 	    "%s%s",
-	    dhcp_str(row, "name"), dev, dhcp_str(row, "name"),
+	    cfg_str(row, "name"), dev, cfg_str(row, "name"),
 	    platform_rendered_path(), DHCP_HOOK, m & 1 ? "" : "noipv4\n", v6);
 	free(v6);
 	return text;
@@ -637,7 +621,7 @@ dhcp_remember(json_t *snap, json_t *subsys)
 	for (i = 0; i < nitems(keep); i++)
 		if ((subsys_has(subsys, keep[i].k_subsys) ||
 		    json_object_get(secs, keep[i].k_section) == NULL) &&
-		    (rows = dhcp_rows(snap, keep[i].k_section)) != NULL)
+		    (rows = cfg_rows(snap, keep[i].k_section)) != NULL)
 			json_object_set_new(secs, keep[i].k_section,
 			    json_deep_copy(rows));
 }
@@ -705,10 +689,10 @@ dhcp_apply(json_t *snap, char *err, size_t errlen)
 		return 0;
 	for (i = 0; i < dh.d_n; i++)
 		dh.d_cl[i].c_wanted = dh.d_cl[i].c_new = 0;
-	json_array_foreach(dhcp_rows(snap, "interfaces"), i, row) {
-		dev = dhcp_str(row, "device");
-		name = dhcp_str(row, "name");
-		if (strcmp(dhcp_str(row, "enabled"), "1") != 0 ||
+	json_array_foreach(cfg_rows(snap, "interfaces"), i, row) {
+		dev = cfg_str(row, "device");
+		name = cfg_str(row, "name");
+		if (strcmp(cfg_str(row, "enabled"), "1") != 0 ||
 		    dev[0] == '\0' || dhcp_modes(row) == 0)
 			continue;
 		if (!dhcp_dev_ok(dev) || strlen(name) >= sizeof(c->c_if)) {
@@ -775,7 +759,7 @@ dhcp_apply(json_t *snap, char *err, size_t errlen)
 		}
 	if (any)
 		dhcp_wait();
-	track6_sync(dhcp_rows(snap, "interfaces"));
+	track6_sync(cfg_rows(snap, "interfaces"));
 	if (any || stopped)
 		linux_sys_leases();
 	return any || stopped;
@@ -950,15 +934,15 @@ dhcp_status(void)
 	int			 fd;
 
 	fd = nl_open(NETLINK_ROUTE);
-	json_array_foreach(dhcp_rows(dh.d_snap, "interfaces"), i, row) {
-		name = dhcp_str(row, "name");
-		dev = dhcp_str(row, "device");
+	json_array_foreach(cfg_rows(dh.d_snap, "interfaces"), i, row) {
+		name = cfg_str(row, "name");
+		dev = cfg_str(row, "device");
 		o = json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:o}",
 		    "name", name, "device", dev,
-		    "descr", dhcp_str(row, "descr"),
-		    "enabled", strcmp(dhcp_str(row, "enabled"), "1") == 0,
-		    "ipaddr", dhcp_str(row, "ipaddr"),
-		    "ipaddrv6", dhcp_str(row, "ipaddrv6"),
+		    "descr", cfg_str(row, "descr"),
+		    "enabled", strcmp(cfg_str(row, "enabled"), "1") == 0,
+		    "ipaddr", cfg_str(row, "ipaddr"),
+		    "ipaddrv6", cfg_str(row, "ipaddrv6"),
 		    "addresses", dhcp_live_addrs(fd, dev));
 		if ((c = dhcp_by_if(name)) != NULL) {
 			cfg_gw_dynamic_name(name, 0, gw, sizeof(gw));
@@ -983,7 +967,7 @@ dhcp_status(void)
 			    AF_INET6, router, sizeof(router)) == 0 ? router :
 			    ""));
 		}
-		if (strcmp(dhcp_str(row, "ipaddrv6"), "track6") == 0 &&
+		if (strcmp(cfg_str(row, "ipaddrv6"), "track6") == 0 &&
 		    (t6 = track6_status(name)) != NULL)
 			json_object_set_new(o, "track6", t6);
 		json_array_append_new(list, o);
@@ -1086,11 +1070,9 @@ dhcp_event(json_t *req, const char *from)
 	dev = json_string_value(json_object_get(req, "device"));
 	reason = json_string_value(json_object_get(req, "reason"));
 	if (!dhcp_word_ok(dev, 15) || !dhcp_word_ok(reason, 16))
-		return json_pack("{s:s, s:s}", "status", "failed", "message",
-		    "dhcp event: device and reason required");
+		return ipc_failed("dhcp event: device and reason required");
 	if ((c = dhcp_by_dev(dev)) == NULL)
-		return json_pack("{s:s, s:s}", "status", "failed", "message",
-		    "dhcp event: no client on that device");
+		return ipc_failed("dhcp event: no client on that device");
 	dh.d_events++;
 	dhcp_event_router6(c, json_object_get(req, "router6"));
 	util_strlcpy(c->c_reason, reason, sizeof(c->c_reason));
@@ -1110,13 +1092,12 @@ dhcp_event(json_t *req, const char *from)
 	platform_action("dhcp: %s on %s (%s, from %s)", reason, dev, c->c_if,
 	    from);
 	/* The LANs follow a delegated prefix; resolv.conf its servers. */
-	track6_sync(dhcp_rows(dh.d_snap, "interfaces"));
+	track6_sync(cfg_rows(dh.d_snap, "interfaces"));
 	linux_sys_leases();
 	/* The dynamic gateways follow the lease: routes again. */
 	if (dhcp_routes(err, sizeof(err)) == -1) {
 		log_warnx("dhcp: routes after %s on %s: %s", reason, dev, err);
-		return json_pack("{s:s, s:s}", "status", "failed", "message",
-		    err);
+		return ipc_failed("%s", err);
 	}
 	return json_pack("{s:s}", "status", "ok");
 }
@@ -1131,6 +1112,5 @@ dhcp_req(struct parent *pa, json_t *req, const char *from)
 		return dhcp_event(req, from);
 	if (op == NULL || strcmp(op, "status") == 0)
 		return dhcp_status();
-	return json_pack("{s:s, s:s}", "status", "failed", "message",
-	    "dhcp: op is status or event");
+	return ipc_failed("dhcp: op is status or event");
 }

@@ -62,41 +62,6 @@ struct net_want {
 	struct nl_addr	w_addr;
 };
 
-static json_t *
-net_rows(json_t *snap, const char *section)
-{
-	json_t *rows;
-
-	rows = json_object_get(json_object_get(snap, "sections"), section);
-	return json_is_array(rows) ? rows : NULL;
-}
-
-static const char *
-net_str(json_t *row, const char *field)
-{
-	const char *s = json_string_value(json_object_get(row, field));
-
-	return s ? s : "";
-}
-
-static int
-net_bool(json_t *row, const char *field)
-{
-	return strcmp(net_str(row, field), "1") == 0;
-}
-
-static json_t *
-net_find(json_t *rows, const char *field, const char *value)
-{
-	json_t	*row;
-	size_t	 i;
-
-	json_array_foreach(rows, i, row)
-		if (strcmp(net_str(row, field), value) == 0)
-			return row;
-	return NULL;
-}
-
 /* A static address field: 1 and *a, 0 when not static, -1 bad. */
 static int
 net_static(const char *addr, const char *bits, int family, struct nl_addr *a)
@@ -205,27 +170,27 @@ net_links(int fd, json_t *snap, struct net_want **want, size_t *nwant,
 	int		 r, fam, k;
 	long		 m;
 
-	*want = xcalloc(2 * json_array_size(net_rows(snap, "interfaces")) + 1,
+	*want = xcalloc(2 * json_array_size(cfg_rows(snap, "interfaces")) + 1,
 	    sizeof(**want));
 	*nwant = 0;
-	json_array_foreach(net_rows(snap, "interfaces"), i, row) {
-		dev = net_str(row, "device");
-		if (!net_bool(row, "enabled") || dev[0] == '\0')
+	json_array_foreach(cfg_rows(snap, "interfaces"), i, row) {
+		dev = cfg_str(row, "device");
+		if (!cfg_bool(row, "enabled") || dev[0] == '\0')
 			continue;
 		if ((r = nl_link_get(fd, dev, &l)) < 0) {
 			platform_action("linux: interface %s: device %s: %s; "
-			    "skipped", net_str(row, "name"), dev,
+			    "skipped", cfg_str(row, "name"), dev,
 			    strerror(-r));
 			continue;
 		}
-		mtu = net_str(row, "mtu");
+		mtu = cfg_str(row, "mtu");
 		m = mtu[0] != '\0' ? strtol(mtu, NULL, 10) : 0;
 		if (m > 0 && (unsigned)m == l.l_mtu)
 			m = 0;
 		if ((m > 0 || !(l.l_flags & IFF_UP)) &&
 		    (r = nl_link_set(fd, l.l_index, (unsigned)m, 1)) < 0) {
 			snprintf(err, errlen, "netlink: %s (%s): set mtu %ld "
-			    "up: %s", dev, net_str(row, "name"), m,
+			    "up: %s", dev, cfg_str(row, "name"), m,
 			    strerror(-r));
 			return -1;
 		}
@@ -234,12 +199,12 @@ net_links(int fd, json_t *snap, struct net_want **want, size_t *nwant,
 		for (k = 0; k < 2; k++) {
 			fam = k == 0 ? AF_INET : AF_INET6;
 			w = &(*want)[*nwant];
-			r = net_static(net_str(row, k ? "ipaddrv6" : "ipaddr"),
-			    net_str(row, k ? "subnetv6" : "subnet"), fam,
+			r = net_static(cfg_str(row, k ? "ipaddrv6" : "ipaddr"),
+			    cfg_str(row, k ? "subnetv6" : "subnet"), fam,
 			    &w->w_addr);
 			if (r == -1) {
 				snprintf(err, errlen, "interface %s: bad %s "
-				    "address", net_str(row, "name"),
+				    "address", cfg_str(row, "name"),
 				    k ? "IPv6" : "IPv4");
 				return -1;
 			}
@@ -361,19 +326,19 @@ net_gateway(json_t *snap, const char *name)
 	size_t	 i;
 	int	 v6;
 
-	if ((row = net_find(net_rows(snap, "gateways"), "name", name)) != NULL)
+	if ((row = cfg_row_find(cfg_rows(snap, "gateways"), "name", name)) != NULL)
 		return json_incref(row);
-	json_array_foreach(net_rows(snap, "interfaces"), i, row)
+	json_array_foreach(cfg_rows(snap, "interfaces"), i, row)
 		for (v6 = 0; v6 < 2; v6++) {
-			cfg_gw_dynamic_name(net_str(row, "name"), v6, dyn,
+			cfg_gw_dynamic_name(cfg_str(row, "name"), v6, dyn,
 			    sizeof(dyn));
 			if (strcmp(dyn, name) == 0 && (v6 ?
-			    strcmp(net_str(row, "ipaddrv6"), "dhcp6") == 0 ||
-			    strcmp(net_str(row, "ipaddrv6"), "slaac") == 0 :
-			    strcmp(net_str(row, "ipaddr"), "dhcp") == 0))
+			    strcmp(cfg_str(row, "ipaddrv6"), "dhcp6") == 0 ||
+			    strcmp(cfg_str(row, "ipaddrv6"), "slaac") == 0 :
+			    strcmp(cfg_str(row, "ipaddr"), "dhcp") == 0))
 				return json_pack("{s:s, s:s, s:s, s:s}",
 				    "name", dyn, "interface",
-				    net_str(row, "name"), "ipprotocol",
+				    cfg_str(row, "name"), "ipprotocol",
 				    v6 ? "inet6" : "inet", "gateway",
 				    "dynamic");
 		}
@@ -392,13 +357,13 @@ net_gw_route(int fd, json_t *snap, json_t *gw, const struct nl_addr *dst,
 	char		 router[64];
 
 	memset(rt, 0, sizeof(*rt));
-	if (gw == NULL || net_bool(gw, "disabled") ||
-	    net_bool(gw, "force_down"))
+	if (gw == NULL || cfg_bool(gw, "disabled") ||
+	    cfg_bool(gw, "force_down"))
 		return -1;
-	addr = net_str(gw, "gateway");
+	addr = cfg_str(gw, "gateway");
 	/* The lease's router, while there is a lease (dhcp.c). */
 	if (strcmp(addr, "dynamic") == 0) {
-		if (dhcp_router(net_str(gw, "interface"), dst->a_family,
+		if (dhcp_router(cfg_str(gw, "interface"), dst->a_family,
 		    router, sizeof(router)) == -1)
 			return -1;
 		addr = router;
@@ -409,10 +374,10 @@ net_gw_route(int fd, json_t *snap, json_t *gw, const struct nl_addr *dst,
 	rt->r_has_gw = 1;
 	memcpy(rt->r_gw, g.a_addr, sizeof(rt->r_gw));
 	rt->r_proto = TW_RTPROT;
-	ifr = net_find(net_rows(snap, "interfaces"), "name",
-	    net_str(gw, "interface"));
-	if (ifr != NULL && net_bool(ifr, "enabled") &&
-	    nl_link_get(fd, net_str(ifr, "device"), &l) == 0)
+	ifr = cfg_row_find(cfg_rows(snap, "interfaces"), "name",
+	    cfg_str(gw, "interface"));
+	if (ifr != NULL && cfg_bool(ifr, "enabled") &&
+	    nl_link_get(fd, cfg_str(ifr, "device"), &l) == 0)
 		rt->r_oif = l.l_index;
 	return 0;
 }
@@ -442,7 +407,7 @@ net_gw_route_name(int fd, json_t *snap, const char *name,
 static int
 net_upstream(int fd, json_t *snap, int family, struct nl_route *rt)
 {
-	json_t		*gws = net_rows(snap, "gateways"), *row, *best;
+	json_t		*gws = cfg_rows(snap, "gateways"), *row, *best;
 	const char	*want = family == AF_INET ? "inet" : "inet6";
 	struct nl_addr	 dst;
 	char		 dyn[64], tried[NET_MAXGW];
@@ -460,14 +425,14 @@ net_upstream(int fd, json_t *snap, int family, struct nl_route *rt)
 			json_array_foreach(gws, i, row) {
 				if (i < NET_MAXGW && tried[i])
 					continue;
-				if (!net_bool(row, "defaultgw") ||
-				    net_bool(row, "disabled") ||
-				    strcmp(net_str(row, "ipprotocol"), want) != 0)
+				if (!cfg_bool(row, "defaultgw") ||
+				    cfg_bool(row, "disabled") ||
+				    strcmp(cfg_str(row, "ipprotocol"), want) != 0)
 					continue;
-				if (pass == 0 && (net_bool(row, "force_down") ||
-				    gwmon_gateway_down(net_str(row, "name"))))
+				if (pass == 0 && (cfg_bool(row, "force_down") ||
+				    gwmon_gateway_down(cfg_str(row, "name"))))
 					continue;
-				prio = strtol(net_str(row, "priority"), NULL, 10);
+				prio = strtol(cfg_str(row, "priority"), NULL, 10);
 				if (best == NULL || prio < bprio) {
 					best = row;
 					bprio = prio;
@@ -484,18 +449,18 @@ net_upstream(int fd, json_t *snap, int family, struct nl_route *rt)
 				break;
 		}
 	}
-	json_array_foreach(net_rows(snap, "interfaces"), i, row) {
-		if (!net_bool(row, "enabled") || net_str(row, "gateway")[0] ==
+	json_array_foreach(cfg_rows(snap, "interfaces"), i, row) {
+		if (!cfg_bool(row, "enabled") || cfg_str(row, "gateway")[0] ==
 		    '\0')
 			continue;
-		if (net_gw_route_name(fd, snap, net_str(row, "gateway"), &dst,
+		if (net_gw_route_name(fd, snap, cfg_str(row, "gateway"), &dst,
 		    rt) == 0)
 			return 0;
 	}
-	json_array_foreach(net_rows(snap, "interfaces"), i, row) {
-		if (!net_bool(row, "enabled"))
+	json_array_foreach(cfg_rows(snap, "interfaces"), i, row) {
+		if (!cfg_bool(row, "enabled"))
 			continue;
-		cfg_gw_dynamic_name(net_str(row, "name"), family == AF_INET6,
+		cfg_gw_dynamic_name(cfg_str(row, "name"), family == AF_INET6,
 		    dyn, sizeof(dyn));
 		if (net_gw_route_name(fd, snap, dyn, &dst, rt) == 0)
 			return 0;
@@ -533,7 +498,7 @@ net_policy_route(int fd, json_t *snap, const char *name, int family,
 
 	memset(&dst, 0, sizeof(dst));
 	dst.a_family = family;
-	group = net_find(net_rows(snap, "gateway_groups"), "name", name);
+	group = cfg_row_find(cfg_rows(snap, "gateway_groups"), "name", name);
 	if (group != NULL) {
 		if (gwmon_group_pick(group, gwmon_gateway_status, member,
 		    sizeof(member)) == 0)
@@ -555,10 +520,10 @@ net_policy_family(json_t *snap, const char *name)
 	size_t	 t;
 	int	 fam = 0;
 
-	if ((group = net_find(net_rows(snap, "gateway_groups"), "name",
+	if ((group = cfg_row_find(cfg_rows(snap, "gateway_groups"), "name",
 	    name)) != NULL)
 		for (t = 0; t < nitems(tiers) && gw == NULL; t++) {
-			util_strlcpy(first, net_str(group, tiers[t]),
+			util_strlcpy(first, cfg_str(group, tiers[t]),
 			    sizeof(first));
 			first[strcspn(first, ",")] = '\0';
 			gw = net_gateway(snap, first);
@@ -566,7 +531,7 @@ net_policy_family(json_t *snap, const char *name)
 	else
 		gw = net_gateway(snap, name);
 	if (gw != NULL)
-		fam = strcmp(net_str(gw, "ipprotocol"), "inet6") == 0 ?
+		fam = strcmp(cfg_str(gw, "ipprotocol"), "inet6") == 0 ?
 		    AF_INET6 : AF_INET;
 	json_decref(gw);
 	return fam;
@@ -586,10 +551,10 @@ net_policy(int fd, json_t *snap, char *err, size_t errlen)
 	int		 r, ret = -1, fam, skip;
 
 	targets = render_gw_targets(snap);
-	sys = net_rows(snap, "system") != NULL ?
-	    json_array_get(net_rows(snap, "system"), 0) :
+	sys = cfg_rows(snap, "system") != NULL ?
+	    json_array_get(cfg_rows(snap, "system"), 0) :
 	    json_object_get(json_object_get(snap, "sections"), "system");
-	skip = sys != NULL && net_bool(sys, "skip_rules_gw_down");
+	skip = sys != NULL && cfg_bool(sys, "skip_rules_gw_down");
 	want = xcalloc(json_array_size(targets) + 1, sizeof(*want));
 	rwant = xcalloc(json_array_size(targets) + 1, sizeof(*rwant));
 	json_array_foreach(targets, i, v) {
@@ -749,34 +714,34 @@ linux_net_routes(json_t *snap, char *err, size_t errlen)
 		snprintf(err, errlen, "netlink: %s", strerror(-fd));
 		return -1;
 	}
-	want = xcalloc(json_array_size(net_rows(snap, "routes")) +
-	    json_array_size(net_rows(snap, "gateways")) + 3, sizeof(*want));
+	want = xcalloc(json_array_size(cfg_rows(snap, "routes")) +
+	    json_array_size(cfg_rows(snap, "gateways")) + 3, sizeof(*want));
 	for (k = 0; k < 2; k++) {
 		fam = k == 0 ? AF_INET : AF_INET6;
 		if (net_upstream(fd, snap, fam, &want[nwant]) == 0)
 			nwant++;
 	}
 	/* Probes to a far monitor address leave by their own gateway. */
-	json_array_foreach(net_rows(snap, "gateways"), i, row) {
-		if (net_bool(row, "monitor_disable") ||
-		    net_str(row, "monitor")[0] == '\0' ||
-		    strcmp(net_str(row, "monitor"), net_str(row, "gateway")) ==
-		    0 || (nl_addr_parse(net_str(row, "monitor"), 128, &dst) != 0 &&
-		    nl_addr_parse(net_str(row, "monitor"), 32, &dst) != 0))
+	json_array_foreach(cfg_rows(snap, "gateways"), i, row) {
+		if (cfg_bool(row, "monitor_disable") ||
+		    cfg_str(row, "monitor")[0] == '\0' ||
+		    strcmp(cfg_str(row, "monitor"), cfg_str(row, "gateway")) ==
+		    0 || (nl_addr_parse(cfg_str(row, "monitor"), 128, &dst) != 0 &&
+		    nl_addr_parse(cfg_str(row, "monitor"), 32, &dst) != 0))
 			continue;
 		if (net_gw_route(fd, snap, row, &dst, &want[nwant]) == 0)
 			nwant++;
 	}
-	json_array_foreach(net_rows(snap, "routes"), i, row) {
-		if (net_bool(row, "disabled"))
+	json_array_foreach(cfg_rows(snap, "routes"), i, row) {
+		if (cfg_bool(row, "disabled"))
 			continue;
-		util_strlcpy(net, net_str(row, "network"), sizeof(net));
+		util_strlcpy(net, cfg_str(row, "network"), sizeof(net));
 		if ((slash = strchr(net, '/')) == NULL)
 			continue;
 		*slash++ = '\0';
 		if (nl_addr_parse(net, (int)strtol(slash, NULL, 10), &dst) != 0)
 			continue;
-		if (net_gw_route_name(fd, snap, net_str(row, "gateway"), &dst,
+		if (net_gw_route_name(fd, snap, cfg_str(row, "gateway"), &dst,
 		    &want[nwant]) == 0)
 			nwant++;
 	}

@@ -1,8 +1,7 @@
 /*
- * netlink.h — a small netlink layer for the linux platform: raw
- * NETLINK_ROUTE sockets for links, addresses and routes, and the message
- * plumbing (attributes, request/ack, dumps) that linux_states.c shares
- * for NETLINK_NETFILTER (ctnetlink). Never runs `ip`.
+ * netlink.h — links, addresses and routes for the linux platform over
+ * raw NETLINK_ROUTE sockets, on the message layer of netlink/nl.h (which
+ * linux_states.c uses for NETLINK_NETFILTER too). Never runs `ip`.
  *
  * Every call returns 0 (or a count / index) on success and -errno on
  * failure: the kernel's own errno where it answered with one, so
@@ -11,60 +10,16 @@
 #ifndef TW_NETLINK_H
 #define TW_NETLINK_H
 
-#include <linux/netlink.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define NL_MSGMAX	8192		/* one request we build */
+#include "nl.h"
 
 /*
  * Routes twinwall installs carry this rtm_protocol, so it can find (and
  * remove) its own routes and never touches anyone else's.
  */
 #define TW_RTPROT	177
-
-struct nl_msg {
-	union {
-		struct nlmsghdr	 m_hdr;
-		char		 m_buf[NL_MSGMAX];
-	};
-};
-
-/* Returns a socket of proto (NETLINK_ROUTE, NETLINK_NETFILTER) or -errno. */
-int	nl_open(int proto);
-void	nl_close(int fd);
-
-/* Starts msg: header, then hlen bytes of family header (copied). */
-void	nl_msg_init(struct nl_msg *, uint16_t type, uint16_t flags,
-	    const void *fhdr, size_t hlen);
-/* Appends an attribute; 0, or -EMSGSIZE when it does not fit. */
-int	nl_put(struct nl_msg *, uint16_t type, const void *data, size_t len);
-int	nl_put_u8(struct nl_msg *, uint16_t type, uint8_t);
-int	nl_put_u16(struct nl_msg *, uint16_t type, uint16_t);
-int	nl_put_u32(struct nl_msg *, uint16_t type, uint32_t);
-/* Nesting: begin returns the offset to hand to end (or -EMSGSIZE). */
-int	nl_nest_begin(struct nl_msg *, uint16_t type);
-void	nl_nest_end(struct nl_msg *, int off);
-
-/*
- * Sends msg and reads the answer to the end: for every data message cb
- * (may be NULL) is called with it; a dump ends at NLMSG_DONE, a request
- * at its ack. Returns 0, the first negative value cb returned, or the
- * kernel's -errno.
- */
-typedef int (*nl_cb)(const struct nlmsghdr *, void *arg);
-int	nl_talk(int fd, struct nl_msg *, nl_cb cb, void *arg);
-
-/*
- * Indexes the attributes in [start, start + len) by type into tb[0..max]
- * (tb is cleared first; unknown types beyond max are skipped). Pointers
- * are borrowed from the message.
- */
-void	nl_parse(const void *start, size_t len, const struct nlattr **tb,
-	    int max);
-const void *nl_data(const struct nlattr *);
-size_t	nl_len(const struct nlattr *);
-uint32_t nl_u32(const struct nlattr *);
 
 /* Links. */
 struct nl_link {

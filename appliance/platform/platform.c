@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "ipc.h"
 #include "log.h"
 #include "platform.h"
 #include "platform_int.h"
@@ -38,12 +40,6 @@ platform_get(const char *name)
 		if (strcmp(platforms[i]->p_name, name) == 0)
 			return platforms[i];
 	return NULL;
-}
-
-const struct platform *
-platform_current(void)
-{
-	return platform_running;
 }
 
 void
@@ -224,35 +220,6 @@ platform_subsys_text(json_t *subsys)
 	return s;
 }
 
-static json_t *
-platform_rows(json_t *snapshot, const char *section)
-{
-	json_t *rows;
-
-	rows = json_object_get(json_object_get(snapshot, "sections"), section);
-	return json_is_array(rows) ? rows : NULL;
-}
-
-static const char *
-platform_str(json_t *row, const char *field)
-{
-	const char *s = json_string_value(json_object_get(row, field));
-
-	return s ? s : "";
-}
-
-static json_t *
-platform_find(json_t *rows, const char *field, const char *value)
-{
-	size_t	 i;
-	json_t	*row;
-
-	json_array_foreach(rows, i, row)
-		if (strcmp(platform_str(row, field), value) == 0)
-			return row;
-	return NULL;
-}
-
 void
 platform_describe(json_t *snap, json_t *subsys, const char *verb)
 {
@@ -260,83 +227,76 @@ platform_describe(json_t *snap, json_t *subsys, const char *verb)
 	const char	*addr, *dev;
 	size_t		 i;
 
-	ifs = platform_rows(snap, "interfaces");
-	gws = platform_rows(snap, "gateways");
+	ifs = cfg_rows(snap, "interfaces");
+	gws = cfg_rows(snap, "gateways");
 	if (subsys_has(subsys, SUBSYS_INTERFACES) && ifs != NULL) {
 		json_array_foreach(ifs, i, row) {
-			dev = platform_str(row, "device");
-			if (strcmp(platform_str(row, "enabled"), "1") != 0 ||
+			dev = cfg_str(row, "device");
+			if (strcmp(cfg_str(row, "enabled"), "1") != 0 ||
 			    dev[0] == '\0')
 				continue;
-			addr = platform_str(row, "ipaddr");
+			addr = cfg_str(row, "ipaddr");
 			if (strcmp(addr, "dhcp") == 0)
 				platform_action("%s DHCP client on %s (%s)",
-				    verb, dev, platform_str(row, "name"));
+				    verb, dev, cfg_str(row, "name"));
 			else if (addr[0] != '\0' && strcmp(addr, "none") != 0)
 				platform_action("%s address %s/%s on %s (%s)",
-				    verb, addr, platform_str(row, "subnet"), dev,
-				    platform_str(row, "name"));
-			addr = platform_str(row, "ipaddrv6");
+				    verb, addr, cfg_str(row, "subnet"), dev,
+				    cfg_str(row, "name"));
+			addr = cfg_str(row, "ipaddrv6");
 			if (addr[0] != '\0' && strcmp(addr, "none") != 0)
 				platform_action("%s address %s/%s on %s (%s)",
-				    verb, addr, platform_str(row, "subnetv6"),
-				    dev, platform_str(row, "name"));
+				    verb, addr, cfg_str(row, "subnetv6"),
+				    dev, cfg_str(row, "name"));
 		}
 	}
 	if (subsys_has(subsys, SUBSYS_ROUTING)) {
 		json_array_foreach(gws, i, row)
-			if (strcmp(platform_str(row, "defaultgw"), "1") == 0 &&
-			    strcmp(platform_str(row, "disabled"), "1") != 0)
+			if (strcmp(cfg_str(row, "defaultgw"), "1") == 0 &&
+			    strcmp(cfg_str(row, "disabled"), "1") != 0)
 				platform_action("%s default route (%s) via %s "
 				    "(gateway %s)", verb,
-				    platform_str(row, "ipprotocol"),
-				    platform_str(row, "gateway"),
-				    platform_str(row, "name"));
-		rows = platform_rows(snap, "routes");
+				    cfg_str(row, "ipprotocol"),
+				    cfg_str(row, "gateway"),
+				    cfg_str(row, "name"));
+		rows = cfg_rows(snap, "routes");
 		json_array_foreach(rows, i, row) {
-			if (strcmp(platform_str(row, "disabled"), "1") == 0)
+			if (strcmp(cfg_str(row, "disabled"), "1") == 0)
 				continue;
-			gw = platform_find(gws, "name",
-			    platform_str(row, "gateway"));
+			gw = cfg_row_find(gws, "name",
+			    cfg_str(row, "gateway"));
 			platform_action("%s route %s via %s (gateway %s)", verb,
-			    platform_str(row, "network"),
-			    gw ? platform_str(gw, "gateway") : "?",
-			    platform_str(row, "gateway"));
+			    cfg_str(row, "network"),
+			    gw ? cfg_str(gw, "gateway") : "?",
+			    cfg_str(row, "gateway"));
 		}
 	}
 	if (subsys_has(subsys, SUBSYS_VIP)) {
-		rows = platform_rows(snap, "vips");
+		rows = cfg_rows(snap, "vips");
 		json_array_foreach(rows, i, row) {
-			ifr = platform_find(ifs, "name",
-			    platform_str(row, "interface"));
-			dev = ifr ? platform_str(ifr, "device") : "";
-			if (strcmp(platform_str(row, "mode"), "carp") == 0)
+			ifr = cfg_row_find(ifs, "name",
+			    cfg_str(row, "interface"));
+			dev = ifr ? cfg_str(ifr, "device") : "";
+			if (strcmp(cfg_str(row, "mode"), "carp") == 0)
 				platform_action("%s VIP %s/%s on %s (%s) carp "
 				    "vhid %s advbase %s advskew %s: up when "
 				    "MASTER, down when BACKUP", verb,
-				    platform_str(row, "subnet"),
-				    platform_str(row, "subnet_bits"),
+				    cfg_str(row, "subnet"),
+				    cfg_str(row, "subnet_bits"),
 				    dev[0] ? dev : "-",
-				    platform_str(row, "interface"),
-				    platform_str(row, "vhid"),
-				    platform_str(row, "advbase"),
-				    platform_str(row, "advskew"));
+				    cfg_str(row, "interface"),
+				    cfg_str(row, "vhid"),
+				    cfg_str(row, "advbase"),
+				    cfg_str(row, "advskew"));
 			else
 				platform_action("%s VIP %s/%s on %s (%s) %s: up",
-				    verb, platform_str(row, "subnet"),
-				    platform_str(row, "subnet_bits"),
+				    verb, cfg_str(row, "subnet"),
+				    cfg_str(row, "subnet_bits"),
 				    dev[0] ? dev : "-",
-				    platform_str(row, "interface"),
-				    platform_str(row, "mode"));
+				    cfg_str(row, "interface"),
+				    cfg_str(row, "mode"));
 		}
 	}
-}
-
-/* Returns a new {"status":"failed","message":...}. */
-static json_t *
-platform_req_failed(const char *msg)
-{
-	return json_pack("{s:s, s:s}", "status", "failed", "message", msg);
 }
 
 json_t *
@@ -349,10 +309,10 @@ platform_req_states(struct parent *pa, json_t *req, const char *from)
 	(void)req;
 	(void)from;
 	if (p == NULL)
-		return platform_req_failed("no platform");
+		return ipc_failed("%s", "no platform");
 	if ((rows = p->p_states()) == NULL) {
 		if (p->p_kill_states != NULL)
-			return platform_req_failed("cannot read the state "
+			return ipc_failed("%s", "cannot read the state "
 			    "table (see the daemon log)");
 		return json_pack("{s:s, s:[], s:s}", "status", "ok", "rows",
 		    "note", "this platform keeps no state table here");
@@ -371,7 +331,7 @@ platform_req_kill(const char *filter, const char *from)
 	int			 n;
 
 	if (p == NULL)
-		return platform_req_failed("no platform");
+		return ipc_failed("%s", "no platform");
 	if (p->p_kill_states == NULL)
 		return json_pack("{s:s, s:s, s:i, s:s}", "status", "ok",
 		    "result", "ok", "dropped_states", 0, "note",
@@ -379,7 +339,7 @@ platform_req_kill(const char *filter, const char *from)
 	err[0] = '\0';
 	if ((n = p->p_kill_states(filter, err, sizeof(err))) < 0) {
 		log_warnx("states (%s): %s", from, err);
-		return platform_req_failed(err[0] ? err : "failed");
+		return ipc_failed("%s", err[0] ? err : "failed");
 	}
 	platform_action("%s: dropped %d states (%s, filter %s)", p->p_name, n,
 	    from, filter ? filter : "all");
@@ -395,7 +355,7 @@ platform_req_kill_states(struct parent *pa, json_t *req, const char *from)
 	(void)pa;
 	filter = json_string_value(json_object_get(req, "filter"));
 	if (filter == NULL || filter[0] == '\0' || strlen(filter) > 64)
-		return platform_req_failed("kill_states: a filter (address "
+		return ipc_failed("%s", "kill_states: a filter (address "
 		    "or network) is required");
 	return platform_req_kill(filter, from);
 }

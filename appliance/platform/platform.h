@@ -38,11 +38,7 @@ struct platform {
 
 /* Borrowed, static; NULL for an unknown name. */
 const struct platform	*platform_get(const char *name);
-/*
- * The driver this process started (each p_init records itself), or
- * NULL before. Borrowed, static.
- */
-const struct platform	*platform_current(void);
+/* Each p_init records its driver as the one this process runs. */
 void			 platform_set_current(const struct platform *);
 /* Calls the running driver's p_gw_changed, if it has one. */
 void			 platform_gw_changed(void);

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "render.h"
 #include "render_int.h"
 
@@ -69,9 +70,9 @@ conntrackd_ignores(struct render_ctx *ctx, const char *peer)
 	conntrackd_ignore(out, 4, "127.0.0.1", "loopback");
 	conntrackd_ignore(out, 6, "::1", "loopback");
 	json_array_foreach(render_list(ctx, "interfaces"), i, row) {
-		if (!render_is_name(render_str(row, "name")))
+		if (!render_is_name(cfg_str(row, "name")))
 			return render_fail(ctx, "interfaces: unsafe name");
-		snprintf(why, sizeof(why), "%s", render_str(row, "name"));
+		snprintf(why, sizeof(why), "%s", cfg_str(row, "name"));
 		for (af = 4; af <= 6; af += 2) {
 			if ((r = render_iface_addr(ctx, row, af, addr)) == -1)
 				return -1;
@@ -80,10 +81,10 @@ conntrackd_ignores(struct render_ctx *ctx, const char *peer)
 		}
 	}
 	json_array_foreach(render_list(ctx, "vips"), i, row) {
-		if ((af = render_addr(render_str(row, "subnet"), 0, addr)) == 0)
+		if ((af = render_addr(cfg_str(row, "subnet"), 0, addr)) == 0)
 			return render_fail(ctx, "vips: bad address");
 		snprintf(why, sizeof(why), "vip %s",
-		    strcmp(render_str(row, "mode"), "carp") == 0 ? "carp" :
+		    strcmp(cfg_str(row, "mode"), "carp") == 0 ? "carp" :
 		    "alias");
 		conntrackd_ignore(out, af, addr, why);
 	}
@@ -113,11 +114,11 @@ conntrackd_render(json_t *snap, const struct conntrackd_paths *sp, char *err,
 		goto done;
 	}
 	if ((ha = render_single(&ctx, "hasync")) == NULL ||
-	    !render_bool(ha, "pfsyncenabled")) {
+	    !cfg_bool(ha, "pfsyncenabled")) {
 		render_fail(&ctx, "state sync is disabled");
 		goto done;
 	}
-	ifname = render_str(ha, "pfsyncinterface");
+	ifname = cfg_str(ha, "pfsyncinterface");
 	if (!render_is_name(ifname) || (ifc = render_iface(&ctx,
 	    ifname)) == NULL) {
 		render_fail(&ctx, "hasync: pfsyncinterface names no interface");
@@ -133,7 +134,7 @@ conntrackd_render(json_t *snap, const struct conntrackd_paths *sp, char *err,
 		    "address for state sync", ifname);
 		goto done;
 	}
-	if (render_addr(render_str(ha, "pfsyncpeerip"), 4, peer) != 4) {
+	if (render_addr(cfg_str(ha, "pfsyncpeerip"), 4, peer) != 4) {
 		render_fail(&ctx, "hasync: pfsyncpeerip is not an IPv4 "
 		    "address");
 		goto done;

@@ -147,10 +147,10 @@ nft_ep(struct render_ctx *ctx, const struct render_ep *ep, int af,
 		return 1;
 	case EP_IFNET:
 		/* track6: the /64 the parent puts in the set (track6.c). */
-		if (af == 6 && strcmp(render_str(ep->ep_row, "ipaddrv6"),
+		if (af == 6 && strcmp(cfg_str(ep->ep_row, "ipaddrv6"),
 		    "track6") == 0) {
 			snprintf(out, NFT_EXPRLEN, "%s %s %s@" TW_NFT_IFNET6
-			    "%s", ipkw, kw, neg, render_str(ep->ep_row,
+			    "%s", ipkw, kw, neg, cfg_str(ep->ep_row,
 			    "name"));
 			return 1;
 		}
@@ -272,7 +272,7 @@ nft_ifaces_init(struct render_ctx *ctx, struct nft_ifaces *is)
 				return -1;
 			continue;
 		}
-		if (!render_is_name(name = render_str(ifc, "name")))
+		if (!render_is_name(name = cfg_str(ifc, "name")))
 			return render_fail(ctx, "interface with an unsafe name");
 		is->is_if[is->is_n].if_name = name;
 		is->is_if[is->is_n].if_row = ifc;
@@ -284,11 +284,11 @@ nft_ifaces_init(struct render_ctx *ctx, struct nft_ifaces *is)
 	}
 	/* Vips in their order: the first of a vhid names its macvlan. */
 	json_array_foreach(render_list(ctx, "vips"), i, vip) {
-		v = render_str(vip, "vhid");
-		if (strcmp(render_str(vip, "mode"), "carp") != 0 || *v == '\0')
+		v = cfg_str(vip, "vhid");
+		if (strcmp(cfg_str(vip, "mode"), "carp") != 0 || *v == '\0')
 			continue;
 		for (x = 0; x < is->is_n; x++)
-			if (strcmp(render_str(vip, "interface"),
+			if (strcmp(cfg_str(vip, "interface"),
 			    is->is_if[x].if_name) == 0)
 				break;
 		if (x == is->is_n)
@@ -437,7 +437,7 @@ static int
 nft_frule_gw(struct render_ctx *ctx, json_t *targets, int skip,
     struct nft_frule *fr)
 {
-	const char	*gw = render_str(fr->fr_row, "gateway");
+	const char	*gw = cfg_str(fr->fr_row, "gateway");
 	json_t		*grow, *group;
 	int		 idx, fam;
 
@@ -464,8 +464,8 @@ nft_frule_parse(struct render_ctx *ctx, const struct nft_ifaces *is,
     json_t *row, uint32_t own, json_t *targets, int skip,
     struct nft_frule *fr)
 {
-	const char *act = render_str(row, "action");
-	const char *dir = render_str(row, "direction");
+	const char *act = cfg_str(row, "action");
+	const char *dir = cfg_str(row, "direction");
 
 	memset(fr, 0, sizeof(*fr));
 	fr->fr_row = row;
@@ -479,22 +479,22 @@ nft_frule_parse(struct render_ctx *ctx, const struct nft_ifaces *is,
 		fr->fr_act = ACT_REJECT;
 	else
 		return render_fail(ctx, "rule %s: bad action", fr->fr_uuid);
-	if (fr->fr_act == ACT_PASS && render_bool(row, "nopfsync") &&
-	    strcmp(render_str(row, "statetype"), "none") != 0)
+	if (fr->fr_act == ACT_PASS && cfg_bool(row, "nopfsync") &&
+	    strcmp(cfg_str(row, "statetype"), "none") != 0)
 		fr->fr_ctmark = own;
-	fr->fr_quick = render_bool(row, "quick");
-	fr->fr_log = render_bool(row, "log");
+	fr->fr_quick = cfg_bool(row, "quick");
+	fr->fr_log = cfg_bool(row, "log");
 	fr->fr_in = strcmp(dir, "out") != 0;
 	fr->fr_out = strcmp(dir, "in") != 0;
 	if (strcmp(dir, "in") != 0 && strcmp(dir, "out") != 0 &&
 	    strcmp(dir, "any") != 0 && dir[0] != '\0')
 		return render_fail(ctx, "rule %s: bad direction", fr->fr_uuid);
-	render_sanitize(render_str(row, "description"), fr->fr_descr,
+	render_sanitize(cfg_str(row, "description"), fr->fr_descr,
 	    sizeof(fr->fr_descr));
 	if ((fr->fr_proto = render_proto(ctx,
-	    render_str(row, "protocol"))) == NULL ||
+	    cfg_str(row, "protocol"))) == NULL ||
 	    (fr->fr_fams = render_families(ctx,
-	    render_str(row, "ipprotocol"))) == 0)
+	    cfg_str(row, "ipprotocol"))) == 0)
 		return render_fail(ctx, "rule %s: bad protocol", fr->fr_uuid);
 	if (fr->fr_proto->p_flags & PROTO_V4ONLY)
 		fr->fr_fams &= FAM4;
@@ -504,25 +504,25 @@ nft_frule_parse(struct render_ctx *ctx, const struct nft_ifaces *is,
 		fr->fr_why = "protocol of the other family";
 	if (nft_frule_gw(ctx, targets, skip, fr) == -1)
 		return -1;
-	if (render_endpoint(ctx, "source", render_str(row, "source_net"),
-	    render_bool(row, "source_not"), &fr->fr_src) == -1 ||
+	if (render_endpoint(ctx, "source", cfg_str(row, "source_net"),
+	    cfg_bool(row, "source_not"), &fr->fr_src) == -1 ||
 	    render_endpoint(ctx, "destination",
-	    render_str(row, "destination_net"),
-	    render_bool(row, "destination_not"), &fr->fr_dst) == -1 ||
-	    render_portspec(ctx, "source port", render_str(row, "source_port"),
+	    cfg_str(row, "destination_net"),
+	    cfg_bool(row, "destination_not"), &fr->fr_dst) == -1 ||
+	    render_portspec(ctx, "source port", cfg_str(row, "source_port"),
 	    &fr->fr_sport) == -1 ||
 	    render_portspec(ctx, "destination port",
-	    render_str(row, "destination_port"), &fr->fr_dport) == -1)
+	    cfg_str(row, "destination_port"), &fr->fr_dport) == -1)
 		return -1;
 	if ((fr->fr_sport.ps_set || fr->fr_dport.ps_set) &&
 	    !(fr->fr_proto->p_flags & PROTO_PORTS))
 		return render_fail(ctx, "rule %s: ports need tcp or udp",
 		    fr->fr_uuid);
 	if (fr->fr_proto->p_num == 1 &&
-	    nft_icmpset(ctx, fr, render_str(row, "icmptype")) == -1)
+	    nft_icmpset(ctx, fr, cfg_str(row, "icmptype")) == -1)
 		return -1;
 	if (fr->fr_why == NULL &&
-	    nft_ifset(ctx, is, fr, render_str(row, "interface")) == -1)
+	    nft_ifset(ctx, is, fr, cfg_str(row, "interface")) == -1)
 		return -1;
 	return 0;
 }
@@ -797,7 +797,7 @@ nft_alias(struct render_ctx *ctx, json_t *alias, int update)
 {
 	struct rbuf *out = &ctx->rc_out;
 	struct nft_setbuf sb;
-	const char *name = render_str(alias, "name");
+	const char *name = cfg_str(alias, "name");
 	struct {
 		const char	*suffix, *type;
 		struct rbuf	*elems;
@@ -809,7 +809,7 @@ nft_alias(struct render_ctx *ctx, json_t *alias, int update)
 	rbuf_init(&sb.sb_port);
 	if (render_alias_elems(ctx, alias, nft_set_elem, &sb) == -1)
 		goto done;
-	if (strcmp(render_str(alias, "type"), "port") == 0) {
+	if (strcmp(cfg_str(alias, "type"), "port") == 0) {
 		set[0].suffix = "", set[0].type = "inet_service";
 		set[0].elems = &sb.sb_port;
 		nset = 1;
@@ -860,8 +860,8 @@ nft_guard(struct render_ctx *ctx, const struct nft_ifaces *is)
 
 	for (x = 0; x < is->is_n; x++) {
 		ifc = is->is_if[x].if_row;
-		bp = render_bool(ifc, "blockpriv");
-		bb = render_bool(ifc, "blockbogons");
+		bp = cfg_bool(ifc, "blockpriv");
+		bb = cfg_bool(ifc, "blockbogons");
 		if (!bp && !bb)
 			continue;
 		use[x] = 1;
@@ -907,21 +907,21 @@ nft_builtins(struct render_ctx *ctx, const struct nft_ifaces *is,
 	json_array_foreach(render_list(ctx, "interfaces"), i, ifc) {
 		if ((dev = render_iface_dev(ctx, ifc)) == NULL)
 			continue;
-		if (render_has_carp(ctx, render_str(ifc, "name")))
+		if (render_has_carp(ctx, cfg_str(ifc, "name")))
 			rbuf_printf(out, "\t\t%s \"%s\" meta l4proto 112 "
 			    "accept comment \"carp\"\n", kw, dev);
-		if (strcmp(render_str(ifc, "ipaddr"), "dhcp") == 0)
+		if (strcmp(cfg_str(ifc, "ipaddr"), "dhcp") == 0)
 			rbuf_printf(out, "\t\t%s \"%s\" udp sport %d udp "
 			    "dport %d accept comment \"dhcp client\"\n", kw,
 			    dev, in ? 67 : 68, in ? 68 : 67);
-		if (strncmp(render_str(ifc, "ipaddrv6"), "dhcp", 4) == 0)
+		if (strncmp(cfg_str(ifc, "ipaddrv6"), "dhcp", 4) == 0)
 			rbuf_printf(out, "\t\t%s \"%s\" udp sport %d udp "
 			    "dport %d accept comment \"dhcp6 client\"\n", kw,
 			    dev, in ? 547 : 546, in ? 546 : 547);
 	}
-	if (ha == NULL || !render_bool(ha, "pfsyncenabled"))
+	if (ha == NULL || !cfg_bool(ha, "pfsyncenabled"))
 		return;
-	sdev = render_str(ha, "pfsyncinterface");
+	sdev = cfg_str(ha, "pfsyncinterface");
 	if (sdev[0] == '\0' || nft_iface_find(ctx, is, sdev, &x, &why) != 1)
 		return;
 	/* One rule, so a constant set of its devices costs nothing. */
@@ -929,7 +929,7 @@ nft_builtins(struct render_ctx *ctx, const struct nft_ifaces *is,
 	for (i = 0; i < is->is_if[x].if_ndev; i++)
 		rbuf_printf(&sd, "%s\"%s\"", i ? ", " : "",
 		    is->is_if[x].if_dev[i]);
-	peer = render_str(ha, "pfsyncpeerip");
+	peer = cfg_str(ha, "pfsyncpeerip");
 	if (peer[0] == '\0')	/* multicast: any sender on the link */
 		rbuf_printf(out, "\t\t%s %s%s%s udp dport %d accept "
 		    "comment \"state sync\"\n", kw, i > 1 ? "{ " : "",
@@ -949,14 +949,14 @@ static void
 nft_antilockout(struct render_ctx *ctx)
 {
 	json_t *sys = render_single(ctx, "system"), *lan;
-	const char *port = render_str(sys, "webgui_port"), *dev;
+	const char *port = cfg_str(sys, "webgui_port"), *dev;
 	unsigned lo, hi, gui;
 
 	if ((lan = render_iface(ctx, "lan")) == NULL ||
 	    (dev = render_iface_dev(ctx, lan)) == NULL)
 		return;
 	if (port[0] == '\0')
-		gui = strcmp(render_str(sys, "webgui_protocol"), "http") == 0 ?
+		gui = strcmp(cfg_str(sys, "webgui_protocol"), "http") == 0 ?
 		    80 : 443;
 	else if (render_port(port, &lo, &hi) == 0 && lo == hi)
 		gui = lo;
@@ -1062,11 +1062,11 @@ nft_render(json_t *snap, char *err, size_t errlen)
 	own = render_nosync_mark(snap);
 	targets = render_gw_targets(snap);
 	sys = render_single(&ctx, "system");
-	skip = sys != NULL && render_bool(sys, "skip_rules_gw_down");
+	skip = sys != NULL && cfg_bool(sys, "skip_rules_gw_down");
 	rules = render_list(&ctx, "filter_rules");
 	fr = xcalloc(json_array_size(rules) + 1, sizeof(*fr));
 	json_array_foreach(rules, i, row) {
-		if (!render_bool(row, "enabled"))
+		if (!cfg_bool(row, "enabled"))
 			continue;
 		if (nft_frule_parse(&ctx, &is, row, own, targets, skip,
 		    &fr[n++]) == -1)
@@ -1085,10 +1085,10 @@ nft_render(json_t *snap, char *err, size_t errlen)
 			goto done;
 	/* Filled by the parent with the delegated /64 of a track6 LAN. */
 	json_array_foreach(render_list(&ctx, "interfaces"), i, row)
-		if (strcmp(render_str(row, "ipaddrv6"), "track6") == 0)
+		if (strcmp(cfg_str(row, "ipaddrv6"), "track6") == 0)
 			rbuf_printf(&ctx.rc_out, "\tset " TW_NFT_IFNET6 "%s {\n"
 			    "\t\ttype ipv6_addr\n\t\tflags interval\n\t}\n\n",
-			    render_str(row, "name"));
+			    cfg_str(row, "name"));
 	nft_guard(&ctx, &is);
 	if (nft_filter_dir(&ctx, &is, fr, n, DIR_IN) == -1 ||
 	    nft_filter_dir(&ctx, &is, fr, n, DIR_OUT) == -1)

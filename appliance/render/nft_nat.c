@@ -40,7 +40,7 @@ struct nft_dnat {
 static int
 nft_nat_af(struct render_ctx *ctx, json_t *row, const char *uuid)
 {
-	const char *ipp = render_str(row, "ipprotocol");
+	const char *ipp = cfg_str(row, "ipprotocol");
 
 	if (strcmp(ipp, "inet6") == 0)
 		return 6;
@@ -56,16 +56,16 @@ nft_nat_fields(struct render_ctx *ctx, json_t *row, const char *uuid,
     struct render_ep *dst, struct render_portspec *sport,
     struct render_portspec *dport)
 {
-	if ((*proto = render_proto(ctx, render_str(row, "protocol"))) == NULL ||
-	    render_endpoint(ctx, "source", render_str(row, "source_net"),
-	    render_bool(row, "source_not"), src) == -1 ||
+	if ((*proto = render_proto(ctx, cfg_str(row, "protocol"))) == NULL ||
+	    render_endpoint(ctx, "source", cfg_str(row, "source_net"),
+	    cfg_bool(row, "source_not"), src) == -1 ||
 	    render_endpoint(ctx, "destination",
-	    render_str(row, "destination_net"),
-	    render_bool(row, "destination_not"), dst) == -1 ||
-	    render_portspec(ctx, "source port", render_str(row, "source_port"),
+	    cfg_str(row, "destination_net"),
+	    cfg_bool(row, "destination_not"), dst) == -1 ||
+	    render_portspec(ctx, "source port", cfg_str(row, "source_port"),
 	    sport) == -1 ||
 	    render_portspec(ctx, "destination port",
-	    render_str(row, "destination_port"), dport) == -1)
+	    cfg_str(row, "destination_port"), dport) == -1)
 		return -1;
 	if ((sport->ps_set || dport->ps_set) &&
 	    !((*proto)->p_flags & PROTO_PORTS))
@@ -78,18 +78,18 @@ static int
 nft_dnat_parse(struct render_ctx *ctx, const struct nft_ifaces *is,
     json_t *row, struct nft_dnat *d)
 {
-	const char *t = render_str(row, "target");
+	const char *t = cfg_str(row, "target");
 
 	memset(d, 0, sizeof(*d));
 	if ((d->d_uuid = render_uuid(ctx, row)) == NULL ||
 	    (d->d_af = nft_nat_af(ctx, row, d->d_uuid)) == -1 ||
 	    nft_nat_fields(ctx, row, d->d_uuid, &d->d_proto, &d->d_src,
 	    &d->d_dst, &d->d_sport, &d->d_dport) == -1 ||
-	    render_portspec(ctx, "local port", render_str(row, "local_port"),
+	    render_portspec(ctx, "local port", cfg_str(row, "local_port"),
 	    &d->d_lport) == -1)
 		return -1;
-	d->d_log = render_bool(row, "log");
-	render_sanitize(render_str(row, "descr"), d->d_descr,
+	d->d_log = cfg_bool(row, "log");
+	render_sanitize(cfg_str(row, "descr"), d->d_descr,
 	    sizeof(d->d_descr));
 	d->d_target.ep_kind = EP_ADDR;
 	if ((d->d_target.ep_af = render_addr(t, d->d_af,
@@ -100,7 +100,7 @@ nft_dnat_parse(struct render_ctx *ctx, const struct nft_ifaces *is,
 	    (d->d_lport.ps_set && !(d->d_proto->p_flags & PROTO_PORTS)))
 		return render_fail(ctx, "port forward %s: bad local port",
 		    d->d_uuid);
-	if (nft_iface_find(ctx, is, render_str(row, "interface"), &d->d_if,
+	if (nft_iface_find(ctx, is, cfg_str(row, "interface"), &d->d_if,
 	    &d->d_why) == -1)
 		return -1;
 	return 0;
@@ -174,8 +174,8 @@ nft_nat_assoc(struct render_ctx *ctx, const struct nft_ifaces *is,
 	int n = 0;
 
 	json_array_foreach(render_list(ctx, "dnat_rules"), i, row) {
-		if (render_bool(row, "disabled") ||
-		    strcmp(render_str(row, "filter_rule"), "pass") != 0)
+		if (cfg_bool(row, "disabled") ||
+		    strcmp(cfg_str(row, "filter_rule"), "pass") != 0)
 			continue;
 		if (nft_dnat_parse(ctx, is, row, &d) == -1)
 			return -1;
@@ -192,13 +192,13 @@ static int
 nft_snat_target(struct render_ctx *ctx, json_t *row, int af, char *out,
     const char **why)
 {
-	const char *t = render_str(row, "target");
+	const char *t = cfg_str(row, "target");
 	struct render_ep ep;
 	json_t *ifc;
 	int r;
 
 	if (t[0] == '\0') {
-		if ((ifc = render_iface(ctx, render_str(row, "interface"))) ==
+		if ((ifc = render_iface(ctx, cfg_str(row, "interface"))) ==
 		    NULL)
 			return render_fail(ctx, "nat rule: unknown interface");
 	} else if (render_addr(t, af, out) == af)
@@ -238,19 +238,19 @@ nft_snat_rule(struct render_ctx *ctx, const struct nft_ifaces *is,
 	    (af = nft_nat_af(ctx, row, uuid)) == -1 ||
 	    nft_nat_fields(ctx, row, uuid, &proto, &src, &dst, &sport,
 	    &dport) == -1 ||
-	    render_portspec(ctx, "target port", render_str(row, "target_port"),
+	    render_portspec(ctx, "target port", cfg_str(row, "target_port"),
 	    &tport) == -1)
 		return -1;
 	if (tport.ps_alias != NULL ||
 	    (tport.ps_set && !(proto->p_flags & PROTO_PORTS)))
 		return render_fail(ctx, "nat rule %s: bad target port", uuid);
-	if ((r = nft_iface_find(ctx, is, render_str(row, "interface"), &x,
+	if ((r = nft_iface_find(ctx, is, cfg_str(row, "interface"), &x,
 	    &why)) == -1)
 		return -1;
 	if (ifidx < 0 ? r == 1 : r != 1 || x != (size_t)ifidx)
 		return 0;
-	nonat = render_bool(row, "nonat");
-	render_sanitize(render_str(row, "description"), descr, sizeof(descr));
+	nonat = cfg_bool(row, "nonat");
+	render_sanitize(cfg_str(row, "description"), descr, sizeof(descr));
 	if (descr[0] != '\0')
 		rbuf_printf(out, "\t\t# %s\n", descr);
 	if (r != 1 ||
@@ -265,7 +265,7 @@ nft_snat_rule(struct render_ctx *ctx, const struct nft_ifaces *is,
 	rbuf_init(&line);
 	if ((r = nft_match(ctx, &line, &m, af, &why)) == 1) {
 		rbuf_printf(out, "\t\t%s", line.b_data + 1);
-		if (render_bool(row, "log"))
+		if (cfg_bool(row, "log"))
 			nft_log(out, uuid, "nat", NULL);
 		if (nonat)
 			rbuf_puts(out, " accept");
@@ -280,7 +280,7 @@ nft_snat_rule(struct render_ctx *ctx, const struct nft_ifaces *is,
 		if (!nonat && tport.ps_hi != tport.ps_lo)
 			rbuf_printf(out, "-%u", tport.ps_hi);
 		/* Randomising within a single fixed port means nothing. */
-		if (!nonat && !render_bool(row, "staticnatport") &&
+		if (!nonat && !cfg_bool(row, "staticnatport") &&
 		    (!tport.ps_set || tport.ps_lo != tport.ps_hi))
 			rbuf_puts(out, " random");
 		rbuf_printf(out, " comment \"%s\"\n", uuid);
@@ -311,7 +311,7 @@ nft_snat_auto(struct render_ctx *ctx)
 		if (!render_is_upstream(wan) ||
 		    (dev = render_iface_dev(ctx, wan)) == NULL)
 			continue;
-		wname = render_str(wan, "name");
+		wname = cfg_str(wan, "name");
 		if (!render_is_name(wname)) {
 			render_fail(ctx, "interface with an unsafe name");
 			return;
@@ -324,9 +324,9 @@ nft_snat_auto(struct render_ctx *ctx)
 			continue;
 		}
 		json_array_foreach(ifs, j, lan) {
-			lname = render_str(lan, "name");
+			lname = cfg_str(lan, "name");
 			if (render_is_upstream(lan) ||
-			    strcmp(render_str(lan, "enabled"), "0") == 0)
+			    strcmp(cfg_str(lan, "enabled"), "0") == 0)
 				continue;
 			if (!render_is_name(lname)) {
 				render_fail(ctx, "interface with an unsafe "
@@ -373,10 +373,10 @@ nft_nat_hook(struct render_ctx *ctx, const struct nft_ifaces *is, int pre,
 			if (ctx->rc_failed)
 				break;
 			if (!pre) {
-				if (render_bool(row, "enabled"))
+				if (cfg_bool(row, "enabled"))
 					n += nft_snat_rule(ctx, is, row, ifidx,
 					    &body) == 1;
-			} else if (!render_bool(row, "disabled") &&
+			} else if (!cfg_bool(row, "disabled") &&
 			    nft_dnat_parse(ctx, is, row, &d) == 0 &&
 			    nft_nat_here(&d, ifidx)) {
 				nft_dnat_emit(ctx, &body, &d, 0);
@@ -407,7 +407,7 @@ nft_nat_chains(struct render_ctx *ctx, const struct nft_ifaces *is)
 {
 	struct rbuf *out = &ctx->rc_out;
 	json_t *snat = render_single(ctx, "snat");
-	const char *mode = render_str(snat, "mode");
+	const char *mode = cfg_str(snat, "mode");
 
 	rbuf_puts(out, "\n");
 	nft_nat_hook(ctx, is, 1, 1);

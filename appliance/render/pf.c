@@ -93,21 +93,21 @@ pf_hop(struct render_ctx *ctx, json_t *gw, int fam, struct rbuf *b,
 	char	mac[RENDER_NAMEMAX + 8], addr[RENDER_ADDRLEN];
 	int	r;
 
-	if (render_bool(gw, "disabled")) {
+	if (cfg_bool(gw, "disabled")) {
 		*why = "gateway disabled";
 		return 0;
 	}
-	if ((r = pf_ifmacro(ctx, render_str(gw, "interface"), mac,
+	if ((r = pf_ifmacro(ctx, cfg_str(gw, "interface"), mac,
 	    sizeof(mac), why)) != 1)
 		return r;
-	if (strcmp(render_str(gw, "gateway"), "dynamic") == 0) {
+	if (strcmp(cfg_str(gw, "gateway"), "dynamic") == 0) {
 		rbuf_printf(b, "%s", mac);
 		return 1;
 	}
-	if (render_addr(render_str(gw, "gateway"), fam == FAM6 ? 6 : 4,
+	if (render_addr(cfg_str(gw, "gateway"), fam == FAM6 ? 6 : 4,
 	    addr) == -1)
 		return render_fail(ctx, "gateway %s: bad address",
-		    render_str(gw, "name"));
+		    cfg_str(gw, "name"));
 	rbuf_printf(b, "(%s %s)", mac, addr);
 	return 1;
 }
@@ -143,9 +143,9 @@ pf_route(struct render_ctx *ctx, const char *name, struct rbuf *b,
 		tok[n] = '\0';
 		/* cfg_gw_dynamic_name: the interface's name in capitals. */
 		json_array_foreach(render_list(ctx, "interfaces"), t, m)
-			if (strcasecmp(render_str(m, "name"), tok) == 0)
+			if (strcasecmp(cfg_str(m, "name"), tok) == 0)
 				gw = json_pack("{s:s,s:s,s:s}", "name", name,
-				    "interface", render_str(m, "name"),
+				    "interface", cfg_str(m, "name"),
 				    "gateway", "dynamic");
 		if (gw == NULL)
 			return render_fail(ctx, "no interface for %s", name);
@@ -160,7 +160,7 @@ pf_route(struct render_ctx *ctx, const char *name, struct rbuf *b,
 	}
 	rbuf_init(&hops);
 	for (t = 0; t < nitems(tiers) && count == 0 && r != -1; t++) {
-		p = render_str(group, tiers[t]);
+		p = cfg_str(group, tiers[t]);
 		for (;;) {
 			p += strspn(p, ",");
 			if ((n = strcspn(p, ",")) == 0 ||
@@ -219,7 +219,7 @@ pf_ep(struct render_ctx *ctx, struct rbuf *b, const struct render_ep *ep,
 		return 1;
 	case EP_IFNET:
 	case EP_IFADDR:
-		if ((r = pf_ifmacro(ctx, render_str(ep->ep_row, "name"), mac,
+		if ((r = pf_ifmacro(ctx, cfg_str(ep->ep_row, "name"), mac,
 		    sizeof(mac), why)) != 1)
 			return r;
 		rbuf_printf(b, "%s(%s%s)", neg, mac,
@@ -239,9 +239,9 @@ pf_port(struct render_ctx *ctx, struct rbuf *b,
 	if (ps->ps_alias != NULL) {
 		json_t *a = render_alias(ctx, ps->ps_alias);
 
-		if (!render_bool(a, "enabled") ||
-		    strspn(render_str(a, "content"), ", \t\r\n") ==
-		    strlen(render_str(a, "content"))) {
+		if (!cfg_bool(a, "enabled") ||
+		    strspn(cfg_str(a, "content"), ", \t\r\n") ==
+		    strlen(cfg_str(a, "content"))) {
 			*why = "port alias is empty";
 			return 0;
 		}
@@ -315,8 +315,8 @@ pf_icmp(struct render_ctx *ctx, struct rbuf *b, const char *list)
 static int
 pf_state(struct render_ctx *ctx, struct rbuf *b, json_t *row)
 {
-	const char *st = render_str(row, "statetype");
-	int nosync = render_bool(row, "nopfsync");
+	const char *st = cfg_str(row, "statetype");
+	int nosync = cfg_bool(row, "nopfsync");
 
 	if (strcmp(st, "none") == 0) {
 		rbuf_puts(b, " no state");
@@ -351,8 +351,8 @@ pf_filter_rule(struct render_ctx *ctx, json_t *row)
 
 	if ((uuid = render_uuid(ctx, row)) == NULL)
 		return;
-	act = render_str(row, "action");
-	dir = render_str(row, "direction");
+	act = cfg_str(row, "action");
+	dir = cfg_str(row, "direction");
 	pass = strcmp(act, "pass") == 0;
 	if (!pass && strcmp(act, "block") != 0 && strcmp(act, "reject") != 0) {
 		render_fail(ctx, "rule %s: bad action", uuid);
@@ -363,23 +363,23 @@ pf_filter_rule(struct render_ctx *ctx, json_t *row)
 		render_fail(ctx, "rule %s: bad direction", uuid);
 		return;
 	}
-	if ((proto = render_proto(ctx, render_str(row, "protocol"))) == NULL ||
-	    (fams = render_families(ctx, render_str(row, "ipprotocol"))) == 0 ||
-	    render_endpoint(ctx, "source", render_str(row, "source_net"),
-	    render_bool(row, "source_not"), &src) == -1 ||
+	if ((proto = render_proto(ctx, cfg_str(row, "protocol"))) == NULL ||
+	    (fams = render_families(ctx, cfg_str(row, "ipprotocol"))) == 0 ||
+	    render_endpoint(ctx, "source", cfg_str(row, "source_net"),
+	    cfg_bool(row, "source_not"), &src) == -1 ||
 	    render_endpoint(ctx, "destination",
-	    render_str(row, "destination_net"),
-	    render_bool(row, "destination_not"), &dst) == -1 ||
-	    render_portspec(ctx, "source port", render_str(row, "source_port"),
+	    cfg_str(row, "destination_net"),
+	    cfg_bool(row, "destination_not"), &dst) == -1 ||
+	    render_portspec(ctx, "source port", cfg_str(row, "source_port"),
 	    &sport) == -1 ||
 	    render_portspec(ctx, "destination port",
-	    render_str(row, "destination_port"), &dport) == -1)
+	    cfg_str(row, "destination_port"), &dport) == -1)
 		return;
 	if ((sport.ps_set || dport.ps_set) && !(proto->p_flags & PROTO_PORTS)) {
 		render_fail(ctx, "rule %s: ports need tcp or udp", uuid);
 		return;
 	}
-	render_sanitize(render_str(row, "description"), descr, sizeof(descr));
+	render_sanitize(cfg_str(row, "description"), descr, sizeof(descr));
 	if (descr[0] != '\0')
 		rbuf_printf(out, "# %s\n", descr);
 	rbuf_init(&line);
@@ -387,18 +387,18 @@ pf_filter_rule(struct render_ctx *ctx, json_t *row)
 	    "block return" : "block");
 	if (strcmp(dir, "in") == 0 || strcmp(dir, "out") == 0)
 		rbuf_printf(&line, " %s", dir);
-	if (render_bool(row, "log"))
+	if (cfg_bool(row, "log"))
 		rbuf_puts(&line, " log");
-	if (render_bool(row, "quick"))
+	if (cfg_bool(row, "quick"))
 		rbuf_puts(&line, " quick");
-	if ((r = pf_on(ctx, render_str(row, "interface"), &line, &why)) != 1 ||
-	    (pass && (r = pf_route(ctx, render_str(row, "gateway"), &line,
+	if ((r = pf_on(ctx, cfg_str(row, "interface"), &line, &why)) != 1 ||
+	    (pass && (r = pf_route(ctx, cfg_str(row, "gateway"), &line,
 	    &why)) != 1) ||
 	    (r = pf_match(ctx, &line, fams, proto, &src, &sport, &dst, &dport,
 	    &why)) != 1)
 		goto done;
 	if (proto->p_num == 1 &&
-	    (r = pf_icmp(ctx, &line, render_str(row, "icmptype"))) == -1)
+	    (r = pf_icmp(ctx, &line, cfg_str(row, "icmptype"))) == -1)
 		goto done;
 	if (pass && (r = pf_state(ctx, &line, row)) == -1)
 		goto done;
@@ -421,7 +421,7 @@ pf_defs(struct render_ctx *ctx)
 
 	rbuf_puts(out, "# interfaces\n");
 	json_array_foreach(render_list(ctx, "interfaces"), i, row) {
-		name = render_str(row, "name");
+		name = cfg_str(row, "name");
 		if ((dev = render_iface_dev(ctx, row)) == NULL)
 			continue;
 		if (!render_is_name(name)) {
@@ -461,8 +461,8 @@ pf_aliases(struct render_ctx *ctx)
 			rbuf_free(&elems);
 			return;
 		}
-		name = render_str(row, "name");
-		if (strcmp(render_str(row, "type"), "port") == 0) {
+		name = cfg_str(row, "name");
+		if (strcmp(cfg_str(row, "type"), "port") == 0) {
 			if (elems.b_len > 0)
 				rbuf_printf(out, "port_%s = \"{%s }\"\n", name,
 				    elems.b_data);
@@ -483,10 +483,10 @@ static int
 pf_nat_target(struct render_ctx *ctx, json_t *row, int af, struct rbuf *b,
     const char **why)
 {
-	const char *t = render_str(row, "target");
+	const char *t = cfg_str(row, "target");
 	char a[RENDER_ADDRLEN], mac[RENDER_NAMEMAX + 8];
 	struct render_ep ep;
-	const char *ifname = render_str(row, "interface");
+	const char *ifname = cfg_str(row, "interface");
 	int r;
 
 	if (t[0] != '\0') {
@@ -499,7 +499,7 @@ pf_nat_target(struct render_ctx *ctx, json_t *row, int af, struct rbuf *b,
 		if (ep.ep_kind != EP_IFADDR)
 			return render_fail(ctx, "nat target is not an address "
 			    "or <interface>ip");
-		ifname = render_str(ep.ep_row, "name");
+		ifname = cfg_str(ep.ep_row, "name");
 	}
 	if ((r = pf_ifmacro(ctx, ifname, mac, sizeof(mac), why)) != 1)
 		return r;
@@ -520,19 +520,19 @@ pf_nat_rule(struct render_ctx *ctx, json_t *row, int rdr)
 
 	if ((uuid = render_uuid(ctx, row)) == NULL)
 		return;
-	ipp = render_str(row, "ipprotocol");
+	ipp = cfg_str(row, "ipprotocol");
 	af = strcmp(ipp, "inet6") == 0 ? 6 : 4;
-	if ((proto = render_proto(ctx, render_str(row, "protocol"))) == NULL ||
-	    render_endpoint(ctx, "source", render_str(row, "source_net"),
-	    render_bool(row, "source_not"), &src) == -1 ||
+	if ((proto = render_proto(ctx, cfg_str(row, "protocol"))) == NULL ||
+	    render_endpoint(ctx, "source", cfg_str(row, "source_net"),
+	    cfg_bool(row, "source_not"), &src) == -1 ||
 	    render_endpoint(ctx, "destination",
-	    render_str(row, "destination_net"),
-	    render_bool(row, "destination_not"), &dst) == -1 ||
-	    render_portspec(ctx, "source port", render_str(row, "source_port"),
+	    cfg_str(row, "destination_net"),
+	    cfg_bool(row, "destination_not"), &dst) == -1 ||
+	    render_portspec(ctx, "source port", cfg_str(row, "source_port"),
 	    &sport) == -1 ||
 	    render_portspec(ctx, "destination port",
-	    render_str(row, "destination_port"), &dport) == -1 ||
-	    render_portspec(ctx, "target port", render_str(row,
+	    cfg_str(row, "destination_port"), &dport) == -1 ||
+	    render_portspec(ctx, "target port", cfg_str(row,
 	    rdr ? "local_port" : "target_port"), &tport) == -1)
 		return;
 	if (((sport.ps_set || dport.ps_set || tport.ps_set) &&
@@ -540,17 +540,17 @@ pf_nat_rule(struct render_ctx *ctx, json_t *row, int rdr)
 		render_fail(ctx, "nat rule %s: bad ports", uuid);
 		return;
 	}
-	render_sanitize(render_str(row, rdr ? "descr" : "description"), descr,
+	render_sanitize(cfg_str(row, rdr ? "descr" : "description"), descr,
 	    sizeof(descr));
 	if (descr[0] != '\0')
 		rbuf_printf(out, "# %s\n", descr);
 	rbuf_init(&line);
-	if (!rdr && (nonat = render_bool(row, "nonat")))
+	if (!rdr && (nonat = cfg_bool(row, "nonat")))
 		rbuf_puts(&line, "no ");
 	rbuf_puts(&line, rdr ? "rdr" : "nat");
-	if ((r = pf_on(ctx, render_str(row, "interface"), &line, &why)) != 1)
+	if ((r = pf_on(ctx, cfg_str(row, "interface"), &line, &why)) != 1)
 		goto done;
-	if (render_str(row, "interface")[0] == '\0') {
+	if (cfg_str(row, "interface")[0] == '\0') {
 		r = render_fail(ctx, "nat rule %s: no interface", uuid);
 		goto done;
 	}
@@ -558,7 +558,7 @@ pf_nat_rule(struct render_ctx *ctx, json_t *row, int rdr)
 	    &sport, &dst, &dport, &why)) != 1)
 		goto done;
 	if (rdr) {
-		if (render_addr(render_str(row, "target"), af, a) != af) {
+		if (render_addr(cfg_str(row, "target"), af, a) != af) {
 			r = render_fail(ctx, "port forward %s: bad target",
 			    uuid);
 			goto done;
@@ -572,7 +572,7 @@ pf_nat_rule(struct render_ctx *ctx, json_t *row, int rdr)
 	else if (tport.ps_set)
 		rbuf_printf(&line, rdr ? " port %u:*" : " port %u:%u",
 		    tport.ps_lo, tport.ps_hi);
-	if (!rdr && !nonat && render_bool(row, "staticnatport"))
+	if (!rdr && !nonat && cfg_bool(row, "staticnatport"))
 		rbuf_puts(&line, " static-port");
 	rbuf_printf(out, "%s\n", line.b_data);
 	r = 1;
@@ -587,13 +587,13 @@ static void
 pf_rdr_pass(struct render_ctx *ctx, json_t *row)
 {
 	json_t *r = json_deep_copy(row);
-	const char *lport = render_str(row, "local_port");
+	const char *lport = cfg_str(row, "local_port");
 
 	json_object_set_new(r, "action", json_string("pass"));
 	json_object_set_new(r, "quick", json_string("1"));
 	json_object_set_new(r, "direction", json_string("in"));
 	json_object_set_new(r, "destination_net",
-	    json_string(render_str(row, "target")));
+	    json_string(cfg_str(row, "target")));
 	json_object_set_new(r, "destination_not", json_string("0"));
 	if (lport[0] != '\0')
 		json_object_set_new(r, "destination_port", json_string(lport));
@@ -608,7 +608,7 @@ pf_translation(struct render_ctx *ctx)
 {
 	struct rbuf *out = &ctx->rc_out;
 	json_t *row, *lan, *wan, *ifs = render_list(ctx, "interfaces");
-	const char *mode = render_str(render_single(ctx, "snat"), "mode");
+	const char *mode = cfg_str(render_single(ctx, "snat"), "mode");
 	char net[RENDER_ADDRLEN], target[RENDER_ADDRLEN];
 	size_t i, j;
 	int r;
@@ -618,26 +618,26 @@ pf_translation(struct render_ctx *ctx)
 		mode = "automatic";
 	if (strcmp(mode, "hybrid") == 0 || strcmp(mode, "advanced") == 0)
 		json_array_foreach(render_list(ctx, "snat_rules"), i, row)
-			if (render_bool(row, "enabled") && !ctx->rc_failed)
+			if (cfg_bool(row, "enabled") && !ctx->rc_failed)
 				pf_nat_rule(ctx, row, 0);
 	if (strcmp(mode, "automatic") == 0 || strcmp(mode, "hybrid") == 0) {
 		json_array_foreach(ifs, i, wan) {
 			if (!render_is_upstream(wan) ||
 			    render_iface_dev(ctx, wan) == NULL ||
-			    !render_is_name(render_str(wan, "name")))
+			    !render_is_name(cfg_str(wan, "name")))
 				continue;
-			if ((r = render_carp_vip4(ctx, render_str(wan, "name"),
+			if ((r = render_carp_vip4(ctx, cfg_str(wan, "name"),
 			    target)) == 0)
 				snprintf(target, sizeof(target), "($if_%s:0)",
-				    render_str(wan, "name"));
+				    cfg_str(wan, "name"));
 			json_array_foreach(ifs, j, lan) {
 				if (render_is_upstream(lan) ||
-				    strcmp(render_str(lan, "enabled"), "0") == 0)
+				    strcmp(cfg_str(lan, "enabled"), "0") == 0)
 					continue;
 				if ((r = render_iface_net(ctx, lan, 4, net)) == 1)
 					rbuf_printf(out, "nat on $if_%s inet "
 					    "from %s to any -> %s\n",
-					    render_str(wan, "name"), net,
+					    cfg_str(wan, "name"), net,
 					    target);
 			}
 		}
@@ -645,7 +645,7 @@ pf_translation(struct render_ctx *ctx)
 	    strcmp(mode, "disabled") != 0)
 		render_fail(ctx, "snat: unknown mode");
 	json_array_foreach(render_list(ctx, "dnat_rules"), i, row)
-		if (!render_bool(row, "disabled") && !ctx->rc_failed)
+		if (!cfg_bool(row, "disabled") && !ctx->rc_failed)
 			pf_nat_rule(ctx, row, 1);
 	rbuf_puts(out, "\n");
 }
@@ -666,26 +666,26 @@ pf_builtins(struct render_ctx *ctx)
 	    "neighbrsol neighbradv } keep state label \"neighbour "
 	    "discovery\"\n");
 	json_array_foreach(render_list(ctx, "interfaces"), i, ifc) {
-		name = render_str(ifc, "name");
+		name = cfg_str(ifc, "name");
 		if (render_iface_dev(ctx, ifc) == NULL || !render_is_name(name))
 			continue;
 		if (render_has_carp(ctx, name))
 			rbuf_printf(out, "pass quick on $if_%s proto carp "
 			    "keep state (no-sync) label \"carp\"\n", name);
-		if (strcmp(render_str(ifc, "ipaddr"), "dhcp") == 0)
+		if (strcmp(cfg_str(ifc, "ipaddr"), "dhcp") == 0)
 			rbuf_printf(out, "pass quick on $if_%s inet proto udp "
 			    "from any port { 67 68 } to any port { 67 68 } "
 			    "keep state label \"dhcp client\"\n", name);
-		if (strncmp(render_str(ifc, "ipaddrv6"), "dhcp", 4) == 0)
+		if (strncmp(cfg_str(ifc, "ipaddrv6"), "dhcp", 4) == 0)
 			rbuf_printf(out, "pass quick on $if_%s inet6 proto udp "
 			    "from any port { 546 547 } to any port { 546 547 } "
 			    "keep state label \"dhcp6 client\"\n", name);
 	}
-	if (ha != NULL && render_bool(ha, "pfsyncenabled") &&
-	    (sif = render_str(ha, "pfsyncinterface"))[0] != '\0' &&
+	if (ha != NULL && cfg_bool(ha, "pfsyncenabled") &&
+	    (sif = cfg_str(ha, "pfsyncinterface"))[0] != '\0' &&
 	    pf_ifmacro(ctx, sif, mac, sizeof(mac), &why) == 1) {
 		/* pfsync0 itself (syncdev, syncpeer) is the platform's. */
-		peer = render_str(ha, "pfsyncpeerip");
+		peer = cfg_str(ha, "pfsyncpeerip");
 		if (peer[0] != '\0' && render_addr(peer, 0, addr) == 0)
 			render_fail(ctx, "hasync: bad pfsyncpeerip");
 		else
@@ -693,9 +693,9 @@ pf_builtins(struct render_ctx *ctx)
 			    "state (no-sync) label \"state sync\"\n", mac);
 	}
 	sys = render_single(ctx, "system");
-	port = render_str(sys, "webgui_port");
+	port = cfg_str(sys, "webgui_port");
 	if (port[0] == '\0' &&
-	    strcmp(render_str(sys, "webgui_protocol"), "http") == 0)
+	    strcmp(cfg_str(sys, "webgui_protocol"), "http") == 0)
 		gui = 80;
 	else if (port[0] != '\0') {
 		if (render_port(port, &lo, &hi) == -1 || lo != hi) {
@@ -713,16 +713,16 @@ pf_builtins(struct render_ctx *ctx)
 		rbuf_puts(out, " } keep state label \"anti-lockout\"\n");
 	}
 	json_array_foreach(render_list(ctx, "interfaces"), i, ifc) {
-		name = render_str(ifc, "name");
+		name = cfg_str(ifc, "name");
 		if (render_iface_dev(ctx, ifc) == NULL || !render_is_name(name))
 			continue;
-		if (render_bool(ifc, "blockpriv"))
+		if (cfg_bool(ifc, "blockpriv"))
 			rbuf_printf(out, "block in quick on $if_%s inet from "
 			    "{ %s } label \"block private\"\n"
 			    "block in quick on $if_%s inet6 from { %s } "
 			    "label \"block private\"\n", name, pf_priv4, name,
 			    pf_priv6);
-		if (render_bool(ifc, "blockbogons"))
+		if (cfg_bool(ifc, "blockbogons"))
 			rbuf_printf(out, "block in quick on $if_%s inet from "
 			    "{ %s } label \"block bogons\"\n"
 			    "block in quick on $if_%s inet6 from { %s } "
@@ -750,11 +750,11 @@ pf_render(json_t *snap, char *err, size_t errlen)
 	rbuf_puts(&ctx.rc_out, "# filter\n");
 	pf_builtins(&ctx);
 	json_array_foreach(render_list(&ctx, "dnat_rules"), i, row)
-		if (!render_bool(row, "disabled") && !ctx.rc_failed &&
-		    strcmp(render_str(row, "filter_rule"), "pass") == 0)
+		if (!cfg_bool(row, "disabled") && !ctx.rc_failed &&
+		    strcmp(cfg_str(row, "filter_rule"), "pass") == 0)
 			pf_rdr_pass(&ctx, row);
 	json_array_foreach(render_list(&ctx, "filter_rules"), i, row)
-		if (render_bool(row, "enabled") && !ctx.rc_failed)
+		if (cfg_bool(row, "enabled") && !ctx.rc_failed)
 			pf_filter_rule(&ctx, row);
 done:
 	return render_end(&ctx);

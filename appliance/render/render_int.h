@@ -13,6 +13,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "config.h"	/* cfg_str, cfg_bool: the rows' accessors */
+
 #define RENDER_ADDRLEN	64	/* "ffff:...:ffff/128" fits with room */
 #define RENDER_NAMEMAX	32	/* alias and interface names */
 #define RENDER_DEVMAX	15	/* IFNAMSIZ - 1 */
@@ -52,9 +54,6 @@ char	*render_end(struct render_ctx *);
 /* Borrowed: a list section (possibly NULL = empty) or a singleton. */
 json_t	*render_list(struct render_ctx *, const char *section);
 json_t	*render_single(struct render_ctx *, const char *section);
-/* Borrowed field value, "" when absent or not a string. */
-const char *render_str(json_t *row, const char *field);
-int	 render_bool(json_t *row, const char *field);
 /* The row's uuid, checked; NULL after render_fail. */
 const char *render_uuid(struct render_ctx *, json_t *row);
 

@@ -156,26 +156,9 @@ render_single(struct render_ctx *ctx, const char *section)
 }
 
 const char *
-render_str(json_t *row, const char *field)
-{
-	const char *s;
-
-	if (row == NULL)
-		return "";
-	s = json_string_value(json_object_get(row, field));
-	return s != NULL ? s : "";
-}
-
-int
-render_bool(json_t *row, const char *field)
-{
-	return strcmp(render_str(row, field), "1") == 0;
-}
-
-const char *
 render_uuid(struct render_ctx *ctx, json_t *row)
 {
-	const char *u = render_str(row, "uuid");
+	const char *u = cfg_str(row, "uuid");
 
 	if (!util_is_uuid(u)) {
 		render_fail(ctx, "a row has no valid uuid");
@@ -340,7 +323,7 @@ render_iface(struct render_ctx *ctx, const char *name)
 	size_t i;
 
 	json_array_foreach(render_list(ctx, "interfaces"), i, row)
-		if (strcmp(render_str(row, "name"), name) == 0)
+		if (strcmp(cfg_str(row, "name"), name) == 0)
 			return row;
 	return NULL;
 }
@@ -348,14 +331,14 @@ render_iface(struct render_ctx *ctx, const char *name)
 const char *
 render_iface_dev(struct render_ctx *ctx, json_t *iface)
 {
-	const char *dev = render_str(iface, "device");
+	const char *dev = cfg_str(iface, "device");
 
-	if (strcmp(render_str(iface, "enabled"), "0") == 0 || dev[0] == '\0')
+	if (strcmp(cfg_str(iface, "enabled"), "0") == 0 || dev[0] == '\0')
 		return NULL;
 	if (!render_is_device(dev)) {
 		render_fail(ctx, "interface %s: unsafe device name",
-		    render_is_name(render_str(iface, "name")) ?
-		    render_str(iface, "name") : "?");
+		    render_is_name(cfg_str(iface, "name")) ?
+		    cfg_str(iface, "name") : "?");
 		return NULL;
 	}
 	return dev;
@@ -379,13 +362,13 @@ render_addr_keyword(const char *s)
 int
 render_iface_addr(struct render_ctx *ctx, json_t *iface, int af, char *out)
 {
-	const char *v = render_str(iface, af == 4 ? "ipaddr" : "ipaddrv6");
+	const char *v = cfg_str(iface, af == 4 ? "ipaddr" : "ipaddrv6");
 
 	if (render_addr_keyword(v))
 		return 0;
 	if (render_addr(v, af, out) != af)
 		return render_fail(ctx, "interface %s: bad IPv%d address",
-		    render_str(iface, "name"), af);
+		    cfg_str(iface, "name"), af);
 	return 1;
 }
 
@@ -393,7 +376,7 @@ int
 render_iface_net(struct render_ctx *ctx, json_t *iface, int af, char *out)
 {
 	char addr[RENDER_ADDRLEN], cidr[RENDER_ADDRLEN + 8];
-	const char *bits = render_str(iface, af == 4 ? "subnet" : "subnetv6");
+	const char *bits = cfg_str(iface, af == 4 ? "subnet" : "subnetv6");
 	int r;
 
 	if ((r = render_iface_addr(ctx, iface, af, addr)) != 1)
@@ -402,7 +385,7 @@ render_iface_net(struct render_ctx *ctx, json_t *iface, int af, char *out)
 	    bits[0] != '\0' ? bits : (af == 4 ? "32" : "128"));
 	if (render_cidr(cidr, af, out) != af)
 		return render_fail(ctx, "interface %s: bad IPv%d subnet",
-		    render_str(iface, "name"), af);
+		    cfg_str(iface, "name"), af);
 	return 1;
 }
 
@@ -413,7 +396,7 @@ render_alias(struct render_ctx *ctx, const char *name)
 	size_t i;
 
 	json_array_foreach(render_list(ctx, "aliases"), i, row)
-		if (strcmp(render_str(row, "name"), name) == 0)
+		if (strcmp(cfg_str(row, "name"), name) == 0)
 			return row;
 	return NULL;
 }
@@ -423,9 +406,9 @@ render_alias_elems(struct render_ctx *ctx, json_t *alias,
     void (*fn)(struct render_ctx *, const struct render_elem *, void *),
     void *arg)
 {
-	const char *name = render_str(alias, "name");
-	const char *type = render_str(alias, "type");
-	const char *p = render_str(alias, "content");
+	const char *name = cfg_str(alias, "name");
+	const char *type = cfg_str(alias, "type");
+	const char *p = cfg_str(alias, "content");
 	struct render_elem e;
 	char tok[RENDER_ADDRLEN];
 	size_t n;
@@ -435,7 +418,7 @@ render_alias_elems(struct render_ctx *ctx, json_t *alias,
 	if (strcmp(type, "host") != 0 && strcmp(type, "network") != 0 &&
 	    strcmp(type, "port") != 0)
 		return render_fail(ctx, "alias %s: unknown type", name);
-	if (!render_bool(alias, "enabled"))
+	if (!cfg_bool(alias, "enabled"))
 		return 0;	/* disabled: an empty set */
 	for (;;) {
 		p += strspn(p, ", \t\r\n");
@@ -494,12 +477,12 @@ render_endpoint(struct render_ctx *ctx, const char *what, const char *val,
 		ifname[n - 2] = '\0';
 		if ((ep->ep_row = render_iface(ctx, ifname)) != NULL) {
 			ep->ep_kind = EP_IFADDR;
-			ep->ep_name = render_str(ep->ep_row, "name");
+			ep->ep_name = cfg_str(ep->ep_row, "name");
 			return 0;
 		}
 	}
 	if ((ep->ep_row = render_alias(ctx, val)) != NULL) {
-		if (strcmp(render_str(ep->ep_row, "type"), "port") == 0)
+		if (strcmp(cfg_str(ep->ep_row, "type"), "port") == 0)
 			return render_fail(ctx, "%s: alias %s holds ports",
 			    what, val);
 		ep->ep_kind = EP_ALIAS;
@@ -521,8 +504,8 @@ render_portspec(struct render_ctx *ctx, const char *what, const char *val,
 	if (render_port(val, &ps->ps_lo, &ps->ps_hi) == 0)
 		return 0;
 	if (render_is_name(val) && (row = render_alias(ctx, val)) != NULL &&
-	    strcmp(render_str(row, "type"), "port") == 0) {
-		ps->ps_alias = render_str(row, "name");
+	    strcmp(cfg_str(row, "type"), "port") == 0) {
+		ps->ps_alias = cfg_str(row, "name");
 		return 0;
 	}
 	return render_fail(ctx, "%s: not a port, range or port alias", what);
@@ -611,10 +594,10 @@ render_carp_vip4(struct render_ctx *ctx, const char *ifname, char *out)
 	size_t i;
 
 	json_array_foreach(render_list(ctx, "vips"), i, row) {
-		if (strcmp(render_str(row, "mode"), "carp") != 0 ||
-		    strcmp(render_str(row, "interface"), ifname) != 0)
+		if (strcmp(cfg_str(row, "mode"), "carp") != 0 ||
+		    strcmp(cfg_str(row, "interface"), ifname) != 0)
 			continue;
-		if (render_addr(render_str(row, "subnet"), 4, out) == 4)
+		if (render_addr(cfg_str(row, "subnet"), 4, out) == 4)
 			return 1;
 	}
 	return 0;
@@ -627,8 +610,8 @@ render_has_carp(struct render_ctx *ctx, const char *ifname)
 	size_t i;
 
 	json_array_foreach(render_list(ctx, "vips"), i, row)
-		if (strcmp(render_str(row, "mode"), "carp") == 0 &&
-		    strcmp(render_str(row, "interface"), ifname) == 0)
+		if (strcmp(cfg_str(row, "mode"), "carp") == 0 &&
+		    strcmp(cfg_str(row, "interface"), ifname) == 0)
 			return 1;
 	return 0;
 }
@@ -636,14 +619,14 @@ render_has_carp(struct render_ctx *ctx, const char *ifname)
 int
 render_is_upstream(json_t *iface)
 {
-	return strcmp(render_str(iface, "name"), "wan") == 0 ||
-	    render_str(iface, "gateway")[0] != '\0';
+	return strcmp(cfg_str(iface, "name"), "wan") == 0 ||
+	    cfg_str(iface, "gateway")[0] != '\0';
 }
 
 int
 render_autonat_target(struct render_ctx *ctx, json_t *wan, char *out)
 {
-	if (render_carp_vip4(ctx, render_str(wan, "name"), out))
+	if (render_carp_vip4(ctx, cfg_str(wan, "name"), out))
 		return 1;
 	return render_iface_addr(ctx, wan, 4, out);
 }
@@ -659,10 +642,10 @@ render_nosync_mark(json_t *snap)
 
 	if (render_begin(&ctx, snap, NULL, 0) == 0 &&
 	    (ha = render_single(&ctx, "hasync")) != NULL && (ifc =
-	    render_iface(&ctx, render_str(ha, "pfsyncinterface"))) != NULL) {
-		p = render_str(ha, "pfsyncpeerip");
+	    render_iface(&ctx, cfg_str(ha, "pfsyncinterface"))) != NULL) {
+		p = cfg_str(ha, "pfsyncpeerip");
 		af = strchr(p, ':') != NULL ? AF_INET6 : AF_INET;
-		a = render_str(ifc, af == AF_INET ? "ipaddr" : "ipaddrv6");
+		a = cfg_str(ifc, af == AF_INET ? "ipaddr" : "ipaddrv6");
 		if (inet_pton(af, p, peer) == 1 && inet_pton(af, a, mine) == 1)
 			cmp = memcmp(mine, peer, af == AF_INET ? 4 : 16);
 	}
@@ -688,9 +671,9 @@ render_gw_targets(json_t *snap)
 
 	if (render_begin(&ctx, snap, NULL, 0) == 0)
 		json_array_foreach(render_list(&ctx, "filter_rules"), i, row) {
-			gw = render_str(row, "gateway");
-			if (gw[0] != '\0' && render_bool(row, "enabled") &&
-			    strcmp(render_str(row, "action"), "pass") == 0)
+			gw = cfg_str(row, "gateway");
+			if (gw[0] != '\0' && cfg_bool(row, "enabled") &&
+			    strcmp(cfg_str(row, "action"), "pass") == 0)
 				json_object_set_new(seen, gw, json_true());
 		}
 	free(render_end(&ctx));
@@ -725,7 +708,7 @@ render_gw_find(struct render_ctx *ctx, const char *section, const char *name)
 	size_t	 i;
 
 	json_array_foreach(render_list(ctx, section), i, row)
-		if (strcmp(render_str(row, "name"), name) == 0)
+		if (strcmp(cfg_str(row, "name"), name) == 0)
 			return row;
 	return NULL;
 }
@@ -743,7 +726,7 @@ render_gw_family(struct render_ctx *ctx, const char *name, json_t **gwp,
 	*gwp = *grp = NULL;
 	if ((gw = render_gw_find(ctx, "gateways", name)) != NULL) {
 		*gwp = gw;
-		return strcmp(render_str(gw, "ipprotocol"), "inet6") == 0 ?
+		return strcmp(cfg_str(gw, "ipprotocol"), "inet6") == 0 ?
 		    FAM6 : FAM4;
 	}
 	if ((group = render_gw_find(ctx, "gateway_groups", name)) != NULL) {
@@ -751,11 +734,11 @@ render_gw_family(struct render_ctx *ctx, const char *name, json_t **gwp,
 		/* One family per group (gateway_groups.c): any member's. */
 		for (t = 0; t < nitems(tiers) && gw == NULL; t++) {
 			snprintf(first, sizeof(first), "%s",
-			    render_str(group, tiers[t]));
+			    cfg_str(group, tiers[t]));
 			first[strcspn(first, ",")] = '\0';
 			gw = render_gw_find(ctx, "gateways", first);
 		}
-		return gw == NULL ? 0 : strcmp(render_str(gw, "ipprotocol"),
+		return gw == NULL ? 0 : strcmp(cfg_str(gw, "ipprotocol"),
 		    "inet6") == 0 ? FAM6 : FAM4;
 	}
 	/* The dynamic gateways <IF>_DHCP and <IF>_DHCP6 (config.h). */

@@ -1,5 +1,5 @@
 /*
- * statesync.h — connection-state replication (DESIGN.md section 7): the
+ * statesync.h — connection-state replication: the
  * conntrackd configuration twinwall renders, the conntrackd process the
  * root parent supervises, and the CARP-transition hooks.
  *

@@ -247,15 +247,3 @@ err:
 	}
 	return NULL;
 }
-
-int
-xmlconf_check(const char *buf, size_t len, size_t cap, char *err,
-    size_t errlen)
-{
-	xmlDoc *doc = xmlconf_parse(buf, len, cap, err, errlen);
-
-	if (doc == NULL)
-		return -1;
-	xmlFreeDoc(doc);
-	return 0;
-}

@@ -82,12 +82,4 @@ char	*xmlconf_export(struct store *, int with_secrets, size_t *lenp);
  */
 json_t	*xmlconf_export_struct(json_t *sections);
 
-/*
- * Checks that buf is a document the importer accepts (well formed, no
- * DOCTYPE with an internal subset or an external identifier, within the
- * caps). Returns 0, or -1 with "line N: reason" in err.
- */
-int	 xmlconf_check(const char *buf, size_t len, size_t cap, char *err,
-	    size_t errlen);
-
 #endif

@@ -203,9 +203,8 @@ class Env:
             f.write(val + "\n")
 
     def console(self, args=(), env=None):
-        e = {"TWINWALL_SYSFS_NET": self.net}
-        e.update(env or {})
-        return Console(self.dir, e, args)
+        return Console(self.dir, env or {},
+                       ("--sysfs-net", self.net) + tuple(args))
 
     def start_daemon(self):
         s = socket.socket()

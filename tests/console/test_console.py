@@ -5,7 +5,7 @@ Each test starts `twinwall console --data DIR` on a pty (pty.fork), types
 menu choices and answers, and reads the screen. Writes are checked with
 the config hash `twinwall export` prints: a refused answer, a default-No
 confirmation or a Ctrl-C must leave it unchanged. Network devices come
-from a fake /sys/class/net (TWINWALL_SYSFS_NET) so assignment and link
+from a fake /sys/class/net (twinwall console --sysfs-net) so assignment and link
 auto-detection are exact and need no root; tests/netns/test_console.sh
 does the same against real veth devices.
 

@@ -8,9 +8,9 @@
  * (curl's default type, where a body starting with '{' is JSON again).
  * The parsed object is then fed to the model the way the handlers do:
  *   - for every section whose API key ("rule", "alias", "vip", ...) is a
- *     member, the item is normalised as handlers_crud.c's api_item()
- *     does and given to cfg_validate(), then cfg_add() (cfg_set_singleton
- *     for singletons), then cfg_set() on the new row;
+ *     member, the item goes through handlers_crud.c's api_item_fields()
+ *     as the add/set handlers do, then to cfg_validate(), cfg_add()
+ *     (cfg_set_singleton for singletons), then cfg_set() on the new row;
  *   - the whole object to cfg_restore() as a snapshot
  *     ({"format":1,"sections":{...}}).
  * All of it in one transaction that is rolled back (fuzz_util.h).
@@ -24,54 +24,6 @@
 #include "store.h"
 #include "util.h"
 #include "fuzz_util.h"
-
-/*
- * api_item() of handlers_crud.c (static there): values must be strings,
- * numbers or booleans; null is ""; a list field may be an array of
- * strings, joined with ','. Returns a new object, or NULL when the API
- * would have refused the envelope.
- */
-static json_t *
-item(const struct cfg_section *sec, json_t *in)
-{
-	const struct cfg_field	*f;
-	const char		*k;
-	json_t			*out, *v, *e;
-	char			*joined, *tmp;
-	size_t			 i;
-
-	if (!json_is_object(in))
-		return NULL;
-	out = json_object();
-	json_object_foreach(in, k, v) {
-		f = cfg_field(sec, k);
-		if (json_is_null(v))
-			v = json_string("");
-		else if (json_is_array(v) && f != NULL &&
-		    (f->f_flags & CFG_F_LIST)) {
-			joined = xstrdup("");
-			json_array_foreach(v, i, e) {
-				if (!json_is_string(e)) {
-					free(joined);
-					json_decref(out);
-					return NULL;
-				}
-				tmp = xasprintf("%s%s%s", joined, i ? "," : "",
-				    json_string_value(e));
-				free(joined);
-				joined = tmp;
-			}
-			v = json_string(joined);
-			free(joined);
-		} else if (json_is_object(v) || json_is_array(v)) {
-			json_decref(out);
-			return NULL;
-		} else
-			json_incref(v);
-		json_object_set_new(out, k, v);
-	}
-	return out;
-}
 
 /* One section: validate, add (or set the singleton), set the new row. */
 static void
@@ -107,13 +59,21 @@ model(struct store *st, json_t *body)
 	const struct cfg_section *const	*s;
 	struct cfg_errors		 errs;
 	struct cfg_ctx			 ctx;
-	json_t				*in;
+	json_t				*item, *in, *ignored;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.c_st = st;
 	ctx.c_user = "fuzz";
 	for (s = cfg_sections(); *s != NULL; s++) {
-		if ((in = item(*s, json_object_get(body, (*s)->s_key))) == NULL)
+		item = json_object_get(body, (*s)->s_key);
+		if (!json_is_object(item))
+			continue;
+		ignored = json_array();
+		cfg_errors_init(&errs, (*s)->s_key);
+		in = api_item_fields(*s, item, 0, ignored, &errs);
+		cfg_errors_free(&errs);
+		json_decref(ignored);
+		if (in == NULL)
 			continue;
 		section(&ctx, *s, in);
 		json_decref(in);

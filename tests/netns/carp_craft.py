@@ -200,7 +200,7 @@ def send(a):
 
 
 def selftest():
-    """The vector from the reference notes, §1 (ucarp-verified): vhid 7,
+    """A vector checked against ucarp's encoder: vhid 7,
     password "secret", VIP 10.9.0.100, counter 0x6f93e5426b37423c."""
     md = carp_hmac("secret", 7, ["10.9.0.100"], 0x6f93e5426b37423c)
     want = bytes.fromhex("d33211215c43d017c193125f8e4e93546570f954")

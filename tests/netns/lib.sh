@@ -123,7 +123,7 @@ tw_summary() {
 	[ "$TW_FAIL" -eq 0 ]
 }
 
-# tw_daemon NS [ENV=VAL...]: starts twinwall --platform linux in NS with
+# tw_daemon NS [ENV=VAL...] [--opt=VAL...]: starts twinwall --platform linux in NS with
 # its data in $TW_TMP/data, API on 127.0.0.1:18480 (plain HTTP, loopback
 # of that namespace), makes an API key; sets TW_DATA, TW_KEY, TW_SECRET.
 tw_daemon() {
@@ -132,8 +132,17 @@ tw_daemon() {
 	TW_DATA="$TW_TMP/data"
 	TW_API="http://127.0.0.1:18480/api"
 	mkdir -p "$TW_DATA"
-	ip netns exec "$TW_ID-$ns" env "$@" "$TW_BIN" daemon --data "$TW_DATA" \
-	    --listen 127.0.0.1:18480 --no-tls --platform linux \
+	# The rest: NAME=VALUE for the environment, --opt=VALUE for the daemon.
+	envs= opts=
+	for a; do
+		case $a in
+		-*) opts="$opts $a" ;;
+		*) envs="$envs $a" ;;
+		esac
+	done
+	# shellcheck disable=SC2086
+	ip netns exec "$TW_ID-$ns" env $envs "$TW_BIN" daemon --data "$TW_DATA" \
+	    --listen 127.0.0.1:18480 --no-tls --platform linux $opts \
 	    > "$TW_TMP/daemon.log" 2>&1 &
 	TW_DPID=$!
 	i=0

@@ -33,7 +33,7 @@ tw_in fw ip addr add 10.99.0.1/32 dev wan0 || {
 tw_bg wan python3 "$PROBE" serve tcp 80,81,82,8080,9000 udp 5353,5354,5355 \
     tag=wansrv
 tw_bg lan python3 "$PROBE" serve tcp 8000 tag=lansrv
-if ! tw_daemon fw TW_ROLLBACK_SECONDS=3; then
+if ! tw_daemon fw --limit=rollback_seconds=3; then
 	tw_fail setup "daemon did not start"
 	tw_summary
 	exit 1

@@ -3,8 +3,8 @@
 rc.filter_synchronize does: firmware_version, restore_config_section with
 config.xml-shaped sections (legacy filter.rule[], nat.outbound,
 virtualip.vip[], aliases, and an MVC alias subtree with @attributes
-uuids), then filter_configure. Written from OPNsense's documented shapes
-(reference/opnsense-ha-api.md); checked row by row on the backup.
+uuids), then filter_configure. Written from OPNsense's documented
+shapes; checked row by row on the backup.
 
     python3 tests/sync/test_opnsense_push.py [-k substring]
 

@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """A twinwall master pushing to an OPNsense backup. The backup is a test
 double on loopback that answers XML-RPC as OPNsense 24.7's xmlrpc.php and
-merges as its restore_config_section does (reference/opnsense-ha-api.md:
-top-level keys merged, lists replaced whole, the backup's own VIPs
+merges as its restore_config_section does (top-level keys merged, lists replaced whole, the backup's own VIPs
 without vhid kept, VHID VIPs taken as sent). The master tells it apart by
 its firmware_version (no product "twinwall") and must send OPNsense's
 shapes: config.xml subtrees, never twinwall's table names.

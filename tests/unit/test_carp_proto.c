@@ -54,7 +54,7 @@ hex(const char *s, uint8_t *out, size_t n)
 	}
 }
 
-/* The vector verified against ucarp in the reference notes, §1. */
+/* A vector checked against ucarp's encoder (same bytes on the wire). */
 static void
 vconf_ucarp(struct carp_vconf *vc)
 {
