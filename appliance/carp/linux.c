@@ -2,7 +2,8 @@
  * carp/linux.c — the packets of the CARP engine on Linux: the raw
  * sockets adverts leave from, the filtered packet sockets they (and ARP
  * requests) arrive on, and whole frames sent by hand: gratuitous ARP and
- * unsolicited Neighbor Advertisements. The devices are linux_dev.c's.
+ * unsolicited Neighbor Advertisements. The devices are linux_dev.c's,
+ * the filtered socket constructor linux_sock.c's.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -175,27 +176,6 @@ static struct sock_filter carp_bpf[] = {
 	BPF_STMT(BPF_RET | BPF_K, 0xffff),
 	BPF_STMT(BPF_RET | BPF_K, 0),
 };
-
-int
-carp_linux_bpf_socket(uint16_t proto, struct sock_filter *code, size_t len,
-    const char *what)
-{
-	struct sock_fprog	prog = { (unsigned short)len, code };
-	int			fd;
-
-	if ((fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    htons(proto))) == -1) {
-		log_warn("carp: %s socket", what);
-		return -1;
-	}
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
-	    sizeof(prog)) == -1) {
-		log_warn("carp: %s socket filter", what);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 int
 carp_linux_packet_socket(void)

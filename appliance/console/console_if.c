@@ -42,6 +42,35 @@ struct con_assign {
 	char	a_dev[IFNAMSIZ];
 };
 
+/* "v4: 192.168.1.1/24" or "v4/DHCP4  v6/SLAAC"; into buf. */
+void
+console_if_addr_text(json_t *row, char *buf, size_t len)
+{
+	const char	*v4 = cfg_str(row, "ipaddr"), *v6 = cfg_str(row,
+			    "ipaddrv6");
+	size_t		 o = 0;
+
+	buf[0] = '\0';
+	if (strcmp(v4, "dhcp") == 0)
+		o += (size_t)snprintf(buf + o, len - o, "v4/DHCP4");
+	else if (*v4 && strcmp(v4, "none") != 0)
+		o += (size_t)snprintf(buf + o, len - o, "v4: %s/%s", v4,
+		    cfg_str(row, "subnet"));
+	if (o >= len)
+		return;
+	if (strcmp(v6, "track6") == 0)
+		o += (size_t)snprintf(buf + o, len - o, "%sv6/TRACK6 of %s",
+		    o ? "  " : "", cfg_str(row, "track6_interface"));
+	else if (strcmp(v6, "dhcp6") == 0 || strcmp(v6, "slaac") == 0)
+		o += (size_t)snprintf(buf + o, len - o, "%sv6/%s", o ? "  " :
+		    "", strcmp(v6, "dhcp6") == 0 ? "DHCP6" : "SLAAC");
+	else if (*v6 && strcmp(v6, "none") != 0)
+		o += (size_t)snprintf(buf + o, len - o, "%sv6: %s/%s", o ?
+		    "  " : "", v6, cfg_str(row, "subnetv6"));
+	if (o == 0)
+		snprintf(buf, len, "no address");
+}
+
 /* Where the devices are listed: --sysfs-net, for a test's fake tree. */
 static const char	*console_sysnet_dir = "/sys/class/net";
 
