@@ -30,17 +30,6 @@ static const struct {
 	{ "cron", "Scheduled jobs", SUBSYS_BIT(SUBSYS_CRON) },
 };
 
-/* The parent's answer to {"type":t}: a new object (failed if gone). */
-static json_t *
-sync_ask_parent(enum ipc_type t)
-{
-	json_t	*req = json_pack("{s:s}", "type", ipc_type_name(t)), *ans;
-
-	ans = priv_call(req);
-	json_decref(req);
-	return ans;
-}
-
 /*
  * One service's state from what is measured: the parent's last apply of
  * its subsystems, the engine's loop and adverts, conntrackd's process,
@@ -119,9 +108,9 @@ sync_services_list(struct store *st)
 	subsys_mask	 dirty = store_dirty_mask(st);
 	size_t		 i;
 
-	par = sync_ask_parent(IPC_STATUS);
-	carp = sync_ask_parent(IPC_CARP_STATUS);
-	ss = sync_ask_parent(IPC_STATESYNC_STATUS);
+	par = priv_ask(IPC_STATUS);
+	carp = priv_ask(IPC_CARP_STATUS);
+	ss = priv_ask(IPC_STATESYNC_STATUS);
 	for (i = 0; i < nitems(sync_services); i++) {
 		svc = json_pack("{s:s,s:s,s:s,s:i}",
 		    "name", sync_services[i].sv_name,

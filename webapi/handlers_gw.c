@@ -1,6 +1,6 @@
 /*
  * handlers_gw.c — gateway status, relayed from the root parent's
- * monitor (gwmon/gwmon.h), in the seed's shape:
+ * monitor (gwmon/gwmon.h), in OPNsense's shape:
  *
  *   GET routes/gateway/status
  *       -> {"status":"ok","items":[{name,address,monitor,status,

@@ -38,15 +38,6 @@ apply_via_control(struct apply_via *via, const char *datadir)
 	via->av_arg = (void *)(uintptr_t)datadir;
 }
 
-void
-apply_done_free(struct apply_done *d)
-{
-	if (d == NULL)
-		return;
-	json_decref(d->ad_snap);
-	memset(d, 0, sizeof(*d));
-}
-
 /*
  * The revision whose content s has in force: the recorded one, or for a
  * store that never recorded it (older than schema 002), the last

@@ -39,13 +39,13 @@ extern const struct apply_via apply_via_priv;
 /* Through DATA/control.sock of datadir (local tools; datadir borrowed). */
 void	 apply_via_control(struct apply_via *, const char *datadir);
 
-/* What an apply brought in force; fill with apply_run, free with _free. */
+/* What an apply brought in force, filled by apply_run; ad_snap is the
+ * caller's (json_decref). */
 struct apply_done {
 	json_t		*ad_snap;	/* the snapshot sent (secrets wiped) */
 	long long	 ad_rev;	/* the stored revision it was taken at */
 	subsys_mask	 ad_mask;	/* what was applied */
 };
-void	 apply_done_free(struct apply_done *);
 
 /*
  * Applies want (0: every pending subsystem; with none pending, every

@@ -51,7 +51,7 @@ static const struct cfg_field filter_rules_fields[] = {
 
 /*
  * A gateway stands for one route of one family: the rule must be of that
- * family alone (the seed refuses inet46 with a gateway, too).
+ * family alone (OPNsense refuses inet46 with a gateway, too).
  */
 static void
 filter_rules_gateway(struct store *st, json_t *row, struct cfg_errors *errs)

@@ -9,7 +9,7 @@
 #include "sections.h"
 #include "util.h"
 
-/* What takes a member out: the seed's trigger names. */
+/* What takes a member out: OPNsense's trigger names. */
 static const char *const gg_triggers[] = {
 	"down", "downloss", "downlatency", "downlosslatency", NULL
 };

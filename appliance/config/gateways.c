@@ -36,7 +36,7 @@ static const struct cfg_field gateways_fields[] = {
 	{ "priority", CFG_INT, 0, 0, 255, "255", NULL, NULL,
 	    "priority, lower wins" },
 	{ "weight", CFG_INT, 0, 1, 5, "1", NULL, NULL, "weight" },
-	/* Probe timing and thresholds: seconds, ms and %, the seed's names. */
+	/* Probe timing and thresholds: seconds, ms and %, OPNsense's names. */
 	{ "interval", CFG_INT, 0, 1, 3600, "1", NULL, NULL,
 	    "seconds between probes" },
 	{ "loss_interval", CFG_INT, 0, 1, 3600, "4", NULL, NULL,

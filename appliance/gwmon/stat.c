@@ -147,7 +147,7 @@ gwmon_stat_eval(const struct gwmon_stat *st, const struct gwmon_params *p,
 		r->r_stddev = sqrt(fmax(0, sq / got - r->r_delay *
 		    r->r_delay));
 	}
-	/* Above a threshold, as the seed's monitor alarms: strictly. */
+	/* Above a threshold, as OPNsense's monitor alarms: strictly. */
 	if (r->r_delay * 1e3 > (double)p->p_lathigh ||
 	    r->r_loss > p->p_losshigh)
 		r->r_status = GWMON_DOWN;

@@ -343,7 +343,7 @@ interfaces_in(struct xmlconf_imp *imp, xmlNode *item, json_t *row,
 
 	/*
 	 * track6 of an interface that asks for no delegated prefix has
-	 * nothing to take (the seed keeps it and configures nothing): none.
+	 * nothing to take (OPNsense keeps it and configures nothing): none.
 	 */
 	if (strcmp(cfg_str(row, "ipaddrv6"), "track6") == 0) {
 		snprintf(path, sizeof(path), "interfaces/%.32s",

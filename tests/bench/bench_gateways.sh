@@ -4,9 +4,9 @@
 #
 #   failover: the primary's host starts dropping everything (link up);
 #   the time until a new TCP connection from the firewall reaches the
-#   far address through the second gateway, at the seed's default probe
+#   far address through the second gateway, at OPNsense's default probe
 #   settings (after a full 60 s window) and at the fastest accepted ones,
-#   beside the figure derived from the seed's monitor model:
+#   beside the figure derived from OPNsense's monitor model (dpinger):
 #   loss_interval + interval x (the losses that cross losshigh in one
 #   window).
 #   policy-routed: the same death, measured from a LAN host whose
@@ -141,7 +141,7 @@ PY
 	derived=$(python3 -c "import sys
 i, l, p = map(int, sys.argv[1:])
 print(l + i * (int(0.20 * (p - l) / i) + 1))" "$2" "$3" "$4")
-	printf '%-34s %8s s   seed model %4s s\n' "$1" "$secs" "$derived"
+	printf '%-34s %8s s   OPNsense model %4s s\n' "$1" "$secs" "$derived"
 }
 
 echo "bench_gateways: upstream death -> traffic through the 2nd gateway"
