@@ -156,13 +156,16 @@ import re, sys
 t0, label = float(sys.argv[2]), sys.argv[3]
 hold, adv = float(sys.argv[4]), float(sys.argv[5])
 verdict, demoted = sys.argv[6], sys.argv[7]
-ts = [float(m.group(1)) for m in (re.match(r"\[(\d+\.\d+)\].*icmp_seq=", l)
+# echo replies only: fw1 answers "Destination Host Unreachable" for the
+# same icmp_seq once its neighbour entry for the wan host fails
+ts = [float(m.group(1)) for m in (re.match(
+      r"\[(\d+\.\d+)\] \d+ bytes from .*icmp_seq=", l)
       for l in open(sys.argv[1])) if m]
 # the first reply after the death (replies in flight at t0 excluded)
 after = [t for t in ts if t > t0 + 0.2]
 got = "%.2f" % (after[0] - t0) if after else "none"
-after = "" if verdict == "?" else ", %.1f s after the verdict" % (
-    float(verdict) + hold + adv)
+after = "" if verdict == "?" else "; verdict + hold_down + advert = " \
+    "%.1f s" % (float(verdict) + hold + adv)
 print("%-34s %8s s   derived: hold_down %.0f s + advert %.0f s = %.0f s%s"
       "   (gateway down at %s s, fw1 demoted at %s s)" % (label, got, hold,
       adv, hold + adv, after, verdict, demoted))
