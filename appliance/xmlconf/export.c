@@ -115,7 +115,7 @@ static int
 export_is_list_tag(const char *name, const char *leaf)
 {
 	static const char *const tags[] = { "rule", "vip", "alias", "route",
-	    "gateway_item", "user", "group", "job", "item", NULL };
+	    "gateway_item", "gateway_group", "user", "group", "job", "item", NULL };
 	size_t i;
 
 	if (leaf != NULL && strcmp(name, leaf) == 0)

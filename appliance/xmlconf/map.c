@@ -104,6 +104,17 @@ static const struct xmlconf_map gateways_legacy_map[] = {
 	MEND
 };
 
+/* gateways/gateway_group: the members are <item>s (gateways_group_in). */
+static const struct xmlconf_map gateway_groups_map[] = {
+	M("name", "name", XC_TEXT),
+	M("trigger", "trigger", XC_TEXT),
+	M("descr", "descr", XC_TEXT),
+	MEND
+};
+
+static const char *const gg_tiers[] = { "tier1", "tier2", "tier3",
+    "tier4", "tier5" };
+
 static const struct xmlconf_map routes_map[] = {
 	M("network", "network", XC_TEXT),
 	M("gateway", "gateway", XC_TEXT),
@@ -459,6 +470,82 @@ gateways_in(struct xmlconf_imp *imp, xmlNode *item, json_t *row,
 	return skip;
 }
 
+/*
+ * A group's members: one <item> each, "gateway|tier|address". The third
+ * part chooses the source address of the member's interface; twinwall
+ * routes from the interface address ("address"), so a virtual IP there
+ * is said and left out. A tier outside 1-5 is said and the member left
+ * out. The trigger names are the model's own (down, downloss,
+ * downlatency, downlosslatency); the model refuses any other.
+ */
+static int
+gateway_groups_in(struct xmlconf_imp *imp, xmlNode *item, json_t *row,
+    const char **why)
+{
+	xmlNode		*c;
+	char		*v, *raw, *gw, *tier, *src, *end = NULL, *t;
+	const char	*have;
+	long		 n;
+
+	(void)why;
+	for (c = item->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE ||
+		    strcmp((const char *)c->name, "item") != 0)
+			continue;
+		v = xmlconf_text(c);
+		raw = xstrdup(v);
+		gw = v;
+		if ((tier = strchr(gw, '|')) != NULL)
+			*tier++ = '\0';
+		if (tier != NULL && (src = strchr(tier, '|')) != NULL)
+			*src++ = '\0';
+		else
+			src = NULL;
+		n = tier != NULL ? strtol(tier, &end, 10) : 0;
+		if (*gw == '\0' || tier == NULL || *tier == '\0' ||
+		    *end != '\0' || n < 1 || n > (long)nitems(gg_tiers)) {
+			xmlconf_note(imp, "tier1", "unsupported", "member "
+			    "\"%.80s\" is not gateway|tier 1-5; left out",
+			    raw);
+			free(raw);
+			free(v);
+			continue;
+		}
+		if (src != NULL && *src != '\0' && strcmp(src, "address") != 0)
+			xmlconf_note(imp, gg_tiers[n - 1], "unsupported",
+			    "%.32s sends from virtual IP %.64s: twinwall "
+			    "routes from the interface address", gw, src);
+		have = cfg_str(row, gg_tiers[n - 1]);
+		t = *have ? xasprintf("%s,%s", have, gw) : xstrdup(gw);
+		json_object_set_new(row, gg_tiers[n - 1], json_string(t));
+		free(t);
+		free(raw);
+		free(v);
+	}
+	return 0;
+}
+
+/* A group's members as OPNsense writes them, tier by tier. */
+static void
+gateway_groups_out(struct xmlconf_exp *x, xmlNode *item, json_t *row)
+{
+	char	*list, *m, *save, *line;
+	size_t	 t;
+
+	(void)x;
+	for (t = 0; t < nitems(gg_tiers); t++) {
+		list = xstrdup(cfg_str(row, gg_tiers[t]));
+		save = NULL;
+		for (m = strtok_r(list, ",", &save); m != NULL;
+		    m = strtok_r(NULL, ",", &save)) {
+			line = xasprintf("%s|%zu|address", m, t + 1);
+			xmlconf_add(item, "item", line);
+			free(line);
+		}
+		free(list);
+	}
+}
+
 static int
 aliases_in(struct xmlconf_imp *imp, xmlNode *item, json_t *row,
     const char **why)
@@ -733,6 +820,9 @@ static const struct xmlconf_form forms[] = {
 	    gateways_map, XE, NULL, gateways_in, NULL, NULL),
 	FORM("legacy gateway", "gateways", "gateways/gateway_item",
 	    gateways_legacy_map, XF_UUID, NULL, gateways_in, NULL, NULL),
+	FORM("gateway group", "gateway_groups", "gateways/gateway_group",
+	    gateway_groups_map, XE, NULL, gateway_groups_in,
+	    gateway_groups_out, NULL),
 	FORM("static route", "routes", "staticroutes/route", routes_map, XE,
 	    NULL, NULL, NULL, NULL),
 	FORM("alias", "aliases", "OPNsense/Firewall/Alias/aliases/alias",
@@ -768,7 +858,7 @@ static const struct xmlconf_form *const form_list[] = {
 	&forms[0], &forms[1], &forms[2], &forms[3], &forms[4], &forms[5],
 	&forms[6], &forms[7], &forms[8], &forms[9], &forms[10], &forms[11],
 	&forms[12], &forms[13], &forms[14], &forms[15], &forms[16],
-	&forms[17], NULL
+	&forms[17], &forms[18], NULL
 };
 
 const struct xmlconf_form *const *

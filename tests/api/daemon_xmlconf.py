@@ -180,7 +180,8 @@ def t_cli(_d):
         check(p.returncode == 0, "import-xml: %s" % p.stderr)
         rep = json.loads(p.stdout)
         check(rep["result"] == "imported" and
-              rep["sections"]["filter_rules"]["imported"] == 6, "report %r"
+              rep["sections"]["filter_rules"]["imported"] == 7 and
+              rep["sections"]["gateway_groups"]["imported"] == 1, "report %r"
               % rep.get("sections"))
         out = os.path.join(tmp, "out.xml")
         p = tw("export-xml", "--data", data, out)

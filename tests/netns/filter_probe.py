@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """filter_probe.py — real packets for the filter tests.
 
-  filter_probe.py serve tcp PORTS udp PORTS [tag]
-      TCP: answers "<tag> peer=<address>" and closes; UDP: echoes the same.
+  filter_probe.py serve tcp PORTS udp PORTS tcp6 PORTS [tag]
+      TCP: answers "<tag> peer=<address>" and closes; UDP: echoes the same;
+      tcp6: TCP over IPv6 (the client picks IPv6 for an address with ":").
   filter_probe.py tcp HOST PORT      -> "open <answer>" | "refused" | "timeout"
   filter_probe.py udp HOST PORT      -> "reply <answer>" | "refused" | "timeout"
 """
@@ -17,7 +18,7 @@ def serve(args):
     tcp, udp, tag = [], [], "srv"
     mode = None
     for a in args:
-        if a in ("tcp", "udp"):
+        if a in ("tcp", "udp", "tcp6"):
             mode = a
         elif a.startswith("tag="):
             tag = a[4:]
@@ -25,10 +26,15 @@ def serve(args):
             for p in a.split(","):
                 if not p:
                     continue
-                if mode == "tcp":
-                    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                if mode in ("tcp", "tcp6"):
+                    v6 = mode == "tcp6"
+                    s = socket.socket(socket.AF_INET6 if v6 else
+                                      socket.AF_INET, socket.SOCK_STREAM)
                     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                    s.bind(("0.0.0.0", int(p)))
+                    if v6:
+                        s.setsockopt(socket.IPPROTO_IPV6,
+                                     socket.IPV6_V6ONLY, 1)
+                    s.bind(("::" if v6 else "0.0.0.0", int(p)))
                     s.listen(64)
                     tcp.append(s)
                 else:
@@ -51,7 +57,7 @@ def serve(args):
 
 
 def tcp(host, port):
-    s = socket.socket()
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     s.settimeout(T)
     try:
         s.connect((host, int(port)))

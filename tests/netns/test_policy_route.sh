@@ -9,7 +9,10 @@
 # isp2, and back when it answers again, without the ruleset being loaded
 # again. With every member down the rule falls back to the default
 # route; with system skip_rules_gw_down it matches nothing and the next
-# rule (a reject) decides.
+# rule (a reject) decides. Over IPv6 (ISP1v6 the default, ISP2v6 not): a
+# pass rule of ipprotocol inet6 with gateway ISP2v6 sends the LAN host's
+# TCP to the far IPv6 address by isp2, while the firewall's own goes by
+# isp1.
 #
 #   sh tests/netns/test_policy_route.sh        (root; else SKIPPED)
 #   TW_BIN=build/asan/twinwall sh tests/netns/test_policy_route.sh
@@ -22,6 +25,7 @@ tw_init twp
 TW_BIN=$(realpath "${TW_BIN:-build/twinwall}")
 PROBE="$PWD/tests/netns/filter_probe.py"
 FAR=198.51.100.10
+FAR6=2001:db8:100::10
 
 # --- topology ---------------------------------------------------------
 # lan 192.168.71.2 -- lan0 [fw] wan0 10.63.0.1 -- 10.63.0.2 isp1 (FAR)
@@ -37,13 +41,26 @@ tw_in isp1 ip addr add $FAR/32 dev lo &&
 tw_in isp2 ip addr add $FAR/32 dev lo &&
 tw_in isp1 ip route add 192.168.71.0/24 via 10.63.0.1 &&
 tw_in isp2 ip route add 192.168.71.0/24 via 10.64.0.1 &&
+tw_in lan ip -6 addr add fd71::2/64 dev eth0 nodad &&
+tw_in lan ip -6 route add default via fd71::1 &&
+tw_in isp1 ip -6 addr add 2001:db8:63::2/64 dev eth0 nodad &&
+tw_in isp2 ip -6 addr add 2001:db8:64::2/64 dev eth0 nodad &&
+tw_in isp1 ip -6 addr add $FAR6/128 dev lo &&
+tw_in isp2 ip -6 addr add $FAR6/128 dev lo &&
+tw_in isp1 ip -6 route add fd71::/64 via 2001:db8:63::1 &&
+tw_in isp2 ip -6 route add fd71::/64 via 2001:db8:64::1 &&
+tw_in fw sysctl -qw net.ipv6.conf.all.forwarding=1 &&
+# the firewall's addresses usable at once (no duplicate detection wait)
+for d in all default lan0 wan0 wan1; do
+	tw_in fw sysctl -qw net.ipv6.conf.$d.accept_dad=0 || exit 1
+done &&
 tw_in fw sysctl -qw net.ipv4.ip_forward=1 || {
 	tw_fail setup "cannot build the namespaces"
 	tw_summary
 	exit 1
 }
-tw_bg isp1 python3 "$PROBE" serve tcp 80,8080 tag=isp1
-tw_bg isp2 python3 "$PROBE" serve tcp 80,8080 tag=isp2
+tw_bg isp1 python3 "$PROBE" serve tcp 80,8080 tcp6 80 tag=isp1
+tw_bg isp2 python3 "$PROBE" serve tcp 80,8080 tcp6 80 tag=isp2
 if ! tw_daemon fw; then
 	tw_fail setup "daemon did not start"
 	tw_summary
@@ -88,6 +105,12 @@ via() {
 	    awk '{ if ($1 == "open") print $2; else print $1 }'
 }
 is_reached() { [ "$(via "$1")" = "$2" ]; }
+# via6: the same for the LAN host's TCP to FAR6 port 80.
+via6() {
+	tw_in lan python3 "$PROBE" tcp $FAR6 80 |
+	    awk '{ if ($1 == "open") print $2; else print $1 }'
+}
+is_reached6() { [ "$(via6)" = "$1" ]; }
 # Times the ruleset was loaded (the daemon logs each load).
 loads() { grep -c "loaded twinwall.nft" \
     "$TW_TMP/daemon.log"; }
@@ -107,13 +130,16 @@ del_rules() {
 
 t_setup() {
 	tw_api POST interfaces/settings/set_item/lan '{"interface":{"device":
-	    "lan0","ipaddr":"192.168.71.1","subnet":"24"}}' >/dev/null &&
+	    "lan0","ipaddr":"192.168.71.1","subnet":"24","ipaddrv6":"fd71::1",
+	    "subnetv6":"64"}}' >/dev/null &&
 	    ok_api || return 1
 	tw_api POST interfaces/settings/set_item/wan '{"interface":{"device":
 	    "wan0","ipaddr":"10.63.0.1","subnet":"24","blockpriv":"0",
-	    "blockbogons":"0"}}' >/dev/null && ok_api || return 1
+	    "blockbogons":"0","ipaddrv6":"2001:db8:63::1","subnetv6":"64"}}' \
+	    >/dev/null && ok_api || return 1
 	tw_api POST interfaces/settings/add_item '{"interface":{"name":"opt1",
-	    "device":"wan1","ipaddr":"10.64.0.1","subnet":"24"}}' \
+	    "device":"wan1","ipaddr":"10.64.0.1","subnet":"24",
+	    "ipaddrv6":"2001:db8:64::1","subnetv6":"64"}}' \
 	    >/dev/null && ok_api || return 1
 	tw_api POST interfaces/settings/reconfigure >/dev/null && ok_api ||
 	    return 1
@@ -128,6 +154,15 @@ t_setup() {
 	    "priority":"2","monitor_disable":"0","interval":"1",
 	    "loss_interval":"1","time_period":"3"}}' >/dev/null && ok_api ||
 	    return 1
+	# IPv6: ISP1v6 the default; not monitored (the v4 rows test that)
+	tw_api POST routing/settings/add_gateway '{"gateway":{"name":"ISP1v6",
+	    "interface":"wan","ipprotocol":"inet6","gateway":"2001:db8:63::2",
+	    "defaultgw":"1","priority":"1","monitor_disable":"1"}}' \
+	    >/dev/null && ok_api || return 1
+	tw_api POST routing/settings/add_gateway '{"gateway":{"name":"ISP2v6",
+	    "interface":"opt1","ipprotocol":"inet6","gateway":"2001:db8:64::2",
+	    "defaultgw":"0","priority":"2","monitor_disable":"1"}}' \
+	    >/dev/null && ok_api || return 1
 	tw_api POST routing/settings/add_gateway_group '{"gateway_group":{
 	    "name":"WANS","tier1":"ISP1","tier2":"ISP2","trigger":"down"}}' \
 	    >/dev/null && ok_api || return 1
@@ -262,6 +297,28 @@ t_skip_back() {
 }
 tw_check members_up_rules_match_again t_skip_back
 
+t_v6_rule() {
+	tw_api POST firewall/filter/add_rule '{"rule":{"interface":"lan",
+	    "direction":"in","ipprotocol":"inet6","action":"pass",
+	    "protocol":"tcp","destination_port":"80","gateway":"ISP2v6",
+	    "description":"v6 web via ISP2v6","sequence":"4"}}' >/dev/null &&
+	    ok_api || return 1
+	tw_api POST firewall/filter/apply >/dev/null && ok_api || return 1
+	v=$(tw_in fw ip -6 -j route show default | tw_json \
+	    'j[0]["gateway"] if j else ""')
+	[ "$v" = 2001:db8:63::2 ] || { echo "v6 default via '$v'"; return 1; }
+	wait_for 5 is_reached6 isp2 || { echo "the LAN host's v6 port 80 \
+(rule via ISP2v6) reached $(via6)"; tw_in fw ip -6 rule show
+	    return 1; }
+	# the firewall's own v6 connection follows the default route
+	v=$(tw_in fw python3 "$PROBE" tcp $FAR6 80 | awk '{ print $2 }')
+	[ "$v" = isp1 ] || { echo "the firewall itself reached $v over v6"
+	    return 1; }
+	tw_in fw ip -6 rule show | grep -q "fwmark 0x[0-9a-f]*/0xff0000 lookup" ||
+	    { echo "no v6 fwmark rule:"; tw_in fw ip -6 rule show; return 1; }
+}
+tw_check v6_rule_with_gateway_leaves_by_its_link t_v6_rule
+
 t_cleanup() {
 	del_rules || return 1
 	tw_api POST firewall/filter/apply >/dev/null && ok_api || return 1
@@ -269,6 +326,8 @@ t_cleanup() {
 	[ "$n" = 0 ] || { echo "$n fwmark rules left"; return 1; }
 	n=$(tw_in fw ip route show table all | grep -c "table 177")
 	[ "$n" = 0 ] || { echo "$n policy routes left"; return 1; }
+	n=$(tw_in fw ip -6 rule show | grep -c "fwmark .*/0xff0000")
+	[ "$n" = 0 ] || { echo "$n v6 fwmark rules left"; return 1; }
 }
 tw_check rules_gone_tables_and_ip_rules_removed t_cleanup
 

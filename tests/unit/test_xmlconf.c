@@ -236,6 +236,17 @@ static const struct want full_wants[] = {
 	    "nosync", "1" },
 	{ "filter_rules", "description", "ICMPv6 out", "protocol", "icmpv6" },
 	{ "filter_rules", "description", "ICMPv6 out", "gateway", "WAN_GW6" },
+	/* a rule may name a gateway group */
+	{ "filter_rules", "description", "web out through the group",
+	    "gateway", "FAILOVER" },
+	/* <item>gateway|tier|source</item> into tiers; a VIP source and a
+	 * tier past 5 are said and left out */
+	{ "gateway_groups", "name", "FAILOVER", "tier1", "WAN_GW" },
+	{ "gateway_groups", "name", "FAILOVER", "tier2", "DMZ_GW" },
+	{ "gateway_groups", "name", "FAILOVER", "tier3", "" },
+	{ "gateway_groups", "name", "FAILOVER", "trigger", "downloss" },
+	{ "gateway_groups", "name", "FAILOVER", "descr",
+	    "WAN, then the DMZ router" },
 
 	{ "snat", "", "", "mode", "hybrid" },
 	{ "snat_rules", "description", "LAN out via the WAN address",
@@ -344,7 +355,8 @@ test_full_fields(void **state)
 	assert_int_equal(count_rows(snap, "gateways"), 3);
 	assert_int_equal(count_rows(snap, "routes"), 2);
 	assert_int_equal(count_rows(snap, "aliases"), 4);
-	assert_int_equal(count_rows(snap, "filter_rules"), 6);
+	assert_int_equal(count_rows(snap, "filter_rules"), 7);
+	assert_int_equal(count_rows(snap, "gateway_groups"), 1);
 	assert_int_equal(count_rows(snap, "snat_rules"), 4);
 	assert_int_equal(count_rows(snap, "dnat_rules"), 2);
 	assert_int_equal(count_rows(snap, "vips"), 3);
@@ -381,11 +393,17 @@ test_full_fields(void **state)
 	assert_true(report_has(json_object_get(section_report(rep, "aliases"),
 	    "items"), "aliases/alias[2]", "geoip is not supported"));
 	assert_true(report_has(json_object_get(section_report(rep,
-	    "filter_rules"), "items"), "filter/rule[6]", "<sched>"));
+	    "filter_rules"), "items"), "filter/rule[7]", "<sched>"));
 	assert_true(report_has(json_object_get(section_report(rep,
 	    "filter_rules"), "items"), "filter/rule[4]", "port forward"));
 	assert_true(report_has(json_object_get(section_report(rep,
 	    "gateways"), "items"), "gateways/gateway_item[2]", "dynamic"));
+	assert_true(report_has(json_object_get(section_report(rep,
+	    "gateway_groups"), "notes"), "gateways/gateway_group",
+	    "virtual IP 203.0.113.10"));
+	assert_true(report_has(json_object_get(section_report(rep,
+	    "gateway_groups"), "notes"), "gateways/gateway_group",
+	    "WAN_GW6|9|address"));
 	assert_true(report_has(json_object_get(section_report(rep, "users"),
 	    "notes"), "system/user[4] (carol)", "cannot be verified"));
 	assert_true(report_has(json_object_get(section_report(rep, "hasync"),
@@ -782,8 +800,8 @@ test_report_text(void **state)
 	assert_int_equal(import_fixture(fx, "full.xml", 0, &rep), 0);
 	t = xmlconf_report_text(rep);
 	assert_non_null(strstr(t, "imported"));
-	assert_non_null(strstr(t, "filter_rules imported 6, skipped 3"));
-	assert_non_null(strstr(t, "skipped filter/rule[6] (only in working "
+	assert_non_null(strstr(t, "filter_rules imported 7, skipped 3"));
+	assert_non_null(strstr(t, "skipped filter/rule[7] (only in working "
 	    "hours): unsupported: <sched>"));
 	assert_non_null(strstr(t, "not mapped (ignored):"));
 	free(t);

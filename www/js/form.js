@@ -13,7 +13,7 @@ const refCache = new Map();
 export async function refChoices(secName) {
   if (!refCache.has(secName)) {
     const sec = section(secName);
-    const p = api.get(sec.base + '/search_item', { rowCount: -1 }).then((r) => r.rows.map((row) => {
+    const p = api.get(`${sec.base}/${sec.search || 'search_item'}`, { rowCount: -1 }).then((r) => r.rows.map((row) => {
       const name = row.name || row.subnet || row.uuid;
       const d = row.descr || row.description || '';
       return [name, d && d !== name ? `${name} (${d})` : name];

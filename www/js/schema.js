@@ -39,7 +39,7 @@ function build() {
   const paths = Object.entries(doc.paths).sort(([a], [b]) =>
     (b.endsWith('/add_item') ? 1 : 0) - (a.endsWith('/add_item') ? 1 : 0));
   for (const [path, item] of paths) {
-    const m = /^\/api\/([^/]+\/[^/]+)\/add_[a-z_]+$/.exec(path);
+    const m = /^\/api\/([^/]+\/[^/]+)\/add_([a-z_]+)$/.exec(path);
     const body = m && item.post && item.post.requestBody;
     if (!body) continue;
     const sch = body.content['application/json'].schema;
@@ -50,7 +50,9 @@ function build() {
     if (ref.allOf) { req = ref.allOf[1].required || []; ref = ref.allOf[0]; }
     if (!ref.$ref) continue;
     const name = ref.$ref.split('/').pop();
-    if (!sections[name]) sections[name] = { name, key, base: m[1], required: req };
+    // search: the verb of the same noun (search_gateway_group, not the
+    // controller's search_item, which lists gateways).
+    if (!sections[name]) sections[name] = { name, key, base: m[1], search: `search_${m[2]}`, required: req };
   }
   for (const [path, item] of Object.entries(doc.paths)) {
     const m = /^\/api\/([^/]+\/[^/]+)\/set$/.exec(path);
@@ -77,7 +79,7 @@ export async function loadSchema() {
   return { section, hasRoute };
 }
 
-// The section's description: {name, key, base, fields, field(n), singleton}.
+// The section's description: {name, key, base, search, fields, field(n), singleton}.
 export function section(name) {
   if (!sections || !sections[name]) throw new Error(`no section ${name} in openapi.json`);
   return sections[name];

@@ -5,6 +5,7 @@
 import { api } from '../api.js';
 import { h, clear, notice } from '../dom.js';
 import { crudPage, toggleButton } from '../crud.js';
+import { refChoices } from '../form.js';
 
 export const title = 'Firewall: Rules';
 export const subsys = ['filter', 'aliases', 'nat'];
@@ -12,6 +13,17 @@ export const subsys = ['filter', 'aliases', 'nat'];
 const labels = { ipprotocol: 'TCP/IP version', icmptype: 'ICMP type', source_net: 'Source', source_not: 'Invert source', source_port: 'Source port', destination_net: 'Destination', destination_not: 'Invert destination', destination_port: 'Destination port', log: 'Log', statetype: 'State type', nosync: 'Do not sync', nopfsync: 'Do not sync states', quick: 'Quick' };
 const order = ['enabled', 'action', 'quick', 'interface', 'direction', 'ipprotocol', 'protocol', 'icmptype', 'source_net', 'source_not', 'source_port', 'destination_net', 'destination_not', 'destination_port', 'log', 'description', 'gateway', 'statetype', 'nosync', 'nopfsync', 'categories', 'sequence'];
 const base = 'firewall/filter';
+
+// A rule's gateway is a gateway or a gateway group (the field refers to
+// gateways, and the model lets a group's name stand there too); groups
+// live beside gateways under routing/settings with their own verbs.
+async function gatewayChoices() {
+  const [gws, groups] = await Promise.all([
+    refChoices('gateways'),
+    api.get('routing/settings/search_gateway_group', { rowCount: -1, sort: { name: 'asc' } }),
+  ]);
+  return [...gws, ...groups.rows.map((g) => [g.name, `${g.name} (gateway group${g.descr ? `: ${g.descr}` : ''})`])];
+}
 
 const ep = (net, not, port) => `${not === '1' ? '! ' : ''}${net}${port ? ` : ${port}` : ''}`;
 
@@ -49,6 +61,7 @@ export async function render(ctx, root) {
 
   page = crudPage(ctx, {
     sec: 'filter_rules', noun: 'rule', labels, order, copy: true, nameField: 'description',
+    choices: { gateway: gatewayChoices },
     verbs: { search: 'search_rule', get: 'get_rule', add: 'add_rule', set: 'set_rule', del: 'del_rule', toggle: 'toggle_rule' },
     params: () => (tab === null ? {} : { interface: tab }),
     defaults: () => (tab ? { interface: tab } : {}),
