@@ -294,7 +294,7 @@ def test_option2_invalid_input_writes_nothing(env, c):
     c.line("2001:db8::1/129")
     c.expect(r"interface\.subnetv6: must be between 1 and 128")
     c.line("2001:db8::zz")
-    c.expect(r"interface\.ipaddrv6: must be none, dhcp6, slaac or an IPv6")
+    c.expect(r"interface\.ipaddrv6: must be none, dhcp6, slaac, track6 or an IPv6")
     c.line("slaac")
     c.expect(r"Restore the web GUI access defaults .*\[y/N\]: ")
     c.line("")
