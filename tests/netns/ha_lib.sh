@@ -32,6 +32,17 @@ HA_WAN_HOST=$HA_WAN_NET.1
 
 ha_ns() { echo "$HA_P-$1"; }
 ha_x() { ns=$1; shift; ip netns exec "$(ha_ns "$ns")" "$@"; }
+# ha_listening NS PORT: waits (up to 10 s) until a TCP server listens on
+# PORT in NS; a client started before that is refused and dies. 0 or 1.
+ha_listening() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		ha_x "$1" ss -Hltn "( sport = :$2 )" | grep -q . && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
 
 # Kills every process left in our namespaces (by pid), then deletes
 # them. Safe to call at any time, twice.

@@ -89,6 +89,18 @@ tw_in() {
 	ip netns exec "$TW_ID-$ns" "$@"
 }
 
+# tw_listening NS PORT: waits (up to 10 s) until a TCP server listens on
+# PORT there: a client started before that is refused. 0 or 1.
+tw_listening() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		tw_in "$1" ss -Hltn "( sport = :$2 )" | grep -q . && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
 # tw_bg NS CMD...: runs CMD in the background there, killed on exit.
 tw_bg() {
 	ns=$1

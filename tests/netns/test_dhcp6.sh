@@ -287,7 +287,7 @@ t_host() {
 	# And TCP, from the prefix's address, answered upstream.
 	tw_bg up socat -T 5 TCP6-LISTEN:8080,bind=[2001:db8:99::1],reuseaddr \
 	    SYSTEM:'echo upstream' 2>/dev/null
-	sleep 0.3
+	tw_listening up 8080
 	out=$(tw_in host socat -T 3 - TCP6:[2001:db8:99::1]:8080 </dev/null)
 	[ "$out" = upstream ] || { echo "TCP: '$out'"; return 1; }
 }

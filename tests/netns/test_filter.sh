@@ -388,7 +388,7 @@ t_carp_vip() {
 }
 tw_check carp_vip_master_and_mapped t_carp_vip
 tw_bg fw python3 "$PROBE" serve tcp 7070,7071,7072,8080 tag=fwsrv
-sleep 0.3
+tw_listening fw 8080
 
 # expect_vmac WANT PORT: expect, and the frames came in on twc50.
 expect_vmac() {

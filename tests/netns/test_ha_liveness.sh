@@ -136,7 +136,7 @@ else
 fi
 ip netns exec "$(ha_ns wan)" python3 tests/netns/ha_stream.py server \
     $STREAM_PORT > "$HA_RUN/server.log" 2>&1 &
-sleep 0.3
+ha_listening wan $STREAM_PORT
 ip netns exec "$(ha_ns lan)" python3 tests/netns/ha_stream.py client \
     $HA_WAN_HOST $STREAM_PORT "$STATUS" > "$HA_RUN/client.log" 2>&1 &
 echo $! > "$HA_RUN/client.pid"

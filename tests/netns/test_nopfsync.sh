@@ -159,7 +159,7 @@ for p in $NORMAL_PORT $NOSYNC_PORT; do
 	ip netns exec "$(ha_ns wan)" python3 tests/netns/ha_stream.py server \
 	    $p > "$HA_RUN/server$p.log" 2>&1 &
 done
-sleep 0.3
+for p in $NORMAL_PORT $NOSYNC_PORT; do ha_listening wan $p; done
 for p in $NORMAL_PORT $NOSYNC_PORT; do
 	ip netns exec "$(ha_ns lan)" python3 tests/netns/ha_stream.py client \
 	    $HA_WAN_HOST $p "$HA_RUN/stream$p.json" > "$HA_RUN/client$p.log" \

@@ -126,7 +126,7 @@ else
 	finish
 fi
 ha_x lan python3 "$PROBE" serve tcp 8000 tag=lansrv > /dev/null 2>&1 &
-sleep 0.3
+ha_listening lan 8000
 
 check "v4 answered by the MASTER only, with the vMAC" only_port p1 arp $P4
 check "v6 answered by the MASTER only, with the vMAC" only_port p1 ns $P6
