@@ -91,8 +91,7 @@ static struct {
 	unsigned		 d_events;
 } dh;
 
-/* A device name safe in a path and a configuration line. */
-static int
+int
 dhcp_dev_ok(const char *dev)
 {
 	size_t i, n = strlen(dev);
@@ -363,37 +362,53 @@ dhcp_spawn(struct dhcp_client *c, int delay)
 	return 0;
 }
 
-/* Reads the stored IPv4 lease of dev: 0 and *l, or -1. */
-static int
-dhcp_lease_read(const char *dev, struct dhcp_lease4 *l)
+/*
+ * Reads DIR/dhcp/<dev>/db/<dev><suffix>, a regular file the client
+ * wrote: its length (> 0) in buf and when it was written, or -1.
+ */
+static ssize_t
+dhcp_lease_file(const char *dev, const char *suffix,
+    uint8_t buf[DHCP_LEASE_MAX], time_t *written)
 {
-	uint8_t		 buf[DHCP_LEASE_MAX];
 	struct stat	 sb;
-	char		*path, *name, err[128];
-	ssize_t		 n;
-	int		 fd, ret = -1;
+	char		*path, *name;
+	ssize_t		 n = -1;
+	int		 fd;
 
-	name = xasprintf("db/%s.lease", dev);
+	name = xasprintf("db/%s%s", dev, suffix);
 	path = dhcp_path(dev, name);
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	free(name);
 	free(path);
 	if (fd == -1)
 		return -1;
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode))
-		goto err;
-	if ((n = read(fd, buf, sizeof(buf))) <= 0)
-		goto err;
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    (n = read(fd, buf, DHCP_LEASE_MAX)) <= 0)
+		n = -1;
+	else
+		*written = sb.st_mtime;
+	close(fd);
+	return n;
+}
+
+/* Reads the stored IPv4 lease of dev: 0 and *l, or -1. */
+static int
+dhcp_lease_read(const char *dev, struct dhcp_lease4 *l)
+{
+	uint8_t		 buf[DHCP_LEASE_MAX];
+	char		 err[128];
+	time_t		 written;
+	ssize_t		 n;
+
+	if ((n = dhcp_lease_file(dev, ".lease", buf, &written)) == -1)
+		return -1;
 	if (dhcp_lease4_parse(buf, (size_t)n, l, err, sizeof(err)) == -1) {
 		log_debug("dhcp: %s lease: %s", dev, err);
-		goto err;
+		return -1;
 	}
 	/* The client's own rule: the lease began when it was written. */
-	l->l_start = sb.st_mtime;
-	ret = 0;
-err:
-	close(fd);
-	return ret;
+	l->l_start = written;
+	return 0;
 }
 
 /* Reads the stored DHCPv6 lease of dev: 0 and *l, or -1. */
@@ -401,31 +416,18 @@ static int
 dhcp_lease6_read(const char *dev, struct dhcp_lease6 *l)
 {
 	uint8_t		 buf[DHCP_LEASE_MAX];
-	struct stat	 sb;
-	char		*path, *name, err[128];
+	char		 err[128];
+	time_t		 written;
 	ssize_t		 n;
-	int		 fd, ret = -1;
 
-	name = xasprintf("db/%s.lease6", dev);
-	path = dhcp_path(dev, name);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	free(name);
-	free(path);
-	if (fd == -1)
+	if ((n = dhcp_lease_file(dev, ".lease6", buf, &written)) == -1)
 		return -1;
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode))
-		goto err;
-	if ((n = read(fd, buf, sizeof(buf))) <= 0)
-		goto err;
 	if (dhcp_lease6_parse(buf, (size_t)n, l, err, sizeof(err)) == -1) {
 		log_debug("dhcp: %s lease6: %s", dev, err);
-		goto err;
+		return -1;
 	}
-	l->l6_start = sb.st_mtime;
-	ret = 0;
-err:
-	close(fd);
-	return ret;
+	l->l6_start = written;
+	return 0;
 }
 
 int

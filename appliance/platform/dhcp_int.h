@@ -63,4 +63,10 @@ int	dhcp_lease6_valid(const struct dhcp_lease6 *, int pd, time_t now);
  */
 int	dhcp_lease6_now(const char *ifname, int pd, struct dhcp_lease6 *l);
 
+/*
+ * dhcp.c: a device name safe in a path, a configuration line and a
+ * command's argument (dhcpcd's, radvd's): 1 or 0.
+ */
+int	dhcp_dev_ok(const char *dev);
+
 #endif

@@ -96,21 +96,6 @@ track6_subnet(const char *prefix, int plen, unsigned long id, char *out,
 	return 0;
 }
 
-/* A word radvd's parser takes as it is: an interface name. */
-static int
-track6_dev_ok(const char *dev)
-{
-	size_t i, n = strlen(dev);
-
-	if (n == 0 || n > 15 || dev[0] == '.' || dev[0] == '-')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)dev[i]) && dev[i] != '.' &&
-		    dev[i] != '_' && dev[i] != '-')
-			return 0;
-	return 1;
-}
-
 /* An address as inet_ntop writes it, and nothing else. */
 static int
 track6_addr_ok(const char *s)
@@ -136,7 +121,7 @@ track6_radvd_conf(const struct track6_lan *lans, size_t n)
 	    "prefix.\n");
 	for (i = 0; i < n; i++) {
 		t = &lans[i];
-		if (!track6_dev_ok(t->t_dev) ||
+		if (!dhcp_dev_ok(t->t_dev) ||
 		    (t->t_prefix[0] && !track6_addr_ok(t->t_prefix)) ||
 		    (t->t_old[0] && !track6_addr_ok(t->t_old)))
 			goto bad;
@@ -486,7 +471,7 @@ track6_sync(json_t *ifrows)
 		dev = cfg_str(row, "device");
 		if (strcmp(cfg_str(row, "enabled"), "1") != 0 ||
 		    strcmp(cfg_str(row, "ipaddrv6"), "track6") != 0 ||
-		    !track6_dev_ok(dev) || strlen(name) >= 17)
+		    !dhcp_dev_ok(dev) || strlen(name) >= 17)
 			continue;
 		if ((t = track6_by_if(name)) != NULL &&
 		    strcmp(t->i_dev, dev) != 0) {
