@@ -47,50 +47,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# status N EXPR: a python expression over get_vip_status (d).
-status() {
-	ha_api "$1" GET diagnostics/interface/get_vip_status 2>/dev/null |
-	    python3 -c 'import json, sys
-d = json.load(sys.stdin)
-print(eval(sys.argv[1]))' "$2" 2>/dev/null
-}
-# wait_status N EXPR VALUE SECONDS: until EXPR prints VALUE; 0 or 1.
-wait_status() {
-	end=$(($(date +%s) + $4))
-	while [ "$(date +%s)" -le $end ]; do
-		[ "$(status "$1" "$2")" = "$3" ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
-cut_fw1() {
-	ha_x sww nft -f - <<'EOF'
-table bridge isp {
-	chain forward {
-		type filter hook forward priority 0;
-		iifname "p1" oifname "ph" drop
-		iifname "ph" oifname "p1" drop
-	}
-}
-EOF
-}
-mend_fw1() { ha_x sww nft delete table bridge isp; }
-hasync() {
-	ha_api "$1" POST core/hasync/set "{\"hasync\":{\"demoteupstream\":
-	    \"$2\"}}" >/dev/null && ha_api "$1" POST core/hasync/reconfigure \
-	    '{}' >/dev/null
-}
-# monitor N INTERVAL LOSS PERIOD: WAN_GW (the upstream) probed so.
-monitor() {
-	uuid=$(ha_api "$1" POST routing/settings/search_gateway \
-	    '{"current":1,"rowCount":-1}' | python3 -c 'import json, sys
-print([r["uuid"] for r in json.load(sys.stdin)["rows"] if r["name"] == "WAN_GW"][0])') ||
-	    return 1
-	ha_api "$1" POST "routing/settings/set_gateway/$uuid" "{\"gateway\":{
-	    \"monitor_disable\":\"0\",\"interval\":\"$2\",\"loss_interval\":
-	    \"$3\",\"time_period\":\"$4\"}}" >/dev/null &&
-	    ha_api "$1" POST routing/settings/reconfigure '{}' >/dev/null
-}
 # verdict_start: in the background, fw1's gateway status and its
 # upstream demotion sampled every 100 ms; verdict_end T0 prints "DOWN
 # DEMOTED": when WAN_GW first said down and when fw1 first said it was
@@ -139,10 +95,10 @@ row() {
 	    > "$HA_RUN/ping.out" 2>&1 &
 	echo $! > "$HA_RUN/ping.pid"
 	sleep 1
-	hold=$(status 1 'd["upstream"]["hold_down_s"]')
+	hold=$(ha_vip_status 1 'd["upstream"]["hold_down_s"]')
 	verdict_start
 	t0=$(date +%s.%N)
-	cut_fw1
+	ha_cut_upstream
 	ha_wait_holder fw2 $(( ${hold%.*} + 40 )) || echo "bench_upstream: \
 $1: fw2 does not hold both VIPs: $(ha_where)"
 	sleep 1
@@ -191,26 +147,26 @@ done
 ha_wait_holder fw1 20 || { echo "bench_upstream: fw1 not master: \
 $(ha_where)"; exit 0; }
 for n in 1 2; do
-	monitor $n 1 1 3 && hasync $n 1 || { echo "bench_upstream: \
+	ha_monitor_wan $n 1 1 3 && ha_demoteupstream $n 1 || { echo "bench_upstream: \
 demoteupstream on fw$n failed"; exit 0; }
 done
-wait_status 1 '(d["upstream"]["local"], d["upstream"]["peer"])' \
+ha_wait_vip_status 1 '(d["upstream"]["local"], d["upstream"]["peer"])' \
     "('up', 'up')" 20 || echo "bench_upstream: upstream not up on fw1"
 
 echo "bench_upstream: fw1's upstream path dies (link up) -> traffic via fw2"
 row "fastest (1 s, loss 1 s, 3 s)"
 
 # back to fw1: the path mended, the lift hold, preempt
-mend_fw1
+ha_mend_upstream
 ha_wait_holder fw1 60 || { echo "bench_upstream: the VIPs did not come \
 back to fw1: $(ha_where)"; exit 0; }
 for n in 1 2; do
-	monitor $n 1 4 60 || { echo "bench_upstream: default probes on fw$n"
+	ha_monitor_wan $n 1 4 60 || { echo "bench_upstream: default probes on fw$n"
 		exit 0; }
 done
 # a full window of good probes first, as in service
 sleep 61
-wait_status 1 '(d["upstream"]["local"], d["upstream"]["peer"], d["upstream"]["demoted"])' \
+ha_wait_vip_status 1 '(d["upstream"]["local"], d["upstream"]["peer"], d["upstream"]["demoted"])' \
     "('up', 'up', False)" 60 && ha_wait_holder fw1 60 ||
     echo "bench_upstream: default row: fw1 not ready: $(ha_where)"
 row "default (1 s, loss 4 s, 60 s)"

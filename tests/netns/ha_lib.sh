@@ -32,6 +32,55 @@ HA_WAN_HOST=$HA_WAN_NET.1
 
 ha_ns() { echo "$HA_P-$1"; }
 ha_x() { ns=$1; shift; ip netns exec "$(ha_ns "$ns")" "$@"; }
+# ha_vip_status N EXPR: a python expression over fwN's get_vip_status (d).
+ha_vip_status() {
+	ha_api "$1" GET diagnostics/interface/get_vip_status 2>/dev/null |
+	    python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(eval(sys.argv[1]))' "$2" 2>/dev/null
+}
+# ha_wait_vip_status N EXPR VALUE SECONDS: until EXPR prints VALUE; 0 or 1.
+ha_wait_vip_status() {
+	end=$(($(date +%s) + $4))
+	while [ "$(date +%s)" -le $end ]; do
+		[ "$(ha_vip_status "$1" "$2")" = "$3" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+# ha_cut_upstream / ha_mend_upstream: the WAN switch drops every frame
+# between fw1's port (p1) and the ISP's (ph): fw1's upstream path is
+# dead, its link and its CARP to fw2 are not.
+ha_cut_upstream() {
+	ha_x sww nft -f - <<'EOF'
+table bridge isp {
+	chain forward {
+		type filter hook forward priority 0;
+		iifname "p1" oifname "ph" drop
+		iifname "ph" oifname "p1" drop
+	}
+}
+EOF
+}
+ha_mend_upstream() { ha_x sww nft delete table bridge isp; }
+# ha_demoteupstream N ON: hasync demoteupstream on fwN, applied.
+ha_demoteupstream() {
+	ha_api "$1" POST core/hasync/set "{\"hasync\":{\"demoteupstream\":
+	    \"$2\"}}" >/dev/null && ha_api "$1" POST core/hasync/reconfigure \
+	    '{}' >/dev/null
+}
+# ha_monitor_wan N INTERVAL LOSS PERIOD: fwN probes WAN_GW (the upstream
+# default gateway) so.
+ha_monitor_wan() {
+	uuid=$(ha_api "$1" POST routing/settings/search_gateway \
+	    '{"current":1,"rowCount":-1}' | python3 -c 'import json, sys
+print([r["uuid"] for r in json.load(sys.stdin)["rows"] if r["name"] == "WAN_GW"][0])') ||
+	    return 1
+	ha_api "$1" POST "routing/settings/set_gateway/$uuid" "{\"gateway\":{
+	    \"monitor_disable\":\"0\",\"interval\":\"$2\",\"loss_interval\":
+	    \"$3\",\"time_period\":\"$4\"}}" >/dev/null &&
+	    ha_api "$1" POST routing/settings/reconfigure '{}' >/dev/null
+}
 # ha_listening NS PORT: waits (up to 10 s) until a TCP server listens on
 # PORT in NS; a client started before that is refused and dies. 0 or 1.
 ha_listening() {

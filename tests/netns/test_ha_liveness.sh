@@ -57,13 +57,6 @@ links() {
 	ha_port swl p$1 "$2" && ha_port sww p$1 "$2" &&
 	    ha_x fw$1 ip link set sync0 "$2"
 }
-# status N EXPR: evaluates a python expression over get_vip_status (d).
-status() {
-	ha_api "$1" GET diagnostics/interface/get_vip_status 2>/dev/null |
-	    python3 -c 'import json, sys
-d = json.load(sys.stdin)
-print(eval(sys.argv[1]))' "$2" 2>/dev/null
-}
 tl_total() {
 	ha_api "$1" GET core/hasync_status/timeline 2>/dev/null |
 	    python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])' \
@@ -145,8 +138,8 @@ sleep 1
 # Both nodes hear the other on all three paths.
 i=0
 while [ $i -lt 50 ]; do
-	a=$(status 1 '" ".join(sorted(p["interface"] for p in d["liveness"]["paths"] if p["state"] == "up"))')
-	b=$(status 2 '" ".join(sorted(p["interface"] for p in d["liveness"]["paths"] if p["state"] == "up"))')
+	a=$(ha_vip_status 1 '" ".join(sorted(p["interface"] for p in d["liveness"]["paths"] if p["state"] == "up"))')
+	b=$(ha_vip_status 2 '" ".join(sorted(p["interface"] for p in d["liveness"]["paths"] if p["state"] == "up"))')
 	[ "$a" = "lan opt1 wan" ] && [ "$b" = "lan opt1 wan" ] && break
 	sleep 0.1
 	i=$((i + 1))
@@ -155,9 +148,9 @@ if [ $i -lt 50 ]; then
 	ok "liveness up on sync, lan and wan, both nodes (get_vip_status)"
 else
 	bad "liveness up on three paths" "fw1 up: '$a', fw2 up: '$b'; fw2: \
-$(status 2 'd["liveness"]')"
+$(ha_vip_status 2 'd["liveness"]')"
 fi
-r=$(status 2 'd["liveness"]["interval_ms"], d["liveness"]["multiplier"], d["liveness"]["packets"]["bad_hmac"]')
+r=$(ha_vip_status 2 'd["liveness"]["interval_ms"], d["liveness"]["multiplier"], d["liveness"]["packets"]["bad_hmac"]')
 check "defaults 50 ms x 3, no bad HMAC ($r)" test "$r" = "(50, 3, 0)"
 
 # Validation: refused as OPNsense refuses (result failed), naming the field.
@@ -177,7 +170,7 @@ fi
 t1=$(tl_total 1) t2=$(tl_total 2)
 ha_x fw1 ip link set sync0 down
 sleep 2
-s=$(status 2 '[p["state"] for p in d["liveness"]["paths"] if p["interface"] == "opt1"][0], d["liveness"]["peer"]')
+s=$(ha_vip_status 2 '[p["state"] for p in d["liveness"]["paths"] if p["interface"] == "opt1"][0], d["liveness"]["peer"]')
 if [ "$(tl_total 1)" = "$t1" ] && [ "$(tl_total 2)" = "$t2" ] &&
     [ "$(ha_holder $HA_LAN_VIP)" = fw1 ] && [ "$(ha_holder $HA_WAN_VIP)" = fw1 ] &&
     [ "$s" = "('down', 'up')" ]; then

@@ -34,22 +34,6 @@ HA_RUN=$(mktemp -d /tmp/tw-upstream.XXXXXX)
 HOLD_DOWN=4
 HOLD_UP=8
 
-# status N EXPR: a python expression over get_vip_status (d).
-status() {
-	ha_api "$1" GET diagnostics/interface/get_vip_status 2>/dev/null |
-	    python3 -c 'import json, sys
-d = json.load(sys.stdin)
-print(eval(sys.argv[1]))' "$2" 2>/dev/null
-}
-# wait_status N EXPR VALUE SECONDS: until EXPR prints VALUE; 0 or 1.
-wait_status() {
-	end=$(($(date +%s) + $4))
-	while [ "$(date +%s)" -le $end ]; do
-		[ "$(status "$1" "$2")" = "$3" ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
 tl_causes() {
 	ha_api "$1" GET "core/hasync_status/timeline?limit=20" 2>/dev/null |
 	    python3 -c 'import json,sys
@@ -86,20 +70,6 @@ print(len(d["changes"]) - len(sys.argv[2:]), d["dual"], d["holders"].get(sys.arg
       d["holders"].get(sys.argv[3], "?"))' "$HA_RUN/dual.json" \
 	    $HA_LAN_VIP $HA_WAN_VIP 2>/dev/null || echo "? ? ? ?"
 }
-# The WAN switch drops every frame between fw1's port (p1) and the ISP's
-# (ph): fw1's upstream path is dead, its link and its CARP to fw2 are not.
-cut_fw1() {
-	ha_x sww nft -f - <<'EOF'
-table bridge isp {
-	chain forward {
-		type filter hook forward priority 0;
-		iifname "p1" oifname "ph" drop
-		iifname "ph" oifname "p1" drop
-	}
-}
-EOF
-}
-mend_fw1() { ha_x sww nft delete table bridge isp; }
 # The ISP itself dies (for both): its router drops everything.
 isp_dead() {
 	ha_x wan nft -f - <<'EOF'
@@ -110,23 +80,6 @@ EOF
 }
 isp_back() { ha_x wan nft delete table inet dead; }
 
-# hasync N ON: demoteupstream on or off, applied.
-hasync() {
-	ha_api "$1" POST core/hasync/set "{\"hasync\":{\"demoteupstream\":
-	    \"$2\"}}" >/dev/null && ha_api "$1" POST core/hasync/reconfigure \
-	    '{}' >/dev/null
-}
-# monitor N: WAN_GW (the upstream default gateway) probed, fast.
-monitor() {
-	uuid=$(ha_api "$1" POST routing/settings/search_gateway \
-	    '{"current":1,"rowCount":-1}' | python3 -c 'import json, sys
-print([r["uuid"] for r in json.load(sys.stdin)["rows"] if r["name"] == "WAN_GW"][0])') ||
-	    return 1
-	ha_api "$1" POST "routing/settings/set_gateway/$uuid" '{"gateway":{
-	    "monitor_disable":"0","interval":"1","loss_interval":"1",
-	    "time_period":"3"}}' >/dev/null &&
-	    ha_api "$1" POST routing/settings/reconfigure '{}' >/dev/null
-}
 
 # --- the pair -------------------------------------------------------------
 T_START=$(date +%s)
@@ -141,20 +94,21 @@ done
 ha_wait_holder fw1 20 || { bad setup "fw1 does not hold both VIPs: \
 $(ha_where)"; finish; }
 for n in 1 2; do
-	monitor $n || { bad setup "gateway monitoring on fw$n"; finish; }
-	hasync $n 1 || { bad setup "demoteupstream on fw$n"; finish; }
+	ha_monitor_wan $n 1 1 3 ||
+	    { bad setup "gateway monitoring on fw$n"; finish; }
+	ha_demoteupstream $n 1 || { bad setup "demoteupstream on fw$n"; finish; }
 done
 # Both see their upstream up and hear the peer's up.
-if wait_status 1 '(d["upstream"]["local"], d["upstream"]["peer"])' \
-    "('up', 'up')" 15 && wait_status 2 \
+if ha_wait_vip_status 1 '(d["upstream"]["local"], d["upstream"]["peer"])' \
+    "('up', 'up')" 15 && ha_wait_vip_status 2 \
     '(d["upstream"]["local"], d["upstream"]["peer"])' "('up', 'up')" 5; then
 	ok "setup: both upstreams up, each hears the peer's"
 else
-	bad setup "upstream: fw1 $(status 1 'd["upstream"]') fw2 \
-$(status 2 'd["upstream"]')"
+	bad setup "upstream: fw1 $(ha_vip_status 1 'd["upstream"]') fw2 \
+$(ha_vip_status 2 'd["upstream"]')"
 	finish
 fi
-r=$(status 1 '(d["upstream"]["enabled"], d["upstream"]["demoted"], d["upstream"]["hold_down_s"], d["upstream"]["hold_up_s"])')
+r=$(ha_vip_status 1 '(d["upstream"]["enabled"], d["upstream"]["demoted"], d["upstream"]["hold_down_s"], d["upstream"]["hold_up_s"])')
 check "holds derived from the probe settings, visible ($r)" \
     test "$r" = "(True, False, $HOLD_DOWN.0, $HOLD_UP.0)"
 
@@ -174,7 +128,7 @@ fi
 
 # --- fw1 loses its upstream path, fw2 still reaches it --------------------
 t0=$(date +%s.%N)
-cut_fw1
+ha_cut_upstream
 t=$(took "$t0" fw2 20)
 # Probe verdict (about 2 s) + hold (4 s) + one CARP advert; never sooner
 # than the hold.
@@ -183,9 +137,9 @@ if between "$t" $HOLD_DOWN 12 && ha_wait_holder fw2 3; then
 else
 	bad "fw1's upstream dead: VIPs to fw2" "took $t s; $(ha_where)"
 fi
-r=$(status 1 '(d["upstream"]["local"], d["upstream"]["peer"], d["upstream"]["demoted"], d["carp"]["demotion"])')
+r=$(ha_vip_status 1 '(d["upstream"]["local"], d["upstream"]["peer"], d["upstream"]["demoted"], d["carp"]["demotion"])')
 check "fw1 demoted for its upstream ($r)" test "$r" = "('down', 'up', True, '240')"
-msg=$(status 1 'd["carp"]["status_msg"]')
+msg=$(ha_vip_status 1 'd["carp"]["status_msg"]')
 check "status_msg says why ($msg)" sh -c "echo \"\$1\" | grep -q \
 'every upstream gateway is down and the peer.s upstream is up'" _ "$msg"
 check "fw1's timeline: the upstream demotion" sh -c "echo \"\$1\" | grep -q \
@@ -194,20 +148,20 @@ check "fw1's timeline: the upstream demotion" sh -c "echo \"\$1\" | grep -q \
 check "fw1's log: the upstream demotion" grep -q \
     "carp: demoting this node (240): every upstream gateway is down" \
     "$HA_RUN/fw1.log"
-r=$(status 2 '(d["upstream"]["local"], d["upstream"]["peer"], d["upstream"]["demoted"])')
+r=$(ha_vip_status 2 '(d["upstream"]["local"], d["upstream"]["peer"], d["upstream"]["demoted"])')
 check "fw2 sees its upstream up and fw1's down ($r)" \
     test "$r" = "('up', 'down', False)"
 
 # --- the path comes back: back to fw1 (preempt), after the lift hold ------
 t0=$(date +%s.%N)
-mend_fw1
+ha_mend_upstream
 t=$(took "$t0" fw1 30)
 if between "$t" $HOLD_UP 20 && ha_wait_holder fw1 3; then
 	ok "fw1's upstream back: every VIP back on fw1 after $t s (hold $HOLD_UP s)"
 else
 	bad "fw1's upstream back: VIPs to fw1" "took $t s; $(ha_where)"
 fi
-r=$(status 1 '(d["upstream"]["demoted"], d["carp"]["demotion"])')
+r=$(ha_vip_status 1 '(d["upstream"]["demoted"], d["carp"]["demotion"])')
 check "fw1's demotion lifted ($r)" test "$r" = "(False, '0')"
 
 # --- the ISP dies for both: nothing moves --------------------------------
@@ -216,25 +170,25 @@ isp_dead
 r=$(still $((HOLD_DOWN + 6)))
 check "ISP dead for both: no VIP moves over $((HOLD_DOWN + 6)) s (changes \
 dual lan wan: $r)" test "$r" = "0 0 fw1 fw1"
-r=$(status 1 '(d["upstream"]["local"], d["upstream"]["peer"], d["upstream"]["demoted"], d["carp"]["demotion"])')
+r=$(ha_vip_status 1 '(d["upstream"]["local"], d["upstream"]["peer"], d["upstream"]["demoted"], d["carp"]["demotion"])')
 check "fw1: both upstreams down, not demoted ($r)" \
     test "$r" = "('down', 'down', False, '0')"
-r=$(status 2 '(d["upstream"]["local"], d["upstream"]["peer"], d["upstream"]["demoted"])')
+r=$(ha_vip_status 2 '(d["upstream"]["local"], d["upstream"]["peer"], d["upstream"]["demoted"])')
 check "fw2: both upstreams down, not demoted ($r)" \
     test "$r" = "('down', 'down', False)"
 isp_back
-wait_status 1 'd["upstream"]["local"]' up 10
-wait_status 2 'd["upstream"]["local"]' up 5
+ha_wait_vip_status 1 'd["upstream"]["local"]' up 10
+ha_wait_vip_status 2 'd["upstream"]["local"]' up 5
 
 # --- opt-in off: fw1's path dies, nothing moves ----------------------------
-hasync 1 0 && hasync 2 0 || bad "demoteupstream off" "refused"
-cut_fw1
+ha_demoteupstream 1 0 && ha_demoteupstream 2 0 || bad "demoteupstream off" "refused"
+ha_cut_upstream
 r=$(still $((HOLD_DOWN + 5)))
 check "opt-in off, fw1's upstream dead: no VIP moves (changes dual lan wan: \
 $r)" test "$r" = "0 0 fw1 fw1"
-r=$(status 1 '(d["upstream"]["enabled"], d["upstream"]["local"], d["upstream"]["demoted"], d["carp"]["demotion"])')
+r=$(ha_vip_status 1 '(d["upstream"]["enabled"], d["upstream"]["local"], d["upstream"]["demoted"], d["carp"]["demotion"])')
 check "fw1: off, upstream down, not demoted ($r)" \
     test "$r" = "(False, 'down', False, '0')"
-mend_fw1
+ha_mend_upstream
 echo "# wall time $(($(date +%s) - T_START)) s"
 finish
