@@ -324,9 +324,10 @@ int	api_delay_add(struct MHD_Connection *, int ms);
 /* Resumes every held connection and ends the thread. */
 void	api_delay_stop(void);
 
-/* static.c: serves a file of wwwdir; 0, or -1 (nothing queued). */
+/* static.c: serves a file beneath the directory wwwfd (-1: none); 0,
+ * or -1 (nothing queued). */
 int	api_static_serve(struct MHD_Connection *, const char *url, int method,
-	    const char *wwwdir, int tls);
+	    int wwwfd, int tls);
 
 /* xmlrpc.c: POST /xmlrpc.php; body may be NULL (len 0). */
 int	api_xmlrpc(struct api_req *, const char *body, size_t len,

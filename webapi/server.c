@@ -86,6 +86,7 @@ enum {
 
 static struct MHD_Daemon	*api_daemon;
 static struct webapi_conf	 api_cf;
+static int			 api_wwwfd = -1;	/* api_cf.w_wwwdir */
 static char			*api_cert, *api_key;
 static size_t			 api_keylen;
 static double			 api_started;
@@ -479,7 +480,7 @@ api_process(struct MHD_Connection *conn, const char *url, const char *method,
 			st = api_body_msg(c, err, sizeof(err));
 			return api_send_msg(conn, st, err);
 		}
-		if (api_static_serve(conn, url, m, api_cf.w_wwwdir,
+		if (api_static_serve(conn, url, m, api_wwwfd,
 		    api_cf.w_tls) == 0)
 			return MHD_YES;
 		return MHD_NO;
@@ -815,6 +816,12 @@ webapi_start(const struct webapi_conf *conf)
 	api_cf = *conf;
 	if (api_cf.w_wwwdir == NULL)
 		api_cf.w_wwwdir = "www";
+	/* Taken as given, or opened now: the GUI is then a 404, not a stop. */
+	if (api_wwwfd == -1)
+		api_wwwfd = conf->w_wwwfd > 0 ? conf->w_wwwfd :
+		    open(api_cf.w_wwwdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (api_wwwfd == -1)
+		log_warn("api: GUI files %s", api_cf.w_wwwdir);
 	if (api_cf.w_platform == NULL)
 		api_cf.w_platform = "unknown";
 	if (api_parse_listen(conf->w_listen, &ss, &v6, &loopback) == -1) {
@@ -1042,4 +1049,7 @@ webapi_stop(void)
 	api_cert = api_key = NULL;
 	free(api_listen_owned);
 	api_listen_owned = NULL;
+	if (api_wwwfd != -1)
+		close(api_wwwfd);
+	api_wwwfd = -1;
 }

@@ -1,6 +1,7 @@
 /*
- * static.c — the GUI's static files from w_wwwdir: GET and HEAD only,
- * no "..", no hidden files, no symlinks out, index.html for
+ * static.c — the GUI's static files beneath the directory the child
+ * opened before it dropped root: GET and HEAD only, no "..", no hidden
+ * files, no symlink as the last name, index.html for
  * directories, a content type per extension. Served without
  * credentials: the files hold no data, everything comes through /api.
  */
@@ -125,7 +126,7 @@ api_static_redirect(struct MHD_Connection *conn, const char *url, int tls)
  */
 int
 api_static_serve(struct MHD_Connection *conn, const char *url, int method,
-    const char *wwwdir, int tls)
+    int wwwfd, int tls)
 {
 	struct MHD_Response	*r;
 	struct stat		 sb;
@@ -138,13 +139,18 @@ api_static_serve(struct MHD_Connection *conn, const char *url, int method,
 	if (!api_path_ok(url))
 		return api_static_text(conn, MHD_HTTP_NOT_FOUND,
 		    "Not Found\n", tls, NULL);
-	path = xasprintf("%s%s", wwwdir, url);
+	if (wwwfd == -1)
+		return api_static_text(conn, MHD_HTTP_NOT_FOUND,
+		    "Not Found\n", tls, NULL);
+	/* Relative to wwwfd: "/" is ".", "/a/b" is "a/b". */
+	path = xasprintf(".%s", url);
 	if (path[strlen(path) - 1] == '/') {
 		idx = xasprintf("%sindex.html", path);
 		free(path);
 		path = idx;
 	}
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	fd = openat(wwwfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK);
 	if (fd != -1 && fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		close(fd);
 		fd = -1;

@@ -17,6 +17,9 @@ struct webapi_conf {
 	const char	*w_certfile;	/* PEM, when w_tls */
 	const char	*w_keyfile;
 	const char	*w_wwwdir;	/* static GUI files */
+	int		 w_wwwfd;	/* > 0: w_wwwdir opened before the
+					   child dropped root (its parents
+					   may be closed to the API user) */
 	const char	*w_platform;	/* shown by core/system/status */
 	int		 w_threads;	/* worker threads; 0 = number of cores */
 	int		 w_listenfd;	/* > 0: a bound, listening socket to

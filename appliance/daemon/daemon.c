@@ -364,7 +364,7 @@ child_main(struct parent *pa, int fd, int gfd)
 	struct store		*st;
 	struct pollfd		 pfd[2];
 	char			 err[256], *cert, *key, moved[300];
-	int			 status = 0, tls = c->d_tls, sfd = -1;
+	int			 status = 0, tls = c->d_tls, sfd = -1, wwwfd;
 
 	log_setproc("api");
 	sig_term = sig_hup = sig_chld = 0;
@@ -383,6 +383,9 @@ child_main(struct parent *pa, int fd, int gfd)
 	if (close_range(5, ~0U, 0) == -1)
 		fatal("close_range");
 	(void)prctl(PR_SET_NAME, "twinwall-api", 0, 0, 0);
+	/* As root: the GUI's folder may sit below one the API user cannot enter. */
+	wwwfd = open(c->d_wwwdir ? c->d_wwwdir : "www", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC);
 	if (pa->pa_privsep)
 		child_drop(pa->pa_uid, pa->pa_gid);
 	priv_init(fd);
@@ -416,6 +419,7 @@ child_main(struct parent *pa, int fd, int gfd)
 	wc.w_certfile = cert;
 	wc.w_keyfile = key;
 	wc.w_wwwdir = c->d_wwwdir;
+	wc.w_wwwfd = wwwfd;
 	wc.w_platform = c->d_platform;
 	if (webapi_start(&wc) == -1)
 		fatalx("web API did not start on %s", wc.w_listen);

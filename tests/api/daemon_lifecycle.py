@@ -143,6 +143,32 @@ def test_privsep_as_root():
     assert top.st_uid == 0 and top.st_mode & stat.S_ISVTX, oct(top.st_mode)
 
 
+def test_gui_behind_closed_folder():
+    """A clone in a 0700 folder (mktemp -d): the child drops root, yet
+    serves the GUI it opened before; a symlink as the last name stays
+    out."""
+    if not IS_ROOT:
+        raise Skip("not root: nothing is dropped")
+    top = tempfile.mkdtemp(prefix="tw-closed-")
+    d = None
+    try:
+        assert stat.S_IMODE(os.stat(top).st_mode) == 0o700
+        www = os.path.join(top, "www")
+        os.mkdir(www, 0o755)
+        with open(os.path.join(www, "index.html"), "w") as f:
+            f.write("<p>closed-folder GUI</p>\n")
+        os.symlink("/etc/passwd", os.path.join(www, "passwd.txt"))
+        d = Daemon(name="closed", www=www).start()
+        r = d.get("/", auth=None)
+        assert r.status == 200 and b"closed-folder GUI" in r.raw, r
+        r = d.get("/passwd.txt", auth=None)
+        assert r.status == 404 and b"root:" not in r.raw, r
+    finally:
+        if d is not None:
+            d.cleanup()
+        shutil.rmtree(top, ignore_errors=True)
+
+
 def test_sighup_keeps_running():
     d = shared()
     child = d.child()
@@ -587,6 +613,7 @@ TESTS = [
     test_control_socket_mode,
     test_apikey_and_ping,
     test_privsep_as_root,
+    test_gui_behind_closed_folder,
     test_sighup_keeps_running,
     test_check_fresh_store,
     test_check_reports_bad_rows,
