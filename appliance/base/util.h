@@ -41,5 +41,12 @@ char	*util_read_file(const char *path, size_t *lenp, size_t max);
 int	 util_write_file(const char *path, const void *, size_t, int mode);
 int	 util_mkdirs(const char *path, int mode);
 double	 util_now(void);		/* CLOCK_MONOTONIC seconds */
+/*
+ * In a freshly forked child of a supervisor: default signal dispositions,
+ * nothing blocked, no descriptor above 2 but keep (-1: none), and SIGTERM
+ * when the parent dies, so a parent killed with -9 takes its programs
+ * along. -1 when the parent is already gone (the child should _exit).
+ */
+int	 util_child_reset(int keep);
 
 #endif

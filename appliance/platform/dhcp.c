@@ -22,7 +22,6 @@
  * asks dhcp_router() for the router of each dynamic gateway.
  */
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -278,18 +277,8 @@ dhcp_child(const struct dhcp_client *c, int delay)
 	char		*conf, *run, *db;
 	char		*argv[] = { "dhcpcd", "-B", "-f", NULL, NULL, NULL };
 	char		*envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	sigset_t	 none;
-	int		 sig;
 
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	(void)close_range(3, ~0U, 0);
-	/* A parent killed with -9 takes its clients along. */
-	(void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
-	if (getppid() == 1)
+	if (util_child_reset(-1) == -1)
 		_exit(1);
 	/*
 	 * A process group of its own: the client's privilege-separation

@@ -8,7 +8,6 @@
  * once), and SIGTERM makes it send its final advertisements with a
  * router lifetime of 0 (RFC 4861 6.2.5) before it exits.
  */
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -179,17 +178,8 @@ track6_child(int delay)
 	char		*argv[] = { "radvd", "-n", "-m", "stderr", "-C", NULL,
 			    "-p", NULL, NULL };
 	char		*envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	sigset_t	 none;
-	int		 sig;
 
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	(void)close_range(3, ~0U, 0);
-	(void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
-	if (getppid() == 1)
+	if (util_child_reset(-1) == -1)
 		_exit(1);
 	if (delay > 0)
 		sleep((unsigned)delay);

@@ -28,7 +28,6 @@
  * The CARP demotion for a hold is raised in the parent the moment the
  * hold starts and dropped when the RESYNC job has been reaped.
  */
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/stat.h>
@@ -111,19 +110,10 @@ statesync_demote(int on)
 static void
 statesync_child_reset(int keep)
 {
-	sigset_t	all;
-	int		sig;
-
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)signal(sig, SIG_DFL);
+	if (util_child_reset(keep) == -1)
+		_exit(1);
 	/* A client's answer must not kill us when conntrackd goes away. */
 	(void)signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&all);
-	(void)sigprocmask(SIG_SETMASK, &all, NULL);
-	if (keep > 3)
-		(void)close_range(3, (unsigned)keep - 1, 0);
-	(void)close_range(keep >= 3 ? (unsigned)keep + 1 : 3, ~0U, 0);
 	umask(077);
 }
 
@@ -147,12 +137,10 @@ statesync_spawn(int delay)
 		return -1;
 	}
 	if (pid == 0) {
-		statesync_child_reset(-1);
-		(void)signal(SIGPIPE, SIG_DFL);
 		/* A parent killed with -9 takes its conntrackd along. */
-		(void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
-		if (getppid() == 1)
+		if (util_child_reset(-1) == -1)
 			_exit(1);
+		umask(077);
 		if (delay > 0)
 			sleep((unsigned)delay);
 		/* Ours is dead (reaped): what it left behind is stale. */

@@ -303,11 +303,20 @@ ha_wait_holder() {
 	return 1
 }
 
-# One line on who holds what, for failure messages.
+# One line on who holds what, for failure messages; then, per node, its
+# demotion and its last CARP log lines (a CI log shows only this line).
 ha_where() {
 	echo "lan vip: ip=$(ha_holder $HA_LAN_VIP) api=$(ha_api_holder \
 $HA_LAN_VIP); wan vip: ip=$(ha_holder $HA_WAN_VIP) api=$(ha_api_holder \
-$HA_WAN_VIP)"
+$HA_WAN_VIP)$(ha_why 1)$(ha_why 2)"
+}
+ha_why() {
+	d=$(ha_api $1 GET diagnostics/interface/get_vip_status 2>/dev/null |
+	    python3 -c 'import json, sys
+print(json.load(sys.stdin)["carp"]["demotion"])' 2>/dev/null)
+	printf ' || fw%s demotion %s: %s' "$1" "${d:-?}" "$(grep -E \
+	    'carp: |statesync: CARP|boot apply' "$HA_RUN/fw$1.log" 2>/dev/null |
+	    tail -n 4 | sed 's/^[^ ]* parent\[[0-9]*\]: //' | tr '\n' ';')"
 }
 
 # Port link state: ha_port SWITCH PORT up|down (carrier on the fw side).

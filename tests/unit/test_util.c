@@ -3,11 +3,16 @@
  * (util_bool) that the API, the CARP requests and field validation use,
  * and the one failed answer (ipc_failed).
  */
+#include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -59,12 +64,66 @@ test_failed_answer(void **state)
 	json_decref(a);
 }
 
+static void
+test_child_sig(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A supervised program starts clean: what the parent had blocked, caught
+ * or open (but the one descriptor kept) is gone, and the parent's death
+ * will send it SIGTERM. The child reports on the kept pipe.
+ */
+static void
+test_child_reset(void **state)
+{
+	int	 p[2], other, status;
+	char	 verdict[64] = "";
+	pid_t	 pid;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	other = open("/dev/null", O_RDONLY);
+	assert_true(other > 2);
+	if ((pid = fork()) == 0) {
+		sigset_t	 set, now;
+		struct sigaction sa;
+		int		 deathsig = 0;
+
+		signal(SIGUSR1, test_child_sig);
+		sigemptyset(&set);
+		sigaddset(&set, SIGHUP);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		if (util_child_reset(p[1]) != 0)
+			_exit(2);
+		sigprocmask(SIG_SETMASK, NULL, &now);
+		sigaction(SIGUSR1, NULL, &sa);
+		prctl(PR_GET_PDEATHSIG, &deathsig, 0, 0, 0);
+		dprintf(p[1], "%s %s %s %s",
+		    fcntl(other, F_GETFD) == -1 ? "closed" : "open",
+		    sigismember(&now, SIGHUP) ? "blocked" : "unblocked",
+		    sa.sa_handler == SIG_DFL ? "default" : "caught",
+		    deathsig == SIGTERM ? "deathsig" : "nodeathsig");
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	close(p[1]);
+	assert_true(read(p[0], verdict, sizeof(verdict) - 1) > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_string_equal(verdict, "closed unblocked default deathsig");
+	close(p[0]);
+	close(other);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bool_words),
 		cmocka_unit_test(test_failed_answer),
+		cmocka_unit_test(test_child_reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
