@@ -165,7 +165,7 @@ fi
 # conntrackd (state sync on opt1) is exec'd by the parent: no
 # NOTIFY_SOCKET may reach it (a forked child's /proc environ still shows
 # the exec-time block, so an exec'd one is the witness).
-ct=$(pgrep -x conntrackd | head -1)
+ct=$(pgrep -x -P "$pid1" conntrackd | head -1)
 tw_check "conntrackd runs, exec'd by the parent, without NOTIFY_SOCKET" \
     sh -c "[ -n '$ct' ] && ! tr '\\0' '\\n' < /proc/$ct/environ |
     grep -q NOTIFY_SOCKET"

@@ -2,7 +2,7 @@
 # ha_lib.sh by test_ha_scenarios.sh, test_nopfsync.sh and
 # test_proxyarp_ha.sh: the counters, PASS/FAIL lines (tests/run.sh counts
 # them), and a cleanup that removes every namespace on any exit.
-# TW_KEEP=1 keeps $HA_RUN; TW_VERBOSE=1 shows the daemons' last lines
+# TW_KEEP=1 (or any failure) keeps $HA_RUN; TW_VERBOSE=1 shows the daemons' last lines
 # after a failure.
 
 pass=0 fail=0
@@ -12,7 +12,8 @@ ha_test_cleanup() {
 	ha_daemon_kill 1
 	ha_daemon_kill 2
 	ha_topo_down
-	if [ "${TW_KEEP:-0}" = 1 ]; then
+	# A failure keeps the daemons' logs for the one who reads tests/out/.
+	if [ "${TW_KEEP:-0}" = 1 ] || [ "$fail" -gt 0 ]; then
 		echo "# kept $HA_RUN"
 	else
 		rm -rf "$HA_RUN"
