@@ -313,7 +313,11 @@ $HA_WAN_VIP)$(ha_why 1)$(ha_why 2)"
 ha_why() {
 	d=$(ha_api $1 GET diagnostics/interface/get_vip_status 2>/dev/null |
 	    python3 -c 'import json, sys
-print(json.load(sys.stdin)["carp"]["demotion"])' 2>/dev/null)
+d = json.load(sys.stdin)
+st = {k: v for k, v in d["stats"].items() if isinstance(v, int) and v}
+rx = [r.get("last_advert_received", "-") for r in d["rows"]]
+print(d["carp"]["demotion"], "rx", "/".join(rx), "liveness",
+      (d.get("liveness") or {}).get("peer"), "stats", st)' 2>/dev/null)
 	printf ' || fw%s demotion %s: %s' "$1" "${d:-?}" "$(grep -E \
 	    'carp: |statesync: CARP|boot apply' "$HA_RUN/fw$1.log" 2>/dev/null |
 	    tail -n 4 | sed 's/^[^ ]* parent\[[0-9]*\]: //' | tr '\n' ';')"
