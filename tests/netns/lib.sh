@@ -135,12 +135,37 @@ tw_summary() {
 	[ "$TW_FAIL" -eq 0 ]
 }
 
-# tw_daemon NS [ENV=VAL...] [--opt=VAL...]: starts twinwall --platform linux in NS with
-# its data in $TW_TMP/data, API on 127.0.0.1:18480 (plain HTTP, loopback
-# of that namespace), makes an API key; sets TW_DATA, TW_KEY, TW_SECRET.
+# tw_unit_prefix: the words that run a daemon under the restrictions
+# the package's unit puts on it (dist/twinwall.service: bounding set,
+# no_new_privs, system call filter and namespaces, as tests/deb does),
+# or nothing where python3-seccomp is missing.
+tw_unit_prefix() {
+	u=$PWD/dist/twinwall.service
+	command -v setpriv >/dev/null &&
+	    /usr/bin/python3 -c 'import seccomp' 2>/dev/null || return 0
+	caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$u" | tr 'A-Z ' 'a-z\n' |
+	    sed -n 's/^cap_/+/p' | paste -sd, -)
+	echo "setpriv --no-new-privs --bounding-set -all,$caps --" \
+	    "/usr/bin/python3 $PWD/tests/deb/filter.py $u --"
+}
+
+# tw_daemon NS [ENV=VAL...] [--opt=VAL...]: starts twinwall --platform
+# linux in NS with its data in $TW_TMP/data, API on 127.0.0.1:18480
+# (plain HTTP, loopback of that namespace), makes an API key; sets
+# TW_DATA, TW_KEY, TW_SECRET. With TW_AS_UNIT=1, under the unit's
+# restrictions (tw_unit_prefix).
 tw_daemon() {
 	ns=$1
 	shift
+	pre=
+	if [ "${TW_AS_UNIT:-0}" = 1 ]; then
+		pre=$(tw_unit_prefix)
+		if [ -n "$pre" ]; then
+			echo "# the daemon runs under dist/twinwall.service's restrictions"
+		else
+			echo "# the daemon runs unrestricted (no python3-seccomp)"
+		fi
+	fi
 	TW_DATA="$TW_TMP/data"
 	TW_API="http://127.0.0.1:18480/api"
 	mkdir -p "$TW_DATA"
@@ -153,7 +178,7 @@ tw_daemon() {
 		esac
 	done
 	# shellcheck disable=SC2086
-	ip netns exec "$TW_ID-$ns" env $envs "$TW_BIN" daemon --data "$TW_DATA" \
+	ip netns exec "$TW_ID-$ns" env $envs $pre "$TW_BIN" daemon --data "$TW_DATA" \
 	    --listen 127.0.0.1:18480 --no-tls --platform linux $opts \
 	    > "$TW_TMP/daemon.log" 2>&1 &
 	TW_DPID=$!

@@ -65,7 +65,8 @@ kea_start || {
 	tw_summary
 	exit 1
 }
-if ! tw_daemon fw; then
+# As the package runs it: dhcpcd and radvd must work under the unit.
+if ! TW_AS_UNIT=1 tw_daemon fw; then
 	tw_fail setup "daemon did not start"
 	tw_summary
 	exit 1

@@ -116,7 +116,8 @@ interface eth0 {
 EOF
 tw_bg up /usr/sbin/radvd -n -m stderr -C "$TW_TMP/radvd-up.conf" \
     -p "$TW_TMP/radvd-up.pid" >"$TW_TMP/radvd-up.log" 2>&1
-if ! tw_daemon fw; then
+# As the package runs it: dhcpcd and radvd must work under the unit.
+if ! TW_AS_UNIT=1 tw_daemon fw; then
 	tw_fail setup "daemon did not start"
 	tw_summary
 	exit 1
