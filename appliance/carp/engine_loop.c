@@ -103,13 +103,18 @@ carp_engine_pub_read(void (*fn)(int, int, unsigned int))
 	}
 }
 
-/* SCHED_FIFO for this thread, or a warning that says what it risks. */
+/*
+ * SCHED_FIFO for this thread, or a warning that says what it risks. The
+ * simulated engine (dry platform) has no peer to lose: it stays normal.
+ */
 static void
 loop_realtime(void)
 {
 	struct sched_param	sp;
 	int			rc;
 
+	if (!eng.e_real)
+		return;
 	memset(&sp, 0, sizeof(sp));
 	sp.sched_priority = LOOP_RT_PRIO;
 	if ((rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp)) != 0)
