@@ -166,7 +166,12 @@ void	eng_publish(int from, int to, unsigned int nmaster);
  * FSM. init opens the sockets (real only; 0, or -1 logged and the
  * channel stays off), conf puts cf's settings and paths in force.
  */
-#define ENG_LIVE_HOLD	30.0	/* s without preempt after a yield */
+/*
+ * Seconds without preempt after a yield: long enough that the VIPs do
+ * not come straight back on the peer's next advert, short enough that a
+ * node frozen once by a loaded host is the preferred master again soon.
+ */
+#define ENG_LIVE_HOLD	10.0
 int	eng_live_init(void);
 void	eng_live_shutdown(void);
 void	eng_live_conf(const struct carp_engine_conf *, double now);

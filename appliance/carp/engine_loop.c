@@ -10,15 +10,6 @@
  * rest of the parent talks to it through the locked entry points of
  * engine.h. The thread takes the lock only to handle what woke it.
  *
- * A thread of its own is not enough on a loaded host: compiles, a
- * browser or a large apply on the same cores delayed it past the
- * liveness detection time (three hellos, 150 ms at the fastest), the
- * peer took over, and this node, waking, yielded and held preempt for
- * ENG_LIVE_HOLD s. So it runs SCHED_FIFO where the host allows it
- * (keepalived's realtime priority, for the same reason), and its lock
- * inherits priority: whoever holds it runs at the thread's priority
- * until it lets go.
- *
  * Transitions go the other way as messages: the engine writes each to a
  * pipe, the parent's loop reads it and hands it to state sync, which
  * asks for demotion through an entry point. Nothing calls back into the
@@ -28,7 +19,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -37,9 +27,6 @@
 #include "engine.h"
 #include "engine_int.h"
 #include "log.h"
-
-/* Above every normal task, below the kernel's own real-time threads. */
-#define LOOP_RT_PRIO	10
 
 pthread_mutex_t	 eng_mtx = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
@@ -103,59 +90,6 @@ carp_engine_pub_read(void (*fn)(int, int, unsigned int))
 	}
 }
 
-/*
- * SCHED_FIFO for this thread, or a warning that says what it risks. The
- * simulated engine (dry platform) has no peer to lose: it stays normal.
- */
-static void
-loop_realtime(void)
-{
-	struct sched_param	sp;
-	int			rc;
-
-	if (!eng.e_real)
-		return;
-	memset(&sp, 0, sizeof(sp));
-	sp.sched_priority = LOOP_RT_PRIO;
-	if ((rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp)) != 0)
-		log_warnx("carp: the engine's thread runs at normal priority "
-		    "(SCHED_FIFO refused: %s): a busy host can delay its "
-		    "adverts and hellos", strerror(rc));
-	else
-		log_info("carp: the engine's thread runs SCHED_FIFO, "
-		    "priority %d", LOOP_RT_PRIO);
-}
-
-/*
- * The lock again, recursive as before and now priority-inheriting.
- * Called before the thread exists: nobody holds or waits for it.
- */
-static int
-loop_lock_pi(void)
-{
-	pthread_mutexattr_t	a;
-	int			rc;
-
-	if ((rc = pthread_mutexattr_init(&a)) != 0)
-		goto err;
-	if ((rc = pthread_mutexattr_settype(&a,
-	    PTHREAD_MUTEX_RECURSIVE)) != 0 ||
-	    (rc = pthread_mutexattr_setprotocol(&a,
-	    PTHREAD_PRIO_INHERIT)) != 0) {
-		pthread_mutexattr_destroy(&a);
-		goto err;
-	}
-	(void)pthread_mutex_destroy(&eng_mtx);
-	rc = pthread_mutex_init(&eng_mtx, &a);
-	pthread_mutexattr_destroy(&a);
-	if (rc == 0)
-		return 0;
-err:
-	errno = rc;
-	log_warn("carp: the engine's lock");
-	return -1;
-}
-
 static void *
 loop_main(void *arg)
 {
@@ -168,9 +102,6 @@ loop_main(void *arg)
 	/* Signals are the parent loop's: this thread takes none. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	/* Its own name in ps -L and /proc/PID/task/TID/comm. */
-	(void)pthread_setname_np(pthread_self(), "twinwall-carp");
-	loop_realtime();
 	while (!loop_stop) {
 		pfd[0].fd = loop_wake[0];
 		pfd[0].events = POLLIN;
@@ -213,8 +144,7 @@ carp_engine_thread_start(void)
 
 	if (loop_up)
 		return 0;
-	if (loop_lock_pi() == -1 || loop_pipe(loop_wake) == -1 ||
-	    loop_pipe(loop_pub) == -1)
+	if (loop_pipe(loop_wake) == -1 || loop_pipe(loop_pub) == -1)
 		return -1;
 	/* Room for a burst of transitions while the parent is busy. */
 	(void)fcntl(loop_pub[1], F_SETPIPE_SZ, 1 << 20);
@@ -224,6 +154,7 @@ carp_engine_thread_start(void)
 		log_warn("carp: cannot start the engine's thread");
 		return -1;
 	}
+	(void)pthread_setname_np(loop_thr, "carp");
 	loop_up = 1;
 	return 0;
 }

@@ -145,10 +145,6 @@ tw_check "the parent runs under the unit's bounding set and no_new_privs" \
     [ \$(grep '^CapBnd' /proc/$pid1/status | awk '{print \$2}') = \
     \$(grep '^CapBnd' /proc/$child/status | awk '{print \$2}') ] &&
     ! grep -q '^CapBnd:[[:space:]]*000001ffffffffff' /proc/$pid1/status"
-carp=$(grep -l '^twinwall-carp$' /proc/$pid1/task/*/comm 2>/dev/null |
-    head -1 | cut -d/ -f5)
-tw_check "the CARP engine's thread runs SCHED_FIFO under the unit" \
-    sh -c "[ -n '$carp' ] && chrt -p '$carp' | grep -q 'policy: SCHED_FIFO'"
 # The fixture's WAN takes its addresses by DHCP, which cannot carry its
 # CARP VIP and static gateways (check names them since DHCP runs): the
 # admin gives it static ones, through the API.
