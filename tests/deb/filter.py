@@ -8,8 +8,7 @@ family fails with EAFNOSUPPORT), MemoryDenyWriteExecute= (no mapping
 both writable and executable, no mprotect to executable) and
 RestrictNamespaces= (unshare, clone and setns with a namespace not
 listed fail with EPERM; clone3 with ENOSYS, so glibc falls back to
-clone, as under systemd) and RestrictRealtime= (no real-time
-scheduling policy). Needs Debian's
+clone, as under systemd). Needs Debian's
 python3-seccomp; prints one line to stderr saying what it loaded."""
 import errno
 import os
@@ -93,9 +92,6 @@ def main():
     forbid = ns_forbidden((p.get("RestrictNamespaces") or ["no"])[-1])
     if forbid:
         special |= {"unshare", "clone", "clone3", "setns"}
-    nort = (p.get("RestrictRealtime") or ["no"])[-1] == "yes"
-    if nort:
-        special |= {"sched_setscheduler", "sched_setattr"}
     n = 0
     for name in sorted(allow - special):
         try:
@@ -118,11 +114,6 @@ def main():
         if forbid and name in allow:
             f.add_rule(seccomp.ALLOW, name,
                        seccomp.Arg(arg, seccomp.MASKED_EQ, forbid, 0))
-    # SCHED_OTHER, SCHED_BATCH, SCHED_IDLE only; sched_setattr not at all.
-    if nort and "sched_setscheduler" in allow:
-        for pol in (0, 3, 5):
-            f.add_rule(seccomp.ALLOW, "sched_setscheduler",
-                       seccomp.Arg(1, seccomp.EQ, pol))
     if forbid and "clone3" in allow:
         f.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
     mdwe = (p.get("MemoryDenyWriteExecute") or ["no"])[-1] == "yes"
@@ -141,10 +132,9 @@ def main():
                        seccomp.Arg(2, seccomp.MASKED_EQ, X, 0))
     f.load()
     sys.stderr.write("tw-seccomp: %d system calls allowed, families %s, "
-                     "MemoryDenyWriteExecute=%s, namespaces refused 0x%x, "
-                     "RestrictRealtime=%s\n" % (
+                     "MemoryDenyWriteExecute=%s, namespaces refused 0x%x\n" % (
                          n, ",".join(fams) or "any", "yes" if mdwe else "no",
-                         forbid, "yes" if nort else "no"))
+                         forbid))
     sys.stderr.flush()
     os.execv(cmd[0], cmd)
 
