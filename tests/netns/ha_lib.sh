@@ -22,6 +22,9 @@
 
 HA_ROOT=${HA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 HA_BIN=${HA_BIN:-$HA_ROOT/build/twinwall}
+# The namespace helpers both topologies share (tw_listening_ns); only
+# definitions: nothing of lib.sh's runs until a tw_init.
+. "$HA_ROOT/tests/netns/lib.sh"
 HA_PORT=8443
 HA_LAN_NET=192.168.147
 HA_WAN_NET=192.168.148
@@ -83,15 +86,7 @@ print([r["uuid"] for r in json.load(sys.stdin)["rows"] if r["name"] == "WAN_GW"]
 }
 # ha_listening NS PORT: waits (up to 10 s) until a TCP server listens on
 # PORT in NS; a client started before that is refused and dies. 0 or 1.
-ha_listening() {
-	_i=0
-	while [ $_i -lt 100 ]; do
-		ha_x "$1" ss -Hltn "( sport = :$2 )" | grep -q . && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
+ha_listening() { tw_listening_ns "$(ha_ns "$1")" "$2"; }
 
 # Kills every process left in our namespaces (by pid), then deletes
 # them. Safe to call at any time, twice.

@@ -89,17 +89,21 @@ tw_in() {
 	ip netns exec "$TW_ID-$ns" "$@"
 }
 
-# tw_listening NS PORT: waits (up to 10 s) until a TCP server listens on
-# PORT there: a client started before that is refused. 0 or 1.
-tw_listening() {
+# tw_listening_ns NETNS PORT: waits (up to 10 s) until a TCP server
+# listens on PORT in the namespace named NETNS (in full): a client
+# started before that is refused. 0 or 1. ha_lib.sh uses it too.
+tw_listening_ns() {
 	_i=0
 	while [ $_i -lt 100 ]; do
-		tw_in "$1" ss -Hltn "( sport = :$2 )" | grep -q . && return 0
+		ip netns exec "$1" ss -Hltn "( sport = :$2 )" | grep -q . &&
+		    return 0
 		sleep 0.1
 		_i=$((_i + 1))
 	done
 	return 1
 }
+# tw_listening NS PORT: the same for our namespace NS.
+tw_listening() { tw_listening_ns "$TW_ID-$1" "$2"; }
 
 # tw_bg NS CMD...: runs CMD in the background there, killed on exit.
 tw_bg() {
