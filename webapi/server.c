@@ -86,7 +86,7 @@ enum {
 
 static struct MHD_Daemon	*api_daemon;
 static struct webapi_conf	 api_cf;
-static int			 api_wwwfd = -1;	/* api_cf.w_wwwdir */
+static int			 api_wwwfd = -1;	/* api_cf.w_wwwfd */
 static char			*api_cert, *api_key;
 static size_t			 api_keylen;
 static double			 api_started;
@@ -814,14 +814,8 @@ webapi_start(const struct webapi_conf *conf)
 		return -1;
 	}
 	api_cf = *conf;
-	if (api_cf.w_wwwdir == NULL)
-		api_cf.w_wwwdir = "www";
-	/* Taken as given, or opened now: the GUI is then a 404, not a stop. */
-	if (api_wwwfd == -1)
-		api_wwwfd = conf->w_wwwfd > 0 ? conf->w_wwwfd :
-		    open(api_cf.w_wwwdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (api_wwwfd == -1)
-		log_warn("api: GUI files %s", api_cf.w_wwwdir);
+	/* Ours from now on (a relisten passes the same one again). */
+	api_wwwfd = conf->w_wwwfd;
 	if (api_cf.w_platform == NULL)
 		api_cf.w_platform = "unknown";
 	if (api_parse_listen(conf->w_listen, &ss, &v6, &loopback) == -1) {

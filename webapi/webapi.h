@@ -16,10 +16,11 @@ struct webapi_conf {
 	int		 w_tls;		/* 0 only with --no-tls on loopback */
 	const char	*w_certfile;	/* PEM, when w_tls */
 	const char	*w_keyfile;
-	const char	*w_wwwdir;	/* static GUI files */
-	int		 w_wwwfd;	/* > 0: w_wwwdir opened before the
-					   child dropped root (its parents
-					   may be closed to the API user) */
+	int		 w_wwwfd;	/* the static GUI files' folder, -1:
+					   none; opened before the child
+					   dropped root (its parents may be
+					   closed to the API user); closed
+					   by webapi_stop() */
 	const char	*w_platform;	/* shown by core/system/status */
 	int		 w_threads;	/* worker threads; 0 = number of cores */
 	int		 w_listenfd;	/* > 0: a bound, listening socket to

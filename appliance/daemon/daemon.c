@@ -363,6 +363,7 @@ child_main(struct parent *pa, int fd, int gfd)
 	struct webapi_conf	 wc;
 	struct store		*st;
 	struct pollfd		 pfd[2];
+	const char		*www;
 	char			 err[256], *cert, *key, moved[300];
 	int			 status = 0, tls = c->d_tls, sfd = -1, wwwfd;
 
@@ -384,8 +385,10 @@ child_main(struct parent *pa, int fd, int gfd)
 		fatal("close_range");
 	(void)prctl(PR_SET_NAME, "twinwall-api", 0, 0, 0);
 	/* As root: the GUI's folder may sit below one the API user cannot enter. */
-	wwwfd = open(c->d_wwwdir ? c->d_wwwdir : "www", O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC);
+	www = c->d_wwwdir != NULL ? c->d_wwwdir : "www";
+	/* Without it the GUI answers 404; the API still serves. */
+	if ((wwwfd = open(www, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		log_warn("api: GUI files %s", www);
 	if (pa->pa_privsep)
 		child_drop(pa->pa_uid, pa->pa_gid);
 	priv_init(fd);
@@ -418,7 +421,6 @@ child_main(struct parent *pa, int fd, int gfd)
 	wc.w_tls = tls;
 	wc.w_certfile = cert;
 	wc.w_keyfile = key;
-	wc.w_wwwdir = c->d_wwwdir;
 	wc.w_wwwfd = wwwfd;
 	wc.w_platform = c->d_platform;
 	if (webapi_start(&wc) == -1)
